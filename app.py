@@ -1,0 +1,8 @@
+"""Chalice entry point: create the app and register the blueprints. Nothing else."""
+
+from chalice import Chalice
+
+from functions.http.intake import intake
+
+app = Chalice(app_name="mieux")
+app.register_blueprint(intake)

@@ -1,0 +1,280 @@
+"""The DynamoDB table: pynamodb models of every item and the queries the services need.
+
+One table holds everything (see docs/architecture.md). A request and all that happens to it
+share the partition ``REQ#<id>``, so one Query reads a request with its votes, events and mail.
+Nothing here scans the table; listings go through the ``status-index`` and ``region-index``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from functions.core import clock
+from functions.settings import Settings, get_settings
+
+
+class StatusIndex(GlobalSecondaryIndex["RequestItem"]):
+    """Requests by status, oldest change first: the sweeper's and the listings' entry point."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
+class RegionIndex(GlobalSecondaryIndex["RequestItem"]):
+    """Requests by ``<region>#<year>``, in order of submission: reports and listings."""
+
+    class Meta:
+        index_name = "region-index"
+        projection = AllProjection()
+
+    region_year = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class EmailIndex(GlobalSecondaryIndex["RequestItem"]):
+    """Requests by a hash of the contact's email address: erasure finds them without a scan."""
+
+    class Meta:
+        index_name = "email-index"
+        projection = KeysOnlyProjection()
+
+    email_hash = UnicodeAttribute(hash_key=True)
+
+
+class TableItem(Model):
+    """Every item of the table: a partition key, a sort key and a kind."""
+
+    class Meta:
+        table_name = "unbound"
+        region = "eu-west-1"
+        max_retry_attempts = 3
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    expires_at = NumberAttribute(null=True)  # the table's TTL attribute
+
+
+class RequestItem(TableItem, discriminator="request"):
+    """A partner's request for assistance and where it stands."""
+
+    request_id = UnicodeAttribute()
+    reference = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_since = UnicodeAttribute()
+    round = NumberAttribute(default=1)
+    document = JSONAttribute()
+    language = UnicodeAttribute()
+    region = UnicodeAttribute()
+    region_year = UnicodeAttribute()
+    pillar = UnicodeAttribute()
+    institution_type = UnicodeAttribute()
+    country = UnicodeAttribute(null=True)
+    email_hash = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    submission_id = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+    open_question = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+
+    status_index = StatusIndex()
+    region_index = RegionIndex()
+    email_index = EmailIndex()
+
+
+class SubmissionItem(TableItem, discriminator="submission"):
+    """The first answer given for a ``submission_id``: makes a resubmission return it again."""
+
+    request_id = UnicodeAttribute()
+    reference = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class EventItem(TableItem, discriminator="event"):
+    """One line of a request's audit trail. Written once, never changed."""
+
+    at = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()  # "partner", "system", "member:<id>", "operator"
+    round = NumberAttribute(default=1)
+    detail = MapAttribute[str, Any](default=dict)
+    public = NumberAttribute(default=1)  # 1: the partner's timeline shows it
+
+
+class CounterItem(TableItem, discriminator="counter"):
+    """An atomic counter: the last reference number given in a year."""
+
+    value = NumberAttribute(default=0)
+
+
+class RateItem(TableItem, discriminator="rate"):
+    """Submissions from one (hashed) address within one hour."""
+
+    hits = NumberAttribute(default=0)  # not "count": that name is Model.count()
+
+
+class VoteItem(TableItem, discriminator="vote"):
+    """A committee member's vote in one review round. At most one per member and round."""
+
+    round = NumberAttribute()
+    member_id = UnicodeAttribute()
+    choice = UnicodeAttribute()  # approve | reject | more_information
+    comment = UnicodeAttribute(null=True)
+    cast_by = UnicodeAttribute()  # the member, or their delegate: "delegate:<member id>"
+    at = UnicodeAttribute()
+    silent = NumberAttribute(default=0)  # 1: counted by positive silence, not cast
+
+
+class MailItem(TableItem, discriminator="mail"):
+    """One email the service has sent, or tried to: the mail worker's idempotency record."""
+
+    mail_kind = UnicodeAttribute()
+    round = NumberAttribute(default=1)
+    recipient = UnicodeAttribute()  # a role or member id, never the address
+    state = UnicodeAttribute()  # sending | sent | rejected
+    attempts = NumberAttribute(default=0)
+    message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+
+
+class MemberItem(TableItem, discriminator="member"):
+    """A Steering Committee member (or observer, or veto holder)."""
+
+    member_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    body = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()  # voting | observer | veto
+    language = UnicodeAttribute(default="en")
+    delegate = MapAttribute[str, Any](null=True)  # name, email, valid_from, valid_until
+    active = NumberAttribute(default=1)
+
+
+class OfficerItem(TableItem, discriminator="officer"):
+    """A Project Officer and the regions they coordinate."""
+
+    officer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    regions = ListAttribute[str]()
+    language = UnicodeAttribute(default="en")
+
+
+class Conflict(Exception):
+    """A conditional write lost: the item exists or changed in the meantime."""
+
+
+T = TypeVar("T", bound=TableItem)
+
+
+def bind(settings: Settings | None = None) -> Settings:
+    """Point the models at this stage's table (pynamodb keeps the table name on the class)."""
+    settings = settings or get_settings()
+    for model in [TableItem, *TableItem.__subclasses__()]:
+        meta = model.Meta  # type: ignore[attr-defined]
+        meta.table_name = settings.table_name
+        meta.region = settings.region
+    return settings
+
+
+def request_key(request_id: str) -> str:
+    """The partition of a request and everything that happens to it."""
+    return f"REQ#{request_id}"
+
+
+def is_expired(item: TableItem) -> bool:
+    """True once an item's TTL has passed: DynamoDB deletes it late (and moto never does)."""
+    return item.expires_at is not None and item.expires_at <= clock.now().timestamp()
+
+
+def next_number(counter_key: str) -> int:
+    """Add one to a counter and return the new value (one UpdateItem, atomic)."""
+    bind()
+    counter = CounterItem(counter_key, "SEQ")
+    counter.update(actions=[CounterItem.value.add(1)])
+    return int(counter.value)
+
+
+def create_with_marker(items: list[TableItem], marker: SubmissionItem | None) -> None:
+    """Write a new request's items in one transaction; the marker must not exist yet.
+
+    Raises :class:`Conflict` if a request with the same submission id was stored first.
+    """
+    settings = bind()
+    connection = Connection(region=settings.region)
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            for item in items:
+                transaction.save(item, condition=TableItem.pk.does_not_exist())
+            if marker is not None:
+                transaction.save(marker, condition=TableItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Conflict("a submission with this id exists") from error
+        raise
+
+
+def get(model: type[T], pk: str, sk: str) -> T | None:
+    """One item by key, or None when missing or past its TTL (strongly consistent)."""
+    bind()
+    try:
+        item = model.get(pk, sk, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+    return None if is_expired(item) else item
+
+
+def partition(request_id: str) -> Iterator[TableItem]:
+    """Every live item of one request: the request, votes, events, mail (one Query)."""
+    bind()
+    for item in TableItem.query(request_key(request_id), consistent_read=True):
+        if not is_expired(item):
+            yield item
+
+
+def save_new(item: TableItem) -> bool:
+    """Write an item that must not exist yet; False if it already did (an idempotent create)."""
+    bind()
+    try:
+        item.save(condition=TableItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def conditional_update(item: TableItem, actions: list[Any], condition: Any) -> bool:
+    """Apply ``actions`` only if ``condition`` holds; False if another writer got there first."""
+    bind()
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

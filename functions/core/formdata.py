@@ -1,0 +1,93 @@
+"""Turn the hosted form's flat fields into a request document, guided by the schema.
+
+Form fields are named by their path with dots (``contact.email``,
+``institution.co_requesters.0.name``);
+a multiple choice repeats its name. Empty fields are left out, so the schema reports them as
+missing, exactly as it would for the JSON API. Values are converted to the schema's types only
+when they convert cleanly; anything else is passed through for the schema to refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _coerce(value: str, schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value, value)
+    if kind == "integer" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _child(schema: dict[str, Any], part: str) -> dict[str, Any] | None:
+    if schema.get("type") == "array":
+        return schema.get("items", {}) if part.isdigit() else None
+    properties = schema.get("properties", {})
+    child = properties.get(part)
+    return child if isinstance(child, dict) else None
+
+
+def _container(schema: dict[str, Any]) -> Any:
+    return [] if schema.get("type") == "array" else {}
+
+
+def _place(
+    root: dict[str, Any], parts: list[str], schemas_on_path: list[dict[str, Any]], value: Any
+) -> None:
+    node: Any = root
+    for depth, part in enumerate(parts[:-1]):
+        key: Any = int(part) if isinstance(node, list) else part
+        if isinstance(node, list):
+            while len(node) <= key:
+                node.append(_container(schemas_on_path[depth + 1]))
+            node = node[key]
+        else:
+            node = node.setdefault(key, _container(schemas_on_path[depth + 1]))
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        while len(node) <= index:
+            node.append(None)
+        node[index] = value
+    else:
+        node[last] = value
+
+
+def document_from_form(fields: dict[str, list[str]], schema: dict[str, Any]) -> dict[str, Any]:
+    """The request document the form's fields describe. Unknown names are kept for the schema."""
+    document: dict[str, Any] = {}
+    for name in sorted(fields, key=_natural):
+        values = [v.strip() for v in fields[name] if v.strip() != ""]
+        if not values:
+            continue
+        parts = name.split(".")
+        node = schema
+        path_schemas = [schema]
+        for part in parts:
+            child = _child(node, part) if node is not None else None
+            node = child if child is not None else {}
+            path_schemas.append(node)
+        field_schema = path_schemas[-1]
+        if field_schema.get("type") == "array" and not (parts[-1].isdigit()):
+            item_schema = field_schema.get("items", {})
+            value: Any = [_coerce(v, item_schema) for v in values]
+        else:
+            value = _coerce(values[-1], field_schema)
+        _place(document, parts, path_schemas, value)
+    compacted: dict[str, Any] = _compact(document)
+    return compacted
+
+
+def _natural(name: str) -> list[Any]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
+
+
+def _compact(node: Any) -> Any:
+    """Drop the holes a sparse list of repeated groups may leave (an emptied co-requester)."""
+    if isinstance(node, dict):
+        return {k: _compact(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_compact(v) for v in node if v not in (None, {}, [])]
+    return node

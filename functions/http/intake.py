@@ -1,0 +1,65 @@
+"""Routes of the intake: submit a request, the schema for clients, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from functions import schemas, services
+from functions.core.errors import InvalidRequest, SubmissionConflict
+from functions.core.formdata import document_from_form
+from functions.http.body import FORM, BodyError, read_body
+from functions.http.responses import error_response, field_errors_body, json_response
+
+intake = Blueprint(__name__)
+
+HONEYPOT = "website"  # hidden from people; bots fill it in
+
+
+def _document(kind: str, body: Any) -> tuple[Any, bool]:
+    """The request document and whether the honeypot was filled."""
+    if kind == FORM:
+        fields: dict[str, list[str]] = dict(body)
+        trap = any(v.strip() for v in fields.pop(HONEYPOT, []))
+        for name in [n for n in fields if n.startswith("_")]:
+            fields.pop(name)  # form plumbing (csrf, language), not part of the request
+        return document_from_form(fields, schemas.request_schema()), trap
+    if isinstance(body, dict) and HONEYPOT in body:
+        trap = bool(str(body.pop(HONEYPOT) or "").strip())
+        return body, trap
+    return body, False
+
+
+# ``content_types=[]`` turns off Chalice's own 415 check, so that every refusal has our JSON shape.
+@intake.route("/requests", methods=["POST"], content_types=[])
+def submit_request() -> Response:
+    """Validate, store and queue a request for technical assistance."""
+    try:
+        kind, body = read_body(intake.current_request)
+    except BodyError as error:
+        return error_response(error.status, error.code, error.message)
+    document, trapped = _document(kind, body)
+    if trapped:
+        return json_response(services.decoy_submission().as_json(), 201)
+    try:
+        result = services.submit(document)
+    except InvalidRequest as error:
+        return json_response(field_errors_body(error.errors), 422)
+    except SubmissionConflict as error:
+        return error_response(409, "submission_conflict", str(error), "/submission_id")
+    replayed = {} if result.created else {"Idempotent-Replayed": "true"}
+    return json_response(result.as_json(), 201, replayed)
+
+
+@intake.route("/schemas/request.json", methods=["GET"])
+def request_schema() -> Response:
+    """The request schema, for clients that validate before sending."""
+    return json_response(schemas.request_schema(), headers={"Cache-Control": "public, max-age=300"})
+
+
+@intake.route("/health", methods=["GET"])
+def health() -> Response:
+    """Liveness: the code loaded and the schema parsed. Touches no AWS service."""
+    schemas.validator("request.schema.json")
+    return json_response({"status": "ok"})

@@ -1,0 +1,35 @@
+"""Where the JSON documents in ``schemas/`` live, and their validators, built once per container."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+# Two levels up from this file is the repository root in a checkout, and the package root
+# (/var/task) in Lambda, where ``vendor/schemas`` lands beside ``functions``.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+@cache
+def load(relative_path: str) -> Any:
+    """Parse one JSON file under ``schemas/``; files never change while a container lives."""
+    with (SCHEMA_DIR / relative_path).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def validator(relative_path: str) -> Draft202012Validator:
+    """A validator for one schema, with format checking on, built once and reused."""
+    schema = load(relative_path)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def request_schema() -> dict[str, Any]:
+    """The request schema: the single source of truth for validation, the form and the API docs."""
+    schema: dict[str, Any] = load("request.schema.json")
+    return schema

@@ -1,0 +1,155 @@
+"""Use cases: each ties the domain (``core``) to the adapters and is called by one handler."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets as random_source
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from functions import links
+from functions.adapters import queue, store
+from functions.core import clock
+from functions.core.eligibility import region_of
+from functions.core.errors import InvalidRequest, SubmissionConflict
+from functions.core.requests import Status, document_fingerprint, format_reference
+from functions.core.validation import validate_request
+from functions.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The answer to a submission: what the partner keeps."""
+
+    id: str
+    reference: str
+    status: str
+    status_url: str
+    created: bool = True
+
+    def as_json(self) -> dict[str, str]:
+        """The API's 201 body."""
+        return {
+            "id": self.id,
+            "reference": self.reference,
+            "status": self.status,
+            "status_url": self.status_url,
+        }
+
+
+def email_hash(email: str) -> str:
+    """A stable, non-reversible key for an address (erasure looks requests up by it)."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+def submit(document: Any) -> Submitted:
+    """Validate, store and queue a request. Raises :class:`InvalidRequest` with every error.
+
+    Calls: one UpdateItem (reference counter), one TransactWriteItems (request, audit event and
+    submission marker together), one SendMessage. If the send fails the request stays
+    ``submitted`` and the sweeper publishes it later: an accepted request is never lost.
+    """
+    errors = validate_request(document)
+    if errors:
+        raise InvalidRequest(errors)
+    settings = get_settings()
+    fingerprint = document_fingerprint(document)
+    submission_id = document.get("submission_id")
+    moment = clock.now()
+    number = store.next_number(f"SEQ#{moment.year}")
+    request_id = uuid.uuid4().hex
+    reference = format_reference(moment.year, number)
+    items = _new_request_items(
+        document, request_id, reference, fingerprint, settings.retention_days
+    )
+    marker = None
+    if submission_id:
+        marker = store.SubmissionItem(
+            f"SUB#{submission_id}",
+            "SUB",
+            request_id=request_id,
+            reference=reference,
+            fingerprint=fingerprint,
+            created_at=clock.iso(moment),
+            expires_at=int(moment.timestamp()) + settings.retention_days * 86400,
+        )
+    try:
+        store.create_with_marker(items, marker)
+    except store.Conflict:
+        return _resubmission(str(submission_id), fingerprint)
+    try:
+        queue.publish_review_task(request_id, 1)
+    except Exception:  # the sweeper republishes requests left in "submitted"
+        log.exception("review task not published; request %s left for the sweeper", request_id)
+    return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))
+
+
+def _new_request_items(
+    document: dict[str, Any], request_id: str, reference: str, fingerprint: str, keep_days: int
+) -> list[store.TableItem]:
+    moment = clock.now()
+    at = clock.iso(moment)
+    expires = int(moment.timestamp()) + keep_days * 86400
+    region = region_of(document)
+    request = store.RequestItem(
+        store.request_key(request_id),
+        "META",
+        request_id=request_id,
+        reference=reference,
+        status=Status.SUBMITTED.value,
+        status_since=at,
+        round=1,
+        document=document,
+        language=document["contact"]["preferred_language"],
+        region=region,
+        region_year=f"{region}#{moment.year}",
+        pillar=document["request"]["pillar"],
+        institution_type=document["institution"]["type"],
+        country=document["institution"].get("country"),
+        email_hash=email_hash(document["contact"]["email"]),
+        fingerprint=fingerprint,
+        submission_id=document.get("submission_id"),
+        submitted_at=at,
+        updated_at=at,
+        expires_at=expires,
+    )
+    event = store.EventItem(
+        store.request_key(request_id),
+        f"EVT#{at}#submitted",
+        at=at,
+        action="submitted",
+        actor="partner",
+        round=1,
+        detail={"reference": reference},
+        expires_at=expires,
+    )
+    return [request, event]
+
+
+def _resubmission(submission_id: str, fingerprint: str) -> Submitted:
+    """The first answer for a submission id, or a conflict if the content differs."""
+    marker = store.get(store.SubmissionItem, f"SUB#{submission_id}", "SUB")
+    if marker is None:  # the marker expired between the write and this read
+        raise SubmissionConflict("this submission id was used before")
+    if marker.fingerprint != fingerprint:
+        raise SubmissionConflict("this submission id was already used for a different request")
+    request = store.get(store.RequestItem, store.request_key(marker.request_id), "META")
+    status = request.status if request else Status.SUBMITTED.value
+    return Submitted(
+        marker.request_id,
+        marker.reference,
+        status,
+        links.status_url(marker.request_id),
+        created=False,
+    )
+
+
+def decoy_submission() -> Submitted:
+    """What a bot that filled the honeypot sees: a success that stored nothing."""
+    request_id = uuid.uuid4().hex
+    reference = format_reference(clock.now().year, 1000 + random_source.randbelow(9000))
+    return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))

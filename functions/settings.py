@@ -1,0 +1,105 @@
+"""Every setting of the service, read from the environment in one place.
+
+Settings are read when asked for, never at import: Chalice sets a stage's environment variables
+only inside a Lambda invocation (and ``chalice.test.Client`` only during each call), so a value
+captured at import time would be the wrong one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+STAGES = ("local", "dev", "prod", "test")
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or malformed: the service refuses to run with a guess."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of one stage, as the running Lambda sees it."""
+
+    stage: str
+    region: str
+    table_name: str
+    review_queue_url: str
+    notify_queue_url: str
+    public_base_url: str
+    sender_email: str
+    ses_configuration_set: str
+    signing_keys_secret_id: str
+    link_max_age_days: int
+    decision_rule: str
+    positive_silence_days: int
+    retention_days: int
+    reminder_days: int
+    escalation_days: int
+    information_expiry_days: int
+    rate_limit_per_hour: int
+    stuck_submission_minutes: int
+
+    @property
+    def is_local(self) -> bool:
+        """True on the developer's machine, where the mailbox and environment keys exist."""
+        return self.stage in ("local", "test")
+
+    def public_url(self, path: str) -> str:
+        """An absolute link for mail and pages: the configured base, never the Host header."""
+        return self.public_base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _text(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise SettingsError(f"setting {name} is not set")
+    return value
+
+
+def _number(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise SettingsError(f"setting {name} must be a whole number, not {raw!r}") from error
+
+
+def get_settings() -> Settings:
+    """Read the settings now. Cheap enough to call per request; nothing is cached across stages."""
+    stage = _text("MIEUX_STAGE", "local")
+    if stage not in STAGES:
+        raise SettingsError(f"MIEUX_STAGE must be one of {', '.join(STAGES)}, not {stage!r}")
+    return Settings(
+        stage=stage,
+        region=_text("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-west-1")),
+        table_name=_text("TABLE_NAME"),
+        review_queue_url=_text("REVIEW_QUEUE_URL"),
+        notify_queue_url=_text("NOTIFY_QUEUE_URL"),
+        public_base_url=_text("PUBLIC_BASE_URL"),
+        sender_email=_text("SENDER_EMAIL", "mieux@example.org"),
+        ses_configuration_set=os.environ.get("SES_CONFIGURATION_SET", ""),
+        signing_keys_secret_id=os.environ.get("SIGNING_KEYS_SECRET_ID", ""),
+        link_max_age_days=_number("LINK_MAX_AGE_DAYS", 21),
+        decision_rule=_text("DECISION_RULE", "unanimous"),
+        positive_silence_days=_number("POSITIVE_SILENCE_DAYS", 0),
+        retention_days=_number("RETENTION_DAYS", 730),
+        reminder_days=_number("REMINDER_DAYS", 7),
+        escalation_days=_number("ESCALATION_DAYS", 14),
+        information_expiry_days=_number("INFORMATION_EXPIRY_DAYS", 30),
+        rate_limit_per_hour=_number("RATE_LIMIT_PER_HOUR", 20),
+        stuck_submission_minutes=_number("STUCK_SUBMISSION_MINUTES", 15),
+    )
+
+
+def deploy_time_name(variable: str, default: str) -> str:
+    """A resource name Chalice needs while it reads ``app.py`` to build the deployment.
+
+    Event-source decorators (``on_sqs_message(queue=...)``) are evaluated when Chalice packages
+    the app, outside any Lambda, so the stage's runtime environment does not exist yet. ``make
+    deploy`` exports these variables from the stack's outputs; the default is the local name.
+    This is the one deliberate read of the environment at import time.
+    """
+    return os.environ.get(variable, default)
