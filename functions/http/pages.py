@@ -25,8 +25,8 @@ PAGE_HEADERS = {
 
 def language_of(request: Request) -> str:
     """The page language: ``?lang=``, then ``Accept-Language``, then English."""
-    query: dict[str, str] = request.query_params or {}
-    return negotiate(query.get("lang"), request.headers.get("accept-language"))
+    asked = (request.query_params or {}).get("lang")
+    return negotiate(asked, request.headers.get("accept-language"))
 
 
 def page(template: str, language: str, status: int = 200, **context: Any) -> Response:
