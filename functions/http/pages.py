@@ -25,7 +25,7 @@ PAGE_HEADERS = {
 
 def language_of(request: Request) -> str:
     """The page language: ``?lang=``, then ``Accept-Language``, then English."""
-    asked = (request.query_params or {}).get("lang")
+    asked = request.query_params.get("lang") if request.query_params else None
     return negotiate(asked, request.headers.get("accept-language"))
 
 
