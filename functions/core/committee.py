@@ -1,0 +1,69 @@
+"""The Steering Committee and the Project Officers, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a member does with a review request."""
+
+    VOTING = "voting"  # votes; the decision rule counts the vote
+    VETO = "veto"  # votes, and a rejection rejects whatever the rule
+    OBSERVER = "observer"  # is told the outcome, does not vote
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """Someone who votes for a member between two dates (both included)."""
+
+    name: str
+    email: str
+    valid_from: date
+    valid_until: date
+
+    def active_on(self, day: date) -> bool:
+        """True when ``day`` falls within the delegation."""
+        return self.valid_from <= day <= self.valid_until
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of the Steering Committee (DG INTPA, DG HOME, the EEAS, ...)."""
+
+    member_id: str
+    name: str
+    body: str
+    email: str
+    role: Role
+    language: str = "en"
+    delegate: Delegate | None = None
+
+    @property
+    def votes(self) -> bool:
+        """Voting members and veto holders vote; observers do not."""
+        return self.role in (Role.VOTING, Role.VETO)
+
+    def acting_delegate(self, day: date) -> Delegate | None:
+        """The delegate who receives this member's review links on ``day``, if any."""
+        if self.delegate is not None and self.delegate.active_on(day):
+            return self.delegate
+        return None
+
+
+@dataclass(frozen=True)
+class Officer:
+    """A Project Officer, who coordinates the requests (and Actions) of some regions."""
+
+    officer_id: str
+    name: str
+    email: str
+    regions: tuple[str, ...]
+    language: str = "en"
+
+
+def officers_for(region: str, officers: list[Officer]) -> list[Officer]:
+    """The Project Officers who coordinate ``region``."""
+    return [officer for officer in officers if region in officer.regions]
