@@ -3,6 +3,13 @@
 from chalice import Chalice
 
 from functions.http.intake import intake
+from functions.http.partner import partner
+from functions.http.review import review
+from functions.workers import notifications, review_tasks
 
 app = Chalice(app_name="mieux")
 app.register_blueprint(intake)
+app.register_blueprint(review)
+app.register_blueprint(partner)
+app.register_blueprint(review_tasks.blueprint)
+app.register_blueprint(notifications.blueprint)

@@ -20,6 +20,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -278,3 +279,101 @@ def conditional_update(item: TableItem, actions: list[Any], condition: Any) -> b
             return False
         raise
     return True
+
+
+class VoteRefused(Exception):
+    """A vote that the table refused: ``reason`` is ``closed`` or ``already_voted``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def event_item(
+    request_id: str,
+    action: str,
+    actor: str,
+    round_number: int,
+    detail: dict[str, Any] | None = None,
+    public: bool = True,
+    suffix: str = "",
+) -> EventItem:
+    """A new audit event (not yet written). ``suffix`` keeps simultaneous events apart."""
+    at = clock.iso(clock.now())
+    return EventItem(
+        request_key(request_id),
+        f"EVT#{at}#{action}{'#' + suffix if suffix else ''}",
+        at=at,
+        action=action,
+        actor=actor,
+        round=round_number,
+        detail=detail or {},
+        public=1 if public else 0,
+    )
+
+
+def record_vote(vote: VoteItem, event: EventItem, open_status: str) -> None:
+    """Write a vote and its audit event in one transaction, while the round is open.
+
+    The transaction checks that the request is still in ``open_status`` and in the vote's round,
+    and that this member has not voted in this round. Raises :class:`VoteRefused` otherwise.
+    """
+    settings = bind()
+    request_id = vote.pk
+    condition = (RequestItem.status == open_status) & (RequestItem.round == vote.round)
+    try:
+        with TransactWrite(connection=Connection(region=settings.region)) as transaction:
+            transaction.condition_check(RequestItem, request_id, "META", condition=condition)
+            transaction.save(vote, condition=TableItem.pk.does_not_exist())
+            transaction.save(event, condition=TableItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise VoteRefused("closed") from error
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            raise VoteRefused("already_voted") from error
+        raise
+
+
+def change_status(
+    request: RequestItem,
+    allowed_from: list[str],
+    target: str,
+    event: EventItem,
+    round_number: int | None = None,
+    **fields: Any,
+) -> bool:
+    """Move a request to ``target`` if its status (and round) still allow it; audit it.
+
+    One transaction: the conditional update and the event. Only one concurrent caller can win;
+    the others get False and must do nothing more (that is how a decision is made once).
+    """
+    settings = bind()
+    at = clock.iso(clock.now())
+    condition = RequestItem.status.is_in(*allowed_from)
+    if round_number is not None:
+        condition &= RequestItem.round == round_number
+    actions: list[Action] = [
+        RequestItem.status.set(target),
+        RequestItem.status_since.set(at),
+        RequestItem.updated_at.set(at),
+        RequestItem.version.add(1),
+    ]
+    for name, value in fields.items():
+        attribute = getattr(RequestItem, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    try:
+        with TransactWrite(connection=Connection(region=settings.region)) as transaction:
+            transaction.update(request, actions=actions, condition=condition)
+            transaction.save(event, condition=TableItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+def append_event(event: EventItem) -> None:
+    """Add one line to a request's audit trail."""
+    bind()
+    event.save(condition=TableItem.pk.does_not_exist())

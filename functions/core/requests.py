@@ -11,7 +11,7 @@ from typing import Any
 class Status(StrEnum):
     """Where a request stands. Every change is a conditional write on the previous status."""
 
-    SUBMITTED = "submitted"  # stored; the review task may not have been published yet
+    SUBMITTED = "submitted"  # stored (or answered); the round's review task is being published
     UNDER_REVIEW = "under_review"  # the committee has been asked
     INFORMATION_REQUESTED = "information_requested"  # waiting for the partner's answer
     APPROVED = "approved"
@@ -27,7 +27,9 @@ ALLOWED: dict[Status, frozenset[Status]] = {
     Status.UNDER_REVIEW: frozenset(
         {Status.APPROVED, Status.REJECTED, Status.INFORMATION_REQUESTED, Status.WITHDRAWN}
     ),
-    Status.INFORMATION_REQUESTED: frozenset({Status.UNDER_REVIEW, Status.WITHDRAWN, Status.CLOSED}),
+    # The partner's answer sends the request back to "submitted" in a new round, so the same
+    # publish-and-recover path that serves new requests serves answered ones.
+    Status.INFORMATION_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN, Status.CLOSED}),
     Status.APPROVED: frozenset(),
     Status.REJECTED: frozenset(),
     Status.WITHDRAWN: frozenset(),

@@ -10,6 +10,7 @@ from functions import schemas, services
 from functions.core.errors import InvalidRequest, SubmissionConflict
 from functions.core.formdata import document_from_form
 from functions.http.body import FORM, BodyError, read_body
+from functions.http.failures import guarded, json_unavailable
 from functions.http.responses import error_response, field_errors_body, json_response
 
 intake = Blueprint(__name__)
@@ -33,6 +34,7 @@ def _document(kind: str, body: Any) -> tuple[Any, bool]:
 
 # ``content_types=[]`` turns off Chalice's own 415 check, so that every refusal has our JSON shape.
 @intake.route("/requests", methods=["POST"], content_types=[])
+@guarded(json_unavailable)
 def submit_request() -> Response:
     """Validate, store and queue a request for technical assistance."""
     try:

@@ -1,0 +1,82 @@
+"""Sending one email through SES (v2, raw MIME), with throttling retried and rejections told apart.
+
+The message is built with the standard library's ``email`` package, whose default policy refuses
+CR or LF in any header: partner-written text can never add a header or a recipient.
+"""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formataddr
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.adapters import aws
+from functions.settings import get_settings
+
+# Errors that no retry can fix: record them and stop.
+PERMANENT = frozenset(
+    {
+        "MessageRejected",
+        "MailFromDomainNotVerifiedException",
+        "AccountSuspendedException",
+        "SendingPausedException",
+        "BadRequestException",
+        "NotFoundException",
+        "InvalidParameterValue",
+    }
+)
+
+
+class PermanentRejection(Exception):
+    """SES refused the message for good (``code`` says why); it must not be retried."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Text fit for a header: whitespace (CR/LF included) folded to single spaces, shortened."""
+    folded = " ".join(text.split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
+def build_message(
+    to: str, subject: str, text: str, html: str, kind: str, language: str
+) -> EmailMessage:
+    """A multipart/alternative message: the plain text first, the HTML as the better part."""
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"] = formataddr(("MIEUX", settings.sender_email))
+    message["To"] = Address(addr_spec=to)
+    message["Subject"] = one_line(subject)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-MIEUX-Kind"] = kind
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language  # after set_content, which clears Content-* headers
+    return message
+
+
+def send(to: str, subject: str, text: str, html: str, kind: str, language: str) -> str:
+    """Send one email; return SES's message id. Throttling is retried by botocore (standard mode).
+
+    Raises :class:`PermanentRejection` for a refusal no retry can fix; any other error propagates
+    so that the queue delivers the notification again later.
+    """
+    settings = get_settings()
+    message = build_message(to, subject, text, html, kind, language)
+    arguments: dict[str, Any] = {"Content": {"Raw": {"Data": message.as_bytes()}}}
+    if settings.ses_configuration_set:
+        arguments["ConfigurationSetName"] = settings.ses_configuration_set
+    try:
+        answer = aws.client("sesv2", settings.region).send_email(**arguments)
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in PERMANENT:
+            raise PermanentRejection(code) from error
+        raise
+    return str(answer["MessageId"])

@@ -1,0 +1,142 @@
+"""The partner's status page: follow the request, answer the committee's question, withdraw.
+
+Every route needs the signed status token from the receipt; the POSTs need the anti-forgery
+token of the page as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from functions import links
+from functions.core.errors import InvalidRequest, NotFound, TransitionNotAllowed
+from functions.core.validation import field_title
+from functions.http import csrf
+from functions.http.body import BodyError
+from functions.http.failures import guarded, page_unavailable
+from functions.http.forms import form_fields, query_token, wants_json
+from functions.http.pages import language_of, page
+from functions.http.responses import error_response, field_errors_body, json_response
+from functions.services import partner as service
+
+partner = Blueprint(__name__)
+
+ANSWER_LIMIT = 5000
+
+
+def _scope(request_id: str) -> str:
+    return f"status:{request_id}"
+
+
+def _status_page(
+    request_id: str, token: str, language: str, status: int = 200, **extra: Any
+) -> Response:
+    view = service.status_view(request_id)
+    form_token, cookie = csrf.issue(partner.current_request, _scope(request_id))
+    response = page(
+        "status.html",
+        language,
+        status,
+        view=view,
+        token=token,
+        csrf_token=form_token,
+        correctable=service.CORRECTABLE,
+        field_titles={name: field_title(f"/request/{name}") for name in service.CORRECTABLE},
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+def _problem(kind: str, status: int, language: str) -> Response:
+    if wants_json(partner.current_request):
+        return error_response(status, kind, kind.replace("_", " "))
+    return page("problem.html", language, status, kind=kind)
+
+
+@partner.route("/requests/{request_id}", methods=["GET", "HEAD"])
+@guarded(page_unavailable)
+def show_status(request_id: str) -> Response:
+    """Where the request stands, its public timeline, the open question; JSON on request."""
+    request = partner.current_request
+    language = language_of(request)
+    token = query_token(request)
+    try:
+        links.read_status_token(token, request_id)
+        if wants_json(request):
+            return json_response(service.status_view(request_id).as_json())
+        return _status_page(request_id, token, language)
+    except links.LinkError as error:
+        return _problem(error.code, error.status, language)
+    except NotFound:
+        return _problem("not_found", 404, language)
+
+
+def _checked_post(request_id: str) -> dict[str, str]:
+    request = partner.current_request
+    links.read_status_token(query_token(request), request_id)
+    fields = form_fields(request)
+    csrf.verify(request, _scope(request_id), fields.get(csrf.FIELD))
+    return fields
+
+
+@partner.route("/requests/{request_id}/answer", methods=["POST"], content_types=[])
+@guarded(page_unavailable)
+def answer(request_id: str) -> Response:
+    """The partner answers the committee's question (and may correct the request)."""
+    request = partner.current_request
+    language, token = language_of(request), query_token(request)
+    try:
+        fields = _checked_post(request_id)
+        text = fields.get("answer", "").strip()
+        corrections = {
+            k: fields[f"request.{k}"] for k in service.CORRECTABLE if f"request.{k}" in fields
+        }
+        if not text or len(text) > ANSWER_LIMIT:
+            code = "answer_required" if not text else "answer_too_long"
+            errors = [{"field": "answer", "code": code}]
+            return _status_page(request_id, token, language, 422, errors=errors, values=fields)
+        service.answer_question(request_id, text, corrections)
+    except links.LinkError as error:
+        return _problem(error.code, error.status, language)
+    except csrf.CsrfError:
+        return _problem("csrf", 403, language)
+    except BodyError as error:
+        return _problem("bad_form", error.status, language)
+    except NotFound:
+        return _problem("not_found", 404, language)
+    except TransitionNotAllowed:
+        return _status_page(request_id, token, language, 409, notice="not_open")
+    except InvalidRequest as error:
+        errors = [
+            {"field": e["path"], "code": e["code"], "message": e["message"]}
+            for e in field_errors_body(error.errors)["errors"]
+        ]
+        return _status_page(request_id, token, language, 422, errors=errors, values=fields)
+    return _status_page(request_id, token, language, 200, notice="answered")
+
+
+@partner.route("/requests/{request_id}/withdraw", methods=["POST"], content_types=[])
+@guarded(page_unavailable)
+def withdraw(request_id: str) -> Response:
+    """The partner withdraws the request."""
+    request = partner.current_request
+    language, token = language_of(request), query_token(request)
+    try:
+        _checked_post(request_id)
+        service.withdraw(request_id)
+    except links.LinkError as error:
+        return _problem(error.code, error.status, language)
+    except csrf.CsrfError:
+        return _problem("csrf", 403, language)
+    except BodyError as error:
+        return _problem("bad_form", error.status, language)
+    except NotFound:
+        return _problem("not_found", 404, language)
+    except TransitionNotAllowed:
+        return _status_page(request_id, token, language, 409, notice="not_open")
+    return _status_page(request_id, token, language, 200, notice="withdrawn")

@@ -1,0 +1,147 @@
+"""The committee's review pages. GET shows and changes nothing (mail scanners fetch links);
+only a POST with the anti-forgery token, from a button a person pressed, records a vote."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from functions import links
+from functions.core.errors import NotFound
+from functions.core.requests import FINAL, Status
+from functions.core.voting import Choice, Outcome
+from functions.http import csrf
+from functions.http.body import BodyError
+from functions.http.failures import guarded, page_unavailable
+from functions.http.forms import form_fields
+from functions.http.pages import language_of, page
+from functions.services import review as service
+from functions.services.partner import status_view
+
+review = Blueprint(__name__)
+
+COMMENT_LIMIT = 3000
+
+
+def _scope(token: str) -> str:
+    return "review:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _problem(kind: str, status: int, language: str) -> Response:
+    return page("problem.html", language, status, kind=kind)
+
+
+def _read_link(token: str) -> links.ReviewLink:
+    return links.read_review_token(token)
+
+
+def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, str | None]:
+    """The request's view, this member's vote in the round (if any), and why voting is closed."""
+    view = status_view(link.request_id)
+    votes = service.round_votes(link.request_id, link.round)
+    mine = votes.get(link.member_id)
+    vote = {"choice": mine.choice, "comment": mine.comment, "at": mine.at} if mine else None
+    closed = None
+    if Status(view.status) in FINAL:
+        closed = "decided"
+    elif view.round != link.round:
+        closed = "round_over"
+    elif view.status != Status.UNDER_REVIEW:
+        closed = "paused"
+    return view, vote, closed
+
+
+def _review_page(
+    token: str, link: links.ReviewLink, language: str, status: int = 200, **extra: Any
+) -> Response:
+    view, vote, closed = _state(link)
+    member = service.voter(link)
+    form_token, cookie = csrf.issue(review.current_request, _scope(token))
+    response = page(
+        "review.html",
+        language,
+        status,
+        view=view,
+        member=member,
+        vote=vote,
+        closed=closed,
+        csrf_token=form_token,
+        action=f"/review/{token}",
+        choices=[c.value for c in Choice],
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@review.route("/review/{token}", methods=["GET", "HEAD"])
+@guarded(page_unavailable)
+def show_review(token: str) -> Response:
+    """The request and the three choices. Reads only: a scanner's GET or HEAD changes nothing."""
+    language = language_of(review.current_request)
+    try:
+        link = _read_link(token)
+        return _review_page(token, link, language)
+    except links.LinkError as error:
+        return _problem(error.code, error.status, language)
+    except service.VoteError as error:
+        return _problem(error.code, error.status, language)
+    except NotFound:
+        return _problem("not_found", 404, language)
+
+
+def _validate_vote(fields: dict[str, str]) -> tuple[Choice | None, str, list[dict[str, str]]]:
+    errors: list[dict[str, str]] = []
+    raw = fields.get("choice", "")
+    choice = Choice(raw) if raw in {c.value for c in Choice} else None
+    comment = fields.get("comment", "").strip()
+    if choice is None:
+        errors.append({"field": "choice", "code": "choose"})
+    elif choice is not Choice.APPROVE and not comment:
+        errors.append({"field": "comment", "code": f"{choice.value}_needs_text"})
+    if len(comment) > COMMENT_LIMIT:
+        errors.append({"field": "comment", "code": "too_long"})
+    return choice, comment, errors
+
+
+@review.route("/review/{token}", methods=["POST"], content_types=[])
+@guarded(page_unavailable)
+def cast_vote(token: str) -> Response:
+    """Record the vote of the member the link belongs to, once per round."""
+    request = review.current_request
+    language = language_of(request)
+    try:
+        link = _read_link(token)
+        fields = form_fields(request)
+        csrf.verify(request, _scope(token), fields.get(csrf.FIELD))
+        choice, comment, errors = _validate_vote(fields)
+        if errors or choice is None:
+            return _review_page(token, link, language, 422, errors=errors, values=fields)
+        result = service.cast_vote(link, choice, comment or None)
+    except links.LinkError as error:
+        return _problem(error.code, error.status, language)
+    except csrf.CsrfError:
+        return _problem("csrf", 403, language)
+    except BodyError as error:
+        return _problem("bad_form", error.status, language)
+    except NotFound:
+        return _problem("not_found", 404, language)
+    except service.VoteError as error:
+        if error.code == "already_voted":
+            return _review_page(token, link, language, 409, already_voted=True)
+        if error.code == "closed":
+            return _review_page(token, link, language, 409)
+        return _problem(error.code, error.status, language)
+    decided = result.outcome is not Outcome.PENDING
+    return page(
+        "vote_recorded.html",
+        language,
+        200,
+        choice=result.choice.value,
+        outcome=result.outcome.value if decided else None,
+        reference=status_view(link.request_id).reference,
+    )

@@ -1,0 +1,1 @@
+"""The operators' command line: ``python -m functions.ops --help``."""

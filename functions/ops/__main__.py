@@ -1,0 +1,188 @@
+"""Operator commands. Run against any stage: the environment (or ``--env-file``) names the table.
+
+python -m functions.ops committee list
+python -m functions.ops committee add-member --id intpa --name ... --body "DG INTPA" ...
+python -m functions.ops request show <request id>
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from functions.adapters import committee as committee_store
+from functions.adapters import store
+from functions.committee import seed_demo
+from functions.core.committee import Delegate, Member, Officer, Role
+
+
+@click.group()
+@click.option(
+    "--env-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON file of settings (as the local stack writes) to use instead of the environment.",
+)
+def cli(env_file: Path | None) -> None:
+    """Operate the MIEUX request service."""
+    if env_file is not None:
+        os.environ.update(json.loads(env_file.read_text(encoding="utf-8")))
+
+
+@cli.group()
+def committee() -> None:
+    """The Steering Committee and the Project Officers."""
+
+
+@committee.command("list")
+def list_committee() -> None:
+    """Show every member (with delegate) and every Project Officer."""
+    for member in committee_store.members():
+        delegate = ""
+        if member.delegate:
+            d = member.delegate
+            delegate = f"  delegate: {d.name} <{d.email}> {d.valid_from}..{d.valid_until}"
+        who = f"{member.name} <{member.email}>"
+        click.echo(
+            f"member  {member.member_id:<12} {member.role:<8} {member.body:<10} {who}{delegate}"
+        )
+    for officer in committee_store.officers():
+        regions = ",".join(officer.regions)
+        click.echo(
+            f"officer {officer.officer_id:<12} {regions:<30} {officer.name} <{officer.email}>"
+        )
+
+
+@committee.command("add-member")
+@click.option("--id", "member_id", required=True)
+@click.option("--name", required=True)
+@click.option("--body", required=True, help="DG INTPA, DG HOME, EEAS, DG NEAR, ...")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="voting")
+@click.option("--language", type=click.Choice(["en", "fr", "es", "ar", "ru"]), default="en")
+def add_member(member_id: str, name: str, body: str, email: str, role: str, language: str) -> None:
+    """Add or replace a member."""
+    existing = committee_store.member(member_id)
+    delegate = existing.delegate if existing else None
+    committee_store.save_member(
+        Member(member_id, name, body, email, Role(role), language, delegate)
+    )
+    click.echo(f"member {member_id} saved")
+
+
+@committee.command("set-delegate")
+@click.option("--id", "member_id", required=True)
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--from", "valid_from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--until", "valid_until", required=True, type=click.DateTime(["%Y-%m-%d"]))
+def set_delegate(
+    member_id: str, name: str, email: str, valid_from: object, valid_until: object
+) -> None:
+    """Let a delegate receive a member's review links between two dates."""
+    member = committee_store.member(member_id)
+    if member is None:
+        raise click.ClickException(f"no member {member_id}")
+    start, end = _day(valid_from), _day(valid_until)
+    if end < start:
+        raise click.ClickException("--until is before --from")
+    delegate = Delegate(name, email, start, end)
+    committee_store.save_member(
+        Member(
+            member.member_id,
+            member.name,
+            member.body,
+            member.email,
+            member.role,
+            member.language,
+            delegate,
+        )
+    )
+    click.echo(f"delegate of {member_id} saved")
+
+
+def _day(value: object) -> date:
+    return value.date() if hasattr(value, "date") else date.fromisoformat(str(value))
+
+
+@committee.command("remove-member")
+@click.option("--id", "member_id", required=True)
+def remove_member(member_id: str) -> None:
+    """Remove a member; their past votes stay in the audit trail."""
+    if not committee_store.remove_member(member_id):
+        raise click.ClickException(f"no member {member_id}")
+    click.echo(f"member {member_id} removed")
+
+
+@committee.command("add-officer")
+@click.option("--id", "officer_id", required=True)
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--region", "regions", multiple=True, required=True)
+@click.option("--language", type=click.Choice(["en", "fr", "es", "ar", "ru"]), default="en")
+def add_officer(
+    officer_id: str, name: str, email: str, regions: tuple[str, ...], language: str
+) -> None:
+    """Add or replace a Project Officer and the regions they coordinate."""
+    from functions.core.reference import reference_data
+
+    unknown = [r for r in regions if r not in reference_data().regions]
+    if unknown:
+        raise click.ClickException(f"unknown region(s): {', '.join(unknown)}")
+    committee_store.save_officer(Officer(officer_id, name, email, regions, language))
+    click.echo(f"officer {officer_id} saved")
+
+
+@committee.command("remove-officer")
+@click.option("--id", "officer_id", required=True)
+def remove_officer(officer_id: str) -> None:
+    """Remove a Project Officer."""
+    if not committee_store.remove_officer(officer_id):
+        raise click.ClickException(f"no officer {officer_id}")
+    click.echo(f"officer {officer_id} removed")
+
+
+@committee.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_committee(path: Path) -> None:
+    """Load members and officers from a JSON file ({"members": [...], "officers": [...]})."""
+    members, officers = seed_demo(json.loads(path.read_text(encoding="utf-8")))
+    click.echo(f"{members} members and {officers} officers saved")
+
+
+@cli.group()
+def request() -> None:
+    """Requests and their audit trail."""
+
+
+@request.command("show")
+@click.argument("request_id")
+def show_request(request_id: str) -> None:
+    """A request with its votes, emails and audit trail (one Query)."""
+    items = list(store.partition(request_id))
+    if not items:
+        raise click.ClickException(f"no request {request_id}")
+    for item in items:
+        if isinstance(item, store.RequestItem):
+            click.echo(
+                f"{item.reference}  status={item.status} round={item.round} region={item.region}"
+            )
+            click.echo(f"  title: {item.document['request']['title']}")
+        elif isinstance(item, store.EventItem):
+            detail = f" {item.detail.as_dict()}" if item.detail else ""  # type: ignore[no-untyped-call]
+            click.echo(
+                f"  {item.at}  event  r{item.round}  {item.action:<22} by {item.actor}{detail}"
+            )
+        elif isinstance(item, store.VoteItem):
+            click.echo(f"  {item.at}  vote   r{item.round}  {item.choice:<22} by {item.cast_by}")
+        elif isinstance(item, store.MailItem):
+            note = f" ({item.error})" if item.error else ""
+            what = f"{item.mail_kind:<22} to {item.recipient}: {item.state}{note}"
+            click.echo(f"  {item.at}  mail   r{item.round}  {what}")
+
+
+if __name__ == "__main__":
+    cli()

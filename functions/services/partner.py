@@ -1,0 +1,175 @@
+"""What the partner can do after submitting: follow the request, answer a question, withdraw."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from functions.adapters import committee, queue, store
+from functions.core.committee import officers_for
+from functions.core.errors import InvalidRequest, NotFound, TransitionNotAllowed
+from functions.core.requests import FINAL, Status
+from functions.core.validation import validate_request
+from functions.services.review import load_request, notification
+
+log = logging.getLogger(__name__)
+
+# Fields of the request section a partner may correct when answering a question.
+CORRECTABLE = (
+    "title",
+    "background",
+    "objectives",
+    "expected_results",
+    "target_groups",
+    "other_donors",
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One public step of a request: what happened, when, in which round."""
+
+    at: str
+    action: str
+    round: int
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """The partner's view of a request: no reviewer names, no internal comments."""
+
+    request_id: str
+    reference: str
+    status: str
+    round: int
+    title: str
+    submitted_at: str
+    question: str | None
+    reason: str | None
+    timeline: list[TimelineEntry]
+    document: dict[str, Any]
+
+    @property
+    def can_withdraw(self) -> bool:
+        """A request can be withdrawn until it is decided."""
+        return Status(self.status) not in FINAL
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form of the status page."""
+        return {
+            "id": self.request_id,
+            "reference": self.reference,
+            "status": self.status,
+            "round": self.round,
+            "title": self.title,
+            "submitted_at": self.submitted_at,
+            "question": self.question,
+            "reason": self.reason,
+            "timeline": [{"at": e.at, "action": e.action, "round": e.round} for e in self.timeline],
+        }
+
+
+def status_view(request_id: str) -> StatusView:
+    """The request and its public timeline, read in one Query of its partition."""
+    request: store.RequestItem | None = None
+    events: list[store.EventItem] = []
+    for item in store.partition(request_id):
+        if isinstance(item, store.RequestItem):
+            request = item
+        elif isinstance(item, store.EventItem) and item.public:
+            events.append(item)
+    if request is None:
+        raise NotFound(request_id)
+    return StatusView(
+        request_id=request.request_id,
+        reference=request.reference,
+        status=request.status,
+        round=int(request.round),
+        title=request.document["request"]["title"],
+        submitted_at=request.submitted_at,
+        question=request.open_question if request.status == Status.INFORMATION_REQUESTED else None,
+        reason=request.decision_reason,
+        timeline=[
+            TimelineEntry(e.at, e.action, int(e.round)) for e in sorted(events, key=lambda e: e.sk)
+        ],
+        document=request.document,
+    )
+
+
+def corrected_document(document: dict[str, Any], corrections: dict[str, str]) -> dict[str, Any]:
+    """The request with the partner's corrections applied (only the correctable fields)."""
+    updated = copy.deepcopy(document)
+    for name, value in corrections.items():
+        if name in CORRECTABLE:
+            if value.strip():
+                updated["request"][name] = value
+            else:
+                updated["request"].pop(name, None)
+    return updated
+
+
+def answer_question(request_id: str, answer: str, corrections: dict[str, str]) -> int:
+    """Record the partner's answer and open the next review round; returns the new round.
+
+    The request goes back to ``submitted`` in the next round, so its review task is published by
+    the same path as a new request's (and recovered by the same sweep if the publish fails).
+    """
+    request = load_request(request_id)
+    if request.status != Status.INFORMATION_REQUESTED:
+        raise TransitionNotAllowed(request.status)
+    document = corrected_document(request.document, corrections)
+    errors = validate_request(document)
+    if errors:
+        raise InvalidRequest(errors)
+    next_round = int(request.round) + 1
+    before, after = request.document["request"], document["request"]
+    changed = sorted(name for name in corrections if before.get(name) != after.get(name))
+    event = store.event_item(
+        request_id,
+        "information_answered",
+        "partner",
+        int(request.round),
+        {"answer": answer, "corrected": changed},
+    )
+    moved = store.change_status(
+        request,
+        [Status.INFORMATION_REQUESTED],
+        Status.SUBMITTED,
+        event,
+        int(request.round),
+        round=next_round,
+        open_question=None,
+        document=document,
+    )
+    if not moved:
+        raise TransitionNotAllowed("already answered")
+    try:
+        queue.publish_review_task(request_id, next_round)
+    except Exception:  # the sweeper publishes requests left in "submitted"
+        log.exception("review task not published; request %s left for the sweeper", request_id)
+    return next_round
+
+
+def withdraw(request_id: str) -> None:
+    """The partner withdraws the request; the Project Officer and the committee are told."""
+    request = load_request(request_id)
+    if Status(request.status) in FINAL:
+        raise TransitionNotAllowed(request.status)
+    round_number = int(request.round)
+    event = store.event_item(request_id, "withdrawn", "partner", round_number)
+    open_statuses = [s.value for s in Status if s not in FINAL]
+    if not store.change_status(request, open_statuses, Status.WITHDRAWN, event):
+        raise TransitionNotAllowed("already closed")
+    messages = [
+        notification(request_id, "withdrawn", round_number, f"officer:{o.officer_id}")
+        for o in officers_for(request.region, committee.officers())
+    ]
+    if request.status != Status.SUBMITTED:
+        messages += [
+            notification(request_id, "withdrawn", round_number, f"member:{m.member_id}")
+            for m in committee.members()
+            if m.votes
+        ]
+    queue.publish_notifications(messages)

@@ -1,0 +1,27 @@
+"""SQS worker: a review task opens a review round (receipt, review emails queued)."""
+
+from __future__ import annotations
+
+import logging
+
+from chalice.app import Blueprint, SQSEvent
+
+from functions.adapters import queue
+from functions.services.review import dispatch_review
+from functions.settings import deploy_time_name
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint(__name__)
+
+
+# batch_size=1: a failure redelivers only its own message (see docs/architecture.md).
+@blueprint.on_sqs_message(
+    queue=deploy_time_name("REVIEW_QUEUE_NAME", "mieux-local-review-tasks"), batch_size=1
+)
+def review_tasks(event: SQSEvent) -> None:
+    """Open the round each task names. An exception leaves the message for redelivery."""
+    for record in event:
+        message = queue.parse(record.body)
+        request_id, round_number = message["request_id"], message["round"]
+        queued = dispatch_review(request_id, round_number)
+        log.info("review task %s round %s: %s notifications", request_id, round_number, queued)

@@ -1,0 +1,183 @@
+"""Driving the review flow in tests: seed a committee, run the queue workers, read the mail."""
+
+from __future__ import annotations
+
+import email
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from email.message import Message
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from tests.conftest import Stack
+
+COMMITTEE = {
+    "members": [
+        {"id": "intpa", "name": "Ana Intpa", "body": "DG INTPA", "email": "ana@intpa.example.org"},
+        {
+            "id": "home",
+            "name": "Hugo Home",
+            "body": "DG HOME",
+            "email": "hugo@home.example.org",
+            "language": "fr",
+        },
+        {"id": "eeas", "name": "Eva Eeas", "body": "EEAS", "email": "eva@eeas.example.org"},
+        {
+            "id": "near",
+            "name": "Nils Near",
+            "body": "DG NEAR",
+            "email": "nils@near.example.org",
+            "role": "observer",
+        },
+    ],
+    "officers": [
+        {
+            "id": "po-africa",
+            "name": "Paula Africa",
+            "email": "paula@icmpd.example.org",
+            "regions": ["africa"],
+        },
+        {
+            "id": "po-asia",
+            "name": "Pavel Asia",
+            "email": "pavel@icmpd.example.org",
+            "regions": ["asia_pacific"],
+        },
+    ],
+}
+VOTERS = ("intpa", "home", "eeas")
+
+
+def seed_committee(data: dict[str, Any] | None = None) -> None:
+    from functions.committee import seed_demo
+
+    seed_demo(data or COMMITTEE)
+
+
+def sqs_event(queue_url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Lambda-shaped SQS event with its own message id per record."""
+    name = queue_url.rsplit("/", 1)[-1]
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": str(uuid.uuid4()),
+                "body": json.dumps(body),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:eu-west-1:123456789012:{name}",
+                "awsRegion": "eu-west-1",
+            }
+            for body in bodies
+        ]
+    }
+
+
+def run_workers(client: Any, stack: Stack, rounds: int = 5) -> int:
+    """Deliver every queued message to its worker, one per invocation, until none is left."""
+    delivered = 0
+    for _ in range(rounds):
+        tasks = stack.review_tasks()
+        for body in tasks:
+            client.lambda_.invoke("review_tasks", sqs_event(stack.env["REVIEW_QUEUE_URL"], [body]))
+        notes = stack.notifications()
+        for body in notes:
+            client.lambda_.invoke("notifications", sqs_event(stack.env["NOTIFY_QUEUE_URL"], [body]))
+        delivered += len(tasks) + len(notes)
+        if not tasks and not notes:
+            break
+    return delivered
+
+
+@dataclass
+class Mail:
+    """One email moto recorded, parsed."""
+
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+    kind: str
+    language: str
+    raw: str
+
+    def link(self, path: str) -> str:
+        """The first link in the text body whose path starts with ``path``."""
+        match = re.search(r"https?://[^\s]+" + re.escape(path) + r"[^\s]*", self.text)
+        assert match, f"no {path} link in {self.subject!r}"
+        return match.group(0)
+
+
+def sent_mail() -> list[Mail]:
+    """Every email moto's SES recorded, oldest first."""
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends["123456789012"]["eu-west-1"]
+    mails = []
+    for sent in backend.sent_messages:
+        parsed: Message = email.message_from_string(sent.raw_data)
+        parts = {part.get_content_type(): part for part in parsed.walk()}
+        text = parts["text/plain"].get_payload(decode=True).decode("utf-8")
+        html = parts["text/html"].get_payload(decode=True).decode("utf-8")
+        subject = str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
+        kind, language = parsed["X-MIEUX-Kind"], parsed["Content-Language"]
+        mails.append(Mail([parsed["To"]], subject, text, html, kind, language, sent.raw_data))
+    return mails
+
+
+def mail_to(address: str, kind: str | None = None) -> list[Mail]:
+    return [m for m in sent_mail() if address in m.to and (kind is None or m.kind == kind)]
+
+
+def path_of(url: str) -> str:
+    """The path and query of an absolute link, for the test client."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class Browser:
+    """A person with a cookie jar using the pages through Chalice's test client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.cookies: dict[str, str] = {}
+        self.last_csrf = ""
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def _keep(self, response: Any) -> Any:
+        header = response.headers.get("Set-Cookie")
+        if header:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            self.cookies.update({k: m.value for k, m in jar.items()})
+        return response
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        return self._keep(self.client.http.get(path, headers=self._headers(headers)))
+
+    def post(self, path: str, fields: dict[str, str]) -> Any:
+        headers = self._headers({"Content-Type": "application/x-www-form-urlencoded"})
+        return self._keep(self.client.http.post(path, body=urlencode(fields), headers=headers))
+
+    def csrf_from(self, response: Any) -> str:
+        """The form's token on this page, or the last one seen (a page without a form)."""
+        match = re.search(r'name="_csrf" value="([^"]+)"', response.body.decode("utf-8"))
+        if match:
+            self.last_csrf = match.group(1)
+        assert self.last_csrf, "no anti-forgery token on the page"
+        return self.last_csrf
+
+    def vote(self, review_path: str, choice: str, comment: str = "") -> Any:
+        page = self.get(review_path)
+        fields = {"_csrf": self.csrf_from(page), "choice": choice, "comment": comment}
+        return self.post(review_path, fields)

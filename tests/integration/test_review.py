@@ -1,0 +1,278 @@
+"""The committee's review, end to end under moto: dispatch, emails, votes, one decision."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+
+from tests.conftest import Stack
+from tests.integration.helpers import (
+    VOTERS,
+    Browser,
+    mail_to,
+    path_of,
+    run_workers,
+    seed_committee,
+    sent_mail,
+)
+
+MEMBER_EMAIL = {
+    "intpa": "ana@intpa.example.org",
+    "home": "hugo@home.example.org",
+    "eeas": "eva@eeas.example.org",
+}
+PARTNER = "a.diallo@interieur.example.sn"
+
+
+def submit(client: Any, document: dict) -> str:
+    answer = client.http.post(
+        "/requests", body=json.dumps(document), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.body
+    return str(json.loads(answer.body)["id"])
+
+
+def review_path(member: str) -> str:
+    [mail] = mail_to(MEMBER_EMAIL[member], "review_request")[-1:]
+    return path_of(mail.link("/review/"))
+
+
+def request_item(stack: Stack) -> dict:
+    [item] = stack.items_of_kind("request")
+    return item
+
+
+def votes_in(stack: Stack) -> list[dict]:
+    return stack.items_of_kind("vote")
+
+
+@pytest.fixture
+def submitted(client: Any, stack: Stack, valid_request: dict) -> str:
+    seed_committee()
+    request_id = submit(client, valid_request)
+    run_workers(client, stack)
+    return request_id
+
+
+def test_dispatch_sends_a_receipt_and_one_review_request_per_voter(
+    submitted: str, stack: Stack
+) -> None:
+    mails = sent_mail()
+    assert sorted((m.kind, m.to[0]) for m in mails) == sorted(
+        [("receipt", PARTNER)] + [("review_request", MEMBER_EMAIL[m]) for m in VOTERS]
+    )
+    assert request_item(stack)["status"]["S"] == "under_review"
+    [receipt] = mail_to(PARTNER, "receipt")
+    assert "MX-20" in receipt.subject and "/requests/" in receipt.link("/requests/")
+    assert receipt.text and receipt.html.startswith("<!DOCTYPE html>")
+    # The French-speaking partner reads French; so does the French-speaking member.
+    assert receipt.language == "fr"
+    assert [m.language for m in mail_to(MEMBER_EMAIL["home"])] == ["fr"]
+    assert [m.language for m in mail_to(MEMBER_EMAIL["intpa"])] == ["en"]
+
+
+def test_a_task_delivered_twice_sends_every_email_once(
+    client: Any, stack: Stack, valid_request: dict
+) -> None:
+    seed_committee()
+    request_id = submit(client, valid_request)
+    task = stack.review_tasks()
+    from tests.integration.helpers import sqs_event
+
+    for _ in range(2):
+        client.lambda_.invoke("review_tasks", sqs_event(stack.env["REVIEW_QUEUE_URL"], task))
+    notes = stack.notifications()
+    assert len(notes) == 8  # two deliveries queue everything twice ...
+    for body in notes:
+        client.lambda_.invoke("notifications", sqs_event(stack.env["NOTIFY_QUEUE_URL"], [body]))
+    assert len(sent_mail()) == 4  # ... and each email goes once.
+    assert request_id
+
+
+def test_a_scanner_fetching_review_links_changes_nothing(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    before = stack.items()
+    for member in VOTERS:
+        for method in ("GET", "HEAD", "GET"):
+            answer = client.http.request(method, review_path(member), headers={})
+            assert answer.status_code == 200
+    assert stack.items() == before
+    assert votes_in(stack) == []
+
+
+def test_the_review_page_shows_the_request_and_is_not_cached(
+    client: Any, submitted: str, valid_request: dict
+) -> None:
+    page = client.http.get(review_path("intpa"))
+    body = page.body.decode("utf-8")
+    assert valid_request["request"]["title"] in body
+    assert 'name="choice" value="approve"' in body and 'name="_csrf"' in body
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unanimous_approval_decides_once_and_tells_everyone(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    for member in VOTERS:
+        answer = Browser(client).vote(review_path(member), "approve")
+        assert answer.status_code == 200, answer.body
+    assert request_item(stack)["status"]["S"] == "approved"
+    run_workers(client, stack)
+    [decision] = mail_to(PARTNER, "decision_partner")
+    assert "approuvé" in decision.text or "approved" in decision.text
+    assert len(mail_to("paula@icmpd.example.org", "decision_officer")) == 1
+    assert len(mail_to("pavel@icmpd.example.org")) == 0  # not his region
+    committee_told = [m for m in sent_mail() if m.kind == "decision_committee"]
+    assert len(committee_told) == 4  # the three voters and the observer
+    events = [e["action"]["S"] for e in stack.items_of_kind("event")]
+    assert events.count("approved") == 1 and events.count("vote_cast") == 3
+
+
+def test_a_rejection_needs_reasons_and_the_partner_reads_them(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    browser = Browser(client)
+    empty = browser.vote(review_path("home"), "reject", "")
+    assert empty.status_code == 422
+    assert "error-summary" in empty.body.decode("utf-8")
+    assert votes_in(stack) == []
+    answer = browser.vote(review_path("home"), "reject", "Outside the facility's mandate.")
+    assert answer.status_code == 200
+    assert request_item(stack)["status"]["S"] == "rejected"
+    run_workers(client, stack)
+    [decision] = mail_to(PARTNER, "decision_partner")
+    assert "Outside the facility's mandate." in decision.text
+
+
+def test_one_vote_per_member_per_round(client: Any, stack: Stack, submitted: str) -> None:
+    browser = Browser(client)
+    assert browser.vote(review_path("intpa"), "approve").status_code == 200
+    again = browser.vote(review_path("intpa"), "reject", "Changed my mind")  # a replayed POST
+    assert again.status_code == 409
+    assert "Your vote is recorded" in again.body.decode("utf-8")
+    [vote] = votes_in(stack)
+    assert vote["choice"]["S"] == "approve"
+
+
+def test_concurrent_last_votes_make_one_decision_and_one_email(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    paths = {member: review_path(member) for member in VOTERS}
+    browsers = {member: Browser(client) for member in VOTERS}
+    forms = {}
+    for member in VOTERS:
+        page = browsers[member].get(paths[member])
+        forms[member] = {
+            "_csrf": browsers[member].csrf_from(page),
+            "choice": "approve",
+            "comment": "",
+        }
+    barrier = threading.Barrier(len(VOTERS))
+    statuses: list[int] = []
+
+    def vote(member: str) -> None:
+        barrier.wait()
+        statuses.append(browsers[member].post(paths[member], forms[member]).status_code)
+
+    threads = [threading.Thread(target=vote, args=(m,)) for m in VOTERS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200, 200, 200]
+    events = [e["action"]["S"] for e in stack.items_of_kind("event")]
+    assert events.count("approved") == 1
+    run_workers(client, stack)
+    assert len(mail_to(PARTNER, "decision_partner")) == 1
+
+
+def test_votes_after_the_decision_are_refused(client: Any, stack: Stack, submitted: str) -> None:
+    late_voter = Browser(client)
+    page = late_voter.get(review_path("intpa"))  # opened before the decision ...
+    Browser(client).vote(review_path("eeas"), "reject", "No capacity this year.")
+    fields = {"_csrf": late_voter.csrf_from(page), "choice": "approve", "comment": ""}
+    late = late_voter.post(review_path("intpa"), fields)  # ... sent after it
+    assert late.status_code == 409
+    assert len(votes_in(stack)) == 1
+
+
+@pytest.mark.parametrize(
+    ("mangle", "status"),
+    [
+        (lambda t: t[:-3] + ("aaa" if not t.endswith("aaa") else "bbb"), 400),
+        (lambda t: "not-a-token", 400),
+    ],
+)
+def test_tampered_links_are_refused(client: Any, submitted: str, mangle: Any, status: int) -> None:
+    path = review_path("intpa")
+    token = path.rsplit("/", 1)[1]
+    answer = client.http.get(f"/review/{mangle(token)}")
+    assert answer.status_code == status
+    assert "not valid" in answer.body.decode("utf-8")
+
+
+def test_a_status_link_is_not_a_review_link(client: Any, submitted: str) -> None:
+    [receipt] = mail_to(PARTNER, "receipt")
+    token = receipt.link("/requests/").split("token=")[1]
+    answer = client.http.get(f"/review/{token}")
+    assert answer.status_code == 403
+
+
+def test_an_expired_link_is_gone(
+    client: Any, submitted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = review_path("intpa")
+    monkeypatch.setenv("LINK_MAX_AGE_DAYS", "0")
+    import time
+
+    time.sleep(1.1)
+    assert client.http.get(path).status_code == 410
+
+
+def test_keys_rotate_old_links_keep_working(
+    client: Any, stack: Stack, submitted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = review_path("intpa")
+    old_key = stack.env["SIGNING_KEYS"]
+    monkeypatch.setenv("SIGNING_KEYS", f"{old_key},{'n' * 48}")
+    assert client.http.get(path).status_code == 200
+    monkeypatch.setenv("SIGNING_KEYS", "n" * 48)  # the old key retired: its links die
+    assert client.http.get(path).status_code == 400
+
+
+def test_a_missing_key_fails_closed(
+    client: Any, submitted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = review_path("intpa")
+    monkeypatch.setenv("SIGNING_KEYS", "")
+    answer = client.http.get(path)
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "30"
+
+
+def test_a_vote_without_the_anti_forgery_token_is_refused(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    browser = Browser(client)
+    path = review_path("intpa")
+    browser.get(path)
+    answer = browser.post(path, {"choice": "approve"})
+    assert answer.status_code == 403
+    stranger = Browser(client)  # a token from another browser's page, without its cookie
+    token = browser.csrf_from(browser.get(path))
+    assert stranger.post(path, {"_csrf": token, "choice": "approve"}).status_code == 403
+    assert votes_in(stack) == []
+
+
+def test_the_links_in_mail_use_the_configured_base_url(client: Any, submitted: str) -> None:
+    for mail in sent_mail():
+        for url in mail.text.split():
+            if url.startswith("http"):
+                assert url.startswith("https://mieux.example.org/")
