@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import re
 import uuid
@@ -120,11 +121,11 @@ def sent_mail() -> list[Mail]:
     backend = ses_backends["123456789012"]["eu-west-1"]
     mails = []
     for sent in backend.sent_messages:
-        parsed: Message = email.message_from_string(sent.raw_data)
+        parsed: Message = email.message_from_string(sent.raw_data, policy=email.policy.default)
         parts = {part.get_content_type(): part for part in parsed.walk()}
         text = parts["text/plain"].get_payload(decode=True).decode("utf-8")
         html = parts["text/html"].get_payload(decode=True).decode("utf-8")
-        subject = str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
+        subject = str(parsed["Subject"])  # decoded and unfolded by the default policy
         kind, language = parsed["X-MIEUX-Kind"], parsed["Content-Language"]
         mails.append(Mail([parsed["To"]], subject, text, html, kind, language, sent.raw_data))
     return mails

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
 import pytest
 
 from tests.conftest import Stack
+from tests.integration.conftest import submit
 from tests.integration.helpers import (
     VOTERS,
     Browser,
@@ -27,14 +27,6 @@ MEMBER_EMAIL = {
 PARTNER = "a.diallo@interieur.example.sn"
 
 
-def submit(client: Any, document: dict) -> str:
-    answer = client.http.post(
-        "/requests", body=json.dumps(document), headers={"Content-Type": "application/json"}
-    )
-    assert answer.status_code == 201, answer.body
-    return str(json.loads(answer.body)["id"])
-
-
 def review_path(member: str) -> str:
     [mail] = mail_to(MEMBER_EMAIL[member], "review_request")[-1:]
     return path_of(mail.link("/review/"))
@@ -47,14 +39,6 @@ def request_item(stack: Stack) -> dict:
 
 def votes_in(stack: Stack) -> list[dict]:
     return stack.items_of_kind("vote")
-
-
-@pytest.fixture
-def submitted(client: Any, stack: Stack, valid_request: dict) -> str:
-    seed_committee()
-    request_id = submit(client, valid_request)
-    run_workers(client, stack)
-    return request_id
 
 
 def test_dispatch_sends_a_receipt_and_one_review_request_per_voter(

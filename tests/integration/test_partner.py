@@ -1,0 +1,164 @@
+"""The partner's side after submitting: status page, answering a question, withdrawing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import Stack
+from tests.integration.helpers import Browser, mail_to, path_of, run_workers, sent_mail
+from tests.integration.test_review import PARTNER, request_item, review_path
+
+
+def status_path() -> str:
+    [receipt] = mail_to(PARTNER, "receipt")
+    return path_of(receipt.link("/requests/"))
+
+
+def test_the_status_page_shows_the_public_timeline(client: Any, submitted: str) -> None:
+    page = client.http.get(status_path())
+    body = page.body.decode("utf-8")
+    assert page.status_code == 200
+    assert "Under review by the Steering Committee" in body
+    assert "Request received" in body and "Review started" in body
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_status_page_answers_json_and_hides_the_committee(
+    client: Any,
+    stack: Stack,
+    submitted: str,
+) -> None:
+    Browser(client).vote(review_path("intpa"), "approve", "Internal note: strong case")
+    answer = client.http.get(status_path(), headers={"Accept": "application/json"})
+    body = json.loads(answer.body)
+    assert body["status"] == "under_review"
+    assert [e["action"] for e in body["timeline"]] == ["submitted", "review_opened"]
+    assert "Internal note" not in answer.body.decode("utf-8")
+    assert "intpa" not in answer.body.decode("utf-8")
+
+
+def test_a_status_link_works_only_for_its_own_request(
+    client: Any,
+    submitted: str,
+) -> None:
+    token = status_path().split("token=")[1]
+    assert client.http.get(f"/requests/{'0' * 32}?token={token}").status_code == 403
+    assert client.http.get(f"/requests/{submitted}").status_code == 400
+    review_token = review_path("intpa").rsplit("/", 1)[1]
+    assert client.http.get(f"/requests/{submitted}?token={review_token}").status_code == 403
+
+
+def test_more_information_answered_then_approved_in_round_two(
+    client: Any,
+    stack: Stack,
+    submitted: str,
+) -> None:
+    question = "Which agencies will take part in the referral mechanism?"
+    assert (
+        Browser(client).vote(review_path("home"), "more_information", question).status_code == 200
+    )
+    assert request_item(stack)["status"]["S"] == "information_requested"
+    run_workers(client, stack)
+    [asked] = mail_to(PARTNER, "information_requested")
+    assert question in asked.text
+
+    partner = Browser(client)
+    page = partner.get(status_path())
+    assert question in page.body.decode("utf-8")
+    empty = partner.post(
+        status_path().split("?")[0] + "/answer?" + status_path().split("?")[1],
+        {"_csrf": partner.csrf_from(page), "answer": ""},
+    )
+    assert empty.status_code == 422
+    answer_path = status_path().split("?")[0] + "/answer?" + status_path().split("?")[1]
+    answered = partner.post(
+        answer_path,
+        {
+            "_csrf": partner.csrf_from(page),
+            "answer": "Police, social services and three NGOs.",
+            "request.objectives": "Design, test and adopt a national referral mechanism.",
+        },
+    )
+    assert answered.status_code == 200, answered.body
+    item = request_item(stack)
+    assert item["round"]["N"] == "2" and item["status"]["S"] == "submitted"
+    assert json.loads(item["document"]["S"])["request"]["objectives"].startswith("Design, test")
+
+    run_workers(client, stack)
+    assert request_item(stack)["status"]["S"] == "under_review"
+    round_two = [m for m in sent_mail() if m.kind == "review_request"]
+    assert len(round_two) == 6  # three voters, two rounds
+    assert len(mail_to(PARTNER, "receipt")) == 1  # no second receipt
+    for member in ("intpa", "home", "eeas"):
+        assert Browser(client).vote(review_path(member), "approve").status_code == 200
+    assert request_item(stack)["status"]["S"] == "approved"
+    run_workers(client, stack)
+    assert len(mail_to(PARTNER, "decision_partner")) == 1
+    votes = stack.items_of_kind("vote")
+    assert sorted(v["sk"]["S"][:9] for v in votes) == ["VOTE#001#"] + ["VOTE#002#"] * 3
+
+
+def test_an_old_round_link_cannot_vote_in_the_new_round(
+    client: Any,
+    stack: Stack,
+    submitted: str,
+) -> None:
+    old_link = review_path("intpa")
+    member = Browser(client)
+    old_page = member.get(old_link)  # opened in round 1 ...
+    Browser(client).vote(review_path("home"), "more_information", "Which agencies?")
+    partner = Browser(client)
+    page = partner.get(status_path())
+    answer_path = status_path().split("?")[0] + "/answer?" + status_path().split("?")[1]
+    partner.post(answer_path, {"_csrf": partner.csrf_from(page), "answer": "The police."})
+    run_workers(client, stack)
+    fields = {"_csrf": member.csrf_from(old_page), "choice": "approve", "comment": ""}
+    stale = member.post(old_link, fields)  # ... sent in round 2
+    assert stale.status_code == 409
+    assert "This review round has ended" in stale.body.decode("utf-8")
+    assert len(stack.items_of_kind("vote")) == 1
+
+
+def test_withdrawal_stops_the_review_and_tells_the_officer(
+    client: Any,
+    stack: Stack,
+    submitted: str,
+) -> None:
+    member = Browser(client)
+    ballot = member.get(review_path("intpa"))  # a vote racing the withdrawal
+    partner = Browser(client)
+    page = partner.get(status_path())
+    withdraw_path = status_path().split("?")[0] + "/withdraw?" + status_path().split("?")[1]
+    done = partner.post(withdraw_path, {"_csrf": partner.csrf_from(page)})
+    assert done.status_code == 200
+    assert request_item(stack)["status"]["S"] == "withdrawn"
+    fields = {"_csrf": member.csrf_from(ballot), "choice": "approve", "comment": ""}
+    late = member.post(review_path("intpa"), fields)
+    assert late.status_code == 409
+    assert stack.items_of_kind("vote") == []
+    run_workers(client, stack)
+    assert len(mail_to("paula@icmpd.example.org", "withdrawn")) == 1
+    again = partner.post(withdraw_path, {"_csrf": partner.csrf_from(page)})
+    assert again.status_code == 409
+
+
+def test_withdrawal_needs_the_page_token(client: Any, stack: Stack, submitted: str) -> None:
+    withdraw_path = status_path().split("?")[0] + "/withdraw?" + status_path().split("?")[1]
+    assert Browser(client).post(withdraw_path, {}).status_code == 403
+    assert request_item(stack)["status"]["S"] == "under_review"
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_scanners_on_the_status_link_change_nothing(
+    client: Any,
+    stack: Stack,
+    submitted: str,
+    method: str,
+) -> None:
+    before = stack.items()
+    for _ in range(3):
+        assert client.http.request(method, status_path(), headers={}).status_code == 200
+    assert stack.items() == before
