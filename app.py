@@ -2,7 +2,9 @@
 
 from chalice import Chalice
 
+from functions.http.form import form
 from functions.http.intake import intake
 
 app = Chalice(app_name="mieux")
 app.register_blueprint(intake)
+app.register_blueprint(form)
