@@ -279,3 +279,20 @@ def test_the_rate_limit_page_passes_axe(
     assert live.items_of_kind("rate")
     no_violations(page, f"429 {lang}")
     screenshot(page, f"rate-limited-{lang}")
+
+
+def test_the_keyboard_alone_reaches_and_answers_the_questions(page: Any) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "institution.name"
+    page.keyboard.type("Ministry of Interior")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "institution.type"
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # radios move with the arrows, as everywhere
+    assert field(page, "institution.region").is_visible()  # regional organisation chosen
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # the focus is visible
