@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit run package clean
+.PHONY: test lint typecheck unit run package clean i18n-extract i18n-update i18n-compile i18n-countries
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,24 @@ unit: $(STAMP)
 package: $(STAMP)
 	rm -rf build/package
 	$(BIN)/chalice package --stage $${STAGE:-dev} build/package
+
+## i18n-extract: collect every text people read (code, templates, schema) into the .pot
+i18n-extract: $(STAMP)
+	$(BIN)/python -m babel.messages.frontend extract -F babel.cfg -k N_ --no-location \
+		--sort-output --omit-header -o functions/locales/messages.pot .
+
+## i18n-update: merge the .pot into each language's .po (then translate what is new)
+i18n-update: i18n-extract
+	$(BIN)/python -m babel.messages.frontend update -i functions/locales/messages.pot \
+		-d functions/locales --no-fuzzy-matching --omit-header --ignore-obsolete
+
+## i18n-compile: build the .mo files the service reads (committed, shipped)
+i18n-compile: $(STAMP)
+	$(BIN)/python -m babel.messages.frontend compile -d functions/locales --statistics
+
+## i18n-countries: regenerate localized country names from CLDR (Babel is a dev dependency)
+i18n-countries: $(STAMP)
+	$(BIN)/python -m tools.country_names
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

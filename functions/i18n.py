@@ -7,11 +7,20 @@ shipped). English is the source language: its strings are the message ids.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("en", "fr", "es", "ar", "ru")
 DEFAULT_LANGUAGE = "en"
+# Each language is offered in its own name (an endonym), never translated.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "ru": "Русский",
+}
 RIGHT_TO_LEFT = frozenset({"ar"})
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 
@@ -46,3 +55,8 @@ def negotiate(asked: str | None, accept_language: str | None) -> str:
         if primary in LANGUAGES and quality > 0:
             ranked.append((-quality, position, primary))
     return sorted(ranked)[0][2] if ranked else DEFAULT_LANGUAGE
+
+
+def gettext_for(language: str) -> Callable[[str], str]:
+    """The ``gettext`` function of one language."""
+    return translations(language).gettext

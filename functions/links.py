@@ -30,12 +30,12 @@ class LinkError(Exception):
     """A token that cannot be honoured. ``status`` is the HTTP status to answer with."""
 
     status = 400
-    code = "invalid_link"
+    code = "invalid"
 
 
 class LinkExpired(LinkError):
     status = 410
-    code = "expired_link"
+    code = "expired"
 
 
 class LinkWrongPurpose(LinkError):

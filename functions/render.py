@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from functions.i18n import LANGUAGES, text_direction, translations
+from functions.i18n import LANGUAGE_NAMES, LANGUAGES, text_direction, translations
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@cache
+def asset(name: str) -> str:
+    """The URL of a static file, versioned by its content so browsers may cache it for a year."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
 
 
 @cache
@@ -27,7 +36,13 @@ def environment(language: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(lang=language, dir=text_direction(language), languages=LANGUAGES)
+    env.globals.update(
+        lang=language,
+        dir=text_direction(language),
+        languages=LANGUAGES,
+        language_names=LANGUAGE_NAMES,
+        asset=asset,
+    )
     return env
 
 

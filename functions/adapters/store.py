@@ -220,6 +220,20 @@ def next_number(counter_key: str) -> int:
     return int(counter.value)
 
 
+def add_hit(pk: str, sk: str, expires_at: int) -> int:
+    """Count one more hit on a rate item and return the total (one UpdateItem, atomic)."""
+    bind()
+    item = RateItem(pk, sk)
+    item.update(
+        actions=[
+            RateItem.hits.add(1),
+            RateItem.kind.set(RateItem),  # the discriminator: the class, stored as "rate"
+            RateItem.expires_at.set(expires_at),
+        ]
+    )
+    return int(item.hits)
+
+
 def create_with_marker(items: list[TableItem], marker: SubmissionItem | None) -> None:
     """Write a new request's items in one transaction; the marker must not exist yet.
 

@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from functools import cache
 
 from functions import schemas
+from functions.core.messages import N_
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "ru": "Русский"}
 ACTIVITY_TYPES = {
-    "seminar": "Seminar",
-    "workshop": "Workshop",
-    "assessment_mission": "Assessment mission",
-    "study_visit": "Study visit",
-    "policy_drafting": "Drafting of a policy or action plan",
-    "legal_review": "Legal review",
-    "training": "Training",
-    "other": "Other",
+    "seminar": N_("Seminar"),
+    "workshop": N_("Workshop"),
+    "assessment_mission": N_("Assessment mission"),
+    "study_visit": N_("Study visit"),
+    "policy_drafting": N_("Drafting of a policy or action plan"),
+    "legal_review": N_("Legal review"),
+    "training": N_("Training"),
+    "other": N_("Other"),
 }
 
 
@@ -56,6 +57,13 @@ class ReferenceData:
             "activity_types": ACTIVITY_TYPES,
         }
         return lists[reference]
+
+
+@cache
+def country_names(language: str) -> dict[str, str]:
+    """Eligible countries' names in ``language`` (generated from CLDR by tools/country_names.py)."""
+    names: dict[str, dict[str, str]] = schemas.load("reference/country_names.json")
+    return names.get(language) or names["en"]
 
 
 @cache

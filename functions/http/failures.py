@@ -51,6 +51,6 @@ def json_unavailable() -> Response:
 
 def page_unavailable() -> Response:
     """The pages' 503 (in English: the language cannot be chosen safely at this point)."""
-    from functions.http.pages import page
+    from functions.http.pages import error_page
 
-    return page("problem.html", "en", 503, kind="unavailable")
+    return error_page("unavailable", "en")

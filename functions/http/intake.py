@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 
 from functions import schemas, services
 from functions.core.errors import InvalidRequest, SubmissionConflict
 from functions.core.formdata import document_from_form
 from functions.http.body import FORM, BodyError, read_body
 from functions.http.failures import guarded, json_unavailable
+from functions.http.form import HONEYPOT, answer_form_post, rate_limited_page, wants_html
 from functions.http.responses import error_response, field_errors_body, json_response
 
 intake = Blueprint(__name__)
 
-HONEYPOT = "website"  # hidden from people; bots fill it in
+__all__ = ["HONEYPOT", "intake"]
 
 
 def _document(kind: str, body: Any) -> tuple[Any, bool]:
@@ -32,15 +33,38 @@ def _document(kind: str, body: Any) -> tuple[Any, bool]:
     return body, False
 
 
+def source_address(request: Request) -> str:
+    """The client's address as API Gateway saw it (never stored: only a keyed hash is)."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def rate_limited_response(retry_after: int) -> Response:
+    """The API's 429, with ``Retry-After``."""
+    response = error_response(
+        429, "rate_limited", "Too many requests from this address; try again later."
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 # ``content_types=[]`` turns off Chalice's own 415 check, so that every refusal has our JSON shape.
 @intake.route("/requests", methods=["POST"], content_types=[])
 @guarded(json_unavailable)
 def submit_request() -> Response:
     """Validate, store and queue a request for technical assistance."""
+    request = intake.current_request
+    limit = services.count_submission(source_address(request))
+    if not limit.allowed:
+        if wants_html(request):
+            return rate_limited_page(request, limit.retry_after)
+        return rate_limited_response(limit.retry_after)
     try:
-        kind, body = read_body(intake.current_request)
+        kind, body = read_body(request)
     except BodyError as error:
         return error_response(error.status, error.code, error.message)
+    if kind == FORM and wants_html(request, body):
+        return answer_form_post(request, body)
     document, trapped = _document(kind, body)
     if trapped:
         return json_response(services.decoy_submission().as_json(), 201)

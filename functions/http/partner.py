@@ -7,6 +7,7 @@ token of the page as well.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Response
 
@@ -17,7 +18,7 @@ from functions.http import csrf
 from functions.http.body import BodyError
 from functions.http.failures import guarded, page_unavailable
 from functions.http.forms import form_fields, query_token, wants_json
-from functions.http.pages import language_of, page
+from functions.http.pages import error_page, here_of, language_of, page
 from functions.http.responses import error_response, field_errors_body, json_response
 from functions.services import partner as service
 
@@ -41,6 +42,7 @@ def _status_page(
         status,
         view=view,
         token=token,
+        here=f"/requests/{request_id}?{urlencode({'token': token})}",
         csrf_token=form_token,
         correctable=service.CORRECTABLE,
         field_titles={name: field_title(f"/request/{name}") for name in service.CORRECTABLE},
@@ -55,7 +57,7 @@ def _status_page(
 def _problem(kind: str, status: int, language: str) -> Response:
     if wants_json(partner.current_request):
         return error_response(status, kind, kind.replace("_", " "))
-    return page("problem.html", language, status, kind=kind)
+    return error_page(kind, language, status, here=here_of(partner.current_request))
 
 
 @partner.route("/requests/{request_id}", methods=["GET", "HEAD"])
@@ -104,7 +106,7 @@ def answer(request_id: str) -> Response:
     except links.LinkError as error:
         return _problem(error.code, error.status, language)
     except csrf.CsrfError:
-        return _problem("csrf", 403, language)
+        return _problem("forbidden", 403, language)
     except BodyError as error:
         return _problem("bad_form", error.status, language)
     except NotFound:
@@ -132,7 +134,7 @@ def withdraw(request_id: str) -> Response:
     except links.LinkError as error:
         return _problem(error.code, error.status, language)
     except csrf.CsrfError:
-        return _problem("csrf", 403, language)
+        return _problem("forbidden", 403, language)
     except BodyError as error:
         return _problem("bad_form", error.status, language)
     except NotFound:

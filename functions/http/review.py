@@ -16,7 +16,7 @@ from functions.http import csrf
 from functions.http.body import BodyError
 from functions.http.failures import guarded, page_unavailable
 from functions.http.forms import form_fields
-from functions.http.pages import language_of, page
+from functions.http.pages import error_page, here_of, language_of, page
 from functions.services import review as service
 from functions.services.partner import status_view
 
@@ -30,7 +30,7 @@ def _scope(token: str) -> str:
 
 
 def _problem(kind: str, status: int, language: str) -> Response:
-    return page("problem.html", language, status, kind=kind)
+    return error_page(kind, language, status, here=here_of(review.current_request))
 
 
 def _read_link(token: str) -> links.ReviewLink:
@@ -69,6 +69,7 @@ def _review_page(
         closed=closed,
         csrf_token=form_token,
         action=f"/review/{token}",
+        here=f"/review/{token}",
         choices=[c.value for c in Choice],
         errors=extra.pop("errors", []),
         values=extra.pop("values", {}),
@@ -125,7 +126,7 @@ def cast_vote(token: str) -> Response:
     except links.LinkError as error:
         return _problem(error.code, error.status, language)
     except csrf.CsrfError:
-        return _problem("csrf", 403, language)
+        return _problem("forbidden", 403, language)
     except BodyError as error:
         return _problem("bad_form", error.status, language)
     except NotFound:
@@ -144,4 +145,5 @@ def cast_vote(token: str) -> Response:
         choice=result.choice.value,
         outcome=result.outcome.value if decided else None,
         reference=status_view(link.request_id).reference,
+        here=f"/review/{token}",
     )

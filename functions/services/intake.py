@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets as random_source
 import uuid
@@ -11,6 +12,7 @@ from typing import Any
 
 from functions import links
 from functions.adapters import queue, store
+from functions.adapters.secrets import signing_keys
 from functions.core import clock
 from functions.core.eligibility import region_of
 from functions.core.errors import InvalidRequest, SubmissionConflict
@@ -153,3 +155,27 @@ def decoy_submission() -> Submitted:
     request_id = uuid.uuid4().hex
     reference = format_reference(clock.now().year, 1000 + random_source.randbelow(9000))
     return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))
+
+
+@dataclass(frozen=True)
+class RateCheck:
+    """Whether one more submission from an address is allowed, and when to come back if not."""
+
+    allowed: bool
+    retry_after: int  # seconds until the current hour's window closes
+
+
+def count_submission(address: str) -> RateCheck:
+    """Count a submission from ``address`` in this hour's window (one atomic UpdateItem).
+
+    The address is stored only as a keyed hash (HMAC with the oldest signing key, so that a
+    key rotation does not reset the window): it cannot be read back or guessed by hashing.
+    """
+    settings = get_settings()
+    moment = clock.now()
+    key = signing_keys()[0].encode("utf-8")
+    digest = hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    hour_start = int(moment.timestamp()) // 3600 * 3600
+    hits = store.add_hit(f"RATE#{digest}", f"H#{hour_start}", hour_start + 2 * 3600)
+    retry_after = max(1, hour_start + 3600 - int(moment.timestamp()))
+    return RateCheck(hits <= settings.rate_limit_per_hour, retry_after)

@@ -1,0 +1,1 @@
+"""Build-time helpers (catalog extraction, generated reference data); never shipped to Lambda."""
