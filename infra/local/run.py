@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,11 +25,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 DEFAULT_APP_PORT = 8000
@@ -136,6 +138,7 @@ class LocalStack:
         self.workers: dict[str, Any] = {}
         self.seeded = ""
         self.started_in = 0.0
+        self.timings: dict[str, float] = {}  # seconds per start-up phase
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._group = 0
 
@@ -174,16 +177,26 @@ class LocalStack:
                     f"port {port} for {name} is taken: stop what holds it, or pick another"
                 )
         try:
-            self._start_moto()
-            self.env = self._provision()
-            self.seeded = self._seed()
-            self._start_app()
-            self._start_workers()
+            self._timed("moto", self._start_moto)
+            self.env = self._timed("provision", self._provision)
+            # The seed, the app and the workers are independent: start them together.
+            seeding = self._start_seed()
+            app = self._start_app()
+            ready, workers = self._start_workers()
+            self._timed("app", lambda: self._wait_for_app(app))
+            self._timed("workers", lambda: self._wait_for_workers(ready, workers))
+            self.seeded = self._timed("seed", lambda: self._wait_for_seed(seeding))
         except BaseException:
             self.stop()
             raise
         self.started_in = time.monotonic() - started
         return self
+
+    def _timed(self, phase: str, step: Callable[[], T]) -> T:
+        began = time.monotonic()
+        result = step()
+        self.timings[phase] = time.monotonic() - began
+        return result
 
     def _spawn(
         self,
@@ -240,21 +253,31 @@ class LocalStack:
         )
         return env
 
-    def _seed(self) -> str:
-        answer = subprocess.run(
+    def _start_seed(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
             [sys.executable, "-m", "infra.local.seed"],
             cwd=ROOT,
             env=self._child_env(self.env),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             text=True,
-            timeout=120,
-            check=False,
+            process_group=self._group,
+            preexec_fn=_die_with_parent,
         )
-        if answer.returncode != 0:
-            raise StackError(f"seeding the committee failed:\n{answer.stdout}{answer.stderr}")
-        return answer.stdout.strip()
 
-    def _start_app(self) -> None:
+    @staticmethod
+    def _wait_for_seed(process: subprocess.Popen[str]) -> str:
+        try:
+            printed, _ = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise StackError("seeding the committee took longer than 120 s") from None
+        if process.returncode != 0:
+            raise StackError(f"seeding the committee failed:\n{printed}")
+        return printed.strip()
+
+    def _start_app(self) -> subprocess.Popen[bytes]:
         command = [
             str(Path(sys.executable).with_name("chalice")),
             "local",
@@ -266,10 +289,12 @@ class LocalStack:
             "--port",
             str(self.app_port),
         ]
-        process = self._spawn("app", command, self._child_env(self.env), self.output)
+        return self._spawn("app", command, self._child_env(self.env), self.output)
+
+    def _wait_for_app(self, process: subprocess.Popen[bytes]) -> None:
         _wait_for_http(f"http://{HOST}:{self.app_port}/", process, "chalice local", 60)
 
-    def _start_workers(self) -> None:
+    def _start_workers(self) -> tuple[Path, subprocess.Popen[bytes]]:
         ready = Path(tempfile.mkdtemp(prefix="mieux-workers-")) / "ready.json"
         command = [
             sys.executable,
@@ -290,18 +315,22 @@ class LocalStack:
             self._child_env({**self.env, "PYTHONPATH": str(ROOT)}),
             self.output,
         )
+        return ready, process
+
+    def _wait_for_workers(self, ready: Path, process: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + 60
-        while not ready.exists():
-            if process.poll() is not None:
-                raise StackError(
-                    f"the workers exited with status {process.returncode} while starting"
-                )
-            if time.monotonic() > deadline:
-                raise StackError("the workers did not start within 60 s")
-            time.sleep(0.05)
-        self.workers = json.loads(ready.read_text(encoding="utf-8"))
-        ready.unlink()
-        ready.parent.rmdir()
+        try:
+            while not ready.exists():
+                if process.poll() is not None:
+                    raise StackError(
+                        f"the workers exited with status {process.returncode} while starting"
+                    )
+                if time.monotonic() > deadline:
+                    raise StackError("the workers did not start within 60 s")
+                time.sleep(0.05)
+            self.workers = json.loads(ready.read_text(encoding="utf-8"))
+        finally:
+            shutil.rmtree(ready.parent, ignore_errors=True)
 
     def dead(self) -> str:
         """The name of a child that has exited, or ``""`` while all run."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
 import textwrap
 import time
 import uuid
@@ -17,7 +20,7 @@ import pytest
 from infra.local import run
 from infra.local.run import LocalStack, port_is_free
 from tests.conftest import example_request
-from tests.e2e.conftest import aws, http
+from tests.e2e.conftest import ROOT, aws, http
 
 pytestmark = pytest.mark.slow
 
@@ -208,3 +211,44 @@ def test_any_apps_handlers_run_and_stop_leaves_nothing_behind(tmp_path: Path) ->
         assert http("GET", f"{again.base_url}/")[0] == 200
     assert all(port_is_free(port) for port in ports)
     log.close()
+
+
+def processes_mentioning(*needles: str) -> list[int]:
+    """Processes whose command line holds every needle (what a leftover child would show)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if all(needle in command for needle in needles):
+            found.append(int(entry.name))
+    return found
+
+
+def test_make_run_prints_what_is_where_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    app_port, moto_port = run.free_port(), run.free_port()
+    command = [sys.executable, "-m", "infra.local.run", "--port", str(app_port)]
+    command += ["--moto-port", str(moto_port)]
+    output = (tmp_path / "run.log").open("w+")
+    supervisor = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        eventually(lambda: "Press Ctrl-C" in (tmp_path / "run.log").read_text(), timeout=60)
+        printed = (tmp_path / "run.log").read_text()
+        for where in ("/_dev/mail", f"http://localhost:{app_port}/", f"127.0.0.1:{moto_port}"):
+            assert where in printed
+        assert "every `make run` starts clean" in printed
+        assert http("GET", f"http://127.0.0.1:{app_port}/health")[0] == 200
+        children = processes_mentioning(str(app_port)) + processes_mentioning("-p", str(moto_port))
+        assert len(children) >= 2
+
+        supervisor.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        assert supervisor.wait(timeout=30) == 0
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+    assert "Stopped: no process left, ports freed." in (tmp_path / "run.log").read_text()
+    assert not [pid for pid in children if alive(pid)]
+    assert port_is_free(app_port) and port_is_free(moto_port)
