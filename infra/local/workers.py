@@ -278,7 +278,13 @@ def start(
     threads = []
     queues = {}
     for source in queue_sources(app):
-        url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
+        try:
+            url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
+        except sqs.exceptions.QueueDoesNotExist:
+            raise SystemExit(
+                f"[workers] {source.function} listens on queue {source.queue!r}, which the "
+                "provisioned stack does not have: check infra/stack.yaml and the queue name"
+            ) from None
         poller = Poller(
             sqs,
             source.function,

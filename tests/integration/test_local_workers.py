@@ -140,3 +140,11 @@ def test_the_sweeper_calls_schedule_handlers_with_a_scheduled_event() -> None:
     event = call["scheduled"]
     assert event["detail-type"] == "Scheduled Event" and event["source"] == "aws.events"
     assert event["resources"][0].endswith(":rule/sweeper")
+
+
+def test_a_handler_on_a_queue_the_stack_lacks_stops_the_workers_with_its_name(sqs: Any) -> None:
+    from infra.local.workers import start
+
+    stop = threading.Event()
+    with pytest.raises(SystemExit, match="tasks listens on queue 'test-tasks'"):
+        start(make_app([]), REGION, 60, stop)
