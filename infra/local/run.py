@@ -382,8 +382,10 @@ def describe(stack: LocalStack) -> str:
         lines.append(f"  {function} every {stack.sweep_seconds:.0f} s (instead of its schedule)")
     for other in stack.workers.get("not_run", []):
         lines.append(f"  not run locally: {other}")
-    lines += ["", "Provisioned from infra/stack.yaml; made by the provisioning code, which moto's"]
-    lines += ["CloudFormation does not create:"] + [f"  {item}" for item in CREATED_BY_HAND]
+    lines += ["", "Resources: infra/stack.yaml through moto's CloudFormation, except these, which"]
+    lines += ["infra/local/provision.py creates itself:"] + [
+        f"  {item}" for item in CREATED_BY_HAND
+    ]
     lines += [f"{stack.seeded}", ""]
     lines += [
         "Try it:",
