@@ -52,3 +52,7 @@ i18n-countries: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+## run: the whole service on this machine (moto, chalice local, queue workers, mailbox); Ctrl-C stops
+run: $(STAMP)
+	$(BIN)/python -m infra.local.run --port $${PORT:-8000}

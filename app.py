@@ -6,6 +6,7 @@ from functions.http.form import form
 from functions.http.intake import intake
 from functions.http.partner import partner
 from functions.http.review import review
+from functions.settings import stage_at_import
 from functions.workers import notifications, review_tasks
 
 app = Chalice(app_name="mieux")
@@ -15,3 +16,9 @@ app.register_blueprint(review)
 app.register_blueprint(partner)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
+
+if stage_at_import() == "local":
+    # The mailbox of the local stack; the route does not exist in any other stage.
+    from functions.http.devmail import devmail
+
+    app.register_blueprint(devmail)

@@ -103,3 +103,22 @@ def deploy_time_name(variable: str, default: str) -> str:
     This is the one deliberate read of the environment at import time.
     """
     return os.environ.get(variable, default)
+
+
+def stage_at_import() -> str:
+    """The stage as seen while ``app.py`` is imported, to decide which routes exist at all.
+
+    Deliberately read at import, unlike every other setting: routes are fixed when Chalice
+    builds the app, so a route that must exist only in one stage (the local mailbox) is
+    registered or not at that moment. ``chalice local --stage local`` and ``chalice package``
+    both put the stage's ``environment_variables`` from ``.chalice/config.json`` into the
+    environment before they import ``app.py``. The default is the empty string, not
+    ``"local"``: an import without any stage variable (a bare ``import app``, a tool) must never
+    get the development-only routes.
+    """
+    return os.environ.get("MIEUX_STAGE", "")
+
+
+def aws_endpoint_url() -> str:
+    """The AWS endpoint override (moto on a laptop), or ``""`` in AWS."""
+    return os.environ.get("AWS_ENDPOINT_URL", "")

@@ -69,3 +69,11 @@ def test_the_package_holds_no_tests_or_infrastructure(unzipped: Path) -> None:
     top = {path.name for path in unzipped.iterdir()}
     assert {"app.py", "functions", "schemas"} <= top
     assert not top & {"tests", "infra", ".chalice", "Makefile", "docs"}
+
+
+@pytest.mark.slow
+def test_the_deployed_api_has_no_local_mailbox(unzipped: Path) -> None:
+    # `chalice package --stage dev` imports app.py with the dev stage's variables: no /_dev route.
+    template = (unzipped.parent / "build" / "sam.json").read_text(encoding="utf-8")
+    assert '"/requests"' in template
+    assert "/_dev" not in template

@@ -1,0 +1,63 @@
+"""Seed the local stage: the demo Steering Committee and Project Officers.
+
+``python -m infra.local.seed`` runs in the environment of the local stack (``make run`` calls it
+with the app's environment). The committee store belongs to the app: this module only loads
+``demo_committee.json`` and hands it to ``functions.committee.seed_demo``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+DEMO_COMMITTEE = Path(__file__).resolve().parent / "demo_committee.json"
+
+
+def demo_committee(today: datetime.date | None = None) -> dict[str, Any]:
+    """The demo members and officers; a delegate ``valid_this_year`` gets this year's dates."""
+    year = (today or datetime.date.today()).year
+    data: dict[str, Any] = json.loads(DEMO_COMMITTEE.read_text(encoding="utf-8"))
+    data.pop("$comment", None)
+    for member in data["members"]:
+        delegate = member.get("delegate")
+        if delegate and delegate.pop("valid_this_year", False):
+            delegate["valid_from"] = f"{year}-01-01"
+            delegate["valid_until"] = f"{year}-12-31"
+    return data
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def seed(env: dict[str, str]) -> str:
+    """Store the demo committee with the app's own code, in ``env``; say what was done."""
+    from functions.committee import seed_demo
+
+    data = demo_committee()
+    with _environment(env):
+        seed_demo(data)
+    return f"committee: seeded {len(data['members'])} members, {len(data['officers'])} officers"
+
+
+def main() -> int:
+    """Seed with the current environment (the local stack's)."""
+    print(seed(dict(os.environ)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

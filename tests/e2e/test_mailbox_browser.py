@@ -1,0 +1,72 @@
+"""The mailbox in a real browser: mail is readable, links in both bodies lead where they say."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local.run import LocalStack
+from tests.e2e.conftest import aws
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        context = browser.new_context()
+        tab = context.new_page()
+        yield tab
+        browser.close()
+
+
+def send(stack: LocalStack, subject: str, text: str, html: str) -> None:
+    message = EmailMessage()
+    message["Subject"], message["From"] = subject, stack.env["SENDER_EMAIL"]
+    message["To"] = "Elena Rossi <elena.rossi@near.example.org>"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    aws(stack, "ses").send_raw_email(RawMessage={"Data": message.as_bytes()})
+
+
+def test_links_in_the_text_and_in_the_html_body_open_in_the_browser(
+    local_stack: LocalStack, page: Any
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text))
+    send(
+        local_stack,
+        f"Links {marker}",
+        f"Status: {local_stack.base_url}/health?from=text",
+        f'<p style="color: #333">Open <a href="{local_stack.base_url}/health?from=html">the '
+        f'status</a><script>document.title = "pwned"</script></p>',
+    )
+    page.goto(f"{local_stack.base_url}/_dev/mail")
+    mail = page.locator("article.mail", has_text=f"Links {marker}")
+    assert mail.locator(".to").inner_text() == "Elena Rossi <elena.rossi@near.example.org>"
+
+    frame = mail.frame_locator("iframe")
+    assert frame.locator("p").inner_text() == "Open the status"
+    frames = [f for f in page.frames if f.url == "about:srcdoc"]
+    assert frames and "pwned" not in [f.evaluate("document.title") for f in frames]  # no script
+    frame.get_by_role("link", name="the status").click()
+    page.wait_for_url(f"{local_stack.base_url}/health?from=html")
+    assert '"ok"' in page.content()
+
+    page.go_back()
+    mail.locator("pre.text a").click()
+    page.wait_for_url(f"{local_stack.base_url}/health?from=text")
+    page.go_back()
+    assert page.title().startswith("Mailbox")
+    assert not [e for e in errors if "Content Security Policy" in e and "style" in e]

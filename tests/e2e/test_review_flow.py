@@ -1,0 +1,250 @@
+"""The review flow as people live it, over real HTTP in Debian's chromium, on `make run`'s stack.
+
+A partner fills the form; the mailbox shows a receipt and one review email per member; each
+member opens the link (a bare GET first, as a mail scanner would, which must change nothing) and
+decides; the partner gets exactly one decision email and the status page shows the decision.
+
+Written against the contracts of issue 5 before the review flow landed: every test skips while
+the app has no review and notification workers or no form. What the pages are expected to offer
+(button names, labels) is gathered in the constants below, to adjust in one place.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local.run import LocalStack
+from infra.local.seed import demo_committee
+from tests.conftest import example_request
+from tests.e2e.conftest import http
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+APPROVE = re.compile(r"approve", re.I)
+REJECT = re.compile(r"reject", re.I)
+ASK = re.compile(r"more information", re.I)
+REASON = re.compile(r"reason|question|information", re.I)
+ANSWER = re.compile(r"answer|information", re.I)
+SEND = re.compile(r"send|submit", re.I)
+HIDDEN_INPUT = re.compile(r"<input[^>]*type=\"hidden\"[^>]*>", re.I)
+MAIL_WAIT = 30.0  # seconds for the workers to turn a step into mail (the pollers wait 1 s)
+
+
+@pytest.fixture(scope="module")
+def flow_stack(local_stack: LocalStack) -> LocalStack:
+    """The session's stack, if the app has what the flow needs; else skip."""
+    queues = set(local_stack.workers.get("queues", {}))
+    if not {"review_tasks", "notifications"} <= queues:
+        pytest.skip(f"the app has no review and notification workers yet (has {sorted(queues)})")
+    status, _, body = http("GET", f"{local_stack.base_url}/")
+    if status != 200 or b"<form" not in body:
+        pytest.skip("the app serves no request form at / yet")
+    return local_stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+class Mailbox:
+    """The stack's mailbox, seen through ``/_dev/mail.json``, filtered to one scenario."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+
+    def all(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.stack.base_url}/_dev/mail.json", timeout=30) as got:
+            return list(json.loads(got.read())["mail"])
+
+    def to(self, address: str) -> list[dict[str, Any]]:
+        """Mail whose recipients include ``address``, oldest first."""
+        found = [m for m in self.all() if any(address in r for r in m["to"])]
+        return sorted(found, key=lambda m: m["sequence"])
+
+    def wait_for(self, address: str, count: int) -> list[dict[str, Any]]:
+        """Wait until ``address`` has ``count`` emails; then check no more come for a moment."""
+        deadline = time.monotonic() + MAIL_WAIT
+        while len(self.to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.5)  # a duplicate would show up by now: the pollers wait 1 s per receive
+        mail = self.to(address)
+        assert len(mail) == count, [m["subject"] for m in mail]
+        return mail
+
+
+def link_in(mail: dict[str, Any], base_url: str, path: str) -> str:
+    [link, *_] = [link for link in mail["links"] if link.startswith(f"{base_url}{path}")]
+    return link
+
+
+def fill_form(page: Any, document: dict[str, Any], prefix: str = "") -> None:
+    """Fill the hosted form, whose fields are named by dotted paths (functions/core/formdata.py)."""
+    for key, value in document.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            fill_form(page, value, f"{name}.")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, item in enumerate(value):
+                fill_form(page, item, f"{name}.{index}.")
+        elif isinstance(value, list):
+            for item in value:
+                choose(page, name, str(item))
+        else:
+            choose(page, name, str(value).lower() if isinstance(value, bool) else str(value))
+
+
+def choose(page: Any, name: str, value: str) -> None:
+    fields = page.locator(f'[name="{name}"]')
+    first = fields.first
+    tag = first.evaluate("e => e.tagName.toLowerCase()")
+    kind = (first.get_attribute("type") or "").lower()
+    if tag == "select":
+        first.select_option(value)
+    elif kind in ("checkbox", "radio"):
+        target = page.locator(f'[name="{name}"][value="{value}"]')
+        (target if target.count() else first).check()
+    else:
+        first.fill(value)
+
+
+def snapshot(stack: LocalStack, status_url: str) -> tuple[str, int]:
+    """What a bare GET must not change: the status page and the number of emails."""
+    _, _, body = http("GET", status_url)
+    page = HIDDEN_INPUT.sub("", body.decode())  # CSRF tokens differ on every GET
+    return page, len(Mailbox(stack).all())
+
+
+def submit(stack: LocalStack, page: Any) -> tuple[str, dict[str, Any]]:
+    """A partner fills the form; returns the partner's address and the receipt."""
+    document = copy.deepcopy(example_request())
+    partner = f"partner-{uuid.uuid4().hex[:8]}@example.org"
+    document["contact"]["email"] = partner
+    document.pop("submission_id", None)
+    page.goto(f"{stack.base_url}/")
+    fill_form(page, document)
+    page.get_by_role("button", name=SEND).click()
+    page.wait_for_load_state()
+    [receipt] = Mailbox(stack).wait_for(partner, 1)
+    return partner, receipt
+
+
+def review_round(
+    stack: LocalStack, page: Any, status_url: str, decide: Callable[[Any, dict[str, Any]], None]
+) -> None:
+    """Every member gets one review email; each voting member opens it and decides."""
+    members = demo_committee()["members"]
+    for member in members:
+        mail = Mailbox(stack).to(member["email"])
+        assert mail, f"no review email for {member['id']}"
+        review = link_in(mail[-1], stack.base_url, "/review/")
+        before = snapshot(stack, status_url)
+        assert http("GET", review)[0] == 200  # a mail scanner's visit
+        assert http("HEAD", review)[0] in (200, 405)
+        assert snapshot(stack, status_url) == before, "a GET changed something"
+        if member["role"] != "voting":
+            continue
+        page.goto(review)
+        decide(page, member)
+        page.wait_for_load_state()
+
+
+def approve(page: Any, member: dict[str, Any]) -> None:
+    page.get_by_role("button", name=APPROVE).click()
+
+
+def test_approved_by_every_voting_member(flow_stack: LocalStack, page: Any) -> None:
+    mailbox = Mailbox(flow_stack)
+    partner, receipt = submit(flow_stack, page)
+    status_url = link_in(receipt, flow_stack.base_url, "/requests/")
+    for member in demo_committee()["members"]:
+        mailbox.wait_for(member["email"], 1)
+
+    review_round(flow_stack, page, status_url, approve)
+
+    [_, decision] = mailbox.wait_for(partner, 2)
+    assert re.search(r"approv", decision["subject"] + decision["text"] + decision["html"], re.I)
+    mailbox.wait_for("amadou.sow@icmpd.example.org", 1)  # Senegal: the Africa officer
+    page.goto(status_url)
+    assert re.search(r"approved", page.content(), re.I)
+
+
+def test_rejected_with_a_reason(flow_stack: LocalStack, page: Any) -> None:
+    mailbox = Mailbox(flow_stack)
+    partner, receipt = submit(flow_stack, page)
+    status_url = link_in(receipt, flow_stack.base_url, "/requests/")
+    for member in demo_committee()["members"]:
+        mailbox.wait_for(member["email"], 1)
+    reason = f"Outside the facility's scope ({uuid.uuid4().hex[:6]})"
+
+    def reject(page: Any, member: dict[str, Any]) -> None:
+        if member["id"] == "eeas":  # the last voter: the others could not vote after a decision
+            page.get_by_label(REASON).fill(reason)
+            page.get_by_role("button", name=REJECT).click()
+        else:
+            approve(page, member)
+
+    review_round(flow_stack, page, status_url, reject)
+
+    [_, decision] = mailbox.wait_for(partner, 2)
+    assert reason in decision["text"] + decision["html"]
+    page.goto(status_url)
+    assert re.search(r"rejected", page.content(), re.I)
+
+
+def test_more_information_then_approved_in_round_two(flow_stack: LocalStack, page: Any) -> None:
+    mailbox = Mailbox(flow_stack)
+    partner, receipt = submit(flow_stack, page)
+    status_url = link_in(receipt, flow_stack.base_url, "/requests/")
+    members = demo_committee()["members"]
+    for member in members:
+        mailbox.wait_for(member["email"], 1)
+    question = f"Which agencies take part? ({uuid.uuid4().hex[:6]})"
+
+    def ask(page: Any, member: dict[str, Any]) -> None:
+        if member["id"] == "eeas":  # the last voter, as above
+            page.get_by_label(REASON).fill(question)
+            page.get_by_role("button", name=ASK).click()
+        else:
+            approve(page, member)
+
+    review_round(flow_stack, page, status_url, ask)
+    [_, asked] = mailbox.wait_for(partner, 2)
+    assert question in asked["text"] + asked["html"]
+
+    page.goto(status_url)
+    page.get_by_label(ANSWER).fill("The police, labour inspectors and three NGOs.")
+    page.get_by_role("button", name=SEND).click()
+    page.wait_for_load_state()
+    for member in members:
+        mailbox.wait_for(member["email"], 2)  # round 2: one more review email each
+
+    review_round(flow_stack, page, status_url, approve)
+    [*_, decision] = mailbox.wait_for(partner, 3)
+    assert re.search(r"approv", decision["subject"] + decision["text"] + decision["html"], re.I)
+    page.goto(status_url)
+    assert re.search(r"approved", page.content(), re.I)
