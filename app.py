@@ -3,6 +3,8 @@
 from chalice import Chalice
 
 from functions.http.intake import intake
+from functions.workers.bounces import bounces
 
 app = Chalice(app_name="mieux")
 app.register_blueprint(intake)
+app.register_blueprint(bounces)
