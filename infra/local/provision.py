@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ CREATED_BY_HAND = (
     "AWS::SES::ConfigurationSetEventDestination (bounces and complaints to the SNS topic)",
     "AWS::SNS::TopicPolicy",
     "AWS::CloudWatch::Alarm (every alarm of the template)",
+    "the table's TimeToLiveSpecification and PointInTimeRecoverySpecification (ignored by moto)",
 )
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -143,20 +145,22 @@ def provision(
     cloudformation = client("cloudformation")
     stack_name = f"mieux-{stage}"
     parameters = {"Stage": stage, "SenderEmail": sender, "PublicBaseUrl": public_base_url}
-    cloudformation.create_stack(
-        StackName=stack_name,
-        TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
-    )
-    cloudformation.get_waiter("stack_create_complete").wait(
-        StackName=stack_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
-    )
-    outputs = stack_outputs(cloudformation, stack_name)
+    with warnings.catch_warnings():
+        # moto warns for each type it skips; CREATED_BY_HAND says what is made instead.
+        warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation")
+        cloudformation.create_stack(
+            StackName=stack_name,
+            TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        )
+        cloudformation.get_waiter("stack_create_complete").wait(
+            StackName=stack_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+        outputs = stack_outputs(cloudformation, stack_name)
+        summaries = cloudformation.list_stack_resources(StackName=stack_name)
     client("ses").verify_email_identity(EmailAddress=sender)
     resolver = Resolver(load_template(), parameters, region, ACCOUNT_ID)
-    for summary in cloudformation.list_stack_resources(StackName=stack_name)[
-        "StackResourceSummaries"
-    ]:
+    for summary in summaries["StackResourceSummaries"]:
         resolver.physical[summary["LogicalResourceId"]] = summary["PhysicalResourceId"]
     created = create_skipped_resources(resolver, client)
     return {
@@ -188,6 +192,8 @@ def create_skipped_resources(resolver: Resolver, client: Callable[[str], Any]) -
     }
     created: dict[str, str] = {}
     for logical, resource in resolver.template["Resources"].items():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            _table_settings(resolver.resolve(resource["Properties"]), client)
         maker = makers.get(resource["Type"])
         if maker is None or logical in resolver.physical:
             continue
@@ -197,6 +203,18 @@ def create_skipped_resources(resolver: Resolver, client: Callable[[str], Any]) -
         properties = resolver.resolve(resource.get("Properties", {}))
         created[logical] = resolver.physical[logical] = maker(properties, client)
     return created
+
+
+def _table_settings(properties: dict[str, Any], client: Callable[[str], Any]) -> None:
+    dynamodb = client("dynamodb")
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl:
+        dynamodb.update_time_to_live(TableName=properties["TableName"], TimeToLiveSpecification=ttl)
+    recovery = properties.get("PointInTimeRecoverySpecification")
+    if recovery:
+        dynamodb.update_continuous_backups(
+            TableName=properties["TableName"], PointInTimeRecoverySpecification=recovery
+        )
 
 
 def _secret(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
