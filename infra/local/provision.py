@@ -9,10 +9,12 @@ resource by calling its service directly. ``CREATED_BY_HAND`` lists what is made
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import warnings
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +55,13 @@ _TemplateLoader.add_multi_constructor("!", _construct_tag)
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
-    """The template as plain data, short tags turned into their long form."""
-    return dict(yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader))  # noqa: S506
+    """The template as plain data, short tags turned into their long form (a fresh copy)."""
+    return copy.deepcopy(_parsed(path.read_text(encoding="utf-8")))
+
+
+@cache
+def _parsed(text: str) -> dict[str, Any]:
+    return dict(yaml.load(text, Loader=_TemplateLoader))  # noqa: S506
 
 
 def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
@@ -139,6 +146,7 @@ def provision(
     """Create the stack and the rest; return the environment the app's settings read."""
     session = boto3.session.Session(region_name=region)
 
+    @cache
     def client(name: str) -> Any:
         return session.client(name, endpoint_url=endpoint_url)
 
