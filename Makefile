@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit run package clean i18n-extract i18n-update i18n-compile i18n-countries
+.PHONY: test lint typecheck unit run package deploy clean i18n-extract i18n-update i18n-compile i18n-countries
+
+STAGE ?= dev
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,9 +30,17 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
 ## package: build the Lambda deployment package and its CloudFormation template into build/
+# The event sources' names are the stack's, fixed by the stage (infra/stack.yaml).
 package: $(STAMP)
 	rm -rf build/package
-	$(BIN)/chalice package --stage $${STAGE:-dev} build/package
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1} \
+	REVIEW_QUEUE_NAME=mieux-$(STAGE)-review-tasks NOTIFY_QUEUE_NAME=mieux-$(STAGE)-notifications \
+	SES_EVENTS_TOPIC=mieux-$(STAGE)-ses-events \
+	$(BIN)/chalice package --stage $(STAGE) build/package
+
+## deploy: the stack, then the app, of STAGE (dev or prod); docs/operations.md (DRY_RUN=1: print only)
+deploy: $(STAMP)
+	$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(DRY_RUN),--dry-run)
 
 ## i18n-extract: collect every text people read (code, templates, schema) into the .pot
 i18n-extract: $(STAMP)

@@ -30,6 +30,26 @@ from moto import mock_aws  # noqa: E402  (after the credentials above)
 
 from functions.adapters import aws as aws_clients  # noqa: E402
 from functions.adapters import secrets  # noqa: E402
+from tests import aws_calls  # noqa: E402
+
+POLICY_TESTS = "test_policy.py"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Record the app's AWS calls from the start (tests/integration/test_policy.py reads them)."""
+    aws_calls.install()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the policy tests last, once the rest of the suite has made its calls."""
+    items.sort(key=lambda item: item.path.name == POLICY_TESTS)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Hand the recording to a parent run (the policy test's own subprocess mode)."""
+    out = os.environ.get(aws_calls.OUT_VARIABLE)
+    if out:
+        aws_calls.write(Path(out))
 
 
 def example_request() -> dict[str, Any]:

@@ -61,9 +61,12 @@ def submit(document: Any) -> Submitted:
     settings = get_settings()
     fingerprint = document_fingerprint(document)
     submission_id = document.get("submission_id")
+    request_id = uuid.uuid4().hex
+    # The partner's link is signed before anything is written: without a signing key, nothing
+    # is stored (a stored request whose answer was a 503 would be sent again as a duplicate).
+    status_url = links.status_url(request_id)
     moment = clock.now()
     number = store.next_number(f"SEQ#{moment.year}")
-    request_id = uuid.uuid4().hex
     reference = format_reference(moment.year, number)
     items = _new_request_items(
         document, request_id, reference, fingerprint, settings.retention_days
@@ -87,7 +90,7 @@ def submit(document: Any) -> Submitted:
         queue.publish_review_task(request_id, 1)
     except Exception:  # the sweeper republishes requests left in "submitted"
         log.exception("review task not published; request %s left for the sweeper", request_id)
-    return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))
+    return Submitted(request_id, reference, Status.SUBMITTED.value, status_url)
 
 
 def _new_request_items(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,21 +12,15 @@ import pytest
 from infra.local.run import LocalStack
 from tests.e2e.conftest import aws
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        context = browser.new_context()
-        tab = context.new_page()
-        yield tab
-        browser.close()
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh tab of the session's Chromium (tests/e2e/conftest.py)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def send(stack: LocalStack, subject: str, text: str, html: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -220,25 +221,63 @@ def test_an_expired_link_is_gone(
     assert client.http.get(path).status_code == 410
 
 
-def test_keys_rotate_old_links_keep_working(
-    client: Any, stack: Stack, submitted: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def set_keys(stack: Stack, value: str) -> None:
+    """Put a new version of the signing-key secret and drop the cached keys."""
+    import boto3
+
+    from functions.adapters import secrets
+
+    boto3.client("secretsmanager", region_name="eu-west-1").put_secret_value(
+        SecretId=stack.env["SIGNING_KEYS_SECRET_ID"], SecretString=value
+    )
+    secrets.forget()
+
+
+def test_keys_rotate_old_links_keep_working(client: Any, stack: Stack, submitted: str) -> None:
+    import boto3
+
     path = review_path("intpa")
-    old_key = stack.env["SIGNING_KEYS"]
-    monkeypatch.setenv("SIGNING_KEYS", f"{old_key},{'n' * 48}")
+    old = boto3.client("secretsmanager", region_name="eu-west-1").get_secret_value(
+        SecretId=stack.env["SIGNING_KEYS_SECRET_ID"]
+    )["SecretString"]
+    set_keys(stack, f"{old},{'n' * 48}")  # a new key signs; the old one still verifies
     assert client.http.get(path).status_code == 200
-    monkeypatch.setenv("SIGNING_KEYS", "n" * 48)  # the old key retired: its links die
+    new_link = client.http.get(path).body.decode("utf-8")
+    assert "Record my vote" in new_link
+    set_keys(stack, "n" * 48)  # the old key retired: links signed with it die
     assert client.http.get(path).status_code == 400
 
 
-def test_a_missing_key_fails_closed(
-    client: Any, submitted: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_missing_key_fails_closed(client: Any, stack: Stack, submitted: str) -> None:
     path = review_path("intpa")
-    monkeypatch.setenv("SIGNING_KEYS", "")
+    set_keys(stack, " ")
     answer = client.http.get(path)
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "30"
+
+
+def test_a_failing_secret_store_mints_no_link(
+    client: Any, stack: Stack, valid_request: dict
+) -> None:
+    from functions.adapters import aws, secrets
+    from tests.integration.faults import inject
+
+    seed_committee()
+    secrets.forget()
+    inject(
+        aws.client("secretsmanager", "eu-west-1"),
+        "secrets-manager.GetSecretValue",
+        lambda n: True,
+        500,
+        "InternalServiceError",
+    )
+    answer = client.http.post(
+        "/requests", body=json.dumps(valid_request), headers={"Content-Type": "application/json"}
+    )
+    # No link can be minted, so nothing is stored or queued; the answer says try again.
+    assert answer.status_code == 503
+    assert "signing" not in answer.body.decode("utf-8")
+    assert stack.items_of_kind("request") == [] and stack.review_tasks() == []
 
 
 def test_a_vote_without_the_anti_forgery_token_is_refused(

@@ -1,0 +1,162 @@
+"""Record every AWS call the app's own code makes during the tests, as IAM actions on resources.
+
+``install()`` wraps ``botocore.client.BaseClient._make_api_call``, which every client goes
+through (boto3's and the one pynamodb makes for itself). A call counts only if code under
+``functions/`` is on the stack: the tests' own provisioning and assertions (CreateStack, Scan,
+CreateQueue...) are not the app's and must not widen its policy.
+
+Each call becomes the IAM actions AWS checks for it, with the resource ARN each is checked on.
+Most operations are their own action; the exceptions are in ``_ACTIONS`` and ``_dynamodb``
+(see docs/operations.md, "The IAM policy"):
+- ``dynamodb:TransactWriteItems`` is not an IAM action: IAM checks PutItem, UpdateItem,
+  DeleteItem or ConditionCheckItem for each item of the transaction, on that item's table.
+- ``dynamodb:TransactGetItems`` is checked as GetItem on each item's table.
+- ``sqs:SendMessageBatch`` is checked as ``sqs:SendMessage`` (likewise DeleteMessageBatch,
+  ChangeMessageVisibilityBatch).
+- SES v1 and v2 share the ``ses:`` prefix: sesv2 ``SendEmail`` is ``ses:SendEmail``, checked on
+  the sending identity and on the configuration set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import botocore.client
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_CODE = str(ROOT / "functions") + os.sep
+OUT_VARIABLE = "MIEUX_AWS_CALLS_OUT"  # a file to write the recording to at the end of a run
+
+Grant = tuple[str, str]  # (IAM action, resource ARN)
+
+RECORDED: set[Grant] = set()
+_lock = threading.Lock()
+_installed: list[Any] = []
+
+_ACTIONS = {
+    ("sqs", "SendMessageBatch"): "SendMessage",
+    ("sqs", "DeleteMessageBatch"): "DeleteMessage",
+    ("sqs", "ChangeMessageVisibilityBatch"): "ChangeMessageVisibility",
+    ("ses", "SendBulkEmail"): "SendBulkEmail",
+}
+_TRANSACT_WRITE = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+UNMAPPED = "(no resource rule in tests/aws_calls.py: add one)"
+
+
+def install() -> None:
+    """Start recording (idempotent)."""
+    if _installed:
+        return
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        if _called_from_app():
+            grants = grants_of(self, operation_name, api_params)
+            with _lock:
+                RECORDED.update(grants)
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = recording_call  # type: ignore[method-assign]
+    _installed.append(original)
+
+
+def _called_from_app() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(APP_CODE):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def grants_of(client: Any, operation: str, params: dict[str, Any]) -> set[Grant]:
+    """The IAM actions (with resource ARNs) AWS checks for one API call."""
+    meta = client.meta
+    prefix = meta.service_model.signing_name  # the IAM prefix: "ses" for sesv2 too
+    region = meta.region_name
+    account = _account(client)
+    if prefix == "dynamodb":
+        return _dynamodb(operation, params, region, account)
+    action = _ACTIONS.get((prefix, operation), operation)
+    return {
+        (f"{prefix}:{action}", arn)
+        for arn in _resources(prefix, operation, params, region, account)
+    }
+
+
+def _account(client: Any) -> str:
+    # Tests run against moto's default account; the policy's ARNs wildcard the account anyway.
+    return os.environ.get("MOTO_ACCOUNT_ID", "123456789012")
+
+
+def _table_arn(table: str, region: str, account: str, index: str | None = None) -> str:
+    arn = f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+    return f"{arn}/index/{index}" if index else arn
+
+
+def _dynamodb(operation: str, params: dict[str, Any], region: str, account: str) -> set[Grant]:
+    if operation == "TransactWriteItems":
+        grants = set()
+        for entry in params["TransactItems"]:
+            ((kind, body),) = entry.items()
+            arn = _table_arn(body["TableName"], region, account)
+            grants.add((f"dynamodb:{_TRANSACT_WRITE[kind]}", arn))
+        return grants
+    if operation == "TransactGetItems":
+        return {
+            ("dynamodb:GetItem", _table_arn(entry["Get"]["TableName"], region, account))
+            for entry in params["TransactItems"]
+        }
+    if operation in ("BatchWriteItem", "BatchGetItem"):
+        return {
+            (f"dynamodb:{operation}", _table_arn(table, region, account))
+            for table in params["RequestItems"]
+        }
+    arn = _table_arn(params["TableName"], region, account, params.get("IndexName"))
+    return {(f"dynamodb:{operation}", arn)}
+
+
+def _resources(
+    prefix: str, operation: str, params: dict[str, Any], region: str, account: str
+) -> Iterable[str]:
+    if prefix == "sqs" and "QueueUrl" in params:
+        return [f"arn:aws:sqs:{region}:{account}:{params['QueueUrl'].rsplit('/', 1)[-1]}"]
+    if prefix == "secretsmanager" and "SecretId" in params:
+        secret = params["SecretId"]
+        if secret.startswith("arn:"):
+            return [secret]
+        return [f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}-AbCdEf"]
+    if prefix == "sns" and "TopicArn" in params:
+        return [params["TopicArn"]]
+    if prefix == "ses" and operation in ("SendEmail", "SendRawEmail", "SendBulkEmail"):
+        sender = params.get("FromEmailAddress") or params.get("Source") or ""
+        domain = sender.rsplit("@", 1)[-1].rstrip(">")
+        arns = [f"arn:aws:ses:{region}:{account}:identity/{domain}"]
+        configuration_set = params.get("ConfigurationSetName")
+        if configuration_set:
+            arns.append(f"arn:aws:ses:{region}:{account}:configuration-set/{configuration_set}")
+        return arns
+    return [UNMAPPED]  # never raise here: the app's own error handling would swallow it
+
+
+def write(path: Path) -> None:
+    """Save the recording (a subprocess run hands it to the policy test this way)."""
+    path.write_text(json.dumps(sorted(RECORDED)), encoding="utf-8")
+
+
+def read(path: Path) -> set[Grant]:
+    """A recording saved by :func:`write`."""
+    return {(action, arn) for action, arn in json.loads(path.read_text(encoding="utf-8"))}
