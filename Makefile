@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit run package clean
+.PHONY: test lint typecheck unit run package bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## package: build the Lambda deployment package and its CloudFormation template into build/
+## package: build the slim Lambda package (deployment.zip + sam.json) into build/package
+# infra/build.py: dependencies in vendor/ without the runtime's SDK, precompiled; then chalice package.
 package: $(STAMP)
-	rm -rf build/package
-	$(BIN)/chalice package --stage $${STAGE:-dev} build/package
+	$(BIN)/python -m infra.build --stage $${STAGE:-dev} --out build/package
+
+## bench: measure cold start, size, AWS calls, CPU and scale; writes docs/performance.md
+bench: $(STAMP)
+	$(BIN)/python -m infra.bench --out docs/performance.md
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
