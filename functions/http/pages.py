@@ -7,7 +7,6 @@ from typing import Any
 from chalice.app import Request, Response
 
 from functions.i18n import negotiate
-from functions.render import render
 
 # Everything is served by the app itself: no CDN, no inline script, no framing.
 PAGE_HEADERS = {
@@ -31,5 +30,7 @@ def language_of(request: Request) -> str:
 
 def page(template: str, language: str, status: int = 200, **context: Any) -> Response:
     """A rendered page. HEAD gets the same headers; API Gateway drops the body."""
+    from functions.render import render  # Jinja2 only when a page is rendered, not at import
+
     body = render(f"pages/{template}", language, **context)
     return Response(body=body, status_code=status, headers=dict(PAGE_HEADERS))
