@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit run package deploy clean i18n-extract i18n-update i18n-compile i18n-countries
+.PHONY: test lint typecheck unit run package deploy bench clean i18n-extract i18n-update i18n-compile i18n-countries
 
 STAGE ?= dev
 
@@ -29,14 +29,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## package: build the Lambda deployment package and its CloudFormation template into build/
-# The event sources' names are the stack's, fixed by the stage (infra/stack.yaml).
+## package: build the slim Lambda package (deployment.zip + sam.json) into build/package
+# infra/build.py: dependencies in vendor/ without the runtime's SDK, precompiled; then chalice
+# package. The event sources' names are the stack's, fixed by the stage (infra/stack.yaml).
 package: $(STAMP)
-	rm -rf build/package
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1} \
 	REVIEW_QUEUE_NAME=mieux-$(STAGE)-review-tasks NOTIFY_QUEUE_NAME=mieux-$(STAGE)-notifications \
 	SES_EVENTS_TOPIC=mieux-$(STAGE)-ses-events \
-	$(BIN)/chalice package --stage $(STAGE) build/package
+	$(BIN)/python -m infra.build --stage $(STAGE) --out build/package
 
 ## deploy: the stack, then the app, of STAGE (dev or prod); docs/operations.md (DRY_RUN=1: print only)
 deploy: $(STAMP)
@@ -59,6 +59,10 @@ i18n-compile: $(STAMP)
 ## i18n-countries: regenerate localized country names from CLDR (Babel is a dev dependency)
 i18n-countries: $(STAMP)
 	$(BIN)/python -m tools.country_names
+
+## bench: measure cold start, size, AWS calls, CPU and scale; writes docs/performance.md
+bench: $(STAMP)
+	$(BIN)/python -m infra.bench --out docs/performance.md
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

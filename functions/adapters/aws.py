@@ -1,4 +1,10 @@
-"""boto3 clients, created once per container and shared by every adapter."""
+"""botocore clients, created once per container from one session shared by every adapter.
+
+One session (and not boto3) because each botocore session loads and parses its own copy of the
+endpoint data and service models on a cold start, and ``import boto3`` also imports s3transfer:
+together they made the cold start of the API Lambda twice the floor. pynamodb uses this session
+too (see ``adapters/store.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,19 @@ import os
 from functools import cache
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 # Standard retry mode backs off on throttling with jitter; the Lambda timeout bounds the total.
 _CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10
 )
+
+
+@cache
+def session() -> botocore.session.Session:
+    """The container's botocore session: its loader caches models across every client."""
+    return botocore.session.get_session()
 
 
 def client(service: str, region: str) -> Any:
@@ -22,7 +34,7 @@ def client(service: str, region: str) -> Any:
 
 @cache
 def _client(service: str, region: str, endpoint: str) -> Any:
-    return boto3.session.Session().client(
+    return session().create_client(
         service, region_name=region, endpoint_url=endpoint or None, config=_CONFIG
     )
 
@@ -30,3 +42,4 @@ def _client(service: str, region: str, endpoint: str) -> Any:
 def reset_clients() -> None:
     """Forget every client (tests start a fresh moto backend for each case)."""
     _client.cache_clear()
+    session.cache_clear()

@@ -8,8 +8,10 @@ Nothing here scans the table; listings go through the ``status-index`` and ``reg
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any, TypeVar
 
+import pynamodb.connection.base
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
@@ -25,8 +27,14 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from functions.adapters import aws
 from functions.core import clock
 from functions.settings import Settings, get_settings
+
+# pynamodb makes a botocore session per connection (one per model class), each parsing the
+# endpoint data and the DynamoDB model again on a cold start. Lambda runs one request at a time
+# per container, so every connection can share the container's session.
+pynamodb.connection.base.get_session = aws.session  # type: ignore[attr-defined]
 
 
 class StatusIndex(GlobalSecondaryIndex["RequestItem"]):
@@ -240,9 +248,8 @@ def create_with_marker(items: list[TableItem], marker: SubmissionItem | None) ->
     Raises :class:`Conflict` if a request with the same submission id was stored first.
     """
     settings = bind()
-    connection = Connection(region=settings.region)
     try:
-        with TransactWrite(connection=connection) as transaction:
+        with TransactWrite(connection=_connection(settings.region)) as transaction:
             for item in items:
                 transaction.save(item, condition=TableItem.pk.does_not_exist())
             if marker is not None:
@@ -251,6 +258,12 @@ def create_with_marker(items: list[TableItem], marker: SubmissionItem | None) ->
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict("a submission with this id exists") from error
         raise
+
+
+@cache
+def _connection(region: str) -> Connection:
+    """The connection for transactions, made once: a new one would create a new client."""
+    return Connection(region=region)
 
 
 def get(model: type[T], pk: str, sk: str) -> T | None:

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from chalice.app import Request, Response
 
 from functions.i18n import negotiate
-from functions.render import render
 
 # Everything is served by the app itself: no CDN, no inline script, no framing.
 PAGE_HEADERS = {
@@ -56,6 +55,8 @@ def here_of(request: Request) -> str:
 def page(template: str, language: str, status: int = 200, **context: Any) -> Response:
     """A rendered page. HEAD gets the same headers; API Gateway drops the body."""
     headers = {**PAGE_HEADERS, **context.pop("headers", {})}
+    from functions.render import render  # Jinja2 only when a page is rendered, not at import
+
     body = render(f"pages/{template}", language, **context)
     return Response(body=body, status_code=status, headers=headers)
 
