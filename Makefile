@@ -48,9 +48,10 @@ i18n-extract: $(STAMP)
 		--sort-output --omit-header -o functions/locales/messages.pot .
 
 ## i18n-update: merge the .pot into each language's .po (then translate what is new)
+# The .po files keep their header (plural forms, language) and their 100-column wrapping.
 i18n-update: i18n-extract
 	$(BIN)/python -m babel.messages.frontend update -i functions/locales/messages.pot \
-		-d functions/locales --no-fuzzy-matching --omit-header --ignore-obsolete
+		-d functions/locales --no-fuzzy-matching --ignore-obsolete --width 100
 
 ## i18n-compile: build the .mo files the service reads (committed, shipped)
 i18n-compile: $(STAMP)
