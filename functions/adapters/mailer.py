@@ -69,7 +69,10 @@ def send(to: str, subject: str, text: str, html: str, kind: str, language: str) 
     """
     settings = get_settings()
     message = build_message(to, subject, text, html, kind, language)
-    arguments: dict[str, Any] = {"Content": {"Raw": {"Data": message.as_bytes()}}}
+    arguments: dict[str, Any] = {
+        "FromEmailAddress": settings.sender_email,  # the identity SES (and IAM) check
+        "Content": {"Raw": {"Data": message.as_bytes()}},
+    }
     if settings.ses_configuration_set:
         arguments["ConfigurationSetName"] = settings.ses_configuration_set
     try:

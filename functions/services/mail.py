@@ -19,7 +19,7 @@ from functions.adapters import committee, mailer, store
 from functions.core import clock
 from functions.core.committee import Member
 from functions.core.errors import NotFound
-from functions.core.reference import reference_data
+from functions.core.reference import country_names, reference_data
 from functions.mail_content import compose
 from functions.services.review import load_request
 from functions.settings import get_settings
@@ -155,11 +155,11 @@ def _context(
     reference = reference_data()
     document = request.document
     institution = document["institution"]
-    place = (
-        reference.countries[institution["country"]].name
-        if institution.get("country") in reference.countries
-        else reference.regions.get(institution.get("region", ""), "")
-    )
+    if institution.get("country") in reference.countries:
+        # Country names come localized from CLDR; region names go through the catalogs.
+        place = country_names(recipient.language).get(institution["country"], "")
+    else:
+        place = reference.regions.get(institution.get("region", ""), "")
     context: dict[str, Any] = {
         "kind": message["mail_kind"],
         "round": message["round"],

@@ -19,7 +19,9 @@ import botocore.exceptions
 # the counted calls with these; a change here is a design change (update docs/architecture.md).
 MINIMUM: dict[str, dict[str, str]] = {
     "submit": {
-        "dynamodb.UpdateItem": "the reference number: one atomic ADD on the year's counter",
+        "dynamodb.UpdateItem": (
+            "two atomic ADDs: the sender's hourly rate window, and the year's reference counter"
+        ),
         "dynamodb.TransactWriteItems": (
             "the request, its audit event and the submission marker, all or nothing"
         ),
