@@ -157,9 +157,13 @@ def configured(config: dict[str, Any], stage: str, environment: Mapping[str, str
     return json.dumps(updated, indent=2) + "\n"
 
 
-def rendered_policy(policy_text: str, region: str, account: str) -> str:
-    """The stage's policy with the region and account filled in for ``*:*`` in its ARNs."""
-    return policy_text.replace(":*:*:", f":{region}:{account}:")
+def rendered_policy(policy_text: str, region: str, account: str, sender: str = "") -> str:
+    """The stage's policy with the region and account filled in for ``*:*`` in its ARNs, and
+    SES sending narrowed from any identity of the account to the sender's domain."""
+    text = policy_text.replace(":*:*:", f":{region}:{account}:")
+    if "@" in sender:
+        text = text.replace(":identity/*", f":identity/{sender.rsplit('@', 1)[1]}")
+    return text
 
 
 @contextmanager
@@ -193,7 +197,12 @@ def deploy_app(plan: Plan, outputs: Mapping[str, str], account: str) -> None:
     policy_path = CHALICE_DIR / config["stages"][plan.stage]["iam_policy_file"]
     files = {
         config_path: configured(config, plan.stage, stage_environment(outputs)),
-        policy_path: rendered_policy(policy_path.read_text(encoding="utf-8"), plan.region, account),
+        policy_path: rendered_policy(
+            policy_path.read_text(encoding="utf-8"),
+            plan.region,
+            account,
+            stage_environment(outputs).get("SENDER_EMAIL", ""),
+        ),
     }
     env = {**os.environ, "AWS_DEFAULT_REGION": plan.region, **deploy_time_names(outputs)}
     with temporarily(files):

@@ -206,6 +206,15 @@ def test_deploy_fills_the_account_into_the_policy() -> None:
     rendered = json.loads(deploy.rendered_policy(policy, "eu-west-3", "210987654321"))
     resources = [r for s in rendered["Statement"] for r in s["Resource"]]
     assert all(":eu-west-3:210987654321:" in r for r in resources), resources
+    assert "arn:aws:ses:eu-west-3:210987654321:identity/*" in resources
+
+
+def test_deploy_narrows_sending_to_the_sender_domain() -> None:
+    policy = (ROOT / ".chalice" / "policy-prod.json").read_text(encoding="utf-8")
+    rendered = deploy.rendered_policy(policy, "eu-west-3", "210987654321", "mieux@mieux.example.eu")
+    resources = [r for s in json.loads(rendered)["Statement"] for r in s["Resource"]]
+    assert "arn:aws:ses:eu-west-3:210987654321:identity/mieux.example.eu" in resources
+    assert not [r for r in resources if r.endswith("*") and ":ses:" in r]
 
 
 def test_the_dry_run_prints_the_commands_and_the_environment(
