@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 
 from chalice.app import Request
 
@@ -19,7 +19,7 @@ from functions.settings import get_settings
 
 COOKIE = "mieux_csrf"
 FIELD = "_csrf"
-MAX_AGE_SECONDS = 6 * 3600
+MAX_AGE_SECONDS = 86400  # a day: a long form may take an afternoon, with interruptions
 
 
 class CsrfError(Exception):
@@ -35,10 +35,13 @@ def cookie_value(request: Request) -> str | None:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(str(request.headers.get("cookie", "")))
-    except Exception:  # a malformed Cookie header is treated as no cookie
+    except CookieError:  # a malformed Cookie header is treated as no cookie
         return None
     morsel = jar.get(COOKIE)
-    return morsel.value if morsel else None
+    value = morsel.value if morsel else ""
+    # Only values of the shape we issue: anything else is treated as no cookie.
+    well_formed = 20 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+    return value if well_formed else None
 
 
 def issue(request: Request, scope: str) -> tuple[str, dict[str, str]]:

@@ -9,35 +9,30 @@ that do not apply.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from chalice.app import Blueprint, Request, Response
 
-from functions import links, services
+from functions import services
 from functions.core.errors import FieldError, InvalidRequest, SubmissionConflict
 from functions.core.formdata import document_from_form
 from functions.core.formspec import Field, FormSpec, Group, request_form, without_hidden_parts
 from functions.core.messages import message_for
 from functions.core.reference import country_names, reference_data
 from functions.core.validation import field_title
+from functions.http import csrf
 from functions.http.pages import error_page, language_of, page
 from functions.i18n import gettext_for
 from functions.render import STATIC_DIR
 from functions.schemas import request_schema
-from functions.settings import get_settings
 
 form = Blueprint(__name__)
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
-CSRF_FIELD = "_csrf"
-CSRF_COOKIE = "mieux_csrf"
+FORM_SCOPE = "request-form"  # the anti-forgery token of the request form (functions/http/csrf.py)
 STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 Translate = Callable[[str], str]
 
@@ -54,52 +49,6 @@ def wants_html(request: Request, fields: Mapping[str, list[str]] | None = None) 
         if media.strip().lower() in ("text/html", "application/xhtml+xml"):
             return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
     return False
-
-
-# --- anti-forgery: a signed token in the form, bound to a random value in a cookie ---------
-
-
-def _binding(cookie_value: str) -> str:
-    return hashlib.sha256(cookie_value.encode("utf-8")).hexdigest()[:32]
-
-
-def _cookie_value(request: Request) -> str | None:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(str(request.headers.get("cookie", "")))
-    except CookieError:
-        return None
-    morsel = jar.get(CSRF_COOKIE)
-    value = morsel.value if morsel else ""
-    return (
-        value
-        if 20 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
-        else None
-    )
-
-
-def _csrf_cookie(value: str) -> str:
-    secure = "; Secure" if get_settings().public_base_url.startswith("https://") else ""
-    return f"{CSRF_COOKIE}={value}; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict{secure}"
-
-
-def csrf_pair(request: Request) -> tuple[str, str]:
-    """The cookie value (the browser's own, or a new one) and the form token bound to it."""
-    value = _cookie_value(request) or secrets.token_urlsafe(24)
-    return value, links.mint(links.Purpose.CSRF, {"b": _binding(value)})
-
-
-def csrf_valid(request: Request, fields: Mapping[str, list[str]]) -> bool:
-    """True when the form's token is genuine, fresh, and bound to this browser's cookie."""
-    value = _cookie_value(request)
-    token = (fields.get(CSRF_FIELD) or [""])[-1]
-    if value is None or not token:
-        return False
-    try:
-        payload = links.read(links.Purpose.CSRF, token)
-    except links.LinkError:
-        return False
-    return hmac.compare_digest(str(payload.get("b", "")), _binding(value))
 
 
 # --- the form as the template sees it --------------------------------------------------------
@@ -254,7 +203,7 @@ def form_page(
     values.setdefault("submission_id", [uuid.uuid4().hex])
     values.setdefault("contact.preferred_language", [language])
     inline, summary = error_views(errors or [], spec, language)
-    cookie, token = csrf_pair(request)
+    token, cookie_headers = csrf.issue(request, FORM_SCOPE)
     sections = [
         {
             "name": section.name,
@@ -276,10 +225,10 @@ def form_page(
         status,
         title=spec.title,
         sections=sections,
-        hidden=[*hidden, (CSRF_FIELD, token), ("_html", "1")],
+        hidden=[*hidden, (csrf.FIELD, token), ("_html", "1")],
         summary=summary,
         honeypot=HONEYPOT,
-        headers={"Set-Cookie": _csrf_cookie(cookie)},
+        headers=cookie_headers,
     )
 
 
@@ -321,7 +270,9 @@ def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
 def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:
     """The page a browser gets after posting the form."""
     language = language_of(request)
-    if not csrf_valid(request, fields):
+    try:
+        csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
+    except csrf.CsrfError:
         return error_page("forbidden", language)
     spec = request_form()
     values = {name: v for name, v in fields.items() if not name.startswith("_")}

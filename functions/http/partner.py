@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 from chalice.app import Blueprint, Response
 
 from functions import links
-from functions.core.errors import InvalidRequest, NotFound, TransitionNotAllowed
+from functions.core.errors import InvalidRequest, TransitionNotAllowed
 from functions.core.validation import field_title
 from functions.http import csrf
-from functions.http.body import BodyError
 from functions.http.failures import guarded, page_unavailable
 from functions.http.forms import form_fields, query_token, wants_json
-from functions.http.pages import error_page, here_of, language_of, page
+from functions.http.pages import here_of, language_of, page
+from functions.http.problems import PROBLEMS, problem_kind, problem_page
 from functions.http.responses import error_response, field_errors_body, json_response
 from functions.services import partner as service
 
@@ -54,10 +54,13 @@ def _status_page(
     return response
 
 
-def _problem(kind: str, status: int, language: str) -> Response:
-    if wants_json(partner.current_request):
+def _problem(error: Exception, language: str) -> Response:
+    """The error page, or the JSON error for a client that asked for JSON."""
+    request = partner.current_request
+    if wants_json(request):
+        kind, status = problem_kind(error)
         return error_response(status, kind, kind.replace("_", " "))
-    return error_page(kind, language, status, here=here_of(partner.current_request))
+    return problem_page(error, language, here_of(request))
 
 
 @partner.route("/requests/{request_id}", methods=["GET", "HEAD"])
@@ -72,10 +75,8 @@ def show_status(request_id: str) -> Response:
         if wants_json(request):
             return json_response(service.status_view(request_id).as_json())
         return _status_page(request_id, token, language)
-    except links.LinkError as error:
-        return _problem(error.code, error.status, language)
-    except NotFound:
-        return _problem("not_found", 404, language)
+    except PROBLEMS as error:
+        return _problem(error, language)
 
 
 def _checked_post(request_id: str) -> dict[str, str]:
@@ -103,14 +104,8 @@ def answer(request_id: str) -> Response:
             errors = [{"field": "answer", "code": code}]
             return _status_page(request_id, token, language, 422, errors=errors, values=fields)
         service.answer_question(request_id, text, corrections)
-    except links.LinkError as error:
-        return _problem(error.code, error.status, language)
-    except csrf.CsrfError:
-        return _problem("forbidden", 403, language)
-    except BodyError as error:
-        return _problem("bad_form", error.status, language)
-    except NotFound:
-        return _problem("not_found", 404, language)
+    except PROBLEMS as error:
+        return _problem(error, language)
     except TransitionNotAllowed:
         return _status_page(request_id, token, language, 409, notice="not_open")
     except InvalidRequest as error:
@@ -131,14 +126,8 @@ def withdraw(request_id: str) -> Response:
     try:
         _checked_post(request_id)
         service.withdraw(request_id)
-    except links.LinkError as error:
-        return _problem(error.code, error.status, language)
-    except csrf.CsrfError:
-        return _problem("forbidden", 403, language)
-    except BodyError as error:
-        return _problem("bad_form", error.status, language)
-    except NotFound:
-        return _problem("not_found", 404, language)
+    except PROBLEMS as error:
+        return _problem(error, language)
     except TransitionNotAllowed:
         return _status_page(request_id, token, language, 409, notice="not_open")
     return _status_page(request_id, token, language, 200, notice="withdrawn")

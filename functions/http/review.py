@@ -9,14 +9,13 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from functions import links
-from functions.core.errors import NotFound
 from functions.core.requests import FINAL, Status
 from functions.core.voting import Choice, Outcome
 from functions.http import csrf
-from functions.http.body import BodyError
 from functions.http.failures import guarded, page_unavailable
 from functions.http.forms import form_fields
-from functions.http.pages import error_page, here_of, language_of, page
+from functions.http.pages import error_page, language_of, page
+from functions.http.problems import PROBLEMS, problem_page
 from functions.services import review as service
 from functions.services.partner import status_view
 
@@ -27,10 +26,6 @@ COMMENT_LIMIT = 3000
 
 def _scope(token: str) -> str:
     return "review:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _problem(kind: str, status: int, language: str) -> Response:
-    return error_page(kind, language, status, here=here_of(review.current_request))
 
 
 def _read_link(token: str) -> links.ReviewLink:
@@ -87,12 +82,10 @@ def show_review(token: str) -> Response:
     try:
         link = _read_link(token)
         return _review_page(token, link, language)
-    except links.LinkError as error:
-        return _problem(error.code, error.status, language)
+    except PROBLEMS as error:
+        return problem_page(error, language, f"/review/{token}")
     except service.VoteError as error:
-        return _problem(error.code, error.status, language)
-    except NotFound:
-        return _problem("not_found", 404, language)
+        return error_page(error.code, language, error.status, here=f"/review/{token}")
 
 
 def _validate_vote(fields: dict[str, str]) -> tuple[Choice | None, str, list[dict[str, str]]]:
@@ -123,20 +116,14 @@ def cast_vote(token: str) -> Response:
         if errors or choice is None:
             return _review_page(token, link, language, 422, errors=errors, values=fields)
         result = service.cast_vote(link, choice, comment or None)
-    except links.LinkError as error:
-        return _problem(error.code, error.status, language)
-    except csrf.CsrfError:
-        return _problem("forbidden", 403, language)
-    except BodyError as error:
-        return _problem("bad_form", error.status, language)
-    except NotFound:
-        return _problem("not_found", 404, language)
+    except PROBLEMS as error:
+        return problem_page(error, language, f"/review/{token}")
     except service.VoteError as error:
         if error.code == "already_voted":
             return _review_page(token, link, language, 409, already_voted=True)
         if error.code == "closed":
             return _review_page(token, link, language, 409)
-        return _problem(error.code, error.status, language)
+        return error_page(error.code, language, error.status, here=f"/review/{token}")
     decided = result.outcome is not Outcome.PENDING
     return page(
         "vote_recorded.html",
