@@ -7,7 +7,7 @@ from functions.http.intake import intake
 from functions.http.partner import partner
 from functions.http.review import review
 from functions.settings import stage_at_import
-from functions.workers import notifications, review_tasks
+from functions.workers import notifications, review_tasks, sweeper
 from functions.workers.bounces import bounces
 
 app = Chalice(app_name="mieux")
@@ -18,6 +18,7 @@ app.register_blueprint(partner)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)
+app.register_blueprint(sweeper.blueprint)
 
 if stage_at_import() == "local":
     # The mailbox of the local stack; the route does not exist in any other stage.

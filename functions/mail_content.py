@@ -16,6 +16,10 @@ SUBJECTS: dict[str, str] = {
     "decision_committee": N_("Request {reference} has been decided: {outcome}"),
     "information_requested": N_("More information is needed on your request {reference}"),
     "withdrawn": N_("Request {reference} has been withdrawn"),
+    "reminder": N_("Reminder: please review request {reference}: {title}"),
+    "escalation": N_("Request {reference} is still waiting for the committee's decision"),
+    "still_under_review": N_("Your request {reference} is still under review"),
+    "information_expired": N_("Request {reference} has been closed"),
 }
 
 OUTCOMES: dict[str, str] = {
@@ -23,6 +27,7 @@ OUTCOMES: dict[str, str] = {
     "rejected": N_("rejected"),
     "information_requested": N_("more information requested"),
     "withdrawn": N_("withdrawn"),
+    "closed": N_("closed"),
 }
 
 

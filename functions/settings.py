@@ -39,6 +39,8 @@ class Settings:
     information_expiry_days: int
     rate_limit_per_hour: int
     stuck_submission_minutes: int
+    still_under_review_days: int
+    sweep_lookback_days: int
 
     @property
     def is_local(self) -> bool:
@@ -91,6 +93,8 @@ def get_settings() -> Settings:
         information_expiry_days=_number("INFORMATION_EXPIRY_DAYS", 30),
         rate_limit_per_hour=_number("RATE_LIMIT_PER_HOUR", 20),
         stuck_submission_minutes=_number("STUCK_SUBMISSION_MINUTES", 15),
+        still_under_review_days=_number("STILL_UNDER_REVIEW_DAYS", 30),
+        sweep_lookback_days=_number("SWEEP_LOOKBACK_DAYS", 3),
     )
 
 

@@ -19,6 +19,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -107,6 +108,9 @@ class RequestItem(TableItem, discriminator="request"):
     decision_reason = UnicodeAttribute(null=True)
     open_question = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
+    # What the sweeper has done for this request ("reminder#1#2", "escalation#1", ...): each
+    # duty adds its mark in the same conditional write that wins the right to act, so it acts once.
+    sweep_marks = UnicodeSetAttribute(null=True)
 
     status_index = StatusIndex()
     region_index = RegionIndex()
@@ -404,3 +408,128 @@ def append_event(event: EventItem) -> None:
     """Add one line to a request's audit trail."""
     bind()
     event.save(condition=TableItem.pk.does_not_exist())
+
+
+def by_status(
+    status: str, since_after: str | None = None, since_before: str | None = None
+) -> Iterator[RequestItem]:
+    """Live requests in ``status`` whose ``status_since`` lies in the range (status-index Query).
+
+    Bounds are ISO timestamps (``clock.iso``), both inclusive; either may be left open. The index
+    is eventually consistent; every action taken on what it returns is a conditional write.
+    """
+    bind()
+    condition: Any = None
+    if since_after is not None and since_before is not None:
+        condition = RequestItem.status_since.between(since_after, since_before)
+    elif since_after is not None:
+        condition = RequestItem.status_since >= since_after
+    elif since_before is not None:
+        condition = RequestItem.status_since <= since_before
+    for item in RequestItem.status_index.query(status, condition):
+        if not is_expired(item):
+            yield item
+
+
+def mark_once(request: RequestItem, mark: str, condition: Any = None) -> bool:
+    """Add ``mark`` to the request's sweep marks unless it is there (and ``condition`` holds).
+
+    True for the one caller that added it: that caller does the work the mark stands for.
+    """
+    bind()
+    guard = RequestItem.pk.exists() & ~RequestItem.sweep_marks.contains(mark)
+    if condition is not None:
+        guard &= condition
+    return conditional_update(request, [RequestItem.sweep_marks.add({mark})], guard)
+
+
+def raw_partition(request_id: str, attributes: str | None = None) -> list[dict[str, Any]]:
+    """Every item of a request's partition as DynamoDB returned it, whatever its kind.
+
+    Used where code must touch items it does not model (an Action written by another part of the
+    service): retention and erasure. ``attributes`` is a projection expression (names only).
+    """
+    settings = bind()
+    dynamodb = aws.client("dynamodb", settings.region)
+    arguments: dict[str, Any] = {
+        "TableName": settings.table_name,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": request_key(request_id)}},
+        "ConsistentRead": True,
+    }
+    if attributes:
+        names = [name.strip() for name in attributes.split(",")]
+        arguments["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(names)))
+        arguments["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(names)}
+    items: list[dict[str, Any]] = []
+    while True:
+        answer = dynamodb.query(**arguments)
+        items.extend(answer.get("Items", []))
+        if "LastEvaluatedKey" not in answer:
+            return items
+        arguments["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def set_raw_attributes(
+    key: dict[str, Any], values: dict[str, Any], remove: tuple[str, ...] = ()
+) -> bool:
+    """Set (and remove) top-level attributes of an existing item, given as DynamoDB values.
+
+    False if the item no longer exists (an update must not resurrect a deleted item).
+    """
+    settings = bind()
+    names = {f"#s{i}": name for i, name in enumerate(values)}
+    names.update({f"#r{i}": name for i, name in enumerate(remove)})
+    sets = [f"#s{i} = :s{i}" for i in range(len(values))]
+    expression = ("SET " + ", ".join(sets)) if sets else ""
+    if remove:
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove)))
+    arguments: dict[str, Any] = {
+        "TableName": settings.table_name,
+        "Key": {"pk": key["pk"], "sk": key["sk"]},
+        "UpdateExpression": expression.strip(),
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": names,
+    }
+    if values:
+        arguments["ExpressionAttributeValues"] = {
+            f":s{i}": value for i, value in enumerate(values.values())
+        }
+    try:
+        aws.client("dynamodb", settings.region).update_item(**arguments)
+    except aws.client("dynamodb", settings.region).exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def delete_raw(key: dict[str, Any]) -> None:
+    """Delete one item by its raw key."""
+    settings = bind()
+    aws.client("dynamodb", settings.region).delete_item(
+        TableName=settings.table_name, Key={"pk": key["pk"], "sk": key["sk"]}
+    )
+
+
+def keys_by_email_hash(digest: str) -> list[str]:
+    """The ids of the requests whose contact's address hashes to ``digest`` (email-index)."""
+    settings = bind()
+    dynamodb = aws.client("dynamodb", settings.region)
+    arguments: dict[str, Any] = {
+        "TableName": settings.table_name,
+        "IndexName": "email-index",
+        "KeyConditionExpression": "email_hash = :h",
+        "ExpressionAttributeValues": {":h": {"S": digest}},
+    }
+    found: list[str] = []
+    while True:
+        answer = dynamodb.query(**arguments)
+        found += [item["pk"]["S"].removeprefix("REQ#") for item in answer.get("Items", [])]
+        if "LastEvaluatedKey" not in answer:
+            return found
+        arguments["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def unmark(request: RequestItem, mark: str) -> None:
+    """Take a sweep mark back (the work it stood for could not be handed on)."""
+    bind()
+    request.update(actions=[RequestItem.sweep_marks.delete({mark})])

@@ -3,6 +3,8 @@
 python -m functions.ops committee list
 python -m functions.ops committee add-member --id intpa --name ... --body "DG INTPA" ...
 python -m functions.ops request show <request id>
+python -m functions.ops erase --email someone@example.org
+python -m functions.ops sweep
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functions.adapters import committee as committee_store
 from functions.adapters import store
 from functions.committee import seed_demo
 from functions.core.committee import Delegate, Member, Officer, Role
+from functions.ops import erasure
 
 
 @click.group()
@@ -183,6 +186,8 @@ def show_request(request_id: str) -> None:
             what = f"{item.mail_kind:<22} to {item.recipient}: {item.state}{note}"
             click.echo(f"  {item.at}  mail   r{item.round}  {what}")
 
+
+erasure.register(cli)
 
 if __name__ == "__main__":
     cli()

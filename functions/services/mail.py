@@ -48,6 +48,8 @@ def resolve(request: store.RequestItem, recipient: str) -> Recipient | None:
     role, _, identifier = recipient.partition(":")
     if role == "partner":
         contact = request.document["contact"]
+        if "@" not in contact["email"]:  # erased (functions/services/erasure.py)
+            return None
         return Recipient(contact["email"], contact["name"], request.language)
     if role == "member":
         member = committee.member(identifier)
@@ -69,8 +71,11 @@ def mail_key(message: dict[str, Any]) -> str:
     return key + (f"#{message['key']}" if message.get("key") else "")
 
 
-def _claim(message: dict[str, Any]) -> store.MailItem | None:
-    """Take the right to send this email; None if it was already sent (or refused for good)."""
+def _claim(message: dict[str, Any], expires_at: int | None = None) -> store.MailItem | None:
+    """Take the right to send this email; None if it was already sent (or refused for good).
+
+    The record expires with its request (``expires_at``), as every item of the partition does.
+    """
     now = clock.now()
     claim = store.MailItem(
         store.request_key(message["request_id"]),
@@ -81,6 +86,7 @@ def _claim(message: dict[str, Any]) -> store.MailItem | None:
         state="sending",
         attempts=1,
         at=clock.iso(now),
+        expires_at=expires_at,
     )
     if store.save_new(claim):
         return claim
@@ -108,7 +114,8 @@ def deliver(message: dict[str, Any]) -> str:
     recipient = resolve(request, message["recipient"])
     if recipient is None:
         return "dropped: recipient gone"
-    claim = _claim(message)
+    expires = int(request.expires_at) if request.expires_at is not None else None
+    claim = _claim(message, expires)
     if claim is None:
         return "duplicate"
     subject, text, html = compose(

@@ -1,0 +1,62 @@
+"""Helpers of the sweeper, retention and erasure tests: a clock to move, counted table reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import botocore.client
+import pytest
+
+START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class FrozenClock:
+    """``functions.core.clock.now`` at a moment the test chooses and moves."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: datetime = START) -> None:
+        from functions.core import clock
+
+        self.at = at
+        monkeypatch.setattr(clock, "now", lambda: self.at)
+
+    def advance(self, **delta: float) -> datetime:
+        self.at += timedelta(**delta)
+        return self.at
+
+
+@contextmanager
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Count the items DynamoDB reads for the calls made inside the block, by operation.
+
+    A Query or Scan reads ``ScannedCount`` items (what it is billed for, before any filter); a
+    GetItem one if found. Counted in botocore, under every client (pynamodb's included).
+    """
+    counts: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        answer = original(self, operation, params)
+        if self.meta.service_model.service_name == "dynamodb":
+            counts[f"calls:{operation}"] += 1
+            if operation in ("Query", "Scan"):
+                counts[f"items:{operation}:{params.get('IndexName', 'table')}"] += answer.get(
+                    "ScannedCount", 0
+                )
+            elif operation == "GetItem":
+                counts["items:GetItem"] += 1 if answer.get("Item") else 0
+        return answer
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    try:
+        yield counts
+    finally:
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
+
+
+def items_read(counts: Counter[str]) -> int:
+    """The total of items read, over every operation."""
+    return sum(value for key, value in counts.items() if key.startswith("items:"))
