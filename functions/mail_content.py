@@ -16,6 +16,8 @@ SUBJECTS: dict[str, str] = {
     "decision_committee": N_("Request {reference} has been decided: {outcome}"),
     "information_requested": N_("More information is needed on your request {reference}"),
     "withdrawn": N_("Request {reference} has been withdrawn"),
+    "action_published": N_("The Action for your request {reference} is ready"),
+    "activity_changed": N_("An activity of the Action for your request {reference} has changed"),
 }
 
 OUTCOMES: dict[str, str] = {

@@ -39,6 +39,9 @@ class Settings:
     information_expiry_days: int
     rate_limit_per_hour: int
     stuck_submission_minutes: int
+    # The dead-letter queues: only the operator command reads them (the functions never do).
+    review_dlq_url: str = ""
+    notify_dlq_url: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -91,6 +94,8 @@ def get_settings() -> Settings:
         information_expiry_days=_number("INFORMATION_EXPIRY_DAYS", 30),
         rate_limit_per_hour=_number("RATE_LIMIT_PER_HOUR", 20),
         stuck_submission_minutes=_number("STUCK_SUBMISSION_MINUTES", 15),
+        review_dlq_url=os.environ.get("REVIEW_DLQ_URL", ""),
+        notify_dlq_url=os.environ.get("NOTIFY_DLQ_URL", ""),
     )
 
 

@@ -1,0 +1,49 @@
+"""Which stage the operator command works on: the environment, an env file, or a deployed stack."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def stage_environment(stage: str, profile: str | None, region: str | None) -> dict[str, str]:
+    """The settings of a deployed stage, read from the outputs of its stack ``mieux-<stage>``.
+
+    Uses the same output-to-setting mapping as ``make deploy`` (infra/deploy.py), plus the two
+    dead-letter queues, which only operators read.
+    """
+    import boto3
+
+    from infra.deploy import outputs_of
+    from infra.deploy import stage_environment as from_outputs
+
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    stack = f"mieux-{stage}"
+    outputs: dict[str, Any] = outputs_of(session.client("cloudformation"), stack)
+    if not outputs:
+        raise LookupError(f"no stack {stack} in {session.region_name}")
+    env = from_outputs(outputs)
+    env["REVIEW_DLQ_URL"] = outputs.get("ReviewDeadLetterQueueUrl", "")
+    env["NOTIFY_DLQ_URL"] = outputs.get("NotifyDeadLetterQueueUrl", "")
+    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = str(session.region_name)
+    if profile:
+        env["AWS_PROFILE"] = profile
+    return env
+
+
+def env_file(path: Path) -> dict[str, str]:
+    """The settings in a JSON file (``make run`` writes the local stack's: build/local/env.json)."""
+    values = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(values, dict):
+        raise ValueError(f"{path} must hold a JSON object of settings")
+    return {str(k): str(v) for k, v in values.items()}
+
+
+def apply(env: dict[str, str]) -> None:
+    """Put the settings into this process's environment, before any client is made."""
+    os.environ.update(env)
+    if "AWS_ENDPOINT_URL" not in env and "AWS_PROFILE" in env:
+        # A real stage: an endpoint left over from the local stack would send calls to moto.
+        os.environ.pop("AWS_ENDPOINT_URL", None)
