@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ def stage_environment(stage: str, profile: str | None, region: str | None) -> di
     outputs: dict[str, Any] = outputs_of(session.client("cloudformation"), stack)
     if not outputs:
         raise LookupError(f"no stack {stack} in {session.region_name}")
-    env = from_outputs(outputs)
+    # An output the stack lacks (moto skips some resources) is an empty setting, not a crash:
+    # the operator command needs the table and the queues, which every stack has.
+    env = from_outputs(defaultdict(str, outputs))
     env["REVIEW_DLQ_URL"] = outputs.get("ReviewDeadLetterQueueUrl", "")
     env["NOTIFY_DLQ_URL"] = outputs.get("NotifyDeadLetterQueueUrl", "")
     env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = str(session.region_name)
