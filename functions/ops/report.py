@@ -7,6 +7,7 @@ No script, no external asset: the file can be mailed, archived and printed as it
 from __future__ import annotations
 
 import sys
+import textwrap
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -71,26 +72,43 @@ def _fill(key: str, bar: Bar) -> str:
     return BLUE if bar.pattern == "solid" else f"url(#{key}-{bar.pattern})"
 
 
+def label_lines(label: str, width: int = 38, most: int = 2) -> list[str]:
+    """A label cut into lines that fit beside the bars; the table under the chart has it whole."""
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) > most:
+        lines = [
+            *lines[: most - 1],
+            textwrap.shorten(" ".join(lines[most - 1 :]), width, placeholder=" ..."),
+        ]
+    return lines
+
+
 def horizontal_svg(chart: Chart) -> str:
-    """Horizontal bars, one per row: label, bar, value (right of the bar)."""
-    label_width, value_width, row_height = 260, 90, 30
+    """Horizontal bars, one per row: label (one or two lines), bar, value (right of the bar)."""
+    label_width, value_width = 270, 90
+    labels = [label_lines(bar.label) for bar in chart.bars]
+    row_height = 16 + 14 * max((len(lines) for lines in labels), default=1)
     area = WIDTH - label_width - value_width
     top = max((bar.value for bar in chart.bars), default=0) or 1
     height = row_height * len(chart.bars) + 10
     parts = [_open_svg(chart, height), _patterns(chart.key)]
-    for i, bar in enumerate(chart.bars):
+    for i, (bar, lines) in enumerate(zip(chart.bars, labels, strict=True)):
         y = 5 + i * row_height
+        middle = y + row_height / 2
         length = area * bar.value / top
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 19}" text-anchor="end">{escape(bar.label)}</text>'
+        first = middle + 4 - 7 * (len(lines) - 1)
+        spans = "".join(
+            f'<tspan x="{label_width - 8}" y="{first + 14 * n:.1f}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
         )
+        parts.append(f'<text text-anchor="end">{spans}</text>')
         if length > 0:
             parts.append(
-                f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="20" '
+                f'<rect x="{label_width}" y="{middle - 10:.1f}" width="{length:.1f}" height="20" '
                 f'fill="{_fill(chart.key, bar)}" stroke="{INK}" stroke-width="1"/>'
             )
         parts.append(
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 19}" class="value">'
+            f'<text x="{label_width + length + 6:.1f}" y="{middle + 4:.1f}" class="value">'
             f"{escape(bar.text)}</text>"
         )
     parts.append(
