@@ -6,7 +6,6 @@ import json
 import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 
 def stage_environment(stage: str, profile: str | None, region: str | None) -> dict[str, str]:
@@ -15,22 +14,18 @@ def stage_environment(stage: str, profile: str | None, region: str | None) -> di
     Uses the same output-to-setting mapping as ``make deploy`` (infra/deploy.py), plus the two
     dead-letter queues, which only operators read.
     """
-    import boto3
-
-    from infra.deploy import outputs_of
     from infra.deploy import stage_environment as from_outputs
+    from infra.deploy import stage_outputs
 
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    stack = f"mieux-{stage}"
-    outputs: dict[str, Any] = outputs_of(session.client("cloudformation"), stack)
+    outputs, used_region = stage_outputs(stage, profile, region)
     if not outputs:
-        raise LookupError(f"no stack {stack} in {session.region_name}")
+        raise LookupError(f"no stack mieux-{stage} in {used_region}")
     # An output the stack lacks (moto skips some resources) is an empty setting, not a crash:
     # the operator command needs the table and the queues, which every stack has.
     env = from_outputs(defaultdict(str, outputs))
     env["REVIEW_DLQ_URL"] = outputs.get("ReviewDeadLetterQueueUrl", "")
     env["NOTIFY_DLQ_URL"] = outputs.get("NotifyDeadLetterQueueUrl", "")
-    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = str(session.region_name)
+    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = used_region
     if profile:
         env["AWS_PROFILE"] = profile
     return env
