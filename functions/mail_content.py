@@ -20,6 +20,8 @@ SUBJECTS: dict[str, str] = {
     "escalation": N_("Request {reference} is still waiting for the committee's decision"),
     "still_under_review": N_("Your request {reference} is still under review"),
     "information_expired": N_("Request {reference} has been closed"),
+    "action_published": N_("The Action for your request {reference} is ready"),
+    "activity_changed": N_("An activity of the Action for your request {reference} has changed"),
 }
 
 OUTCOMES: dict[str, str] = {

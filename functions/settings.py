@@ -41,6 +41,9 @@ class Settings:
     stuck_submission_minutes: int
     still_under_review_days: int
     sweep_lookback_days: int
+    # The dead-letter queues: only the operator command reads them (the functions never do).
+    review_dlq_url: str = ""
+    notify_dlq_url: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -95,6 +98,8 @@ def get_settings() -> Settings:
         stuck_submission_minutes=_number("STUCK_SUBMISSION_MINUTES", 15),
         still_under_review_days=_number("STILL_UNDER_REVIEW_DAYS", 30),
         sweep_lookback_days=_number("SWEEP_LOOKBACK_DAYS", 3),
+        review_dlq_url=os.environ.get("REVIEW_DLQ_URL", ""),
+        notify_dlq_url=os.environ.get("NOTIFY_DLQ_URL", ""),
     )
 
 

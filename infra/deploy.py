@@ -101,6 +101,19 @@ def outputs_of(cloudformation: Any, stack_name: str) -> dict[str, str]:
     return {item["OutputKey"]: item["OutputValue"] for item in stack.get("Outputs", [])}
 
 
+def stage_outputs(
+    stage: str, profile: str | None = None, region: str | None = None
+) -> tuple[dict[str, str], str]:
+    """The outputs of stack ``mieux-<stage>`` read with a profile's credentials, and the region.
+
+    For the operator command (``python -m functions.ops --stage``): it keeps the CloudFormation
+    client out of ``functions/``, whose services the slim Lambda build keeps.
+    """
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    outputs = outputs_of(session.client("cloudformation"), f"mieux-{stage}")
+    return outputs, str(session.region_name)
+
+
 def deploy_stack(cloudformation: Any, plan: Plan) -> dict[str, str]:
     """Create or update the stack through a change set; return its outputs."""
     existing = _stack_parameters(cloudformation, plan.stack_name)

@@ -2,7 +2,8 @@
 
 ``install()`` wraps ``botocore.client.BaseClient._make_api_call``, which every client goes
 through (boto3's and the one pynamodb makes for itself). A call counts only if code under
-``functions/`` is on the stack: the tests' own provisioning and assertions (CreateStack, Scan,
+``functions/`` is on the stack (and none under ``functions/ops/``, the operator command, which runs
+with an operator's credentials): the tests' own provisioning and assertions (CreateStack, Scan,
 CreateQueue...) are not the app's and must not widen its policy.
 
 Each call becomes the IAM actions AWS checks for it, with the resource ARN each is checked on.
@@ -31,6 +32,9 @@ import botocore.client
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_CODE = str(ROOT / "functions") + os.sep
+# The operator command runs with an operator's credentials, not the functions' role: what it
+# calls (DLQ reads, index queries for listings and reports) is not the Lambda policy's business.
+OPERATOR_CODE = str(ROOT / "functions" / "ops") + os.sep
 OUT_VARIABLE = "MIEUX_AWS_CALLS_OUT"  # a file to write the recording to at the end of a run
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
@@ -75,11 +79,14 @@ def install() -> None:
 
 def _called_from_app() -> bool:
     frame = sys._getframe(2)
+    found = False
     while frame is not None:
-        if frame.f_code.co_filename.startswith(APP_CODE):
-            return True
+        filename = frame.f_code.co_filename
+        if filename.startswith(OPERATOR_CODE):
+            return False
+        found = found or filename.startswith(APP_CODE)
         frame = frame.f_back  # type: ignore[assignment]
-    return False
+    return found
 
 
 def grants_of(client: Any, operation: str, params: dict[str, Any]) -> set[Grant]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from functions import schemas
@@ -66,3 +67,54 @@ def publish_notifications(messages: list[dict[str, Any]]) -> None:
         answer = sqs.send_message_batch(QueueUrl=settings.notify_queue_url, Entries=entries)
         if answer.get("Failed"):
             raise RuntimeError(f"{len(answer['Failed'])} notification(s) not queued")
+
+
+def depth(queue_url: str) -> int:
+    """About how many messages wait on a queue (SQS's approximate count)."""
+    sqs = aws.client("sqs", get_settings().region)
+    answer = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    return int(answer["Attributes"].get("ApproximateNumberOfMessages", 0))
+
+
+def peek(queue_url: str, limit: int = 10) -> list[str]:
+    """The bodies of up to ``limit`` waiting messages, left on the queue (visible again at once)."""
+    sqs = aws.client("sqs", get_settings().region)
+    answer = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=0
+    )
+    return [message["Body"] for message in answer.get("Messages", [])]
+
+
+def move_messages(
+    from_url: str, to_url: str, on_message: Callable[[bool], None] | None = None
+) -> tuple[int, int]:
+    """Move every message of a dead-letter queue back to its source queue; (moved, kept).
+
+    A message that breaks its contract would only fail again: it stays where it is (hidden for
+    the length of the move, so it is not read twice). ``on_message(moved)`` follows progress.
+    """
+    sqs = aws.client("sqs", get_settings().region)
+    moved = kept = 0
+    while True:
+        # A long poll (1 s): a short one can miss messages on real SQS and end the move early.
+        answer = sqs.receive_message(
+            QueueUrl=from_url, MaxNumberOfMessages=10, VisibilityTimeout=300, WaitTimeSeconds=1
+        )
+        messages = answer.get("Messages", [])
+        if not messages:
+            return moved, kept
+        for message in messages:
+            try:
+                parse(message["Body"])
+            except BadMessage:
+                kept += 1
+                if on_message:
+                    on_message(False)
+                continue
+            sqs.send_message(QueueUrl=to_url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=from_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+            if on_message:
+                on_message(True)

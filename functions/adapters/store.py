@@ -197,6 +197,18 @@ class OfficerItem(TableItem, discriminator="officer"):
     language = UnicodeAttribute(default="en")
 
 
+class ActionItem(TableItem, discriminator="action"):
+    """The Action an approved request became: its plan of activities (sk ``ACTION``)."""
+
+    title = UnicodeAttribute()
+    plan = JSONAttribute()  # the document of schemas/action.schema.json, statuses included
+    starts_on = UnicodeAttribute()  # ISO date
+    ends_on = UnicodeAttribute()  # ISO date: retention counts from the end of the Action
+    published_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+
+
 class Conflict(Exception):
     """A conditional write lost: the item exists or changed in the meantime."""
 
@@ -286,6 +298,28 @@ def partition(request_id: str) -> Iterator[TableItem]:
     for item in TableItem.query(request_key(request_id), consistent_read=True):
         if not is_expired(item):
             yield item
+
+
+def requests_of_region(region: str, year: int) -> Iterator[RequestItem]:
+    """Live requests of one region submitted in one year, oldest first (Query on region-index)."""
+    bind()
+    for item in RequestItem.region_index.query(f"{region}#{year}"):
+        if not is_expired(item):
+            yield item
+
+
+def requests_in_status(status: str) -> Iterator[RequestItem]:
+    """Live requests in one status, longest there first (Query on status-index)."""
+    bind()
+    for item in RequestItem.status_index.query(status):
+        if not is_expired(item):
+            yield item
+
+
+def delete(item: TableItem) -> None:
+    """Remove one item (an operator's action: a mail record before sending it again)."""
+    bind()
+    item.delete()
 
 
 def save_new(item: TableItem) -> bool:
@@ -533,3 +567,20 @@ def unmark(request: RequestItem, mark: str) -> None:
     """Take a sweep mark back (the work it stood for could not be handed on)."""
     bind()
     request.update(actions=[RequestItem.sweep_marks.delete({mark})])
+
+
+def save_with_event(item: TableItem, condition: Any, event: EventItem) -> bool:
+    """Write ``item`` if ``condition`` holds, and its audit event, in one transaction.
+
+    False (and nothing written) when the condition failed: another writer got there first.
+    """
+    settings = bind()
+    try:
+        with TransactWrite(connection=_connection(settings.region)) as transaction:
+            transaction.save(item, condition=condition)
+            transaction.save(event, condition=TableItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True

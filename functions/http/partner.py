@@ -34,7 +34,7 @@ def _scope(request_id: str) -> str:
 def _status_page(
     request_id: str, token: str, language: str, status: int = 200, **extra: Any
 ) -> Response:
-    view = service.status_view(request_id)
+    view = service.status_view(request_id, language)
     form_token, cookie = csrf.issue(partner.current_request, _scope(request_id))
     response = page(
         "status.html",

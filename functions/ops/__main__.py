@@ -1,10 +1,14 @@
-"""Operator commands. Run against any stage: the environment (or ``--env-file``) names the table.
+"""Operator commands. Run against any stage: the environment, ``--env-file`` or ``--stage``.
 
 python -m functions.ops committee list
 python -m functions.ops committee add-member --id intpa --name ... --body "DG INTPA" ...
 python -m functions.ops request show <request id>
 python -m functions.ops erase --email someone@example.org
 python -m functions.ops sweep
+python -m functions.ops --stage prod --profile mieux-prod requests list --year 2026
+python -m functions.ops --env-file build/local/env.json report --year 2026 --out report.html
+
+docs/operations.md, "The operator command", describes every command.
 """
 
 from __future__ import annotations
@@ -20,19 +24,41 @@ from functions.adapters import committee as committee_store
 from functions.adapters import store
 from functions.committee import seed_demo
 from functions.core.committee import Delegate, Member, Officer, Role
-from functions.ops import erasure
+from functions.ops import actions, erasure, queues, report, requests, target
 
 
 @click.group()
 @click.option(
     "--env-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A JSON file of settings (as the local stack writes) to use instead of the environment.",
+    help="A JSON file of settings (the local stack's: build/local/env.json).",
 )
-def cli(env_file: Path | None) -> None:
+@click.option(
+    "--stage",
+    type=click.Choice(["dev", "prod"]),
+    help="A deployed stage: settings read from the outputs of its stack mieux-<stage>.",
+)
+@click.option("--profile", help="The AWS profile (credentials) to use with --stage.")
+@click.option("--region", help="The stack's AWS region with --stage (default: the profile's).")
+def cli(env_file: Path | None, stage: str | None, profile: str | None, region: str | None) -> None:
     """Operate the MIEUX request service."""
+    if env_file is not None and stage is not None:
+        raise click.UsageError("give --env-file or --stage, not both")
     if env_file is not None:
-        os.environ.update(json.loads(env_file.read_text(encoding="utf-8")))
+        target.apply(target.env_file(env_file))
+    elif stage is not None:
+        try:
+            target.apply(target.stage_environment(stage, profile, region))
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+    elif profile is not None:
+        os.environ["AWS_PROFILE"] = profile
+
+
+cli.add_command(requests.requests)
+cli.add_command(queues.dlq)
+cli.add_command(actions.action)
+cli.add_command(report.report)
 
 
 @cli.group()
@@ -188,6 +214,7 @@ def show_request(request_id: str) -> None:
 
 
 erasure.register(cli)
+requests.requests.add_command(show_request, "show")  # also as `requests show`
 
 if __name__ == "__main__":
     cli()

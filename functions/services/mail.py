@@ -21,6 +21,7 @@ from functions.core.committee import Member
 from functions.core.errors import NotFound
 from functions.core.reference import country_names, reference_data
 from functions.mail_content import compose
+from functions.services import actions
 from functions.services.review import load_request
 from functions.settings import get_settings
 
@@ -197,4 +198,7 @@ def _context(
         context["review_url"] = settings.public_url(f"/review/{token}")
         expires = clock.now() + timedelta(days=settings.link_max_age_days)
         context["link_expires_on"] = expires.date().isoformat()
+    if message["mail_kind"] in ("action_published", "activity_changed"):
+        key = str(message.get("key", ""))
+        context.update(actions.mail_context(request.request_id, recipient.language, key))
     return context

@@ -12,6 +12,7 @@ from functions.core.committee import officers_for
 from functions.core.errors import InvalidRequest, NotFound, TransitionNotAllowed
 from functions.core.requests import FINAL, Status
 from functions.core.validation import validate_request
+from functions.services.actions import action_view
 from functions.services.review import load_request, notification
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class StatusView:
     reason: str | None
     timeline: list[TimelineEntry]
     document: dict[str, Any]
+    action: dict[str, Any] | None = None  # the published Action, labelled (action_view)
 
     @property
     def can_withdraw(self) -> bool:
@@ -68,16 +70,29 @@ class StatusView:
             "question": self.question,
             "reason": self.reason,
             "timeline": [{"at": e.at, "action": e.action, "round": e.round} for e in self.timeline],
+            "action": _public_plan(self.action),
         }
 
 
-def status_view(request_id: str) -> StatusView:
-    """The request and its public timeline, read in one Query of its partition."""
+def _public_plan(view: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Action as the JSON status shows it: the plan's own fields, without page labels."""
+    if view is None:
+        return None
+    labels = ("number", "type_label", "status_label", "place_label")
+    activities = [{k: v for k, v in a.items() if k not in labels} for a in view["activities"]]
+    return {**view, "activities": activities}
+
+
+def status_view(request_id: str, language: str = "en") -> StatusView:
+    """The request, its Action and its public timeline, read in one Query of its partition."""
     request: store.RequestItem | None = None
+    action: store.ActionItem | None = None
     events: list[store.EventItem] = []
     for item in store.partition(request_id):
         if isinstance(item, store.RequestItem):
             request = item
+        elif isinstance(item, store.ActionItem):
+            action = item
         elif isinstance(item, store.EventItem) and item.public:
             events.append(item)
     if request is None:
@@ -95,6 +110,7 @@ def status_view(request_id: str) -> StatusView:
             TimelineEntry(e.at, e.action, int(e.round)) for e in sorted(events, key=lambda e: e.sk)
         ],
         document=request.document,
+        action=action_view(action.plan, language) if action else None,
     )
 
 

@@ -370,6 +370,7 @@ def describe(stack: LocalStack) -> str:
         ("Mailbox", f"{stack.base_url}/_dev/mail"),
         ("AWS endpoint (moto)", f"{stack.moto_url}  (dashboard: {stack.moto_url}/moto-api/)"),
         ("moto's log", "build/local/moto.log"),
+        ("Settings", "build/local/env.json  (python -m functions.ops --env-file ...)"),
     ]
     width = max(len(label) for label, _ in rows)
     lines = ["", "MIEUX is running locally (no AWS account; nothing leaves this machine).", ""]
@@ -400,6 +401,12 @@ def describe(stack: LocalStack) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def write_env_file(stack: LocalStack, path: Path) -> None:
+    """The running stack's settings, for the operator command (``--env-file``) and scripts."""
+    values = {**stack.env, **DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
+    path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,8 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         moto_output=moto_log,
     )
     print("Starting moto, provisioning from infra/stack.yaml, starting the app and the workers...")
+    env_file = log_dir / "env.json"
     try:
         stack.start()
+        write_env_file(stack, env_file)
         print(describe(stack), flush=True)
         while not (gone := stack.dead()):
             time.sleep(0.5)
@@ -452,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
+        env_file.unlink(missing_ok=True)  # a stopped stack's settings point at nothing
         moto_log.close()
         print("Stopped: no process left, ports freed.", flush=True)
 

@@ -1,0 +1,81 @@
+"""``ops action``: record an approved request's Action and the status of its activities."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from functions.core.errors import NotFound
+from functions.services import actions as service
+
+
+@click.group("action")
+def action() -> None:
+    """The Action an approved request becomes (schemas/action.schema.json)."""
+
+
+def read_plan(path: Path) -> Any:
+    """The plan in a YAML or JSON file (by its extension; YAML otherwise, a superset of JSON)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise click.ClickException(
+            f"{path} is not readable {path.suffix[1:] or 'YAML'}: {error}"
+        ) from None
+
+
+@action.command("record")
+@click.option("--request", "request_id", required=True, help="The request's id.")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The plan, YAML or JSON, as schemas/action.schema.json describes.",
+)
+@click.option("--by", "actor", default="operator", help="Who records it, for the audit trail.")
+def record(request_id: str, path: Path, actor: str) -> None:
+    """Publish the Action of an approved request, or replace its plan.
+
+    The partner is emailed when the Action is first published, not when the plan is replaced.
+    """
+    plan = read_plan(path)
+    try:
+        result = service.record_action(request_id, plan, _actor(actor))
+    except NotFound:
+        raise click.ClickException(f"no request {request_id}") from None
+    except service.ActionError as error:
+        raise click.ClickException("\n  ".join([str(error), *error.errors])) from None
+    what = "published; the partner is emailed" if result.first else "plan replaced"
+    click.echo(f"Action {what} (version {result.version}, {result.starts_on} to {result.ends_on})")
+
+
+@action.command("activity")
+@click.option("--request", "request_id", required=True, help="The request's id.")
+@click.option("--number", required=True, type=click.IntRange(min=1), help="The activity, from 1.")
+@click.option("--status", required=True, type=click.Choice(list(service.ACTIVITY_STATUSES)))
+@click.option("--by", "actor", default="operator", help="Who records it, for the audit trail.")
+def activity(request_id: str, number: int, status: str, actor: str) -> None:
+    """Mark one activity planned, done or cancelled; the partner is emailed about a change."""
+    try:
+        changed = service.set_activity_status(request_id, number, status, _actor(actor))
+    except NotFound:
+        raise click.ClickException(f"no request {request_id}") from None
+    except service.ActionError as error:
+        raise click.ClickException(str(error)) from None
+    if changed:
+        click.echo(f"activity {number} is now {status}; the partner is emailed")
+    else:
+        click.echo(f"activity {number} was already {status}: nothing changed")
+
+
+def _actor(name: str) -> str:
+    """The audit trail's actor: ``operator`` or ``officer:<id>``."""
+    return name if name == "operator" or name.startswith("officer:") else f"officer:{name}"

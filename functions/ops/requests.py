@@ -1,0 +1,243 @@
+"""``ops requests``: list, filter and export requests; send an email again.
+
+Listings read the indexes, never a Scan: ``region-index`` (one Query per region and year) by
+default, ``status-index`` (one Query per status) when statuses are given. The other filters
+are applied to what those Queries return.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from functions import schemas
+from functions.adapters import queue, store
+from functions.core import clock
+from functions.core.errors import NotFound
+from functions.core.reference import reference_data
+from functions.core.requests import Status
+from functions.services.mail import mail_key
+from functions.services.review import load_request, notification
+
+COLUMNS = (
+    "reference", "id", "status", "round", "region", "country", "pillar", "institution_type",
+    "institution", "title", "submitted_at", "decided_at",
+)  # fmt: skip
+
+
+@click.group("requests")
+def requests() -> None:
+    """List, filter and export requests; send an email again."""
+
+
+def select(
+    statuses: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    pillars: Iterable[str] = (),
+    institution_types: Iterable[str] = (),
+    year: int | None = None,
+) -> Iterator[store.RequestItem]:
+    """The requests matching every filter given (each a list of accepted values)."""
+    statuses, regions = list(statuses), list(regions)
+    pillars, institution_types = set(pillars), set(institution_types)
+    if statuses:
+        found: Iterable[store.RequestItem] = (
+            item for status in statuses for item in store.requests_in_status(status)
+        )
+    else:
+        years = [year or clock.now().year]
+        found = (
+            item
+            for region in regions or reference_data().regions
+            for y in years
+            for item in store.requests_of_region(region, y)
+        )
+    for item in found:
+        if year is not None and item.submitted_at[:4] != str(year):
+            continue
+        if regions and item.region not in regions:
+            continue
+        if pillars and item.pillar not in pillars:
+            continue
+        if institution_types and item.institution_type not in institution_types:
+            continue
+        yield item
+
+
+def row(item: store.RequestItem) -> dict[str, Any]:
+    """One request as a flat row of the listing and the export."""
+    return {
+        "reference": item.reference,
+        "id": item.request_id,
+        "status": item.status,
+        "round": int(item.round),
+        "region": item.region,
+        "country": item.country or "",
+        "pillar": item.pillar,
+        "institution_type": item.institution_type,
+        "institution": item.document["institution"]["name"],
+        "title": item.document["request"]["title"],
+        "submitted_at": item.submitted_at,
+        "decided_at": item.decided_at or "",
+    }
+
+
+def _check(values: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        known = ", ".join(sorted(allowed))
+        raise click.BadParameter(f"unknown {what} {', '.join(unknown)} (one of: {known})")
+
+
+def _filters(
+    status: tuple[str, ...],
+    region: tuple[str, ...],
+    pillar: tuple[str, ...],
+    institution_type: tuple[str, ...],
+) -> None:
+    reference = reference_data()
+    _check(status, [s.value for s in Status], "status")
+    _check(region, reference.regions, "region")
+    _check(pillar, reference.pillars, "pillar")
+    _check(institution_type, reference.institution_types, "institution type")
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    """The rows as CSV with a header line."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def as_table(rows: list[dict[str, Any]]) -> str:
+    """The rows as aligned text for a terminal."""
+    shown = ("reference", "status", "region", "pillar", "institution_type", "submitted_at", "id")
+    lines = [[str(r[c])[:10] if c == "submitted_at" else str(r[c]) for c in shown] for r in rows]
+    widths = [max([len(c), *(len(line[i]) for line in lines)]) for i, c in enumerate(shown)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True))]
+    out += ["  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)) for line in lines]
+    out.append(f"{len(rows)} request(s)")
+    return "\n".join(out)
+
+
+_FILTERS = [
+    click.option("--status", multiple=True, help="Repeat for several (uses status-index)."),
+    click.option("--region", multiple=True, help="Region code; repeat for several."),
+    click.option("--pillar", multiple=True, help="Pillar code; repeat for several."),
+    click.option("--institution-type", multiple=True, help="Institution type code."),
+    click.option("--year", type=int, help="Year of submission (default: this year)."),
+]
+
+
+def _with_filters(command: Any) -> Any:
+    for option in reversed(_FILTERS):
+        command = option(command)
+    return command
+
+
+@requests.command("list")
+@_with_filters
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def list_requests(
+    status: tuple[str, ...],
+    region: tuple[str, ...],
+    pillar: tuple[str, ...],
+    institution_type: tuple[str, ...],
+    year: int | None,
+    fmt: str,
+) -> None:
+    """Requests matching the filters, oldest first."""
+    _filters(status, region, pillar, institution_type)
+    found = select(status, region, pillar, institution_type, year)
+    rows = sorted((row(item) for item in found), key=lambda r: r["submitted_at"])
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(as_csv(rows), nl=False)
+    else:
+        click.echo(as_table(rows))
+
+
+@requests.command("export")
+@_with_filters
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="file.csv or file.json (the JSON holds each request's document too).",
+)
+def export_requests(
+    status: tuple[str, ...],
+    region: tuple[str, ...],
+    pillar: tuple[str, ...],
+    institution_type: tuple[str, ...],
+    year: int | None,
+    out: Path,
+) -> None:
+    """Write the requests matching the filters to a CSV or JSON file, with progress."""
+    if out.suffix.lower() not in (".csv", ".json"):
+        raise click.BadParameter("--out must end in .csv or .json")
+    _filters(status, region, pillar, institution_type)
+    year = year or (None if status else clock.now().year)
+    # One Query per region (or status): progress is counted in Queries, the long part.
+    parts = (
+        [((s,), region) for s in status]
+        if status
+        else [(status, (r,)) for r in region or reference_data().regions]
+    )
+    items: list[store.RequestItem] = []
+    with click.progressbar(parts, label="Reading requests", file=sys.stderr) as bar:
+        for part_status, part_region in bar:
+            items += select(part_status, part_region, pillar, institution_type, year)
+    items.sort(key=lambda item: item.submitted_at)
+    if out.suffix.lower() == ".csv":
+        out.write_text(as_csv([row(item) for item in items]), encoding="utf-8")
+    else:
+        records = [{**row(item), "document": item.document} for item in items]
+        out.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(f"{len(items)} request(s) written to {out}")
+
+
+def _mail_kinds() -> list[str]:
+    schema = schemas.load("messages/notification.schema.json")
+    return list(schema["properties"]["mail_kind"]["enum"])
+
+
+@requests.command("resend")
+@click.option("--request", "request_id", required=True)
+@click.option("--kind", required=True, help="The email's kind: receipt, decision_partner, ...")
+@click.option("--recipient", required=True, help="partner, member:<id> or officer:<id>.")
+@click.option("--round", "round_number", type=int, help="Review round (default: the current).")
+@click.option("--key", default="", help="The mail's key, for kinds sent more than once a round.")
+def resend(request_id: str, kind: str, recipient: str, round_number: int | None, key: str) -> None:
+    """Send an email again: forget that it was sent and queue its notification once more."""
+    if kind not in _mail_kinds():
+        raise click.BadParameter(f"unknown kind {kind} (one of: {', '.join(_mail_kinds())})")
+    try:
+        request = load_request(request_id)
+    except NotFound:
+        raise click.ClickException(f"no request {request_id}") from None
+    message = notification(request_id, kind, round_number or int(request.round), recipient)
+    if key:
+        message["key"] = key
+    try:
+        queue.check(message)
+    except queue.BadMessage as error:
+        raise click.ClickException(str(error)) from None
+    record = store.get(store.MailItem, store.request_key(request_id), mail_key(message))
+    if record is not None:
+        if record.state == "sending":
+            raise click.ClickException("this email is being sent right now: try again later")
+        store.delete(record)
+    queue.publish_notifications([message])
+    earlier = f" (it was {record.state} on {record.at[:16]})" if record else " (never sent before)"
+    click.echo(f"{kind} to {recipient} queued again{earlier}")

@@ -1,0 +1,219 @@
+"""Actions: the plan of activities an approved request becomes, and the status of each activity.
+
+The Project Officer of the request's region records the plan with the operator command; the
+partner is emailed when it is first published and whenever an activity's status changes.
+Every change is one transaction with its (public) audit event, conditional on the version read.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from functions import schemas
+from functions.adapters import queue, store
+from functions.core import clock
+from functions.core.messages import N_
+from functions.core.reference import ACTIVITY_TYPES, country_names
+from functions.core.requests import Status
+from functions.services.review import load_request, notification
+
+SCHEMA = "action.schema.json"
+SORT_KEY = "ACTION"
+ACTIVITY_STATUSES: dict[str, str] = {
+    "planned": N_("Planned"),
+    "done": N_("Done"),
+    "cancelled": N_("Cancelled"),
+}
+
+
+class ActionError(Exception):
+    """An Action that cannot be recorded or changed; ``errors`` lists every problem found."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording did: ``first`` when this published the Action (and emailed the partner)."""
+
+    first: bool
+    version: int
+    starts_on: str
+    ends_on: str
+
+
+def plan_errors(plan: Any) -> list[str]:
+    """Every problem of a plan: the schema's, then the dates' (an end before its start...)."""
+    found = sorted(
+        schemas.validator(SCHEMA).iter_errors(plan), key=lambda e: list(map(str, e.absolute_path))
+    )
+    errors = [f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found]
+    if errors:
+        return errors
+    activities = plan["activities"]
+    for number, activity in enumerate(activities, start=1):
+        if _day(activity["ends_on"]) < _day(activity["starts_on"]):
+            errors.append(
+                f"/activities/{number - 1}/ends_on: activity {number} ends before it starts"
+            )
+    first = min(_day(a["starts_on"]) for a in activities)
+    last = max(_day(a["ends_on"]) for a in activities)
+    if "starts_on" in plan and _day(plan["starts_on"]) > first:
+        errors.append(f"/starts_on: an activity starts earlier, on {first.isoformat()}")
+    if "ends_on" in plan and _day(plan["ends_on"]) < last:
+        errors.append(f"/ends_on: an activity ends later, on {last.isoformat()}")
+    return errors
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def normalised(plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan with every activity's status (``planned`` by default) and the Action's dates."""
+    result = copy.deepcopy(plan)
+    for activity in result["activities"]:
+        activity.setdefault("status", "planned")
+    result.setdefault("starts_on", min(a["starts_on"] for a in result["activities"]))
+    result.setdefault("ends_on", max(a["ends_on"] for a in result["activities"]))
+    return result
+
+
+def current_action(request_id: str) -> store.ActionItem | None:
+    """The request's Action, or None before one is recorded."""
+    return store.get(store.ActionItem, store.request_key(request_id), SORT_KEY)
+
+
+def record_action(request_id: str, plan: Any, actor: str = "operator") -> Recorded:
+    """Publish an approved request's Action, or replace its plan; email the partner the first time.
+
+    Raises :class:`ActionError` (nothing written) for an invalid plan, a request that is not
+    approved, or a plan changed by someone else since it was read.
+    """
+    request = load_request(request_id)
+    if request.status != Status.APPROVED:
+        status = request.status
+        raise ActionError(
+            f"request {request.reference} is {status}: only approved ones get an Action"
+        )
+    errors = plan_errors(plan)
+    if errors:
+        raise ActionError(f"the Action has {len(errors)} error(s)", errors)
+    plan = normalised(plan)
+    existing = current_action(request_id)
+    at = clock.iso(clock.now())
+    version = int(existing.version) + 1 if existing else 1
+    item = store.ActionItem(
+        store.request_key(request_id),
+        SORT_KEY,
+        title=plan["title"],
+        plan=plan,
+        starts_on=plan["starts_on"],
+        ends_on=plan["ends_on"],
+        published_at=existing.published_at if existing else at,
+        updated_at=at,
+        version=version,
+    )
+    what = "action_updated" if existing else "action_published"
+    detail = {"version": version, "activities": len(plan["activities"])}
+    event = store.event_item(request_id, what, actor, int(request.round), detail)
+    condition = (
+        store.ActionItem.version == existing.version
+        if existing
+        else store.ActionItem.pk.does_not_exist()
+    )
+    if not store.save_with_event(item, condition, event):
+        raise ActionError("the Action changed while it was being recorded: run the command again")
+    if existing is None:
+        queue.publish_notifications(
+            [notification(request_id, "action_published", int(request.round), "partner")]
+        )
+    return Recorded(existing is None, version, plan["starts_on"], plan["ends_on"])
+
+
+def set_activity_status(request_id: str, number: int, status: str, actor: str = "operator") -> bool:
+    """Mark activity ``number`` (from 1) planned, done or cancelled; email the partner on a change.
+
+    Returns False when the activity already had that status (nothing written, nobody emailed).
+    """
+    if status not in ACTIVITY_STATUSES:
+        raise ActionError(f"unknown activity status {status!r}")
+    request = load_request(request_id)
+    action = current_action(request_id)
+    if action is None:
+        raise ActionError(f"request {request.reference} has no Action yet")
+    plan = copy.deepcopy(action.plan)
+    activities = plan["activities"]
+    if not 1 <= number <= len(activities):
+        raise ActionError(f"the Action has activities 1 to {len(activities)}, not {number}")
+    before = activities[number - 1].get("status", "planned")
+    if before == status:
+        return False
+    activities[number - 1]["status"] = status
+    version = int(action.version) + 1
+    updated = store.ActionItem(
+        action.pk,
+        action.sk,
+        title=action.title,
+        plan=plan,
+        starts_on=action.starts_on,
+        ends_on=action.ends_on,
+        published_at=action.published_at,
+        updated_at=clock.iso(clock.now()),
+        version=version,
+    )
+    detail = {"activity": number, "status": status, "previous": before}
+    event = store.event_item(
+        request_id, "activity_changed", actor, int(request.round), detail, suffix=str(number)
+    )
+    if not store.save_with_event(updated, store.ActionItem.version == action.version, event):
+        raise ActionError("the Action changed while it was being updated: run the command again")
+    message = notification(request_id, "activity_changed", int(request.round), "partner")
+    message["key"] = activity_key(number, status)
+    queue.publish_notifications([message])
+    return True
+
+
+def activity_key(number: int, status: str) -> str:
+    """The notification key of one activity's change: one email per activity and status."""
+    return f"activity-{number}-{status}"
+
+
+def action_view(plan: dict[str, Any], language: str) -> dict[str, Any]:
+    """The plan as pages and emails show it: labels (in English, translated by the template)."""
+    names = country_names(language)
+    activities = []
+    for number, activity in enumerate(plan["activities"], start=1):
+        place = activity["place"]
+        country = names.get(place["country"], place["country"])
+        activities.append(
+            {
+                **activity,
+                "number": number,
+                "type_label": ACTIVITY_TYPES.get(activity["type"], activity["type"]),
+                "status": activity.get("status", "planned"),
+                "status_label": ACTIVITY_STATUSES[activity.get("status", "planned")],
+                "place_label": f"{place['city']}, {country}",
+            }
+        )
+    return {**plan, "activities": activities}
+
+
+def mail_context(request_id: str, language: str, key: str) -> dict[str, Any]:
+    """What the Action emails show: the plan, and for a change the activity and its new status."""
+    action = current_action(request_id)
+    if action is None:
+        return {"action": None, "activity": None}
+    view = action_view(action.plan, language)
+    activity = None
+    if key.startswith("activity-"):
+        _, number, status = key.split("-", 2)
+        found = view["activities"][int(number) - 1]
+        # The status the email is about, even if it has changed again since it was queued.
+        activity = {**found, "status": status, "status_label": ACTIVITY_STATUSES[status]}
+    return {"action": view, "activity": activity}

@@ -1,0 +1,212 @@
+"""The operator command under moto: listings, export, resending mail, dead-letter queues."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import botocore.client
+import pytest
+from click.testing import CliRunner, Result
+
+from functions.ops.__main__ import cli
+from infra.local.sample_data import Sample, seed
+from tests.conftest import Stack
+from tests.integration.helpers import mail_to, run_workers, seed_committee
+
+PARTNER = "a.diallo@interieur.example.sn"
+GOV = "national_government"
+SEEDED = [
+    ("SN", GOV, "irregular_migration", "border_management", "2026-01-10", "approved"),
+    ("SN", "judiciary", "legal_migration", "labour_migration", "2026-02-20", "rejected"),
+    ("BD", "parliament", "horizontal", "migration_policy_development", "2026-03-05", "approved"),
+    ("BD", GOV, "irregular_migration", "border_management", "2026-04-15", "under_review"),
+    ("EG", GOV, "legal_migration", "labour_migration", "2025-06-01", "approved"),
+]
+
+
+def ops(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def seeded(stack: Stack) -> list[str]:
+    seed_committee()
+    at = [datetime.fromisoformat(s[4]).replace(hour=9, tzinfo=UTC) for s in SEEDED]
+    return seed(
+        [Sample(*s[:4], t, s[5], timedelta(days=12)) for s, t in zip(SEEDED, at, strict=True)]
+    )
+
+
+@pytest.fixture
+def operations(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The AWS operations made while the test runs (with the index queried, if any)."""
+    calls: list[tuple[str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((operation, params.get("IndexName", "")))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return calls
+
+
+def listed(*args: str) -> list[dict[str, Any]]:
+    result = ops("requests", "list", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return list(json.loads(result.output))
+
+
+def test_listing_filters_through_the_indexes_never_a_scan(
+    seeded: list[str], operations: list[tuple[str, str]]
+) -> None:
+    assert [r["id"] for r in listed("--year", "2026")] == seeded[:4]
+    assert operations == [("Query", "region-index")] * 5  # one per region
+    operations.clear()
+    africa = listed("--year", "2026", "--region", "africa")
+    assert [r["country"] for r in africa] == ["SN", "SN"]
+    assert operations == [("Query", "region-index")]
+    operations.clear()
+    approved = listed("--status", "approved")
+    assert [r["id"] for r in approved] == [seeded[4], seeded[0], seeded[2]]
+    assert operations == [("Query", "status-index")]
+    assert [r["id"] for r in listed("--status", "approved", "--year", "2026")] == [
+        seeded[0],
+        seeded[2],
+    ]
+    assert [r["id"] for r in listed("--year", "2026", "--pillar", "irregular_migration")] == [
+        seeded[0],
+        seeded[3],
+    ]
+    assert [r["id"] for r in listed("--year", "2026", "--institution-type", "parliament")] == [
+        seeded[2]
+    ]
+    assert [r["id"] for r in listed("--year", "2025")] == [seeded[4]]
+    assert all(op == "Query" for op, _ in operations)
+
+
+def test_listing_as_a_table_and_as_csv(seeded: list[str]) -> None:
+    table = ops("requests", "list", "--year", "2026", "--region", "asia_pacific")
+    assert table.exit_code == 0
+    assert "MX-2026-0003" in table.output and "under_review" in table.output
+    assert table.output.rstrip().endswith("2 request(s)")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(ops("requests", "list", "--year", "2026", "--format", "csv").output)
+        )
+    )
+    assert [r["status"] for r in rows] == ["approved", "rejected", "approved", "under_review"]
+    assert rows[0]["decided_at"].startswith("2026-01-22")
+
+
+def test_unknown_filter_values_are_refused(seeded: list[str]) -> None:
+    result = ops("requests", "list", "--region", "atlantis")
+    assert result.exit_code == 2 and "unknown region atlantis" in result.output
+    assert ops("requests", "list", "--status", "lost").exit_code == 2
+
+
+def test_export_writes_csv_and_json_with_progress(seeded: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "requests.csv"
+    result = ops("requests", "export", "--year", "2026", "--out", str(out))
+    assert result.exit_code == 0 and "4 request(s) written" in result.output
+    assert "Reading requests" in result.output  # the progress bar (stderr, mixed in by CliRunner)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == seeded[:4]
+    out = tmp_path / "approved.json"
+    ops("requests", "export", "--status", "approved", "--out", str(out))
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == [seeded[4], seeded[0], seeded[2]]
+    assert records[0]["document"]["institution"]["country"] == "EG"
+    assert ops("requests", "export", "--out", str(tmp_path / "x.txt")).exit_code == 2
+
+
+def test_resend_sends_an_email_again(client: Any, stack: Stack, submitted: str) -> None:
+    assert len(mail_to(PARTNER, "receipt")) == 1
+    result = ops(
+        "requests", "resend", "--request", submitted, "--kind", "receipt", "--recipient", "partner"
+    )
+    assert result.exit_code == 0 and "queued again (it was sent on" in result.output
+    run_workers(client, stack)
+    assert len(mail_to(PARTNER, "receipt")) == 2
+    refused = ops(
+        "requests", "resend", "--request", submitted, "--kind", "receipt", "--recipient", "boss"
+    )
+    assert refused.exit_code == 1 and "recipient" in refused.output
+    assert (
+        ops(
+            "requests",
+            "resend",
+            "--request",
+            submitted,
+            "--kind",
+            "party",
+            "--recipient",
+            "partner",
+        ).exit_code
+        == 2
+    )
+    run_workers(client, stack)
+    assert len(mail_to(PARTNER, "receipt")) == 2
+
+
+def test_requests_show_lists_the_audit_trail(submitted: str) -> None:
+    result = ops("requests", "show", submitted)
+    assert result.exit_code == 0
+    assert "status=under_review" in result.output and "review_opened" in result.output
+
+
+def test_dlq_list_and_redrive_moves_messages_back(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    dlq = stack.env["NOTIFY_DLQ_URL"]
+    note = {
+        "type": "notification",
+        "request_id": submitted,
+        "mail_kind": "receipt",
+        "round": 1,
+        "recipient": "partner",
+    }
+    stack.sqs.send_message(QueueUrl=dlq, MessageBody=json.dumps(note))
+    stack.sqs.send_message(QueueUrl=dlq, MessageBody='{"type": "mystery"}')
+    listing = ops("dlq", "list")
+    assert listing.exit_code == 0, listing.output
+    assert "review: 0 message(s)" in listing.output
+    assert "notifications: 2 message(s)" in listing.output
+    assert f"request_id={submitted}" in listing.output and "recipient=partner" in listing.output
+    result = ops("dlq", "redrive", "--queue", "notifications")
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) moved back" in result.output and "1 message(s) break" in result.output
+    assert stack.notifications() == [note]
+    assert ops("dlq", "redrive", "--queue", "review").output.strip() == "review: the DLQ is empty"
+
+
+def test_a_stage_is_targeted_through_its_stack_outputs(stack: Stack) -> None:
+    from functions.ops.target import stage_environment
+
+    env = stage_environment("local", None, "eu-west-1")
+    for name in (
+        "TABLE_NAME",
+        "REVIEW_QUEUE_URL",
+        "NOTIFY_QUEUE_URL",
+        "REVIEW_DLQ_URL",
+        "NOTIFY_DLQ_URL",
+    ):
+        assert env[name] == stack.env[name], name
+    with pytest.raises(LookupError, match="no stack mieux-prod"):
+        stage_environment("prod", None, "eu-west-1")
+
+
+def test_an_env_file_targets_the_local_stack(
+    seeded: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stack: Stack
+) -> None:
+    env = tmp_path / "env.json"
+    env.write_text(json.dumps(stack.env), encoding="utf-8")
+    monkeypatch.setenv("TABLE_NAME", "nowhere")
+    result = ops("--env-file", str(env), "requests", "list", "--year", "2026", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)) == 4
