@@ -7,7 +7,7 @@ Nothing here scans the table; listings go through the ``status-index`` and ``reg
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, TypeVar
 
@@ -387,7 +387,7 @@ def record_vote(vote: VoteItem, event: EventItem, open_status: str) -> None:
     request_id = vote.pk
     condition = (RequestItem.status == open_status) & (RequestItem.round == vote.round)
     try:
-        with TransactWrite(connection=Connection(region=settings.region)) as transaction:
+        with TransactWrite(connection=_connection(settings.region)) as transaction:
             transaction.condition_check(RequestItem, request_id, "META", condition=condition)
             transaction.save(vote, condition=TableItem.pk.does_not_exist())
             transaction.save(event, condition=TableItem.pk.does_not_exist())
@@ -427,10 +427,19 @@ def change_status(
     for name, value in fields.items():
         attribute = getattr(RequestItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.update(request, actions=actions, condition=condition)
+        transaction.save(event, condition=TableItem.pk.does_not_exist())
+
+    return _all_or_nothing(settings, write)
+
+
+def _all_or_nothing(settings: Settings, steps: Callable[[TransactWrite], None]) -> bool:
+    """Run one transaction; False when one of its conditions failed (another writer won)."""
     try:
-        with TransactWrite(connection=Connection(region=settings.region)) as transaction:
-            transaction.update(request, actions=actions, condition=condition)
-            transaction.save(event, condition=TableItem.pk.does_not_exist())
+        with TransactWrite(connection=_connection(settings.region)) as transaction:
+            steps(transaction)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             return False
@@ -575,12 +584,9 @@ def save_with_event(item: TableItem, condition: Any, event: EventItem) -> bool:
     False (and nothing written) when the condition failed: another writer got there first.
     """
     settings = bind()
-    try:
-        with TransactWrite(connection=_connection(settings.region)) as transaction:
-            transaction.save(item, condition=condition)
-            transaction.save(event, condition=TableItem.pk.does_not_exist())
-    except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
-            return False
-        raise
-    return True
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(item, condition=condition)
+        transaction.save(event, condition=TableItem.pk.does_not_exist())
+
+    return _all_or_nothing(settings, write)

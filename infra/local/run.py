@@ -230,8 +230,19 @@ class LocalStack:
         return env
 
     def _start_moto(self) -> None:
-        command = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.moto_port)]
-        process = self._spawn("moto", command, self._child_env(), self.moto_output)
+        command = [
+            sys.executable,
+            "-m",
+            "infra.local.moto_server",
+            "-H",
+            HOST,
+            "-p",
+            str(self.moto_port),
+        ]
+        # Found from this repository whatever the project directory (tests run other apps).
+        repository = str(Path(__file__).resolve().parents[2])
+        env = self._child_env({"PYTHONPATH": repository})
+        process = self._spawn("moto", command, env, self.moto_output)
         _wait_for_http(f"{self.moto_url}/moto-api/", process, "moto server", 30)
 
     def _provision(self) -> dict[str, str]:
