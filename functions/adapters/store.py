@@ -276,6 +276,39 @@ def get(model: type[T], pk: str, sk: str) -> T | None:
     return None if is_expired(item) else item
 
 
+def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], TableItem]:
+    """Items by key, read together (one BatchGetItem, strongly consistent); missing and expired
+    items are left out. Each comes back as its own kind (the discriminator picks the class)."""
+    bind()
+    found: dict[tuple[str, str], TableItem] = {}
+    for item in TableItem.batch_get(list(dict.fromkeys(keys)), consistent_read=True):
+        if not is_expired(item):
+            found[(item.pk, item.sk)] = item
+    return found
+
+
+def request_and_votes(
+    request_id: str, round_number: int
+) -> tuple[RequestItem | None, list[VoteItem]]:
+    """A request and the votes of one round, in one Query.
+
+    The sort keys from ``META`` to ``VOTE#<round>$`` hold the request and the votes of this and
+    earlier rounds (``$`` sorts right after ``#``; nothing else sorts between them), so deciding
+    a round needs no second read of the request. Votes of earlier rounds are left out here.
+    """
+    bind()
+    prefix = f"VOTE#{round_number:03d}#"
+    request: RequestItem | None = None
+    votes: list[VoteItem] = []
+    span = TableItem.sk.between("META", f"VOTE#{round_number:03d}$")
+    for item in TableItem.query(request_key(request_id), span, consistent_read=True):
+        if isinstance(item, RequestItem):
+            request = None if is_expired(item) else item
+        elif isinstance(item, VoteItem) and item.sk.startswith(prefix):
+            votes.append(item)
+    return request, votes
+
+
 def partition(request_id: str) -> Iterator[TableItem]:
     """Every live item of one request: the request, votes, events, mail (one Query)."""
     bind()
