@@ -29,7 +29,6 @@ from functions.core.reference import country_names, reference_data
 from functions.core.validation import field_title
 from functions.http.pages import error_page, language_of, page
 from functions.i18n import gettext_for
-from functions.render import STATIC_DIR
 from functions.schemas import request_schema
 from functions.settings import get_settings
 
@@ -298,6 +297,10 @@ def static_file(name: str) -> Response:
     """The app's own CSS and script (no CDN); versioned URLs, so cached for a year."""
     if name not in STATIC_TYPES:
         return error_page("not_found", language_of(form.current_request))
+    # Here, not at import: functions.render imports Jinja2, which the API Lambda's cold start
+    # should not pay for before it renders anything.
+    from functions.render import STATIC_DIR
+
     return Response(
         body=(STATIC_DIR / name).read_text(encoding="utf-8"),
         status_code=200,

@@ -239,7 +239,7 @@ class _Raw(io.BytesIO):
 
 
 STUB_ANSWERS: dict[str, dict[str, Any]] = {
-    "DynamoDB_20120810.UpdateItem": {"Attributes": {"value": {"N": "1"}}},
+    "DynamoDB_20120810.UpdateItem": {"Attributes": {"value": {"N": "1"}, "hits": {"N": "1"}}},
     "DynamoDB_20120810.TransactWriteItems": {},
     "AmazonSQS.SendMessage": {"MessageId": "00000000-0000-0000-0000-000000000000"},
 }
