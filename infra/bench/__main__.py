@@ -37,24 +37,46 @@ ROOT = build.ROOT
 WORK = build.BUILD / "bench"
 REGION = "eu-west-1"
 
-# What each Lambda touches on its first request: its clients and its validators. The floor of a
-# Lambda is botocore creating the same clients. Lambdas not listed get DEFAULT_NEEDS.
-MAIL = (
-    "sesv2" if "sesv2" in build.services_called() or "ses" not in build.services_called() else "ses"
-)
-NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "api_handler": (
+# What each Lambda does before it can answer its first event: the clients it creates, the
+# validators it builds and the modules it imports on use (beyond app.py, which every Lambda
+# imports: Chalice puts all handlers in one module). The floor of a Lambda is botocore creating
+# the same clients. Lambdas not listed (one added since) get DEFAULT_NEEDS.
+MAIL = "sesv2"
+
+
+@dataclass(frozen=True)
+class Needs:
+    """A Lambda's first-event work: clients, validators, modules imported on use."""
+
+    clients: tuple[str, ...]
+    validators: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+
+
+NEEDS: dict[str, Needs] = {
+    # POST /requests: rate window, counter and transaction (dynamodb), the review task (sqs),
+    # the status link signed with the keys (secretsmanager in AWS).
+    "api_handler": Needs(
         ("dynamodb", "sqs", "secretsmanager"),
         ("request.schema.json", "messages/review_task.schema.json"),
     ),
-    "review_tasks": (
-        ("dynamodb", "sqs", "secretsmanager"),
+    # a review task: the request and the committee (dynamodb), the notifications (sqs).
+    "review_tasks": Needs(
+        ("dynamodb", "sqs"),
         ("messages/review_task.schema.json", "messages/notification.schema.json"),
+        ("functions.services.review",),
     ),
-    "notifications": (("dynamodb", MAIL), ("messages/notification.schema.json",)),
-    "sweeper": (("dynamodb", "sqs"), ("messages/review_task.schema.json",)),
+    # a notification: request, recipient, claim (dynamodb), the email (sesv2), review links
+    # signed with the keys (secretsmanager); Jinja2 and the templates are imported here only.
+    "notifications": Needs(
+        ("dynamodb", MAIL, "secretsmanager"),
+        ("messages/notification.schema.json",),
+        ("functions.services.mail",),
+    ),
+    # an SES event: the suppression list (dynamodb).
+    "bounces": Needs(("dynamodb",)),
 }
-DEFAULT_NEEDS: tuple[tuple[str, ...], tuple[str, ...]] = (("dynamodb", "sqs"), ())
+DEFAULT_NEEDS = Needs(("dynamodb", "sqs"))
 
 DUMMY_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -72,9 +94,9 @@ DUMMY_ENV = {
 
 # The child of a cold-start run: time from before the first import to ready-to-serve.
 CHILD = """
-import sys, time
+import importlib, sys, time
 started = time.perf_counter()
-task, runtime, mode, services, validators = sys.argv[1:6]
+task, runtime, mode, services, validators, imports = sys.argv[1:7]
 sys.path[:] = [task, runtime] + [p for p in sys.path if p and 'site-packages' not in p]
 services = [s for s in services.split(',') if s]
 if mode == 'floor':
@@ -86,12 +108,14 @@ else:
     import app
     from functions import schemas
     from functions.adapters import aws, store
+    for module in [m for m in imports.split(',') if m]:
+        importlib.import_module(module)
     for path in [v for v in validators.split(',') if v]:
         schemas.validator(path)
     for service in services:
         if service == 'dynamodb':
             store.bind()
-            store.TableItem._get_connection().connection.client
+            store.RequestItem._get_connection().connection.client
         else:
             aws.client(service, 'eu-west-1')
 print((time.perf_counter() - started) * 1000)
@@ -181,7 +205,7 @@ def lambdas() -> list[str]:
 
 def cold_run(task: Path, runtime: Path, mode: str, name: str) -> float:
     """One cold start in a fresh interpreter; milliseconds from first import to ready."""
-    services, validators = NEEDS.get(name, DEFAULT_NEEDS)
+    needs = NEEDS.get(name, DEFAULT_NEEDS)
     result = subprocess.run(  # noqa: S603  (our interpreter, our script)
         [
             sys.executable,
@@ -193,8 +217,9 @@ def cold_run(task: Path, runtime: Path, mode: str, name: str) -> float:
             str(task),
             str(runtime),
             mode,
-            ",".join(services),
-            ",".join(validators),
+            ",".join(needs.clients),
+            ",".join(needs.validators),
+            ",".join(needs.imports),
         ],
         cwd=task.parent,
         env={"PATH": os.environ.get("PATH", ""), **DUMMY_ENV},
@@ -490,7 +515,30 @@ def write_report(out: Path, rows: list[Row], notes: list[str], details: list[str
     ]
     lines += ["", "## Run", ""] + [f"- {note}" for note in notes]
     lines += ["", "## How each figure is measured", "", *details]
+    lines += ["", "## What keeps the figures where they are", "", *LEVERS]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# The levers in place (issue 9), for the reader of docs/performance.md: where to look when a figure
+# moves. Each is in the code with a comment saying why.
+LEVERS = [
+    "- **Build** (`infra/build.py`, `make package`, `make deploy`): dependencies installed for the"
+    " Lambda platform without the SDK the runtime provides, pruned (tests, examples), every module"
+    " precompiled (`unchecked-hash` bytecode); `chalice --project-dir build/slim/STAGE deploy`.",
+    "- **Imports on use**: every Lambda imports `app.py`, so what one route or worker needs is"
+    " imported where it is used: Jinja2 and the mail service (notifications worker, pages), the"
+    " review and partner services (their routes, the review worker), the form's spec (the form),"
+    " jsonschema (the first validator built: the bounces worker never imports it).",
+    "- **Once per container**: validators (no metaschema check at run time: the schemas are"
+    " checked by tests/unit/test_schemas.py), one botocore session, one client per service, one"
+    " pynamodb connection (and client) shared by every model and transaction, link serialisers"
+    " per key list, reference data; **once per invocation**: the settings (app middleware).",
+    "- **Calls**: a vote reads the committee once and the request with the round's votes in one"
+    " Query; a mail reads the request and its recipient in one BatchGetItem; the submission's"
+    " counters are fixed UpdateItems and its transaction goes to the shared client directly.",
+    "- **Scale**: no Scan anywhere (test_budgets checks the code); listings, sweeps and reports"
+    " go through indexes with a page size.",
+]
 
 
 def builds() -> tuple[Path, Path, Path, Path, Path]:
@@ -512,7 +560,8 @@ def cold_rows(slim_task: Path, naive_task: Path, runtime: Path, runs: int) -> li
         floor = median(times["floor"])
         slim = median(times["slim"])
         naive = median(times["naive"])
-        services = ", ".join(NEEDS.get(name, DEFAULT_NEEDS)[0])
+        needs = NEEDS.get(name, DEFAULT_NEEDS)
+        services = ", ".join(needs.clients)
         rows.append(
             Row(
                 f"1. cold start `{name}` (slim package)",
@@ -694,10 +743,14 @@ def main(argv: list[str] | None = None) -> None:
         "1. **Cold start**: each Lambda of the app (the API handler and one per event source) is"
         " imported from the unzipped package in a fresh `python -I -S -B` whose path holds only the"
         " package and a stand-in for the runtime's `/var/runtime` (the virtualenv's boto3 and"
-        " botocore, with bytecode), then initialised as its first request would: its validators"
-        " built, its clients created (pynamodb's included). The time runs from the first import"
-        " to ready. The floor is the same interpreter importing botocore and creating the same"
-        " clients from one session. The naive figure is Chalice's default package (its own"
+        " botocore, with bytecode), then initialised as its first event would: the modules it"
+        " imports on use (the notifications worker: the mail service with Jinja2; the review"
+        " worker: the review service), its validators built, its clients created (pynamodb's"
+        " included); `NEEDS` in `infra/bench/__main__.py` lists them. Every Lambda imports"
+        " `app.py` (Chalice puts all handlers in one module), so what differs between Lambdas is"
+        " what they import on use and the clients they create. The time runs from the first"
+        " import to ready. The floor is the same interpreter importing botocore and creating"
+        " the same clients from one session. The naive figure is Chalice's default package (its own"
         " botocore, no bytecode). Interpreter start-up, equal on both sides, is left out.",
         "2. **Package size**: the sum of the file sizes in deployment.zip, and the zip itself;"
         " against `chalice package` of the repository as it is.",
