@@ -1,4 +1,7 @@
-"""Chalice entry point: create the app and register the blueprints. Nothing else."""
+"""Chalice entry point: create the app, register the blueprints and the one middleware."""
+
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice
 
@@ -6,11 +9,20 @@ from functions.http.form import form
 from functions.http.intake import intake
 from functions.http.partner import partner
 from functions.http.review import review
-from functions.settings import stage_at_import
+from functions.settings import once_per_invocation, stage_at_import
 from functions.workers import notifications, review_tasks, sweeper
 from functions.workers.bounces import bounces
 
 app = Chalice(app_name="mieux")
+
+
+@app.middleware("all")
+def settings_once(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every invocation (route, queue, topic, schedule) reads the settings once."""
+    with once_per_invocation():
+        return get_response(event)
+
+
 app.register_blueprint(intake)
 app.register_blueprint(form)
 app.register_blueprint(review)

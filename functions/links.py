@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -53,7 +54,13 @@ class ReviewLink:
 
 
 def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(list(signing_keys()), salt=f"mieux.{purpose.value}")
+    return _serializer_for(signing_keys(), purpose)
+
+
+@lru_cache(maxsize=16)
+def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSerializer:
+    """One serializer per key list and purpose, built once (a rotation makes a new one)."""
+    return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
 
 
 def _max_age(purpose: Purpose) -> int:

@@ -8,6 +8,9 @@ captured at import time would be the wrong one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 STAGES = ("local", "dev", "prod", "test")
@@ -72,8 +75,35 @@ def _number(name: str, default: int) -> int:
         raise SettingsError(f"setting {name} must be a whole number, not {raw!r}") from error
 
 
+# Inside one Lambda invocation the environment cannot change: ``once_per_invocation`` (the
+# app's middleware) keeps the first reading here for the length of the invocation. Reading the
+# environment costs about 1 us a variable, and a submission asks for the settings ten times.
+_pinned: ContextVar[list[Settings] | None] = ContextVar("settings", default=None)
+
+
 def get_settings() -> Settings:
-    """Read the settings now. Cheap enough to call per request; nothing is cached across stages."""
+    """The settings: read now, or as first read in this invocation (see
+    :func:`once_per_invocation`). Nothing is cached across invocations or stages."""
+    pinned = _pinned.get()
+    if pinned is None:
+        return read_settings()
+    if not pinned:
+        pinned.append(read_settings())
+    return pinned[0]
+
+
+@contextmanager
+def once_per_invocation() -> Iterator[None]:
+    """Within the block, the settings are read from the environment once, when first asked for."""
+    token = _pinned.set([])
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def read_settings() -> Settings:
+    """Read the settings from the environment now."""
     stage = _text("MIEUX_STAGE", "local")
     if stage not in STAGES:
         raise SettingsError(f"MIEUX_STAGE must be one of {', '.join(STAGES)}, not {stage!r}")

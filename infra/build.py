@@ -226,12 +226,17 @@ def architecture_of(stage: str) -> str:
     return str(stage_config.get("lambda_architecture", config.get("lambda_architecture", "x86_64")))
 
 
+def project_dir(stage: str, bundle_sdk: bool = False) -> Path:
+    """Where :func:`prepare` builds the slim copy of a stage by default."""
+    return BUILD / ("slim-sdk" if bundle_sdk else "slim") / stage
+
+
 def prepare(stage: str = "dev", project: Path | None = None, bundle_sdk: bool = False) -> Path:
     """Build the slim copy of the project for ``stage``; return its directory.
 
     ``bundle_sdk``: ship botocore (pruned, pinned) instead of using the Lambda runtime's.
     """
-    project = project or BUILD / ("slim-sdk" if bundle_sdk else "slim") / stage
+    project = project or project_dir(stage, bundle_sdk)
     if project.exists():
         shutil.rmtree(project)
     vendor = project / "vendor"

@@ -7,9 +7,12 @@
 2. Reads the stack's outputs into the stage's environment variables and the deploy-time names
    Chalice's event sources need (``REVIEW_QUEUE_NAME``, ``NOTIFY_QUEUE_NAME``,
    ``SES_EVENTS_TOPIC``).
-3. Writes them into ``.chalice/config.json`` and the account and region into
-   ``.chalice/policy-<stage>.json`` for the length of ``chalice deploy --stage <stage>``, then
-   puts both files back as they were (the repository holds no account's ids).
+3. Builds the slim copy of the project (``infra/build.py``: dependencies pruned and
+   precompiled, without the runtime's SDK; ``build/slim/<stage>``), writes the outputs into its
+   ``.chalice/config.json`` and the account and region into its ``.chalice/policy-<stage>.json``
+   (copies: the repository's files never hold an account's ids), and runs
+   ``chalice --project-dir build/slim/<stage> deploy --stage <stage>``. The copy's
+   ``.chalice/deployed`` is the repository's, so Chalice keeps its deployment state.
 4. On the very first deploy, with no public base URL given, uses the API's URL and deploys the
    app once more so that links in mail point at it. Prints the form's URL.
 
@@ -23,13 +26,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import boto3
+
+from infra import build
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "stack.yaml"
@@ -84,10 +88,12 @@ def stack_command(plan: Plan) -> list[str]:
     ]  # fmt: skip
 
 
-def chalice_command(stage: str) -> list[str]:
-    """The Chalice command that deploys the functions and the API of a stage."""
+def chalice_command(stage: str, project: Path | None = None) -> list[str]:
+    """The Chalice command that deploys the functions and the API of a stage; of the slim copy
+    ``project`` (``infra/build.py``) when given."""
     chalice = Path(sys.executable).with_name("chalice")
-    return [str(chalice), "deploy", "--stage", stage]
+    where = ["--project-dir", str(project)] if project is not None else []
+    return [str(chalice), *where, "deploy", "--stage", stage]
 
 
 def outputs_of(cloudformation: Any, stack_name: str) -> dict[str, str]:
@@ -179,19 +185,6 @@ def rendered_policy(policy_text: str, region: str, account: str, sender: str = "
     return text
 
 
-@contextmanager
-def temporarily(files: Mapping[Path, str]) -> Iterator[None]:
-    """Give files new contents for the length of a block, then put the old ones back."""
-    originals = {path: path.read_text(encoding="utf-8") for path in files}
-    try:
-        for path, text in files.items():
-            path.write_text(text, encoding="utf-8")
-        yield
-    finally:
-        for path, text in originals.items():
-            path.write_text(text, encoding="utf-8")
-
-
 def api_url(stage: str) -> str:
     """The API's URL from Chalice's record of the last deploy, or "" if there is none."""
     record = CHALICE_DIR / "deployed" / f"{stage}.json"
@@ -203,23 +196,32 @@ def api_url(stage: str) -> str:
     return ""
 
 
-def deploy_app(plan: Plan, outputs: Mapping[str, str], account: str) -> None:
-    """``chalice deploy`` with the stage configured from the stack's outputs."""
-    config_path = CHALICE_DIR / "config.json"
+def configure_project(project: Path, plan: Plan, outputs: Mapping[str, str], account: str) -> None:
+    """Write the stage's settings and the account into the slim copy's ``.chalice`` (copies of
+    the repository's files, which stay as they are)."""
+    chalice_dir = project / ".chalice"
+    config_path = chalice_dir / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    policy_path = CHALICE_DIR / config["stages"][plan.stage]["iam_policy_file"]
-    files = {
-        config_path: configured(config, plan.stage, stage_environment(outputs)),
-        policy_path: rendered_policy(
-            policy_path.read_text(encoding="utf-8"),
-            plan.region,
-            account,
-            stage_environment(outputs).get("SENDER_EMAIL", ""),
-        ),
-    }
+    policy_path = chalice_dir / config["stages"][plan.stage]["iam_policy_file"]
+    policy = rendered_policy(
+        policy_path.read_text(encoding="utf-8"),
+        plan.region,
+        account,
+        stage_environment(outputs).get("SENDER_EMAIL", ""),
+    )
+    config_path.write_text(
+        configured(config, plan.stage, stage_environment(outputs)), encoding="utf-8"
+    )
+    policy_path.write_text(policy, encoding="utf-8")
+
+
+def deploy_app(plan: Plan, outputs: Mapping[str, str], account: str) -> None:
+    """``chalice deploy`` of the slim build, with the stage configured from the stack's outputs."""
+    project = build.prepare(plan.stage)
+    configure_project(project, plan, outputs, account)
     env = {**os.environ, "AWS_DEFAULT_REGION": plan.region, **deploy_time_names(outputs)}
-    with temporarily(files):
-        subprocess.run(chalice_command(plan.stage), cwd=ROOT, env=env, check=True)  # noqa: S603
+    command = chalice_command(plan.stage, project)
+    subprocess.run(command, cwd=project, env=env, check=True)  # noqa: S603  (our chalice)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,7 +255,8 @@ def _dry_run(plan: Plan, outputs: Mapping[str, str]) -> int:
     outputs = {key: outputs.get(key, f"<no output {key}>") for key in _OUTPUTS_USED}
     names = deploy_time_names(outputs)
     print("with", " ".join(f"{k}={v}" for k, v in names.items()), ":")
-    print("would run:", " ".join(chalice_command(plan.stage)))
+    print("would build the slim copy: python -m infra.build --project-only --stage", plan.stage)
+    print("would run:", " ".join(chalice_command(plan.stage, build.project_dir(plan.stage))))
     print("with the environment variables of stage", plan.stage + ":")
     for key, value in stage_environment(outputs).items():
         print(f"  {key}={value}")

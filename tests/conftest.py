@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,25 @@ class Stack:
         return self.drain(self.env["NOTIFY_QUEUE_URL"])
 
 
+def _one_call_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer one AWS call at a time, as the real services apply each call atomically.
+
+    moto's in-process backends are not thread-safe: a DynamoDB transaction deep-copies the
+    tables while another thread's call writes to them ("dictionary changed size during
+    iteration"). Tests that vote from several threads at once need the service's atomicity.
+    """
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    original = BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        with lock:
+            return original(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
+
+
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh moto account with the stage's resources created from infra/stack.yaml."""
@@ -105,6 +125,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
 
     aws_clients.reset_clients()
     secrets.forget()
+    _one_call_at_a_time(monkeypatch)
     with mock_aws():
         env = provision(stage="local", public_base_url="https://mieux.example.org")
         env["MIEUX_STAGE"] = "test"

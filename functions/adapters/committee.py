@@ -33,10 +33,19 @@ def members() -> list[Member]:
     return [_member(item) for item in items if item.active]
 
 
+def member_key(member_id: str) -> tuple[str, str]:
+    """The key of a member's item, to read it together with other items."""
+    return MEMBERS, f"MEMBER#{member_id}"
+
+
+def member_of(item: store.TableItem | None) -> Member | None:
+    """The member an item read elsewhere holds; None if missing, not a member, or removed."""
+    return _member(item) if isinstance(item, store.MemberItem) and item.active else None
+
+
 def member(member_id: str) -> Member | None:
     """One member by id, or None (also for a removed member)."""
-    item = store.get(store.MemberItem, MEMBERS, f"MEMBER#{member_id}")
-    return _member(item) if item is not None and item.active else None
+    return member_of(store.get(store.MemberItem, *member_key(member_id)))
 
 
 def save_member(value: Member) -> None:
@@ -83,10 +92,19 @@ def officers() -> list[Officer]:
     return [_officer(item) for item in store.OfficerItem.query(OFFICERS)]
 
 
+def officer_key(officer_id: str) -> tuple[str, str]:
+    """The key of a Project Officer's item, to read it together with other items."""
+    return OFFICERS, f"OFFICER#{officer_id}"
+
+
+def officer_of(item: store.TableItem | None) -> Officer | None:
+    """The Project Officer an item read elsewhere holds; None if missing or not an officer."""
+    return _officer(item) if isinstance(item, store.OfficerItem) else None
+
+
 def officer(officer_id: str) -> Officer | None:
     """One Project Officer by id, or None."""
-    item = store.get(store.OfficerItem, OFFICERS, f"OFFICER#{officer_id}")
-    return _officer(item) if item is not None else None
+    return officer_of(store.get(store.OfficerItem, *officer_key(officer_id)))
 
 
 def save_officer(value: Officer) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from functools import lru_cache
 
 from functions.adapters import aws
 from functions.settings import get_settings
@@ -43,6 +44,7 @@ def _from_secrets_manager(secret_id: str, region: str) -> tuple[str, ...]:
     return keys
 
 
+@lru_cache(maxsize=8)
 def _parse(raw: str) -> tuple[str, ...]:
     """Accept ``{"keys": [...]}`` (oldest first), a JSON list, or comma-separated text."""
     raw = raw.strip()

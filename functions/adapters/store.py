@@ -8,10 +8,10 @@ Nothing here scans the table; listings go through the ``status-index`` and ``reg
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
 from typing import Any, TypeVar
 
 import pynamodb.connection.base
+from botocore.exceptions import ClientError
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
@@ -216,14 +216,39 @@ class Conflict(Exception):
 T = TypeVar("T", bound=TableItem)
 
 
+_bound: list[tuple[str, str, int, int]] = []
+
+
 def bind(settings: Settings | None = None) -> Settings:
-    """Point the models at this stage's table (pynamodb keeps the table name on the class)."""
+    """Point the models at this stage's table (pynamodb keeps the table name on the class).
+
+    Every model then shares one pynamodb connection, so one DynamoDB client: pynamodb makes a
+    connection (and a client, ~10 ms of a cold start each) per model class on first use, and
+    transactions took another. Done again only when the table, the region, the botocore session
+    (tests reset it) or the set of models changes; otherwise a comparison.
+    """
     settings = settings or get_settings()
-    for model in [TableItem, *TableItem.__subclasses__()]:
-        meta = model.Meta  # type: ignore[attr-defined]
+    models: list[type[TableItem]] = [TableItem, *TableItem.__subclasses__()]
+    key = (settings.table_name, settings.region, id(aws.session()), len(models))
+    if _bound and _bound[0] == key:
+        return settings
+    for model in models:
+        meta = model.Meta
         meta.table_name = settings.table_name
         meta.region = settings.region
+    # The request model's schema has the key and every index: it serves every model's calls.
+    RequestItem._connection = None
+    shared = RequestItem._get_connection()
+    for model in models:
+        model._connection = shared
+    _bound[:] = [key]
     return settings
+
+
+def _connection() -> Connection:
+    """The connection the models share (bound), for transactions: no client of their own."""
+    bind()
+    return RequestItem._get_connection().connection
 
 
 def request_key(request_id: str) -> str:
@@ -238,48 +263,67 @@ def is_expired(item: TableItem) -> bool:
 
 def next_number(counter_key: str) -> int:
     """Add one to a counter and return the new value (one UpdateItem, atomic)."""
-    bind()
-    counter = CounterItem(counter_key, "SEQ")
-    counter.update(actions=[CounterItem.value.add(1)])
-    return int(counter.value)
+    return _add_one(counter_key, "SEQ", "value", {})
 
 
 def add_hit(pk: str, sk: str, expires_at: int) -> int:
     """Count one more hit on a rate item and return the total (one UpdateItem, atomic)."""
-    bind()
-    item = RateItem(pk, sk)
-    item.update(
-        actions=[
-            RateItem.hits.add(1),
-            RateItem.kind.set(RateItem),  # the discriminator: the class, stored as "rate"
-            RateItem.expires_at.set(expires_at),
-        ]
+    return _add_one(pk, sk, "hits", {"kind": {"S": "rate"}, "expires_at": {"N": str(expires_at)}})
+
+
+def _add_one(pk: str, sk: str, counted: str, also_set: dict[str, dict[str, str]]) -> int:
+    """ADD 1 to a number attribute (the item is created if missing), SET ``also_set``, and
+    return the new count: one UpdateItem.
+
+    Both counters of a submission (the address's rate window, the year's reference) come
+    through here on every request, so this talks to the models' shared client directly: a
+    fixed expression instead of ``Model.update`` (building a model instance and its update
+    expression, and reading every attribute back) halves the CPU of each.
+    """
+    settings = bind()
+    names = {"#count": counted, **{f"#{name}": name for name in also_set}}
+    values = {":one": {"N": "1"}, **{f":{name}": value for name, value in also_set.items()}}
+    expression = "ADD #count :one" + "".join(
+        f"{' SET' if i == 0 else ','} #{name} = :{name}" for i, name in enumerate(also_set)
     )
-    return int(item.hits)
+    answer = _connection().client.update_item(
+        TableName=settings.table_name,
+        Key={"pk": {"S": pk}, "sk": {"S": sk}},
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(answer["Attributes"][counted]["N"])
 
 
 def create_with_marker(items: list[TableItem], marker: SubmissionItem | None) -> None:
     """Write a new request's items in one transaction; the marker must not exist yet.
 
     Raises :class:`Conflict` if a request with the same submission id was stored first.
+    Each item is serialised by its model; the transaction goes to the models' shared client
+    directly, with a fixed condition: this runs on every submission, and pynamodb's
+    ``TransactWrite`` builds each condition expression and its names anew per item.
     """
     settings = bind()
+    puts = [*items, marker] if marker is not None else items
     try:
-        with TransactWrite(connection=_connection(settings.region)) as transaction:
-            for item in items:
-                transaction.save(item, condition=TableItem.pk.does_not_exist())
-            if marker is not None:
-                transaction.save(marker, condition=TableItem.pk.does_not_exist())
-    except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
+        _connection().client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": settings.table_name,
+                        "Item": item.serialize(),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for item in puts
+            ]
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
             raise Conflict("a submission with this id exists") from error
         raise
-
-
-@cache
-def _connection(region: str) -> Connection:
-    """The connection for transactions, made once: a new one would create a new client."""
-    return Connection(region=region)
 
 
 def get(model: type[T], pk: str, sk: str) -> T | None:
@@ -290,6 +334,39 @@ def get(model: type[T], pk: str, sk: str) -> T | None:
     except model.DoesNotExist:
         return None
     return None if is_expired(item) else item
+
+
+def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], TableItem]:
+    """Items by key, read together (one BatchGetItem, strongly consistent); missing and expired
+    items are left out. Each comes back as its own kind (the discriminator picks the class)."""
+    bind()
+    found: dict[tuple[str, str], TableItem] = {}
+    for item in TableItem.batch_get(list(dict.fromkeys(keys)), consistent_read=True):
+        if not is_expired(item):
+            found[(item.pk, item.sk)] = item
+    return found
+
+
+def request_and_votes(
+    request_id: str, round_number: int
+) -> tuple[RequestItem | None, list[VoteItem]]:
+    """A request and the votes of one round, in one Query.
+
+    The sort keys from ``META`` to ``VOTE#<round>$`` hold the request and the votes of this and
+    earlier rounds (``$`` sorts right after ``#``; nothing else sorts between them), so deciding
+    a round needs no second read of the request. Votes of earlier rounds are left out here.
+    """
+    bind()
+    prefix = f"VOTE#{round_number:03d}#"
+    request: RequestItem | None = None
+    votes: list[VoteItem] = []
+    span = TableItem.sk.between("META", f"VOTE#{round_number:03d}$")
+    for item in TableItem.query(request_key(request_id), span, consistent_read=True):
+        if isinstance(item, RequestItem):
+            request = None if is_expired(item) else item
+        elif isinstance(item, VoteItem) and item.sk.startswith(prefix):
+            votes.append(item)
+    return request, votes
 
 
 def partition(request_id: str) -> Iterator[TableItem]:
@@ -383,11 +460,11 @@ def record_vote(vote: VoteItem, event: EventItem, open_status: str) -> None:
     The transaction checks that the request is still in ``open_status`` and in the vote's round,
     and that this member has not voted in this round. Raises :class:`VoteRefused` otherwise.
     """
-    settings = bind()
+    bind()
     request_id = vote.pk
     condition = (RequestItem.status == open_status) & (RequestItem.round == vote.round)
     try:
-        with TransactWrite(connection=_connection(settings.region)) as transaction:
+        with TransactWrite(connection=_connection()) as transaction:
             transaction.condition_check(RequestItem, request_id, "META", condition=condition)
             transaction.save(vote, condition=TableItem.pk.does_not_exist())
             transaction.save(event, condition=TableItem.pk.does_not_exist())
@@ -413,7 +490,7 @@ def change_status(
     One transaction: the conditional update and the event. Only one concurrent caller can win;
     the others get False and must do nothing more (that is how a decision is made once).
     """
-    settings = bind()
+    bind()
     at = clock.iso(clock.now())
     condition = RequestItem.status.is_in(*allowed_from)
     if round_number is not None:
@@ -432,13 +509,13 @@ def change_status(
         transaction.update(request, actions=actions, condition=condition)
         transaction.save(event, condition=TableItem.pk.does_not_exist())
 
-    return _all_or_nothing(settings, write)
+    return _all_or_nothing(write)
 
 
-def _all_or_nothing(settings: Settings, steps: Callable[[TransactWrite], None]) -> bool:
+def _all_or_nothing(steps: Callable[[TransactWrite], None]) -> bool:
     """Run one transaction; False when one of its conditions failed (another writer won)."""
     try:
-        with TransactWrite(connection=_connection(settings.region)) as transaction:
+        with TransactWrite(connection=_connection()) as transaction:
             steps(transaction)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
@@ -583,10 +660,10 @@ def save_with_event(item: TableItem, condition: Any, event: EventItem) -> bool:
 
     False (and nothing written) when the condition failed: another writer got there first.
     """
-    settings = bind()
+    bind()
 
     def write(transaction: TransactWrite) -> None:
         transaction.save(item, condition=condition)
         transaction.save(event, condition=TableItem.pk.does_not_exist())
 
-    return _all_or_nothing(settings, write)
+    return _all_or_nothing(write)

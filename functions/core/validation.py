@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from functions import schemas
 from functions.core.eligibility import check_eligibility
 from functions.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 # jsonschema keyword -> our error code.
 _CODES = {

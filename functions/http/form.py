@@ -12,22 +12,27 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Request, Response
 
 from functions import services
 from functions.core.errors import FieldError, InvalidRequest, SubmissionConflict
 from functions.core.formdata import document_from_form
-from functions.core.formspec import Field, FormSpec, Group, request_form, without_hidden_parts
 from functions.core.messages import message_for
 from functions.core.reference import country_names, reference_data
 from functions.core.validation import field_title
 from functions.http import csrf
 from functions.http.pages import error_page, language_of, page
 from functions.i18n import gettext_for
-from functions.render import STATIC_DIR
 from functions.schemas import request_schema
+
+if TYPE_CHECKING:
+    from functions.core.formspec import Field, FormSpec, Group
+
+# functions.core.formspec (the form built from the schema) is imported by the functions that
+# build or read the form, not here: the API Lambda's cold start, whose first request is most
+# often a JSON submission, need not pay for it.
 
 form = Blueprint(__name__)
 
@@ -155,6 +160,8 @@ def _group_view(
 
 def _anchor(path: str, spec: FormSpec) -> str:
     """The form field a JSON pointer belongs to (``/request/topics/1`` -> ``request.topics``)."""
+    from functions.core.formspec import Group
+
     parts = path.strip("/").split("/") if path.strip("/") else []
     names = {f.name for f in spec.fields()}
     groups = {i.name for s in spec.sections for i in s.items if isinstance(i, Group)}
@@ -174,6 +181,8 @@ def error_views(
     errors: list[FieldError], spec: FormSpec, language: str
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Inline messages by field name, and the error summary's links, in the form's order."""
+    from functions.core.formspec import Group
+
     _ = gettext_for(language)
     inline: dict[str, str] = {}
     summary: list[dict[str, str]] = []
@@ -198,6 +207,8 @@ def form_page(
     spec: FormSpec | None = None,
 ) -> Response:
     """The form, empty or with the person's answers and every error."""
+    from functions.core.formspec import Group, request_form
+
     spec = spec or request_form()
     values = dict(values or {})
     values.setdefault("submission_id", [uuid.uuid4().hex])
@@ -247,6 +258,10 @@ def static_file(name: str) -> Response:
     """The app's own CSS and script (no CDN); versioned URLs, so cached for a year."""
     if name not in STATIC_TYPES:
         return error_page("not_found", language_of(form.current_request))
+    # Here, not at import: functions.render imports Jinja2, which the API Lambda's cold start
+    # should not pay for before it renders anything.
+    from functions.render import STATIC_DIR
+
     return Response(
         body=(STATIC_DIR / name).read_text(encoding="utf-8"),
         status_code=200,
@@ -274,6 +289,8 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
         csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
     except csrf.CsrfError:
         return error_page("forbidden", language)
+    from functions.core.formspec import request_form, without_hidden_parts
+
     spec = request_form()
     values = {name: v for name, v in fields.items() if not name.startswith("_")}
     if any(v.strip() for v in values.pop(HONEYPOT, [])):

@@ -20,7 +20,6 @@ from functions.http.forms import form_fields, query_token, wants_json
 from functions.http.pages import here_of, language_of, page
 from functions.http.problems import PROBLEMS, problem_kind, problem_page
 from functions.http.responses import error_response, field_errors_body, json_response
-from functions.services import partner as service
 
 partner = Blueprint(__name__)
 
@@ -34,6 +33,10 @@ def _scope(request_id: str) -> str:
 def _status_page(
     request_id: str, token: str, language: str, status: int = 200, **extra: Any
 ) -> Response:
+    # Imported on use: the partner's service (and the review service it uses) serves these
+    # pages only; at module level it would add to every cold start of the API Lambda.
+    from functions.services import partner as service
+
     view = service.status_view(request_id, language)
     form_token, cookie = csrf.issue(partner.current_request, _scope(request_id))
     response = page(
@@ -67,6 +70,8 @@ def _problem(error: Exception, language: str) -> Response:
 @guarded(page_unavailable)
 def show_status(request_id: str) -> Response:
     """Where the request stands, its public timeline, the open question; JSON on request."""
+    from functions.services import partner as service  # on use: see _status_page
+
     request = partner.current_request
     language = language_of(request)
     token = query_token(request)
@@ -91,6 +96,8 @@ def _checked_post(request_id: str) -> dict[str, str]:
 @guarded(page_unavailable)
 def answer(request_id: str) -> Response:
     """The partner answers the committee's question (and may correct the request)."""
+    from functions.services import partner as service  # on use: see _status_page
+
     request = partner.current_request
     language, token = language_of(request), query_token(request)
     try:
@@ -121,6 +128,8 @@ def answer(request_id: str) -> Response:
 @guarded(page_unavailable)
 def withdraw(request_id: str) -> Response:
     """The partner withdraws the request."""
+    from functions.services import partner as service  # on use: see _status_page
+
     request = partner.current_request
     language, token = language_of(request), query_token(request)
     try:

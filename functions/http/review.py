@@ -16,8 +16,6 @@ from functions.http.failures import guarded, page_unavailable
 from functions.http.forms import form_fields
 from functions.http.pages import error_page, language_of, page
 from functions.http.problems import PROBLEMS, problem_page
-from functions.services import review as service
-from functions.services.partner import status_view
 
 review = Blueprint(__name__)
 
@@ -34,6 +32,12 @@ def _read_link(token: str) -> links.ReviewLink:
 
 def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, str | None]:
     """The request's view, this member's vote in the round (if any), and why voting is closed."""
+    # Imported on use: the review service (committee, voting, mail notifications) serves
+    # these pages only, and a module-level import would add it to every cold start of the
+    # API Lambda, whose first request is most often a submission.
+    from functions.services import review as service
+    from functions.services.partner import status_view
+
     view = status_view(link.request_id)
     votes = service.round_votes(link.request_id, link.round)
     mine = votes.get(link.member_id)
@@ -51,6 +55,8 @@ def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, str | No
 def _review_page(
     token: str, link: links.ReviewLink, language: str, status: int = 200, **extra: Any
 ) -> Response:
+    from functions.services import review as service  # on use: see _state
+
     view, vote, closed = _state(link)
     member = service.voter(link)
     form_token, cookie = csrf.issue(review.current_request, _scope(token))
@@ -78,6 +84,8 @@ def _review_page(
 @guarded(page_unavailable)
 def show_review(token: str) -> Response:
     """The request and the three choices. Reads only: a scanner's GET or HEAD changes nothing."""
+    from functions.services import review as service  # on use: see _state
+
     language = language_of(review.current_request)
     try:
         link = _read_link(token)
@@ -106,6 +114,9 @@ def _validate_vote(fields: dict[str, str]) -> tuple[Choice | None, str, list[dic
 @guarded(page_unavailable)
 def cast_vote(token: str) -> Response:
     """Record the vote of the member the link belongs to, once per round."""
+    from functions.services import review as service  # on use: see _state
+    from functions.services.partner import status_view
+
     request = review.current_request
     language = language_of(request)
     try:

@@ -44,23 +44,50 @@ class Recipient:
     member: Member | None = None
 
 
-def resolve(request: store.RequestItem, recipient: str) -> Recipient | None:
-    """The address behind a recipient id (``partner``, ``member:<id>``, ``officer:<id>``)."""
+def person_key(recipient: str) -> tuple[str, str] | None:
+    """The key of the item behind a recipient id: a member's or an officer's (None: partner)."""
     role, _, identifier = recipient.partition(":")
+    if role == "partner":
+        return None
+    if role == "member":
+        return committee.member_key(identifier)
+    return committee.officer_key(identifier)
+
+
+def load(request_id: str, recipient: str) -> tuple[store.RequestItem, store.TableItem | None]:
+    """The request and the recipient's item, read together (one BatchGetItem; for the
+    partner, one GetItem). Raises :class:`NotFound` when the request is gone."""
+    person = person_key(recipient)
+    if person is None:
+        return load_request(request_id), None
+    key = (store.request_key(request_id), "META")
+    found = store.get_many([key, person])
+    request = found.get(key)
+    if not isinstance(request, store.RequestItem):
+        raise NotFound(request_id)
+    return request, found.get(person)
+
+
+def resolve(
+    request: store.RequestItem, recipient: str, person: store.TableItem | None = None
+) -> Recipient | None:
+    """The address behind a recipient id (``partner``, ``member:<id>``, ``officer:<id>``);
+    ``person`` is the member's or officer's item as :func:`load` read it."""
+    role = recipient.partition(":")[0]
     if role == "partner":
         contact = request.document["contact"]
         if "@" not in contact["email"]:  # erased (functions/services/erasure.py)
             return None
         return Recipient(contact["email"], contact["name"], request.language)
     if role == "member":
-        member = committee.member(identifier)
+        member = committee.member_of(person)
         if member is None:
             return None
         delegate = member.acting_delegate(clock.now().date())
         if delegate is not None:
             return Recipient(delegate.email, delegate.name, member.language, member, member)
         return Recipient(member.email, member.name, member.language, None, member)
-    officer = committee.officer(identifier)
+    officer = committee.officer_of(person)
     if officer is None:
         return None
     return Recipient(officer.email, officer.name, officer.language)
@@ -107,12 +134,16 @@ def _claim(message: dict[str, Any], expires_at: int | None = None) -> store.Mail
 
 
 def deliver(message: dict[str, Any]) -> str:
-    """Send the email a notification asks for, once. Returns what happened, for the log."""
+    """Send the email a notification asks for, once. Returns what happened, for the log.
+
+    Calls: one BatchGetItem (the request and the recipient; GetItem for the partner), one PutItem
+    (the claim), one SendEmail, one UpdateItem (marked sent).
+    """
     try:
-        request = load_request(message["request_id"])
+        request, person = load(message["request_id"], message["recipient"])
     except NotFound:
         return "dropped: request gone"
-    recipient = resolve(request, message["recipient"])
+    recipient = resolve(request, message["recipient"], person)
     if recipient is None:
         return "dropped: recipient gone"
     expires = int(request.expires_at) if request.expires_at is not None else None

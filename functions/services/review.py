@@ -86,17 +86,29 @@ class VoteResult:
     outcome: Outcome
 
 
-def voter(link: links.ReviewLink) -> Member:
-    """The committee member a review link belongs to, if they still vote."""
-    member = committee.member(link.member_id)
+def voter(link: links.ReviewLink, members: list[Member] | None = None) -> Member:
+    """The committee member a review link belongs to, if they still vote.
+
+    ``members``: the committee already read (by a vote); otherwise one GetItem.
+    """
+    if members is None:
+        member = committee.member(link.member_id)
+    else:
+        member = next((m for m in members if m.member_id == link.member_id), None)
     if member is None or not member.votes:
         raise VoteError("not_a_voter", 403)
     return member
 
 
 def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> VoteResult:
-    """Record one member's vote in one round (once), then decide if the rule now can."""
-    member = voter(link)
+    """Record one member's vote in one round (once), then decide if the rule now can.
+
+    Calls: one Query (the committee: is this a voter, and the rule's electorate), one
+    TransactWriteItems (vote, event, round still open), one Query (the request and the round's
+    votes); a decision adds what :func:`conclude` does.
+    """
+    members = committee.members()
+    member = voter(link, members)
     moment = clock.now()
     delegate = member.acting_delegate(moment.date())
     cast_by = f"delegate:{member.member_id}" if delegate else f"member:{member.member_id}"
@@ -123,7 +135,7 @@ def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> Vo
         store.record_vote(vote, event, Status.UNDER_REVIEW)
     except store.VoteRefused as refused:
         raise VoteError(refused.reason, 409) from refused
-    return VoteResult(choice, settle_round(link.request_id, link.round))
+    return VoteResult(choice, settle_round(link.request_id, link.round, members))
 
 
 def round_votes(request_id: str, round_number: int) -> dict[str, store.VoteItem]:
@@ -136,14 +148,21 @@ def round_votes(request_id: str, round_number: int) -> dict[str, store.VoteItem]
     return {item.member_id: item for item in items}
 
 
-def settle_round(request_id: str, round_number: int) -> Outcome:
-    """Apply the decision rule to the round's votes; act on a decision exactly once."""
-    votes = round_votes(request_id, round_number)
-    members = committee.members()
+def settle_round(
+    request_id: str, round_number: int, members: list[Member] | None = None
+) -> Outcome:
+    """Apply the decision rule to the round's votes; act on a decision exactly once.
+
+    ``members``: the committee, if the caller has read it already (a vote has).
+    """
+    request, votes = store.request_and_votes(request_id, round_number)
+    members = committee.members() if members is None else members
     rule = parse_rule(get_settings().decision_rule)
-    outcome = decide(rule, members, {mid: Choice(v.choice) for mid, v in votes.items()})
+    outcome = decide(rule, members, {v.member_id: Choice(v.choice) for v in votes})
     if outcome is not Outcome.PENDING:
-        conclude(request_id, round_number, outcome, list(votes.values()), members)
+        if request is None:
+            raise NotFound(request_id)
+        conclude(request_id, round_number, outcome, votes, members, request)
     return outcome
 
 
@@ -153,13 +172,14 @@ def conclude(
     outcome: Outcome,
     votes: list[store.VoteItem],
     members: list[Member],
+    request: store.RequestItem | None = None,
 ) -> bool:
     """Make the decision (or pause for information) if nobody has yet; tell everyone once.
 
     Only the caller whose conditional status change wins sends the notifications; when the last
     votes arrive together, the others return False and do nothing.
     """
-    request = load_request(request_id)
+    request = request or load_request(request_id)
     comments = [v.comment for v in votes if v.comment and v.choice == _CHOICE_OF[outcome]]
     text = "\n\n".join(comments) or None
     fields: dict[str, object] = {}

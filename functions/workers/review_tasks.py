@@ -7,7 +7,6 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
-from functions.services.review import dispatch_review
 from functions.settings import deploy_time_name
 
 log = logging.getLogger(__name__)
@@ -20,6 +19,10 @@ blueprint = Blueprint(__name__)
 )
 def review_tasks(event: SQSEvent) -> None:
     """Open the round each task names. An exception leaves the message for redelivery."""
+    # Imported here: the review service is this worker's (and the review pages'); app.py is
+    # imported by every Lambda, so a module-level import would add it to all their cold starts.
+    from functions.services.review import dispatch_review
+
     for record in event:
         message = queue.parse(record.body)
         request_id, round_number = message["request_id"], message["round"]

@@ -15,19 +15,90 @@ from typing import Any
 import botocore.client
 import botocore.exceptions
 
-# The minimum calls of each operation, and why each one cannot go. The bench and the tests compare
-# the counted calls with these; a change here is a design change (update docs/architecture.md).
-MINIMUM: dict[str, dict[str, str]] = {
-    "submit": {
-        "dynamodb.UpdateItem": (
-            "two atomic ADDs: the sender's hourly rate window, and the year's reference counter"
+# The minimum calls of each operation, one entry per call with the reason it cannot go. The bench
+# and the tests compare the counted calls with these; a change here is a design change (update
+# docs/architecture.md). Not per operation: the signing keys (secretsmanager.GetSecretValue) are
+# read once per container and cached for five minutes.
+_VOTE = [
+    (
+        "dynamodb.Query",
+        "the committee (one partition): is the link's member a voter, and the rule's electorate",
+    ),
+    (
+        "dynamodb.TransactWriteItems",
+        "the vote and its audit event, on condition that the round is still open and the member"
+        " has not voted in it",
+    ),
+    (
+        "dynamodb.Query",
+        "the request and the round's votes, in one Query (sort keys META to VOTE#<round>$):"
+        " the rule needs the votes, a decision needs the request",
+    ),
+]
+_MAIL_END = [
+    (
+        "dynamodb.PutItem",
+        "the claim on the mail record (kind, round, recipient), conditional: sent at most once",
+    ),
+    ("sesv2.SendEmail", "the email"),
+    ("dynamodb.UpdateItem", "the mail record marked sent, with SES's message id"),
+]
+MINIMUM: dict[str, list[tuple[str, str]]] = {
+    "submit": [
+        (
+            "dynamodb.UpdateItem",
+            "the hourly rate window of the (keyed-hash) source address: one atomic ADD",
         ),
-        "dynamodb.TransactWriteItems": (
-            "the request, its audit event and the submission marker, all or nothing"
+        ("dynamodb.UpdateItem", "the reference number: one atomic ADD on the year's counter"),
+        (
+            "dynamodb.TransactWriteItems",
+            "the request, its audit event and the submission marker, all or nothing",
         ),
-        "sqs.SendMessage": "the review task (ids only) for the review worker",
-    },
+        ("sqs.SendMessage", "the review task (ids only) for the review worker"),
+    ],
+    "dispatch": [
+        ("dynamodb.GetItem", "the request: its status and round (a stale task does nothing)"),
+        (
+            "dynamodb.TransactWriteItems",
+            "first round only: submitted -> under_review, conditional, with its audit event",
+        ),
+        ("dynamodb.Query", "the committee (one partition): who gets a review email"),
+        ("sqs.SendMessageBatch", "the receipt and the review emails, up to ten per call"),
+    ],
+    "mail to the partner": [
+        ("dynamodb.GetItem", "the request: the partner's address, language and the summary"),
+        *_MAIL_END,
+    ],
+    "mail to a member": [
+        (
+            "dynamodb.BatchGetItem",
+            "the request and the member (address, language, delegate), in one call",
+        ),
+        *_MAIL_END,
+    ],
+    "mail to an officer": [
+        ("dynamodb.BatchGetItem", "the request and the Project Officer, in one call"),
+        *_MAIL_END,
+    ],
+    "vote": _VOTE,
+    "decision": [
+        *_VOTE,
+        (
+            "dynamodb.TransactWriteItems",
+            "the decision: under_review -> the outcome, conditional (made once), with its event",
+        ),
+        ("dynamodb.Query", "the Project Officers (one partition): who coordinates the region"),
+        (
+            "sqs.SendMessageBatch",
+            "the decision emails (partner, officers, committee), up to ten per call",
+        ),
+    ],
 }
+
+
+def expected(operation: str) -> Counter[str]:
+    """The minimum calls of ``operation``, counted by name."""
+    return Counter(name for name, _ in MINIMUM[operation])
 
 
 @dataclass

@@ -10,47 +10,45 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from infra import build
-from infra.bench.calls import MINIMUM, recording
+from infra.bench.calls import MINIMUM, expected, recording
+from infra.bench.operations import OPERATIONS, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _warm_signing_keys() -> None:
-    """A container reads the signing keys once per five minutes, not once per request."""
-    from functions.adapters.secrets import signing_keys
-
-    signing_keys()
-
-
-def test_a_submission_makes_the_minimum_aws_calls(
-    client: Any, valid_request: dict[str, Any]
-) -> None:
-    _warm_signing_keys()
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_each_operation_makes_the_minimum_aws_calls(stack: Any, operation: str) -> None:
+    """Submit, dispatch, each mail, a vote and a decision: exactly the calls of MINIMUM."""
+    seed()
+    prepare = OPERATIONS[operation]
+    prepare()()  # once per container: clients, signing keys, the year's counter
+    counted = prepare()
     with recording() as recorder:
-        answer = client.http.post(
-            "/requests",
-            headers={"Content-Type": "application/json"},
-            body=json.dumps(valid_request),
-        )
-    assert answer.status_code == 201, answer.body
-    # UpdateItem twice: the address's rate window, then the reference counter.
-    assert dict(recorder.calls) == {**dict.fromkeys(MINIMUM["submit"], 1), "dynamodb.UpdateItem": 2}
+        counted()
+    assert recorder.calls == expected(operation), MINIMUM[operation]
 
 
-def test_a_refused_submission_calls_no_aws_service(
+def test_a_refused_submission_only_counts_against_the_rate_limit(
     client: Any, valid_request: dict[str, Any]
 ) -> None:
+    """Every POST counts in its address's hourly window (abuse is counted whatever it sends);
+    an invalid one stores nothing and queues nothing."""
     del valid_request["consent"]
-    _warm_signing_keys()
-    with recording() as recorder:
-        answer = client.http.post(
+
+    def post() -> Any:
+        return client.http.post(
             "/requests",
             headers={"Content-Type": "application/json"},
             body=json.dumps(valid_request),
         )
+
+    post()  # once per container: the signing keys (the window's hash is keyed)
+    with recording() as recorder:
+        answer = post()
     assert answer.status_code == 422
-    # Only the rate window is counted (every POST counts, so that floods are bounded too).
     assert dict(recorder.calls) == {"dynamodb.UpdateItem": 1}
 
 

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra import deploy
+from infra import build, deploy
 from infra.local.provision import CREATED_BY_HAND, load_template, stack_outputs
 from tests.conftest import Stack
 
@@ -186,19 +186,35 @@ def test_deploy_creates_then_updates_the_stack_keeping_parameters() -> None:
     assert parameters["Stage"] == "dev"
 
 
-def test_deploy_configures_chalice_only_for_the_length_of_the_run(tmp_path: Path) -> None:
+def test_deploy_configures_the_slim_copy_and_never_the_repository(tmp_path: Path) -> None:
     config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
     text = deploy.configured(config, "dev", {"TABLE_NAME": "mieux-dev", "X": "1"})
     updated = json.loads(text)
     assert updated["stages"]["dev"]["environment_variables"]["X"] == "1"
     assert updated["stages"]["prod"] == config["stages"]["prod"]
     assert updated.get("environment_variables") == config.get("environment_variables")
-    target = tmp_path / "config.json"
-    target.write_text("before", encoding="utf-8")
-    with pytest.raises(RuntimeError), deploy.temporarily({target: "during"}):
-        assert target.read_text(encoding="utf-8") == "during"
-        raise RuntimeError("chalice failed")
-    assert target.read_text(encoding="utf-8") == "before"
+
+    repository = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / ".chalice").glob("*.json")}
+    (tmp_path / ".chalice").mkdir()
+    for name, content in repository.items():
+        (tmp_path / ".chalice" / name).write_text(content, encoding="utf-8")
+    outputs = dict.fromkeys(deploy._OUTPUTS_USED, "x") | {"TableName": "mieux-dev"}
+    plan = deploy.Plan("dev", "eu-west-3")
+    deploy.configure_project(tmp_path, plan, outputs, "210987654321")
+    copied = json.loads((tmp_path / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    assert copied["stages"]["dev"]["environment_variables"]["TABLE_NAME"] == "mieux-dev"
+    policy_file = config["stages"]["dev"]["iam_policy_file"]
+    assert ":eu-west-3:210987654321:" in (tmp_path / ".chalice" / policy_file).read_text()
+    assert repository == {
+        p.name: p.read_text(encoding="utf-8") for p in (ROOT / ".chalice").glob("*.json")
+    }
+
+
+def test_deploy_runs_chalice_on_the_slim_build() -> None:
+    command = deploy.chalice_command("prod", build.project_dir("prod"))
+    assert command[1:] == ["--project-dir", str(ROOT / "build" / "slim" / "prod"), "deploy",
+                           "--stage", "prod"]  # fmt: skip
+    assert Path(command[0]).name == "chalice"
 
 
 def test_deploy_fills_the_account_into_the_policy() -> None:
@@ -229,7 +245,8 @@ def test_the_dry_run_prints_the_commands_and_the_environment(
     assert "aws cloudformation deploy --region eu-west-1 --stack-name mieux-dev" in printed
     assert "REVIEW_QUEUE_NAME=mieux-dev-review-tasks" in printed
     assert "SES_EVENTS_TOPIC=mieux-dev-ses-events" in printed
-    assert "chalice deploy --stage dev" in printed
+    assert "python -m infra.build --project-only --stage dev" in printed
+    assert f"chalice --project-dir {ROOT / 'build' / 'slim' / 'dev'} deploy --stage dev" in printed
     assert "TABLE_NAME=mieux-dev" in printed
     assert "PUBLIC_BASE_URL=https://mieux.example.eu" in printed
 

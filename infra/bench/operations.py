@@ -1,0 +1,149 @@
+"""The operations whose AWS calls are counted: each as the app runs it, against a moto stack.
+
+Shared by ``make bench`` (figure 3) and tests/integration/test_budgets.py. Each entry of
+:data:`OPERATIONS` prepares what the operation needs (a request submitted, a round opened, the
+other votes cast: not counted) and returns the operation itself, which the caller counts.
+Submit goes through the Lambda entry point (``app.app``); the others through the services the
+workers and the vote page call.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+REGION = "eu-west-1"
+
+Operation = Callable[[], object]
+
+
+def api_event(method: str, path: str, body: Any) -> dict[str, Any]:
+    """An API Gateway proxy event, as Lambda hands it to Chalice."""
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json"},
+        "multiValueHeaders": {"content-type": ["application/json"]},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "stage": "api",
+            "identity": {"sourceIp": f"192.0.2.{uuid.uuid4().int % 250 + 1}"},
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def example_request() -> dict[str, Any]:
+    """The schema's own example: a valid request, with a new submission id."""
+    from functions import schemas
+
+    example: dict[str, Any] = json.loads(json.dumps(schemas.request_schema()["examples"][0]))
+    example["submission_id"] = str(uuid.uuid4())  # a new submission, not a replay
+    return example
+
+
+def submitted() -> str:
+    """A valid submission through the Lambda entry point; its request id."""
+    from app import app
+
+    answer = app(api_event("POST", "/requests", example_request()), None)
+    assert answer["statusCode"] == 201, answer
+    return str(json.loads(answer["body"])["id"])
+
+
+def _voters() -> list[str]:
+    from functions.adapters import committee
+
+    return [member.member_id for member in committee.members() if member.votes]
+
+
+def opened() -> str:
+    """A request submitted and its first review round opened."""
+    from functions.services.review import dispatch_review
+
+    request_id = submitted()
+    dispatch_review(request_id, 1)
+    return request_id
+
+
+def _vote(request_id: str, member_id: str) -> object:
+    from functions import links
+    from functions.core.voting import Choice
+    from functions.services.review import cast_vote
+
+    return cast_vote(links.ReviewLink(request_id, member_id, 1), Choice.APPROVE, None)
+
+
+def _mail(recipient: Callable[[], str], kind: str) -> Callable[[], Operation]:
+    def prepare() -> Operation:
+        from functions.services.mail import deliver
+        from functions.services.review import notification
+
+        message = notification(opened(), kind, 1, recipient())
+        return lambda: deliver(message)
+
+    return prepare
+
+
+def _officer() -> str:
+    from functions.adapters import committee
+
+    return f"officer:{committee.officers()[0].officer_id}"
+
+
+def prepare_submit() -> Operation:
+    """POST /requests, through the Lambda entry point."""
+    return submitted
+
+
+def prepare_dispatch() -> Operation:
+    """The review worker opens round 1 of a new request."""
+    from functions.services.review import dispatch_review
+
+    request_id = submitted()
+    return lambda: dispatch_review(request_id, 1)
+
+
+def prepare_vote() -> Operation:
+    """The first vote of a round: recorded, the round not decided yet."""
+    request_id = opened()
+    first = _voters()[0]
+    return lambda: _vote(request_id, first)
+
+
+def prepare_decision() -> Operation:
+    """The last vote of a round (unanimous rule): recorded, and it decides."""
+    request_id = opened()
+    *others, last = _voters()
+    for member_id in others:
+        _vote(request_id, member_id)
+    return lambda: _vote(request_id, last)
+
+
+# Name -> how to prepare it; the returned callable is the operation that is counted.
+OPERATIONS: dict[str, Callable[[], Operation]] = {
+    "submit": prepare_submit,
+    "dispatch": prepare_dispatch,
+    "mail to the partner": _mail(lambda: "partner", "receipt"),
+    "mail to a member": _mail(lambda: f"member:{_voters()[0]}", "review_request"),
+    "mail to an officer": _mail(_officer, "decision_officer"),
+    "vote": prepare_vote,
+    "decision": prepare_decision,
+}
+
+
+def seed() -> None:
+    """The local stage's demo committee (three voters, an observer, Project Officers)."""
+    from functions.committee import seed_demo
+    from infra.local.seed import demo_committee
+
+    seed_demo(demo_committee())
