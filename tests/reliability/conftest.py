@@ -15,3 +15,5 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.load_profile("reliability")
+
+from tests.integration.conftest import submitted  # noqa: E402, F401 (the integration fixture)
