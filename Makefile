@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit run package deploy bench clean i18n-extract i18n-update i18n-compile i18n-countries
+.PHONY: test lint typecheck unit run package deploy bench clean load audit i18n-extract i18n-update i18n-compile i18n-countries
 
 STAGE ?= dev
 
@@ -71,3 +71,14 @@ clean:
 ## run: the whole service on this machine (moto, chalice local, queue workers, mailbox); Ctrl-C stops
 run: $(STAMP)
 	$(BIN)/python -m infra.local.run --port $${PORT:-8000}
+
+## load: submissions against the local stack on loopback (a steady and a burst-with-idle run of
+## LOAD_SECONDS each, LOAD_RATE a second), then accepted = stored = under review = emails
+load: $(STAMP)
+	$(BIN)/python -m infra.load.run --duration $${LOAD_SECONDS:-120} --rate $${LOAD_RATE:-5} \
+		--json build/load/report.json
+
+## audit: bandit (fails on a high finding) and pip-audit (skipped, saying so, without the index)
+audit: $(STAMP)
+	$(BIN)/bandit -q -r functions infra tools app.py --severity-level high
+	$(BIN)/python -m tools.audit

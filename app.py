@@ -7,6 +7,7 @@ from chalice import Chalice
 
 from functions.http.form import form
 from functions.http.intake import intake
+from functions.http.openapi import openapi
 from functions.http.partner import partner
 from functions.http.review import review
 from functions.settings import once_per_invocation, stage_at_import
@@ -31,6 +32,7 @@ app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)
 app.register_blueprint(sweeper.blueprint)
+app.register_blueprint(openapi)
 
 if stage_at_import() == "local":
     # The mailbox of the local stack; the route does not exist in any other stage.

@@ -11,19 +11,31 @@ from __future__ import annotations
 
 from typing import Any
 
+# A position in a repeated group: ASCII digits only ("¹".isdigit() is true, and int() refuses it)
+# and small (a posted "co_requesters.99999999.name" must not grow a list of a hundred million).
+MAX_POSITION = 99
+
+
+def _position(part: str) -> int | None:
+    """The list position a name part gives, or None if it is not a small ASCII number."""
+    if part.isascii() and part.isdigit() and int(part) <= MAX_POSITION:
+        return int(part)
+    return None
+
 
 def _coerce(value: str, schema: dict[str, Any]) -> Any:
     kind = schema.get("type")
     if kind == "boolean":
         return {"true": True, "false": False}.get(value, value)
-    if kind == "integer" and value.lstrip("-").isdigit():
+    digits = value.removeprefix("-")
+    if kind == "integer" and digits.isascii() and digits.isdigit():
         return int(value)
     return value
 
 
 def _child(schema: dict[str, Any], part: str) -> dict[str, Any] | None:
     if schema.get("type") == "array":
-        return schema.get("items", {}) if part.isdigit() else None
+        return schema.get("items", {}) if _position(part) is not None else None
     properties = schema.get("properties", {})
     child = properties.get(part)
     return child if isinstance(child, dict) else None
@@ -38,7 +50,9 @@ def _place(
 ) -> None:
     node: Any = root
     for depth, part in enumerate(parts[:-1]):
-        key: Any = int(part) if isinstance(node, list) else part
+        key: Any = _position(part) if isinstance(node, list) else part
+        if key is None:
+            return  # not a position in a list: a field no form of ours can send, dropped
         if isinstance(node, list):
             while len(node) <= key:
                 node.append(_container(schemas_on_path[depth + 1]))
@@ -47,7 +61,9 @@ def _place(
             node = node.setdefault(key, _container(schemas_on_path[depth + 1]))
     last = parts[-1]
     if isinstance(node, list):
-        index = int(last)
+        index = _position(last)
+        if index is None:
+            return
         while len(node) <= index:
             node.append(None)
         node[index] = value
@@ -70,7 +86,7 @@ def document_from_form(fields: dict[str, list[str]], schema: dict[str, Any]) -> 
             node = child if child is not None else {}
             path_schemas.append(node)
         field_schema = path_schemas[-1]
-        if field_schema.get("type") == "array" and not (parts[-1].isdigit()):
+        if field_schema.get("type") == "array" and _position(parts[-1]) is None:
             item_schema = field_schema.get("items", {})
             value: Any = [_coerce(v, item_schema) for v in values]
         else:
@@ -81,7 +97,7 @@ def document_from_form(fields: dict[str, list[str]], schema: dict[str, Any]) -> 
 
 
 def _natural(name: str) -> list[Any]:
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
+    return [(0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in name.split(".")]
 
 
 def _compact(node: Any) -> Any:

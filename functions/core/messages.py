@@ -27,6 +27,9 @@ TEMPLATES: dict[str, str] = {
     "too_long": N_("{label} must be {limit} characters or fewer"),
     "pattern": N_("{label} is not in the expected format"),
     "format": N_("{label} is not in the expected format"),
+    # Control characters (other than tab and line breaks) and lone surrogates: the text could
+    # not be stored or mailed faithfully. The generic words, already in every catalog.
+    "invalid_character": N_("{label} is not valid"),
     "too_few": N_("Choose at least {limit}: {label}"),
     "too_many": N_("Choose no more than {limit}: {label}"),
     "duplicate": N_("{label} lists the same choice twice"),

@@ -107,7 +107,7 @@ def _order(path: str) -> list[Any]:
     node: dict[str, Any] = schemas.request_schema()
     key: list[Any] = []
     for part in path.strip("/").split("/") if path else []:
-        if part.isdigit():
+        if part.isascii() and part.isdigit():  # "¹".isdigit() is true; int() refuses it
             key.append(int(part))
             node = node.get("items", {})
             continue
@@ -127,7 +127,8 @@ def validate_request(document: Any) -> list[FieldError]:
 
 def field_title(path: str) -> str:
     """The schema title of the field a JSON pointer names (the last name for unknown fields)."""
-    parts = [int(p) if p.isdigit() else p for p in path.strip("/").split("/")] if path else []
+    names = path.strip("/").split("/") if path else []
+    parts = [int(p) if p.isascii() and p.isdigit() else p for p in names]
     schema = _field_schema(tuple(parts))
     if "title" in schema:
         return str(schema["title"])

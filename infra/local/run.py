@@ -126,7 +126,9 @@ class LocalStack:
         sweep_seconds: float = 20.0,
         output: IO[bytes] | IO[str] | None = None,
         moto_output: IO[bytes] | IO[str] | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
+        self.extra_env = extra_env or {}  # settings for every child (the load run's rate limit)
         self.app_port = app_port or free_port()
         self.moto_port = moto_port or free_port()
         self.project_dir = project_dir
@@ -226,6 +228,7 @@ class LocalStack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(DUMMY_CREDENTIALS)
         env.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "PYTHONUNBUFFERED": "1"})
+        env.update(self.extra_env)
         env.update(extra or {})
         return env
 

@@ -219,3 +219,19 @@ def test_reference_data_is_well_formed() -> None:
         sources = schemas.load(f"reference/{name if name != 'countries' else 'countries'}.json")
         assert sources["sources"], f"{name} cites no source"
     assert json.dumps(schemas.request_schema())  # serialisable for /schemas/request.json
+
+
+def test_odd_form_names_never_break_the_conversion() -> None:
+    """Found by schemathesis: "¹" passes str.isdigit() and int() refuses it (a 500)."""
+    fields = {
+        "institution.co_requesters.¹.name": ["x"],
+        "institution.co_requesters.99999999.name": ["y"],  # would grow a huge list
+        "institution.co_requesters.x.name": ["z"],
+        "request.duration_months": ["¹²"],
+        "¹": ["w"],
+    }
+    document = document_from_form(fields, schemas.request_schema())
+    assert document["request"]["duration_months"] == "¹²"  # left for the schema to refuse
+    assert document["institution"] == {"co_requesters": []}
+    assert ("/request/duration_months", "type") in codes(document)
+    assert ("/¹", "unknown_field") in codes({**example_request(), "¹": 1})  # the JSON API too

@@ -1,0 +1,24 @@
+"""A short load run in `make test` (`make load` is the long one): nothing lost, no server error.
+
+Timings are reported by `make load`, never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.load.run import main
+
+
+@pytest.mark.slow
+def test_a_short_steady_and_burst_run_loses_nothing(tmp_path: Path) -> None:
+    report_file = tmp_path / "load.json"
+    assert main(["--duration", "10", "--rate", "3", "--json", str(report_file)]) == 0
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    assert report["accepted"] > 0 and [r["server_errors"] for r in report["runs"]] == [0, 0]
+    assert report["stored"] == report["under_review"] == report["accepted"]
+    assert report["emails"] == report["emails_expected"] == 4 * report["accepted"]
+    assert report["lost"] == 0
