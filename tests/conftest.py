@@ -31,17 +31,14 @@ from moto import mock_aws  # noqa: E402  (after the credentials above)
 
 from functions.adapters import aws as aws_clients  # noqa: E402
 from functions.adapters import secrets  # noqa: E402
-from infra.local import atomic_moto  # noqa: E402
 from tests import aws_calls  # noqa: E402
 
 POLICY_TESTS = "test_policy.py"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Record the app's AWS calls from the start (tests/integration/test_policy.py reads them),
-    and give moto's DynamoDB the atomic conditional writes the service relies on."""
+    """Record the app's AWS calls from the start (tests/integration/test_policy.py reads them)."""
     aws_calls.install()
-    atomic_moto.install()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -4,7 +4,8 @@ moto evaluates a condition and applies the write in two steps, without a lock, s
 both pass the same condition (seen: two "approved" events from concurrent last votes). DynamoDB
 serialises conditional writes and transactions on an item; tests that race writers need that
 property from the test double, not a weaker one. One process-wide lock around moto's write
-operations gives it; reads stay unlocked.
+operations gives it; reads stay unlocked. The moto server of the local stack installs it
+(infra/local/moto_server.py); in-process tests answer one call at a time (tests/conftest.py).
 """
 
 from __future__ import annotations
