@@ -21,14 +21,12 @@ from tests.integration.test_intake import assert_nothing_stored_or_published, po
 
 
 def dynamodb_client(operation: str) -> Any:
-    """The botocore client that makes ``operation`` on submit: pynamodb's connection of the
-    counter's model for UpdateItem, the transactions' connection for TransactWriteItems."""
+    """The botocore client that makes ``operation`` on submit: every model and the transactions
+    share one connection (functions/adapters/store.py), so one client makes both."""
     from functions.adapters import store
 
-    settings = store.bind()
-    if operation == "UpdateItem":
-        return store.CounterItem._get_connection().connection.client
-    return store._connection(settings.region).client
+    store.bind()
+    return store._connection().client
 
 
 @contextlib.contextmanager
