@@ -183,7 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     per_request = 1 + voting_members()
     with (
         (log_dir / "stack.log").open("wb") as log,
-        LocalStack(output=log, extra_env={"RATE_LIMIT_PER_HOUR": "1000000"}) as stack,
+        LocalStack(
+            output=log,
+            extra_env={"RATE_LIMIT_PER_HOUR": "1000000"},
+            moto_module="infra.load.serial_moto",
+        ) as stack,
     ):
         url = f"http://127.0.0.1:{stack.app_port}/requests"
         runs = [

@@ -127,8 +127,10 @@ class LocalStack:
         output: IO[bytes] | IO[str] | None = None,
         moto_output: IO[bytes] | IO[str] | None = None,
         extra_env: dict[str, str] | None = None,
+        moto_module: str = "moto.server",
     ) -> None:
         self.extra_env = extra_env or {}  # settings for every child (the load run's rate limit)
+        self.moto_module = moto_module  # the load run's moto serialises DynamoDB transactions
         self.app_port = app_port or free_port()
         self.moto_port = moto_port or free_port()
         self.project_dir = project_dir
@@ -233,7 +235,7 @@ class LocalStack:
         return env
 
     def _start_moto(self) -> None:
-        command = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.moto_port)]
+        command = [sys.executable, "-m", self.moto_module, "-H", HOST, "-p", str(self.moto_port)]
         process = self._spawn("moto", command, self._child_env(), self.moto_output)
         _wait_for_http(f"{self.moto_url}/moto-api/", process, "moto server", 30)
 
