@@ -127,8 +127,10 @@ class LocalStack:
         output: IO[bytes] | IO[str] | None = None,
         moto_output: IO[bytes] | IO[str] | None = None,
         extra_env: dict[str, str] | None = None,
+        moto_module: str = "infra.local.moto_server",
     ) -> None:
         self.extra_env = extra_env or {}  # settings for every child (the load run's rate limit)
+        self.moto_module = moto_module  # moto's server, with DynamoDB serialised (moto_server.py)
         self.app_port = app_port or free_port()
         self.moto_port = moto_port or free_port()
         self.project_dir = project_dir
@@ -233,15 +235,7 @@ class LocalStack:
         return env
 
     def _start_moto(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "infra.local.moto_server",
-            "-H",
-            HOST,
-            "-p",
-            str(self.moto_port),
-        ]
+        command = [sys.executable, "-m", self.moto_module, "-H", HOST, "-p", str(self.moto_port)]
         # Found from this repository whatever the project directory (tests run other apps).
         repository = str(Path(__file__).resolve().parents[2])
         env = self._child_env({"PYTHONPATH": repository})
