@@ -11,6 +11,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from functions.adapters import mailbox
+from functions.http.pages import PAGE_HEADERS
 from functions.http.responses import error_response, json_response
 from functions.render import render
 from functions.settings import aws_endpoint_url, get_settings
@@ -20,11 +21,7 @@ devmail = Blueprint(__name__)
 # srcdoc frames inherit this policy: no script anywhere, no remote loads; inline style is allowed
 # because email HTML is styled inline.
 MAILBOX_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
+    **PAGE_HEADERS,
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         "form-action 'none'; frame-ancestors 'none'"

@@ -32,6 +32,7 @@ from infra import build
 from infra.bench import operations
 from infra.bench.calls import MINIMUM, Recorder, expected, recording
 from infra.bench.operations import api_event, example_request
+from infra.local.run import environment
 
 ROOT = build.ROOT
 WORK = build.BUILD / "bench"
@@ -315,21 +316,6 @@ def stubbed_calls() -> Iterator[None]:
         yield
     finally:
         botocore.client.BaseClient._make_api_call = original
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for the block (the app reads settings lazily)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def handler_cpu(runs: int, stub: Callable[[], Any]) -> tuple[float, float]:

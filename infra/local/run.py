@@ -86,7 +86,8 @@ def _die_with_parent() -> None:
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block, then restore them."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -245,7 +246,7 @@ class LocalStack:
     def _provision(self) -> dict[str, str]:
         from infra.local.provision import provision
 
-        with _environment({**DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}):
+        with environment({**DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}):
             env = provision(
                 stage=self.stage,
                 region=REGION,
