@@ -5,6 +5,8 @@ from typing import Any
 
 from chalice import Chalice
 
+# First of ours: in Lambda, the collector is paused while the rest is imported (see there).
+from functions import startup
 from functions.http.form import form
 from functions.http.intake import intake
 from functions.http.openapi import openapi
@@ -18,10 +20,14 @@ app = Chalice(app_name="mieux")
 
 
 @app.middleware("all")
-def settings_once(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """Every invocation (route, queue, topic, schedule) reads the settings once."""
-    with once_per_invocation():
-        return get_response(event)
+def per_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every invocation (route, queue, topic, schedule) reads the settings once; the first
+    one ends the container's start-up (the collector runs again from then on)."""
+    try:
+        with once_per_invocation():
+            return get_response(event)
+    finally:
+        startup.resume_collector()
 
 
 app.register_blueprint(intake)

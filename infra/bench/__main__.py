@@ -98,7 +98,9 @@ CHILD = """
 import importlib, sys, time
 started = time.perf_counter()
 task, runtime, mode, services, validators, imports = sys.argv[1:7]
-sys.path[:] = [task, runtime] + [p for p in sys.path if p and 'site-packages' not in p]
+# The floor is the runtime's SDK alone: what a function that ships nothing of its own gets.
+shipped = [runtime] if mode == 'floor' else [task, runtime]
+sys.path[:] = shipped + [p for p in sys.path if p and 'site-packages' not in p]
 services = [s for s in services.split(',') if s]
 if mode == 'floor':
     import botocore.session
@@ -228,7 +230,12 @@ def cold_run(task: Path, runtime: Path, mode: str, name: str) -> float:
             ",".join(needs.imports),
         ],
         cwd=task.parent,
-        env={"PATH": os.environ.get("PATH", ""), **DUMMY_ENV},
+        # As the Lambda runtime does: the function's name is in its environment.
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            **DUMMY_ENV,
+            "AWS_LAMBDA_FUNCTION_NAME": f"mieux-dev-{name}",
+        },
         capture_output=True,
         text=True,
         check=False,

@@ -1,0 +1,82 @@
+"""In Lambda, the container's start-up runs without the cyclic collector (functions/startup.py).
+
+Each case runs in its own interpreter: the collector is process-wide, and this test session
+must keep its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HEALTH = {
+    "resource": "/health",
+    "path": "/health",
+    "httpMethod": "GET",
+    "headers": {},
+    "multiValueHeaders": {},
+    "queryStringParameters": None,
+    "multiValueQueryStringParameters": None,
+    "pathParameters": None,
+    "stageVariables": None,
+    "requestContext": {"resourcePath": "/health", "httpMethod": "GET"},
+    "body": None,
+    "isBase64Encoded": False,
+}
+
+# Prints the collector's state after the import of the app, then after two invocations.
+PROBE = """
+import gc, json, os, sys
+import app
+after_import = [gc.isenabled(), gc.get_freeze_count()]
+states = []
+for _ in range(2):
+    answer = app.app(json.loads(os.environ["EVENT"]), None)
+    states.append([answer["statusCode"], gc.isenabled(), gc.get_freeze_count()])
+print(json.dumps({"import": after_import, "invocations": states}))
+"""
+
+
+def run_probe(**env: str) -> dict[str, list[object]]:
+    base = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**base, "MIEUX_STAGE": "test", "EVENT": json.dumps(HEALTH), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_in_lambda_the_collector_waits_for_the_end_of_the_first_invocation() -> None:
+    seen = run_probe(AWS_LAMBDA_FUNCTION_NAME="mieux-dev")
+    assert seen["import"] == [False, 0]  # paused while the app was imported
+    (status, enabled, frozen), second = seen["invocations"]
+    assert status == 200 and enabled is True
+    assert isinstance(frozen, int) and frozen > 10_000  # what start-up made: never walked again
+    # Frozen once per container, not per invocation (objects freed since leave the count).
+    assert second[:2] == [200, True] and isinstance(second[2], int) and second[2] <= frozen
+
+
+def test_outside_lambda_the_collector_is_left_alone() -> None:
+    seen = run_probe()
+    assert seen["import"] == [True, 0]
+    assert seen["invocations"] == [[200, True, 0], [200, True, 0]]
+
+
+def test_the_collector_comes_back_even_when_the_first_invocation_fails() -> None:
+    failing = {**HEALTH, "path": "/requests", "resource": "/requests", "httpMethod": "POST"}
+    failing["requestContext"] = {"resourcePath": "/requests", "httpMethod": "POST"}
+    failing["body"] = "{"  # and no table, queue or key settings: the handler cannot succeed
+    seen = run_probe(AWS_LAMBDA_FUNCTION_NAME="mieux-dev", EVENT=json.dumps(failing))
+    (status, enabled, frozen), _ = seen["invocations"]
+    assert status >= 400 and enabled is True and isinstance(frozen, int) and frozen > 0
