@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from functions.startup import in_lambda
+
 STAGES = ("local", "dev", "prod", "test")
 
 
@@ -80,6 +82,10 @@ def _number(name: str, default: int) -> int:
 # environment costs about 1 us a variable, and a submission asks for the settings ten times.
 _pinned: ContextVar[list[Settings] | None] = ContextVar("settings", default=None)
 
+# In Lambda it cannot change for the life of the container either (a change of the function's
+# configuration starts new containers), so there the first good reading serves every invocation.
+_container_reading: list[Settings] = []
+
 
 def get_settings() -> Settings:
     """The settings: read now, or as first read in this invocation (see
@@ -94,8 +100,9 @@ def get_settings() -> Settings:
 
 @contextmanager
 def once_per_invocation() -> Iterator[None]:
-    """Within the block, the settings are read from the environment once, when first asked for."""
-    token = _pinned.set([])
+    """Within the block, the settings are read from the environment once, when first asked for
+    (in Lambda: once per container)."""
+    token = _pinned.set(_container_reading if in_lambda() else [])
     try:
         yield
     finally:

@@ -59,6 +59,30 @@ _TRANSACT_WRITE = {
 
 UNMAPPED = "(no resource rule in tests/aws_calls.py: add one)"
 
+# Messages the app sent that break their schema (checked after every test, tests/conftest.py).
+# The app checks messages when it receives them; what it sends is checked here, on every send
+# of the whole suite, so that a producer that breaks a contract fails the tests, not a queue.
+BROKEN_MESSAGES: list[str] = []
+
+
+def broken_messages(operation: str, params: dict[str, Any]) -> list[str]:
+    """What is wrong with each SQS message body of a send, if anything."""
+    if operation == "SendMessage":
+        bodies = [params.get("MessageBody", "")]
+    elif operation == "SendMessageBatch":
+        bodies = [entry.get("MessageBody", "") for entry in params.get("Entries", [])]
+    else:
+        return []
+    from functions.adapters.queue import BadMessage, parse
+
+    broken = []
+    for body in bodies:
+        try:
+            parse(body)
+        except BadMessage as error:
+            broken.append(f"{error}: {body[:200]}")
+    return broken
+
 
 def install() -> None:
     """Start recording (idempotent)."""
@@ -69,8 +93,10 @@ def install() -> None:
     def recording_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         if _called_from_app():
             grants = grants_of(self, operation_name, api_params)
+            broken = broken_messages(operation_name, api_params)
             with _lock:
                 RECORDED.update(grants)
+                BROKEN_MESSAGES.extend(broken)
         return original(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = recording_call  # type: ignore[method-assign]

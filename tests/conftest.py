@@ -46,6 +46,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.path.name == POLICY_TESTS)
 
 
+@pytest.fixture(autouse=True)
+def sent_messages_keep_their_contracts() -> Iterator[None]:
+    """Every SQS message the app sends matches its schema (tests/aws_calls.py checks each)."""
+    aws_calls.BROKEN_MESSAGES.clear()
+    yield
+    broken, aws_calls.BROKEN_MESSAGES[:] = list(aws_calls.BROKEN_MESSAGES), []
+    assert not broken, broken
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Hand the recording to a parent run (the policy test's own subprocess mode)."""
     out = os.environ.get(aws_calls.OUT_VARIABLE)

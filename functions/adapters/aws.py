@@ -17,7 +17,10 @@ from botocore.config import Config
 
 # Standard retry mode backs off on throttling with jitter; the Lambda timeout bounds the total.
 _CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10
+    retries={"mode": "standard", "max_attempts": 4},
+    connect_timeout=3,
+    read_timeout=10,
+    parameter_validation=False,
 )
 
 

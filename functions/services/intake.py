@@ -73,9 +73,10 @@ def submit(document: Any) -> Submitted:
     )
     marker = None
     if submission_id:
-        marker = store.SubmissionItem(
-            f"SUB#{submission_id}",
-            "SUB",
+        marker = store.serialized(
+            store.SubmissionItem,
+            pk=f"SUB#{submission_id}",
+            sk="SUB",
             request_id=request_id,
             reference=reference,
             fingerprint=fingerprint,
@@ -95,14 +96,15 @@ def submit(document: Any) -> Submitted:
 
 def _new_request_items(
     document: dict[str, Any], request_id: str, reference: str, fingerprint: str, keep_days: int
-) -> list[store.TableItem]:
+) -> list[store.Item]:
     moment = clock.now()
     at = clock.iso(moment)
     expires = int(moment.timestamp()) + keep_days * 86400
     region = region_of(document)
-    request = store.RequestItem(
-        store.request_key(request_id),
-        "META",
+    request = store.serialized(
+        store.RequestItem,
+        pk=store.request_key(request_id),
+        sk="META",
         request_id=request_id,
         reference=reference,
         status=Status.SUBMITTED.value,
@@ -122,9 +124,10 @@ def _new_request_items(
         updated_at=at,
         expires_at=expires,
     )
-    event = store.EventItem(
-        store.request_key(request_id),
-        f"EVT#{at}#submitted",
+    event = store.serialized(
+        store.EventItem,
+        pk=store.request_key(request_id),
+        sk=f"EVT#{at}#submitted",
         at=at,
         action="submitted",
         actor="partner",

@@ -92,3 +92,20 @@ def test_the_app_reads_the_settings_once_per_invocation(
     finally:
         app.routes.pop("/__settings_probe")
     assert len(readings) == 2  # one per invocation, not one per call
+
+
+def test_in_lambda_the_first_good_reading_serves_the_container(
+    env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The function's environment is fixed for the life of a Lambda container.
+    monkeypatch.setattr(settings, "_container_reading", [])
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "mieux-dev-api")
+    env.delenv("TABLE_NAME")
+    with settings.once_per_invocation(), pytest.raises(settings.SettingsError):
+        settings.get_settings()  # a failed reading is not kept
+    env.setenv("TABLE_NAME", "mieux-a")
+    with settings.once_per_invocation():
+        first = settings.get_settings()
+    env.setenv("TABLE_NAME", "mieux-b")
+    with settings.once_per_invocation():
+        assert settings.get_settings() is first

@@ -1,0 +1,132 @@
+"""Figure 4 of ``make bench``, in its own interpreter: the warm submit handler as Lambda runs it.
+
+``python -m infra.bench.cpu <calls|stubber|http> <runs>`` prints ``[handler_ms, validation_ms]``:
+the medians of the submit handler through the Lambda entry point (``app.app`` with an API Gateway
+event: routing, body, validation, storage, queue, response) and of ``validator.iter_errors`` for
+the same document, taken alternately. The parent sets the Lambda environment before ``app`` is
+imported here, so the container's start-up is Lambda's (functions/startup.py: the collector
+paused, then what start-up made frozen) and the settings are read once per container.
+
+Where AWS answers:
+- ``calls``: at ``BaseClient._make_api_call``: none of botocore's own work runs;
+- ``stubber``: at ``before-call``, where ``botocore.stub.Stubber`` answers: parameters are
+  validated (where the client validates) and serialised, nothing is signed, sent or parsed;
+- ``http``: at ``Endpoint._send``: serialisation, signing and parsing all run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from infra.bench.operations import api_event, example_request
+
+STUB_ANSWERS: dict[str, dict[str, Any]] = {
+    "DynamoDB_20120810.UpdateItem": {"Attributes": {"value": {"N": "1"}, "hits": {"N": "1"}}},
+    "DynamoDB_20120810.TransactWriteItems": {},
+    "AmazonSQS.SendMessage": {"MessageId": "00000000-0000-0000-0000-000000000000"},
+}
+ANSWERS = {name.split(".")[1]: value for name, value in STUB_ANSWERS.items()}
+
+
+class _Raw(io.BytesIO):
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        chunk = self.read()
+        while chunk:
+            yield chunk
+            chunk = self.read()
+
+
+@contextlib.contextmanager
+def at_http() -> Iterator[None]:
+    """Answer every AWS request at the HTTP layer: serialisation, signing, parsing all run."""
+    import botocore.awsrequest
+    import botocore.endpoint
+
+    original = botocore.endpoint.Endpoint._send
+
+    def send(_endpoint: Any, request: Any) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else str(target)
+        body = json.dumps(STUB_ANSWERS.get(target, {})).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "stub"}
+        return botocore.awsrequest.AWSResponse(request.url, 200, headers, _Raw(body))
+
+    botocore.endpoint.Endpoint._send = send  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        botocore.endpoint.Endpoint._send = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def before_botocore() -> Iterator[None]:
+    """Answer every AWS call before botocore does anything with it."""
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def answer(_client: Any, operation: str, _params: dict[str, Any]) -> dict[str, Any]:
+        return dict(ANSWERS.get(operation, {}))
+
+    botocore.client.BaseClient._make_api_call = answer  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def like_stubber() -> Iterator[None]:
+    """Answer every AWS call where ``botocore.stub.Stubber`` does: at ``before-call``."""
+    import botocore.awsrequest
+
+    from functions.adapters import aws
+
+    def answer(model: Any, **_: Any) -> tuple[Any, dict[str, Any]]:
+        http = botocore.awsrequest.AWSResponse(None, 200, {}, None)  # as the Stubber answers
+        return http, dict(ANSWERS.get(model.name, {}))
+
+    # Registered on the container's session before any client exists: every client (pynamodb's
+    # included) inherits it.
+    aws.session().register("before-call.*.*", answer)
+    yield
+
+
+STUBS = {"calls": before_botocore, "stubber": like_stubber, "http": at_http}
+
+
+def measure(where: str, runs: int) -> tuple[float, float]:
+    """Median ms of the warm handler and of validation alone, alternated."""
+    from app import app
+    from functions import schemas
+
+    document = example_request()
+    document.pop("submission_id")  # every request a new one (a replay would answer early)
+    event = api_event("POST", "/requests", document)
+    handler: list[float] = []
+    validation: list[float] = []
+    with STUBS[where]():
+        for _ in range(20):  # warm: clients, validators, caches (the first ends start-up)
+            answer = app(event, None)
+            assert answer["statusCode"] == 201, answer
+        validator = schemas.validator("request.schema.json")
+        for _ in range(runs):
+            started = time.perf_counter()
+            app(event, None)
+            handler.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            errors = list(validator.iter_errors(document))
+            validation.append(time.perf_counter() - started)
+            assert not errors
+    return statistics.median(handler) * 1000, statistics.median(validation) * 1000
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], int(sys.argv[2]))))
