@@ -16,6 +16,8 @@ import botocore.session
 from botocore.config import Config
 
 # Standard retry mode backs off on throttling with jitter; the Lambda timeout bounds the total.
+# No client-side parameter validation (botocore's documented switch "for performance"): the
+# service validates every request anyway, and pynamodb's DynamoDB client already runs without it.
 _CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 4},
     connect_timeout=3,
