@@ -8,10 +8,9 @@ A signature cannot make a link single-use; that is the store's job (one vote per
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -44,8 +43,7 @@ class LinkWrongPurpose(LinkError):
     code = "wrong_purpose"
 
 
-@dataclass(frozen=True)
-class ReviewLink:
+class ReviewLink(NamedTuple):
     """Who may vote on what: ids only."""
 
     request_id: str

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from functions.startup import in_lambda
 
@@ -22,8 +22,7 @@ class SettingsError(RuntimeError):
     """A required setting is missing or malformed: the service refuses to run with a guess."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The configuration of one stage, as the running Lambda sees it."""
 
     stage: str

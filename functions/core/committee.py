@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Role(StrEnum):
@@ -15,8 +15,7 @@ class Role(StrEnum):
     OBSERVER = "observer"  # is told the outcome, does not vote
 
 
-@dataclass(frozen=True)
-class Delegate:
+class Delegate(NamedTuple):
     """Someone who votes for a member between two dates (both included)."""
 
     name: str
@@ -29,8 +28,7 @@ class Delegate:
         return self.valid_from <= day <= self.valid_until
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """A member of the Steering Committee (DG INTPA, DG HOME, the EEAS, ...)."""
 
     member_id: str
@@ -53,8 +51,7 @@ class Member:
         return None
 
 
-@dataclass(frozen=True)
-class Officer:
+class Officer(NamedTuple):
     """A Project Officer, who coordinates the requests (and Actions) of some regions."""
 
     officer_id: str

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from functions import schemas
 from functions.core.messages import N_
@@ -21,8 +21,7 @@ ACTIVITY_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(NamedTuple):
     """A country or territory eligible for MIEUX assistance."""
 
     code: str
@@ -31,8 +30,7 @@ class Country:
     instruments: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ReferenceData:
+class ReferenceData(NamedTuple):
     """Every list the validation, the form and the reports need, keyed by code."""
 
     countries: dict[str, Country]

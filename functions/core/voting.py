@@ -14,9 +14,9 @@ many days of the round's opening as approving; the scheduled sweep applies it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from functions.core.committee import Member, Role
 
@@ -38,8 +38,7 @@ class Outcome(StrEnum):
     INFORMATION_REQUESTED = "information_requested"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A decision rule: ``unanimous``, ``majority`` or ``quorum`` with its threshold."""
 
     kind: str

@@ -8,9 +8,8 @@ Every change is one transaction with its (public) audit event, conditional on th
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions import schemas
 from functions.adapters import queue, store
@@ -37,8 +36,7 @@ class ActionError(Exception):
         self.errors = errors or []
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):
     """What recording did: ``first`` when this published the Action (and emailed the partner)."""
 
     first: bool

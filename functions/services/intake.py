@@ -7,8 +7,7 @@ import hmac
 import logging
 import secrets as random_source
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions import links
 from functions.adapters import queue, store
@@ -23,8 +22,7 @@ from functions.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Submitted:
+class Submitted(NamedTuple):
     """The answer to a submission: what the partner keeps."""
 
     id: str
@@ -163,8 +161,7 @@ def decoy_submission() -> Submitted:
     return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))
 
 
-@dataclass(frozen=True)
-class RateCheck:
+class RateCheck(NamedTuple):
     """Whether one more submission from an address is allowed, and when to come back if not."""
 
     allowed: bool

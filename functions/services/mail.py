@@ -10,9 +10,8 @@ decision email).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions import links
 from functions.adapters import committee, mailer, store
@@ -33,8 +32,7 @@ class SendInProgress(Exception):
     """Another worker holds the claim on this email: try again after the visibility timeout."""
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     """Where an email goes and in which language; ``on_behalf_of`` when a delegate gets it."""
 
     address: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from functions import links
 from functions.adapters import committee, queue, store
@@ -78,8 +78,7 @@ class VoteError(Exception):
         self.status = status
 
 
-@dataclass(frozen=True)
-class VoteResult:
+class VoteResult(NamedTuple):
     """What happened to a vote: recorded, and whether it decided the round."""
 
     choice: Choice

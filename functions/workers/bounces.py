@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalice.app import Blueprint, SNSEvent
 
@@ -27,8 +26,7 @@ class BadNotification(ValueError):
     """An SNS message that is not an SES notification: retrying cannot fix it."""
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What one SES notification asks for: the addresses to suppress and why."""
 
     kind: str  # bounce | complaint | other
