@@ -6,28 +6,26 @@ from typing import Any
 from chalice import Chalice
 
 # First of ours: in Lambda, the collector is paused while the rest is imported (see there).
-from functions import startup
+from functions import startup  # noqa: F401
 from functions.http.form import form
 from functions.http.intake import intake
 from functions.http.openapi import openapi
 from functions.http.partner import partner
 from functions.http.review import review
-from functions.settings import once_per_invocation, stage_at_import
+from functions.invocation import around_invocation
+from functions.settings import stage_at_import
 from functions.workers import notifications, review_tasks, sweeper
 from functions.workers.bounces import bounces
 
 app = Chalice(app_name="mieux")
 
 
-@app.middleware("all")
+@app.middleware("http")
 def per_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """Every invocation (route, queue, topic, schedule) reads the settings once; the first
-    one ends the container's start-up (the collector runs again from then on)."""
-    try:
-        with once_per_invocation():
-            return get_response(event)
-    finally:
-        startup.resume_collector()
+    """Every request to the API: the settings once, and the first one ends the container's
+    start-up. The workers' handlers do the same themselves (functions/invocation.py): Lambda
+    imports their modules, not this one."""
+    return around_invocation(lambda: get_response(event))
 
 
 app.register_blueprint(intake)

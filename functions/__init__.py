@@ -1,1 +1,1 @@
-"""MIEUX intake-and-approval service: the code every Lambda of the app runs."""
+"""MIEUX intake-and-approval service: the code of the app's Lambda functions."""

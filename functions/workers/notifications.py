@@ -7,6 +7,7 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
+from functions.invocation import each_invocation
 from functions.settings import deploy_time_name
 
 log = logging.getLogger(__name__)
@@ -16,12 +17,12 @@ blueprint = Blueprint(__name__)
 @blueprint.on_sqs_message(
     queue=deploy_time_name("NOTIFY_QUEUE_NAME", "mieux-local-notifications"), batch_size=1
 )
+@each_invocation  # Lambda imports this module, not app.py: see functions/invocation.py
 def notifications(event: SQSEvent) -> None:
     """Deliver each notification. Ids only in the log line: never an address or a subject."""
     # Imported here, on the first notification: the mail service pulls in Jinja2, the email
-    # package and the templates' helpers, which only this Lambda uses. Every Lambda of the app
-    # imports app.py (Chalice puts all handlers in one module), so a module-level import would
-    # add them to the cold start of the API and the other workers too.
+    # package and the templates' helpers. app.py imports this module to register it, so a
+    # module-level import would add them to the API's cold start.
     from functions.services.mail import deliver
 
     for record in event:

@@ -7,6 +7,7 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
+from functions.invocation import each_invocation
 from functions.settings import deploy_time_name
 
 log = logging.getLogger(__name__)
@@ -17,10 +18,11 @@ blueprint = Blueprint(__name__)
 @blueprint.on_sqs_message(
     queue=deploy_time_name("REVIEW_QUEUE_NAME", "mieux-local-review-tasks"), batch_size=1
 )
+@each_invocation  # Lambda imports this module, not app.py: see functions/invocation.py
 def review_tasks(event: SQSEvent) -> None:
     """Open the round each task names. An exception leaves the message for redelivery."""
-    # Imported here: the review service is this worker's (and the review pages'); app.py is
-    # imported by every Lambda, so a module-level import would add it to all their cold starts.
+    # Imported here: the review service is this worker's (and the review pages'); app.py imports
+    # this module to register it, so a module-level import would add it to the API's cold start.
     from functions.services.review import dispatch_review
 
     for record in event:

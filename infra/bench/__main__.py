@@ -37,9 +37,9 @@ WORK = build.BUILD / "bench"
 REGION = "eu-west-1"
 
 # What each Lambda does before it can answer its first event: the clients it creates, the
-# validators it builds and the modules it imports on use (beyond app.py, which every Lambda
-# imports: Chalice puts all handlers in one module). The floor of a Lambda is botocore creating
-# the same clients. Lambdas not listed (one added since) get DEFAULT_NEEDS.
+# validators it builds and the modules it imports on use (beyond its handler's module: app.py for
+# the API, the worker's own module for a worker). The floor of a Lambda is botocore creating the
+# same clients. Lambdas not listed (one added since) get DEFAULT_NEEDS.
 MAIL = "sesv2"
 
 
@@ -95,7 +95,7 @@ DUMMY_ENV = {
 CHILD = """
 import importlib, sys, time
 started = time.perf_counter()
-task, runtime, mode, services, validators, imports = sys.argv[1:7]
+task, runtime, mode, entry, services, validators, imports = sys.argv[1:8]
 # The floor is the runtime's SDK alone: what a function that ships nothing of its own gets.
 shipped = [runtime] if mode == 'floor' else [task, runtime]
 sys.path[:] = shipped + [p for p in sys.path if p and 'site-packages' not in p]
@@ -106,7 +106,7 @@ if mode == 'floor':
     for service in services:
         session.create_client(service, region_name='eu-west-1')
 else:
-    import app
+    importlib.import_module(entry)  # the handler's module, as Lambda imports it (sam.json)
     from functions import schemas
     from functions.adapters import aws, store
     for module in [m for m in imports.split(',') if m]:
@@ -199,17 +199,18 @@ def sizes(archive: Path) -> tuple[int, int]:
 # --- 1. cold start ----------------------------------------------------------------------------
 
 
-def lambdas() -> list[str]:
-    """The Lambda functions Chalice makes of the app: the API handler and one per event source."""
+def lambdas() -> dict[str, str]:
+    """The Lambda functions Chalice makes of the app, each with the module Lambda imports for it
+    (its handler in sam.json): ``app`` for the API, the worker's own module for each worker."""
     from app import app
 
-    names = ["api_handler"] if app.routes else []
-    names += [source.name for source in app.event_sources]
-    names += [function.name for function in app.pure_lambda_functions]
-    return names
+    found = {"api_handler": "app"} if app.routes else {}
+    for source in [*app.event_sources, *app.pure_lambda_functions]:
+        found[source.name] = source.handler_string.rpartition(".")[0]
+    return found
 
 
-def cold_run(task: Path, runtime: Path, mode: str, name: str) -> float:
+def cold_run(task: Path, runtime: Path, mode: str, name: str, entry: str) -> float:
     """One cold start in a fresh interpreter; milliseconds from first import to ready."""
     needs = NEEDS.get(name, DEFAULT_NEEDS)
     result = subprocess.run(  # noqa: S603  (our interpreter, our script)
@@ -223,6 +224,7 @@ def cold_run(task: Path, runtime: Path, mode: str, name: str) -> float:
             str(task),
             str(runtime),
             mode,
+            entry,
             ",".join(needs.clients),
             ",".join(needs.validators),
             ",".join(needs.imports),
@@ -248,15 +250,15 @@ def cold_starts(
 ) -> dict[str, dict[str, list[float]]]:
     """For each Lambda: floor, slim and naive runs, interleaved in a shuffled order each round."""
     times: dict[str, dict[str, list[float]]] = {}
-    names = lambdas()
+    entries = lambdas()
     variants = {"floor": slim, "slim": slim, "naive": naive}
     for round_number in range(runs):
-        for name in names:
+        for name, entry in entries.items():
             order = list(variants)
             random.shuffle(order)
             for variant in order:
                 mode = "floor" if variant == "floor" else "app"
-                elapsed = cold_run(variants[variant], runtime, mode, name)
+                elapsed = cold_run(variants[variant], runtime, mode, name, entry)
                 times.setdefault(name, {}).setdefault(variant, []).append(elapsed)
         if round_number % 5 == 4:
             log(f"cold starts: {round_number + 1}/{runs} rounds")
@@ -460,10 +462,12 @@ LEVERS = [
     "- **Start-up without the cyclic collector** (`functions/startup.py`, in Lambda only): it"
     " walked the ~100,000 objects of start-up again and again (~50 ms of a cold start); after"
     " the first invocation they are frozen, so warm collections walk only their own objects.",
-    "- **Imports on use**: every Lambda imports `app.py`, so what one route or worker needs is"
-    " imported where it is used: Jinja2 and the mail service (notifications worker, pages), the"
-    " review and partner services (their routes, the review worker), the form's spec (the form),"
-    " jsonschema (the first validator built: the bounces worker never imports it).",
+    "- **Imports on use**: the API Lambda imports `app.py`, which imports every worker's module"
+    " to register it; a worker Lambda imports only its own module (its handler in sam.json, so"
+    " each worker wraps its own invocations: functions/invocation.py). What one route or worker"
+    " needs is imported where it is used: Jinja2 and the mail service (notifications worker,"
+    " pages), the review and partner services (their routes, the review worker), the form's spec"
+    " (the form), jsonschema (the first validator built: the bounces worker never imports it).",
     "- **Once per container**: validators (no metaschema check at run time: the schemas are"
     " checked by tests/unit/test_schemas.py), one botocore session, one client per service, one"
     " pynamodb connection (and client) shared by every model and transaction, link serialisers"
@@ -702,10 +706,10 @@ def main(argv: list[str] | None = None) -> None:
         " function's name in its environment as Lambda sets it, then initialised as its first"
         " event would: the modules it imports on use (the notifications worker: the mail service"
         " with Jinja2; the review worker: the review service), its validators built, its clients"
-        " created (pynamodb's included); `NEEDS` in `infra/bench/__main__.py` lists them. Every"
-        " Lambda imports `app.py` (Chalice puts all handlers in one module), so what differs"
-        " between Lambdas is what they import on use and the clients they create. The time runs"
-        " from the first import to ready. The floor is the same interpreter, with only the"
+        " created (pynamodb's included); `NEEDS` in `infra/bench/__main__.py` lists them. Each"
+        " Lambda starts by importing its handler's module, as Lambda does (sam.json): `app.py`"
+        " for the API, the worker's own module for a worker. The time runs from the first import"
+        " to ready. The floor is the same interpreter, with only the"
         " runtime's SDK on its path (what a function that ships nothing of its own gets),"
         " importing botocore and creating the same clients from one session. The naive figure is"
         " Chalice's default package (its own full botocore, no bytecode). Interpreter start-up,"

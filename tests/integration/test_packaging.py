@@ -206,47 +206,48 @@ def moto_server() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-# Runs inside the package's interpreter: what API Gateway and the SQS event source mappings do,
-# by hand, through the package's Lambda entry points (the handlers of sam.json: app.app and the
-# workers' functions) and with the package's botocore.
-FLOW = """
-import json, os, app, botocore.session
-from functions.workers.notifications import notifications
-from functions.workers.review_tasks import review_tasks
+# Each Lambda in its own interpreter that sees only the package, imported as Lambda imports it
+# (sam.json's handler: app.app for the API, the worker's own module for a worker, never app.py),
+# with the package's botocore: what API Gateway and the SQS event source mappings do, by hand.
+SUBMIT = """
+import gc, json, os, app
+answer = app.app(json.loads(os.environ["LAMBDA_EVENT"]), None)
+assert answer["statusCode"] == 201, answer
+assert gc.isenabled()  # the first invocation ended the start-up
+print(answer["body"])
+"""
 
+DELIVER = """
+import gc, importlib, json, os, sys
+import botocore.session
+
+module_name, _, function_name = os.environ["HANDLER"].rpartition(".")
+handler = getattr(importlib.import_module(module_name), function_name)
 sqs = botocore.session.get_session().create_client(
     "sqs", region_name=os.environ["AWS_REGION"], endpoint_url=os.environ["AWS_ENDPOINT_URL"]
 )
-answer = app.app(json.loads(os.environ["LAMBDA_EVENT"]), None)
-assert answer["statusCode"] == 201, answer
-
-
-def deliver(queue_url, handler):
-    handled = 0
-    while True:
-        received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
-        if not received.get("Messages"):
-            return handled
-        for message in received["Messages"]:
-            record = {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": message["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:queue",
-                "awsRegion": os.environ["AWS_REGION"],
-            }
-            handler({"Records": [record]}, None)
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            handled += 1
-
-
-tasks = deliver(os.environ["REVIEW_QUEUE_URL"], review_tasks)
-emails = deliver(os.environ["NOTIFY_QUEUE_URL"], notifications)
-print(json.dumps({"body": json.loads(answer["body"]), "tasks": tasks, "emails": emails}))
+handled = 0
+while True:
+    received = sqs.receive_message(QueueUrl=os.environ["QUEUE_URL"], MaxNumberOfMessages=10)
+    if not received.get("Messages"):
+        break
+    for message in received["Messages"]:
+        record = {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": {},
+            "messageAttributes": {},
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:queue",
+            "awsRegion": os.environ["AWS_REGION"],
+        }
+        handler({"Records": [record]}, None)
+        sqs.delete_message(QueueUrl=os.environ["QUEUE_URL"], ReceiptHandle=message["ReceiptHandle"])
+        handled += 1
+assert "app" not in sys.modules and gc.isenabled()
+print(handled)
 """
 
 
@@ -258,6 +259,7 @@ def test_the_built_package_runs_a_submission_to_its_review_emails(
     points, each in a clean interpreter that sees only the package, against a moto server."""
     import boto3
 
+    from app import app
     from infra.local.provision import provision
     from infra.local.seed import demo_committee, seed
 
@@ -279,17 +281,21 @@ def test_the_built_package_runs_a_submission_to_its_review_emails(
         "body": json.dumps(document),
         "isBase64Encoded": False,
     }
-    output = run_in_package(
-        FLOW,
-        unzipped,
-        runtime,
-        AWS_LAMBDA_FUNCTION_NAME="mieux-dev",
-        LAMBDA_EVENT=json.dumps(event),
-        **env,
+    lambda_env = {**env, "AWS_LAMBDA_FUNCTION_NAME": "mieux-dev"}
+    submitted = run_in_package(
+        SUBMIT, unzipped, runtime, LAMBDA_EVENT=json.dumps(event), **lambda_env
     )
-    result = json.loads(output.strip().splitlines()[-1])
-    assert result["body"]["reference"].startswith("MX-")
-    assert result["tasks"] == 1
-    assert result["emails"] == 1 + len(voters)  # the partner's receipt and one per voting member
+    assert json.loads(submitted.strip().splitlines()[-1])["reference"].startswith("MX-")
+
+    def deliver(handler: str, queue_url: str) -> int:
+        output = run_in_package(
+            DELIVER, unzipped, runtime, HANDLER=handler, QUEUE_URL=queue_url, **lambda_env
+        )
+        return int(output.strip().splitlines()[-1])
+
+    handlers = {source.name: source.handler_string for source in app.event_sources}
+    assert deliver(handlers["review_tasks"], env["REVIEW_QUEUE_URL"]) == 1
+    # the partner's receipt and one review email per voting member
+    assert deliver(handlers["notifications"], env["NOTIFY_QUEUE_URL"]) == 1 + len(voters)
     ses = boto3.client("ses", region_name=env["AWS_REGION"], endpoint_url=moto_server)
     assert int(ses.get_send_quota()["SentLast24Hours"]) == 1 + len(voters)

@@ -1,4 +1,4 @@
-"""``store.serialized`` makes the same DynamoDB item as the pynamodb model would, for every model."""
+"""``store.serialized`` makes the item the pynamodb model would make, for every model."""
 
 from __future__ import annotations
 
