@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Request, Response
 
-from functions import services
 from functions.core.errors import FieldError, InvalidRequest, SubmissionConflict
 from functions.core.formdata import document_from_form
 from functions.core.messages import message_for
@@ -26,6 +25,7 @@ from functions.http import csrf
 from functions.http.pages import error_page, language_of, page
 from functions.i18n import gettext_for
 from functions.schemas import request_schema
+from functions.services import intake as intake_service
 
 if TYPE_CHECKING:
     from functions.core.formspec import Field, FormSpec, Group
@@ -294,10 +294,10 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
     spec = request_form()
     values = {name: v for name, v in fields.items() if not name.startswith("_")}
     if any(v.strip() for v in values.pop(HONEYPOT, [])):
-        return _confirmation(services.decoy_submission(), language)
+        return _confirmation(intake_service.decoy_submission(), language)
     document = document_from_form(without_hidden_parts(spec, values), request_schema())
     try:
-        result = services.submit(_with_sections(document, spec))
+        result = intake_service.submit(_with_sections(document, spec))
     except InvalidRequest as error:
         return form_page(request, language, values, error.errors, 422)
     except SubmissionConflict:
@@ -305,7 +305,7 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
     return _confirmation(result, language)
 
 
-def _confirmation(result: services.Submitted, language: str) -> Response:
+def _confirmation(result: intake_service.Submitted, language: str) -> Response:
     return page(
         "confirmation.html",
         language,

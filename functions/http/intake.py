@@ -6,13 +6,14 @@ from typing import Any
 
 from chalice.app import Blueprint, Request, Response
 
-from functions import schemas, services
+from functions import schemas
 from functions.core.errors import InvalidRequest, SubmissionConflict
 from functions.core.formdata import document_from_form
 from functions.http.body import FORM, BodyError, read_body
 from functions.http.failures import guarded, json_unavailable
 from functions.http.form import HONEYPOT, answer_form_post, rate_limited_page, wants_html
 from functions.http.responses import error_response, field_errors_body, json_response
+from functions.services import intake as intake_service
 
 intake = Blueprint(__name__)
 
@@ -54,7 +55,7 @@ def rate_limited_response(retry_after: int) -> Response:
 def submit_request() -> Response:
     """Validate, store and queue a request for technical assistance."""
     request = intake.current_request
-    limit = services.count_submission(source_address(request))
+    limit = intake_service.count_submission(source_address(request))
     if not limit.allowed:
         if wants_html(request):
             return rate_limited_page(request, limit.retry_after)
@@ -67,9 +68,9 @@ def submit_request() -> Response:
         return answer_form_post(request, body)
     document, trapped = _document(kind, body)
     if trapped:
-        return json_response(services.decoy_submission().as_json(), 201)
+        return json_response(intake_service.decoy_submission().as_json(), 201)
     try:
-        result = services.submit(document)
+        result = intake_service.submit(document)
     except InvalidRequest as error:
         return json_response(field_errors_body(error.errors), 422)
     except SubmissionConflict as error:

@@ -4,15 +4,7 @@
 - ``review``: open a review round, vote, decide once.
 - ``mail``: turn one notification into one email, sent once.
 - ``partner``: the partner's status page, answers to questions, withdrawal.
+
+Nothing is imported here: each Lambda imports the services it uses (the notifications worker
+needs the mail service, not the intake's validation and reference data).
 """
-
-from functions.services.intake import (
-    RateCheck,
-    Submitted,
-    count_submission,
-    decoy_submission,
-    email_hash,
-    submit,
-)
-
-__all__ = ["RateCheck", "Submitted", "count_submission", "decoy_submission", "email_hash", "submit"]
