@@ -690,10 +690,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.cpu_runs} warm requests",
         f"load average (1 min) before and after: {load_before[0]:.2f}, {load_after[0]:.2f}"
         + (
-            f" on {os.cpu_count()} CPUs: the machine was busy with other work, so the"
-            " timings are noisier than usual (the ratios are still side by side)"
-            if max(load_before[0], load_after[0]) > 0.5 * (os.cpu_count() or 1)
-            else ""
+            f" on {os.cpu_count()} CPUs: the machine was busy with other work before the run,"
+            " so the timings are noisier than usual (the ratios are still side by side)"
+            if load_before[0] > 0.5 * (os.cpu_count() or 1)
+            else " (the load after is the bench's own)"
         ),
     ]
     details = [
