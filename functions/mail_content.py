@@ -6,7 +6,7 @@ from typing import Any
 
 from functions.core.messages import N_
 from functions.i18n import translations
-from functions.render import render
+from functions.render import isolated, render
 
 SUBJECTS: dict[str, str] = {
     "receipt": N_("We have received your request {reference}"),
@@ -38,7 +38,7 @@ def compose(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str
     translate = translations(language).gettext
     outcome = translate(OUTCOMES.get(context["status"], context["status"]))
     subject = translate(SUBJECTS[kind]).format(
-        reference=context["reference"], title=context["title"], outcome=outcome
+        reference=context["reference"], title=isolated(context["title"]), outcome=outcome
     )
     values = {**context, "outcome": outcome, "subject": subject}
     text = render(f"emails/{kind}.txt", language, **values)

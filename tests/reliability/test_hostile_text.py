@@ -13,6 +13,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -196,3 +197,16 @@ def test_accepted_text_is_stored_as_sent_and_escaped_in_every_email_and_page(
             assert '<b id="x">' not in text, where
             if name == "markup":
                 assert "&lt;b id=" in text, where
+        if name == "bidi_override" and not where.endswith("json"):
+            assert not overrides_outside_isolates(where, text), where
+
+
+def overrides_outside_isolates(where: str, text: str) -> bool:
+    """Whether a direction override in someone's text could reach the text around it: every
+    one must sit inside <bdi> (HTML) or between FIRST STRONG ISOLATE and its POP (plain text)."""
+    assert "\u202e" in text, where  # the partner's text is there at all
+    outside = re.sub(r"<bdi>.*?</bdi>", "", text, flags=re.DOTALL)  # HTML's isolates
+    # Plain text's (subjects, HTML <title>, .txt): FSI ... PDI, around the partner's LRI ... PDI.
+    plain_isolate = "\u2068[^\u2068\u2069]*(\u2066[^\u2069]*\u2069[^\u2069]*)?\u2069"
+    outside = re.sub(plain_isolate, "", outside)
+    return "\u202e" in outside
