@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 from infra.bench.operations import api_event, example_request
 
@@ -43,13 +44,10 @@ class _Raw(io.BytesIO):
             chunk = self.read()
 
 
-@contextlib.contextmanager
-def at_http() -> Iterator[None]:
+def at_http() -> contextlib.AbstractContextManager[Any]:
     """Answer every AWS request at the HTTP layer: serialisation, signing, parsing all run."""
     import botocore.awsrequest
     import botocore.endpoint
-
-    original = botocore.endpoint.Endpoint._send
 
     def send(_endpoint: Any, request: Any) -> Any:
         target = request.headers.get("X-Amz-Target", b"")
@@ -58,28 +56,17 @@ def at_http() -> Iterator[None]:
         headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "stub"}
         return botocore.awsrequest.AWSResponse(request.url, 200, headers, _Raw(body))
 
-    botocore.endpoint.Endpoint._send = send  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        botocore.endpoint.Endpoint._send = original  # type: ignore[method-assign]
+    return mock.patch.object(botocore.endpoint.Endpoint, "_send", send)
 
 
-@contextlib.contextmanager
-def before_botocore() -> Iterator[None]:
+def before_botocore() -> contextlib.AbstractContextManager[Any]:
     """Answer every AWS call before botocore does anything with it."""
     import botocore.client
-
-    original = botocore.client.BaseClient._make_api_call
 
     def answer(_client: Any, operation: str, _params: dict[str, Any]) -> dict[str, Any]:
         return dict(ANSWERS.get(operation, {}))
 
-    botocore.client.BaseClient._make_api_call = answer  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+    return mock.patch.object(botocore.client.BaseClient, "_make_api_call", answer)
 
 
 @contextlib.contextmanager

@@ -182,3 +182,18 @@ class Browser:
         page = self.get(review_path)
         fields = {"_csrf": self.csrf_from(page), "choice": choice, "comment": comment}
         return self.post(review_path, fields)
+
+
+def record_operations(monkeypatch: Any) -> list[tuple[str, str]]:
+    """From now to the end of the test: every AWS operation made, with the index it queried."""
+    import botocore.client
+
+    calls: list[tuple[str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((operation, params.get("IndexName", "")))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return calls

@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import botocore.client
 import pytest
 from click.testing import CliRunner, Result
 
 from functions.ops.__main__ import cli
 from infra.local.sample_data import Sample, seed
 from tests.conftest import Stack
-from tests.integration.helpers import mail_to, run_workers, seed_committee
+from tests.integration.helpers import mail_to, record_operations, run_workers, seed_committee
 
 PARTNER = "a.diallo@interieur.example.sn"
 GOV = "national_government"
@@ -45,15 +44,7 @@ def seeded(stack: Stack) -> list[str]:
 @pytest.fixture
 def operations(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """The AWS operations made while the test runs (with the index queried, if any)."""
-    calls: list[tuple[str, str]] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        calls.append((operation, params.get("IndexName", "")))
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
-    return calls
+    return record_operations(monkeypatch)
 
 
 def listed(*args: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from infra import build
+from infra.bench.operations import api_event
 
 ROOT = Path(__file__).resolve().parents[2]
 TAG = sys.implementation.cache_tag
@@ -267,20 +268,7 @@ def test_the_built_package_runs_a_submission_to_its_review_emails(
     seed(env)
     voters = [m for m in demo_committee()["members"] if m.get("role", "voting") == "voting"]
     document = json.loads((ROOT / "schemas" / "request.schema.json").read_text())["examples"][0]
-    event = {
-        "resource": "/requests",
-        "path": "/requests",
-        "httpMethod": "POST",
-        "headers": {"content-type": "application/json"},
-        "multiValueHeaders": {"content-type": ["application/json"]},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"resourcePath": "/requests", "httpMethod": "POST", "stage": "api"},
-        "body": json.dumps(document),
-        "isBase64Encoded": False,
-    }
+    event = api_event("POST", "/requests", document)
     lambda_env = {**env, "AWS_LAMBDA_FUNCTION_NAME": "mieux-dev"}
     submitted = run_in_package(
         SUBMIT, unzipped, runtime, LAMBDA_EVENT=json.dumps(event), **lambda_env

@@ -5,16 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import botocore.client
 import pytest
 from click.testing import CliRunner
 
 from functions.ops.__main__ import cli
 from infra.local.sample_data import Sample, clock_at, seed
 from tests.conftest import Stack
-from tests.integration.helpers import seed_committee
+from tests.integration.helpers import record_operations, seed_committee
 
 
 def day(text: str) -> datetime:
@@ -56,14 +54,7 @@ def table_of(html: str, key: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list]:
-    calls: list[tuple[str, str]] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        calls.append((operation, params.get("IndexName", "")))
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    calls = record_operations(monkeypatch)
     out = tmp_path / "report.html"
     with clock_at(NOW):
         result = CliRunner().invoke(cli, ["report", "--year", "2026", "--out", str(out)])

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from functions import settings
+from infra.bench.operations import api_event
 
 STAGE_ENV = {
     "MIEUX_STAGE": "test",
@@ -73,20 +74,7 @@ def test_the_app_reads_the_settings_once_per_invocation(
         return {"a": settings.get_settings().table_name, "b": settings.get_settings().stage}
 
     try:
-        event = {
-            "resource": "/__settings_probe",
-            "path": "/__settings_probe",
-            "httpMethod": "GET",
-            "headers": {},
-            "multiValueHeaders": {},
-            "queryStringParameters": None,
-            "multiValueQueryStringParameters": None,
-            "pathParameters": None,
-            "stageVariables": None,
-            "requestContext": {"resourcePath": "/__settings_probe", "httpMethod": "GET"},
-            "body": None,
-            "isBase64Encoded": False,
-        }
+        event = api_event("GET", "/__settings_probe", None)
         for _ in range(2):
             assert app(event, None)["statusCode"] == 200
     finally:

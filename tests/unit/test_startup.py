@@ -12,22 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from infra.bench.operations import api_event
+
 ROOT = Path(__file__).resolve().parents[2]
 
-HEALTH = {
-    "resource": "/health",
-    "path": "/health",
-    "httpMethod": "GET",
-    "headers": {},
-    "multiValueHeaders": {},
-    "queryStringParameters": None,
-    "multiValueQueryStringParameters": None,
-    "pathParameters": None,
-    "stageVariables": None,
-    "requestContext": {"resourcePath": "/health", "httpMethod": "GET"},
-    "body": None,
-    "isBase64Encoded": False,
-}
+HEALTH = api_event("GET", "/health", None)
 
 # Prints the collector's state after the import of the app, then after two invocations.
 PROBE = """
@@ -74,9 +63,8 @@ def test_outside_lambda_the_collector_is_left_alone() -> None:
 
 
 def test_the_collector_comes_back_even_when_the_first_invocation_fails() -> None:
-    failing = {**HEALTH, "path": "/requests", "resource": "/requests", "httpMethod": "POST"}
-    failing["requestContext"] = {"resourcePath": "/requests", "httpMethod": "POST"}
-    failing["body"] = "{"  # and no table, queue or key settings: the handler cannot succeed
+    # An unreadable body, and no table, queue or key settings: the handler cannot succeed.
+    failing = {**api_event("POST", "/requests", None), "body": "{"}
     seen = run_probe(AWS_LAMBDA_FUNCTION_NAME="mieux-dev", EVENT=json.dumps(failing))
     (status, enabled, frozen), _ = seen["invocations"]
     assert status >= 400 and enabled is True and isinstance(frozen, int) and frozen > 0
