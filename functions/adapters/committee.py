@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from functions.adapters import store
-from functions.core.committee import Delegate, Member, Officer, Role
+from functions.domain.committee import Delegate, Member, Officer, Role
 
 MEMBERS = "COMMITTEE"
 OFFICERS = "OFFICERS"

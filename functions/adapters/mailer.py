@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
-from functions.settings import get_settings
+from functions.runtime.settings import get_settings
 
 # Errors that no retry can fix: record them and stop.
 PERMANENT = frozenset(

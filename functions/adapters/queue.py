@@ -12,9 +12,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from functions import schemas
 from functions.adapters import aws
-from functions.settings import get_settings
+from functions.domain import schemas
+from functions.runtime.settings import get_settings
 
 _SCHEMAS = {
     "review_task": "messages/review_task.schema.json",

@@ -11,7 +11,7 @@ import time
 from functools import lru_cache
 
 from functions.adapters import aws
-from functions.settings import get_settings
+from functions.runtime.settings import get_settings
 
 _CACHE_SECONDS = 300  # a rotated key is picked up within five minutes, at one call per container
 _cache: dict[str, tuple[float, tuple[str, ...]]] = {}

@@ -29,8 +29,8 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from functions.adapters import aws
-from functions.core import clock
-from functions.settings import Settings, get_settings
+from functions.domain import clock
+from functions.runtime.settings import Settings, get_settings
 
 # pynamodb makes a botocore session per connection (one per model class), each parsing the
 # endpoint data and the DynamoDB model again on a cold start. Lambda runs one request at a time

@@ -11,7 +11,7 @@ import hashlib
 from pynamodb.attributes import UnicodeAttribute
 
 from functions.adapters import store
-from functions.core import clock
+from functions.domain import clock
 
 
 class SuppressionItem(store.TableItem, discriminator="suppression"):

@@ -22,9 +22,9 @@ import click
 
 from functions.adapters import committee as committee_store
 from functions.adapters import store
-from functions.committee import seed_demo
-from functions.core.committee import Delegate, Member, Officer, Role
+from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.ops import actions, erasure, queues, report, requests, target
+from functions.services.committee import seed_demo
 
 
 @click.group()
@@ -156,7 +156,7 @@ def add_officer(
     officer_id: str, name: str, email: str, regions: tuple[str, ...], language: str
 ) -> None:
     """Add or replace a Project Officer and the regions they coordinate."""
-    from functions.core.reference import reference_data
+    from functions.domain.reference import reference_data
 
     unknown = [r for r in regions if r not in reference_data().regions]
     if unknown:

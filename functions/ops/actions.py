@@ -9,7 +9,7 @@ from typing import Any
 import click
 import yaml
 
-from functions.core.errors import NotFound
+from functions.domain.errors import NotFound
 from functions.services import actions as service
 
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from functions.adapters import queue
-from functions.settings import get_settings
+from functions.runtime.settings import get_settings
 
 IDS = ("type", "request_id", "round", "mail_kind", "recipient", "key")
 

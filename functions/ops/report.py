@@ -17,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from functions.adapters import store
-from functions.core import clock
-from functions.core.reference import reference_data
-from functions.core.report import Bar, Chart, Report, Row, build
+from functions.domain import clock
+from functions.domain.reference import reference_data
+from functions.presentation.report import Bar, Chart, Report, Row, build
 
 WIDTH = 720
 INK = "#0b0c0c"

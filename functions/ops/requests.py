@@ -17,12 +17,11 @@ from typing import Any
 
 import click
 
-from functions import schemas
 from functions.adapters import queue, store
-from functions.core import clock
-from functions.core.errors import NotFound
-from functions.core.reference import reference_data
-from functions.core.requests import Status
+from functions.domain import clock, schemas
+from functions.domain.errors import NotFound
+from functions.domain.reference import reference_data
+from functions.domain.requests import Status
 from functions.services.mail import mail_key
 from functions.services.review import load_request, notification
 

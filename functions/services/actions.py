@@ -11,12 +11,11 @@ import copy
 from datetime import date
 from typing import Any, NamedTuple
 
-from functions import schemas
 from functions.adapters import queue, store
-from functions.core import clock
-from functions.core.messages import N_
-from functions.core.reference import ACTIVITY_TYPES, country_names
-from functions.core.requests import Status
+from functions.domain import clock, schemas
+from functions.domain.reference import ACTIVITY_TYPES, country_names
+from functions.domain.requests import Status
+from functions.presentation.messages import N_
 from functions.services.review import load_request, notification
 
 SCHEMA = "action.schema.json"

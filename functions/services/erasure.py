@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.adapters import store, suppression
-from functions.core.requests import Status, document_fingerprint
+from functions.domain.requests import Status, document_fingerprint
 from functions.services.intake import email_hash
 
 ERASED = "[erased]"

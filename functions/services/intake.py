@@ -9,15 +9,14 @@ import secrets as random_source
 import uuid
 from typing import Any, NamedTuple
 
-from functions import links
-from functions.adapters import queue, store
+from functions.adapters import links, queue, store
 from functions.adapters.secrets import signing_keys
-from functions.core import clock
-from functions.core.eligibility import region_of
-from functions.core.errors import InvalidRequest, SubmissionConflict
-from functions.core.requests import Status, document_fingerprint, format_reference
-from functions.core.validation import validate_request
-from functions.settings import get_settings
+from functions.domain import clock
+from functions.domain.eligibility import region_of
+from functions.domain.errors import InvalidRequest, SubmissionConflict
+from functions.domain.requests import Status, document_fingerprint, format_reference
+from functions.domain.validation import validate_request
+from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,15 @@ import logging
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from functions import links
-from functions.adapters import committee, mailer, store
-from functions.core import clock
-from functions.core.committee import Member
-from functions.core.errors import NotFound
-from functions.core.reference import country_names, reference_data
-from functions.mail_content import compose
+from functions.adapters import committee, links, mailer, store
+from functions.domain import clock
+from functions.domain.committee import Member
+from functions.domain.errors import NotFound
+from functions.domain.reference import country_names, reference_data
+from functions.presentation.mail_content import compose
+from functions.runtime.settings import get_settings
 from functions.services import actions
 from functions.services.review import load_request
-from functions.settings import get_settings
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 120

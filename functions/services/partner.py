@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.adapters import committee, queue, store
-from functions.core.committee import officers_for
-from functions.core.errors import InvalidRequest, NotFound, TransitionNotAllowed
-from functions.core.requests import FINAL, Status
-from functions.core.validation import validate_request
+from functions.domain.committee import officers_for
+from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
+from functions.domain.requests import FINAL, Status
+from functions.domain.validation import validate_request
 from functions.services.actions import action_view
 from functions.services.review import load_request, notification
 

@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from functions.adapters import store
-from functions.core import clock
-from functions.core.requests import FINAL, Status
-from functions.settings import get_settings
+from functions.domain import clock
+from functions.domain.requests import FINAL, Status
+from functions.runtime.settings import get_settings
 
 DAY = 86400
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
-from functions import links
-from functions.adapters import committee, queue, store
-from functions.core import clock
-from functions.core.committee import Member, officers_for
-from functions.core.errors import NotFound
-from functions.core.requests import Status
-from functions.core.voting import Choice, Outcome, decide, parse_rule
-from functions.settings import get_settings
+from functions.adapters import committee, links, queue, store
+from functions.domain import clock
+from functions.domain.committee import Member, officers_for
+from functions.domain.errors import NotFound
+from functions.domain.requests import Status
+from functions.domain.voting import Choice, Outcome, decide, parse_rule
+from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
 

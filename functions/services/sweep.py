@@ -31,13 +31,13 @@ from functools import cached_property, partial
 from typing import Any
 
 from functions.adapters import committee, queue, store
-from functions.core import clock
-from functions.core.committee import Member, Officer, officers_for
-from functions.core.requests import Status
-from functions.core.voting import Choice, Outcome, silent_approvals
+from functions.domain import clock
+from functions.domain.committee import Member, Officer, officers_for
+from functions.domain.requests import Status
+from functions.domain.voting import Choice, Outcome, silent_approvals
+from functions.runtime.settings import Settings, get_settings
 from functions.services import retention
 from functions.services.review import notification, outcome_notifications, round_votes, settle_round
-from functions.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

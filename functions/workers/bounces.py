@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 from chalice.app import Blueprint, SNSEvent
 
 from functions.adapters import suppression
-from functions.invocation import each_invocation
-from functions.settings import deploy_time_name
+from functions.runtime.invocation import each_invocation
+from functions.runtime.settings import deploy_time_name
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def record(message: str) -> Verdict:
 @bounces.on_sns_message(
     topic=deploy_time_name("SES_EVENTS_TOPIC", "mieux-local-ses-events"), name="bounces"
 )
-@each_invocation  # Lambda imports this module, not app.py: see functions/invocation.py
+@each_invocation  # Lambda imports this module, not app.py: see functions/runtime/invocation.py
 def handle_ses_event(event: SNSEvent) -> None:
     """The ``bounces`` Lambda: one SES notification per SNS message."""
     record(event.message)

@@ -7,8 +7,8 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
-from functions.invocation import each_invocation
-from functions.settings import deploy_time_name
+from functions.runtime.invocation import each_invocation
+from functions.runtime.settings import deploy_time_name
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
@@ -17,7 +17,7 @@ blueprint = Blueprint(__name__)
 @blueprint.on_sqs_message(
     queue=deploy_time_name("NOTIFY_QUEUE_NAME", "mieux-local-notifications"), batch_size=1
 )
-@each_invocation  # Lambda imports this module, not app.py: see functions/invocation.py
+@each_invocation  # Lambda imports this module, not app.py: see functions/runtime/invocation.py
 def notifications(event: SQSEvent) -> None:
     """Deliver each notification. Ids only in the log line: never an address or a subject."""
     # Imported here, on the first notification: the mail service pulls in Jinja2, the email

@@ -7,8 +7,8 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
-from functions.invocation import each_invocation
-from functions.settings import deploy_time_name
+from functions.runtime.invocation import each_invocation
+from functions.runtime.settings import deploy_time_name
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
@@ -18,7 +18,7 @@ blueprint = Blueprint(__name__)
 @blueprint.on_sqs_message(
     queue=deploy_time_name("REVIEW_QUEUE_NAME", "mieux-local-review-tasks"), batch_size=1
 )
-@each_invocation  # Lambda imports this module, not app.py: see functions/invocation.py
+@each_invocation  # Lambda imports this module, not app.py: see functions/runtime/invocation.py
 def review_tasks(event: SQSEvent) -> None:
     """Open the round each task names. An exception leaves the message for redelivery."""
     # Imported here: the review service is this worker's (and the review pages'); app.py imports

@@ -107,7 +107,7 @@ if mode == 'floor':
         session.create_client(service, region_name='eu-west-1')
 else:
     importlib.import_module(entry)  # the handler's module, as Lambda imports it (sam.json)
-    from functions import schemas
+    from functions.domain import schemas
     from functions.adapters import aws, store
     for module in [m for m in imports.split(',') if m]:
         importlib.import_module(module)
@@ -270,7 +270,7 @@ def cold_starts(
 
 def handler_cpu(runs: int, where: str) -> tuple[float, float]:
     """Median ms per warm submit, and per validation alone, in a child set up as Lambda runs the
-    app (infra/bench/cpu.py): its environment, the collector as functions/startup.py leaves it."""
+    app (infra/bench/cpu.py): its environment, the collector as runtime/startup.py leaves it."""
     result = subprocess.run(  # noqa: S603  (our interpreter, our module)
         [sys.executable, "-m", "infra.bench.cpu", where, str(runs)],
         cwd=ROOT,
@@ -459,12 +459,12 @@ LEVERS = [
     " tables (`-OO`, `-X no_debug_ranges`), compiled extensions stripped; the app's own code with"
     " its sources and `unchecked-hash` bytecode; the operators' CLI left out;"
     " `chalice --project-dir build/slim/STAGE deploy`.",
-    "- **Start-up without the cyclic collector** (`functions/startup.py`, in Lambda only): it"
+    "- **Start-up without the cyclic collector** (`runtime/startup.py`, in Lambda only): it"
     " walked the ~100,000 objects of start-up again and again (~50 ms of a cold start); after"
     " the first invocation they are frozen, so warm collections walk only their own objects.",
     "- **Imports on use**: the API Lambda imports `app.py`, which imports every worker's module"
     " to register it; a worker Lambda imports only its own module (its handler in sam.json, so"
-    " each worker wraps its own invocations: functions/invocation.py). What one route or worker"
+    " each worker wraps its own invocations: runtime/invocation.py). What one route or worker"
     " needs is imported where it is used: Jinja2 and the mail service (notifications worker,"
     " pages), the review and partner services (their routes, the review worker), the form's spec"
     " (the form), jsonschema (the first validator built: the bounces worker never imports it).",

@@ -4,7 +4,7 @@
 the medians of the submit handler through the Lambda entry point (``app.app`` with an API Gateway
 event: routing, body, validation, storage, queue, response) and of ``validator.iter_errors`` for
 the same document, taken alternately. The parent sets the Lambda environment before ``app`` is
-imported here, so the container's start-up is Lambda's (functions/startup.py: the collector
+imported here, so the container's start-up is Lambda's (functions/runtime/startup.py: the collector
 paused, then what start-up made frozen) and the settings are read once per container.
 
 Where AWS answers:
@@ -92,7 +92,7 @@ STUBS = {"calls": before_botocore, "stubber": like_stubber, "http": at_http}
 def measure(where: str, runs: int) -> tuple[float, float]:
     """Median ms of the warm handler and of validation alone, alternated."""
     from app import app
-    from functions import schemas
+    from functions.domain import schemas
 
     document = example_request()
     document.pop("submission_id")  # every request a new one (a replay would answer early)

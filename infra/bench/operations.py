@@ -44,7 +44,7 @@ def api_event(method: str, path: str, body: Any) -> dict[str, Any]:
 
 def example_request() -> dict[str, Any]:
     """The schema's own example: a valid request, with a new submission id."""
-    from functions import schemas
+    from functions.domain import schemas
 
     example: dict[str, Any] = json.loads(json.dumps(schemas.request_schema()["examples"][0]))
     example["submission_id"] = str(uuid.uuid4())  # a new submission, not a replay
@@ -76,8 +76,8 @@ def opened() -> str:
 
 
 def _vote(request_id: str, member_id: str) -> object:
-    from functions import links
-    from functions.core.voting import Choice
+    from functions.adapters import links
+    from functions.domain.voting import Choice
     from functions.services.review import cast_vote
 
     return cast_vote(links.ReviewLink(request_id, member_id, 1), Choice.APPROVE, None)
@@ -143,7 +143,7 @@ OPERATIONS: dict[str, Callable[[], Operation]] = {
 
 def seed() -> None:
     """The local stage's demo committee (three voters, an observer, Project Officers)."""
-    from functions.committee import seed_demo
+    from functions.services.committee import seed_demo
     from infra.local.seed import demo_committee
 
     seed_demo(demo_committee())

@@ -53,7 +53,7 @@ class Sample:
 @contextlib.contextmanager
 def clock_at(moment: datetime) -> Iterator[None]:
     """Make the services' one source of time say ``moment`` (as tests move it)."""
-    from functions.core import clock
+    from functions.domain import clock
 
     original = clock.now
     clock.now = lambda: moment  # type: ignore[assignment]
@@ -65,7 +65,7 @@ def clock_at(moment: datetime) -> Iterator[None]:
 
 def samples(year: int, count: int, seed: int = 7, until: datetime | None = None) -> list[Sample]:
     """``count`` varied requests of ``year``, none submitted after ``until`` (default: now)."""
-    from functions.core.reference import reference_data
+    from functions.domain.reference import reference_data
 
     reference = reference_data()
     rng = random.Random(seed)  # noqa: S311 (sample data, not secrets)
@@ -116,7 +116,7 @@ def document(sample: Sample, number: int) -> dict[str, Any]:
 def seed(found: list[Sample]) -> list[str]:
     """Submit and decide every sample through the services; the request ids, in order."""
     from functions.adapters import committee
-    from functions.core.voting import Outcome
+    from functions.domain.voting import Outcome
     from functions.services import intake, partner, review
 
     ids = []
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.environ.update(json.loads(args.env_file.read_text(encoding="utf-8")))
-    from functions.settings import get_settings
+    from functions.runtime.settings import get_settings
 
     if not get_settings().is_local:
         print("sample data is for the local stage only", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 ``python -m infra.local.seed`` runs in the environment of the local stack (``make run`` calls it
 with the app's environment). The committee store belongs to the app: this module only loads
-``demo_committee.json`` and hands it to ``functions.committee.seed_demo``.
+``demo_committee.json`` and hands it to ``functions.services.committee.seed_demo``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _environment(env: dict[str, str]) -> Iterator[None]:
 
 def seed(env: dict[str, str]) -> str:
     """Store the demo committee with the app's own code, in ``env``; say what was done."""
-    from functions.committee import seed_demo
+    from functions.services.committee import seed_demo
 
     data = demo_committee()
     with _environment(env):

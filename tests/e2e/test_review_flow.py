@@ -96,7 +96,7 @@ def link_in(mail: dict[str, Any], base_url: str, path: str) -> str:
 
 
 def fill_form(page: Any, document: dict[str, Any], prefix: str = "") -> None:
-    """Fill the hosted form, whose fields are named by dotted paths (functions/core/formdata.py)."""
+    """Fill the hosted form, whose fields are named by dotted paths (presentation/formdata.py)."""
     for key, value in document.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):

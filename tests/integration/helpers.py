@@ -53,7 +53,7 @@ VOTERS = ("intpa", "home", "eeas")
 
 
 def seed_committee(data: dict[str, Any] | None = None) -> None:
-    from functions.committee import seed_demo
+    from functions.services.committee import seed_demo
 
     seed_demo(data or COMMITTEE)
 

@@ -15,10 +15,10 @@ START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
 class FrozenClock:
-    """``functions.core.clock.now`` at a moment the test chooses and moves."""
+    """``functions.domain.clock.now`` at a moment the test chooses and moves."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, at: datetime = START) -> None:
-        from functions.core import clock
+        from functions.domain import clock
 
         self.at = at
         monkeypatch.setattr(clock, "now", lambda: self.at)

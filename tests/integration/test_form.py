@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from functions import schemas
-from functions.core.formspec import build_form
+from functions.domain import schemas
+from functions.presentation.formspec import build_form
 from tests.conftest import Stack
 
 FORM = "application/x-www-form-urlencoded"
@@ -87,8 +87,8 @@ def test_a_field_added_to_a_copy_of_the_schema_appears_with_no_template_change()
     spec = build_form(schema)
     names = [f.name for f in spec.fields()]
     assert "contact.fax" in names and "request.budget_line" in names
-    from functions.http.form import _field_view
-    from functions.render import render
+    from functions.presentation.render import render
+    from functions.web.form import _field_view
 
     fax = next(f for f in spec.fields() if f.name == "contact.fax")
     view = _field_view(fax, "en", {}, {})
@@ -224,7 +224,7 @@ def test_static_files_are_served_with_a_long_cache(client: Any, stack: Stack) ->
     "kind", ["expired", "invalid", "already_voted", "rate_limited", "not_found"]
 )
 def test_the_shared_error_pages_render_in_every_language(kind: str) -> None:
-    from functions.http.pages import ERROR_STATUS, error_page
+    from functions.web.pages import ERROR_STATUS, error_page
 
     for lang in ("en", "fr", "es", "ar", "ru"):
         answer = error_page(kind, lang, minutes=5)

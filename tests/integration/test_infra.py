@@ -145,7 +145,7 @@ def test_the_outputs_give_every_setting_the_deploy_needs() -> None:
 
 
 def test_the_stack_outputs_configure_the_app(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    from functions.settings import get_settings
+    from functions.runtime.settings import get_settings
 
     outputs = stack_outputs(boto3.client("cloudformation", region_name="eu-west-1"), "mieux-local")
     # moto drops outputs of the resources it skipped; provisioning made those by hand.
@@ -276,8 +276,7 @@ def test_make_package_builds_a_template_that_lints() -> None:
 
 
 def test_rotating_the_keys_keeps_old_links_valid(stack: Stack) -> None:
-    from functions import links
-    from functions.adapters import secrets
+    from functions.adapters import links, secrets
     from infra.keys import rotate
 
     token = links.status_token("a" * 32)

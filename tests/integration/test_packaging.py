@@ -81,7 +81,7 @@ def run_in_package(code: str, unzipped: Path, runtime: Path, **env: str) -> str:
 @pytest.mark.slow
 def test_the_package_imports_and_finds_the_schemas(unzipped: Path, runtime: Path) -> None:
     probe = (
-        "import app, functions.schemas as s, functions.core.reference as r\n"
+        "import app, functions.domain.schemas as s, functions.domain.reference as r\n"
         "assert s.SCHEMA_DIR.is_relative_to(sys.argv[1]), s.SCHEMA_DIR\n"
         "s.validator('request.schema.json'); s.validator('messages/review_task.schema.json')\n"
         "assert len(r.reference_data().countries) > 100\n"

@@ -123,8 +123,8 @@ def test_the_report_gives_approval_rate_median_days_and_open_ages(report_html: t
 
 
 def test_text_in_the_report_is_escaped() -> None:
-    from functions.core.report import Bar, Chart
     from functions.ops.report import svg
+    from functions.presentation.report import Bar, Chart
 
     chart = Chart("x", "<b>title</b>", "Requests", [Bar("<script>", 1, "1 & 2")])
     drawn = str(svg(chart))

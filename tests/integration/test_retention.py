@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from functions.adapters import store
-from functions.core import clock as core_clock
+from functions.domain import clock as core_clock
 from functions.services import retention
 from functions.services import sweep as sweeping
 from functions.services.partner import withdraw

@@ -293,7 +293,7 @@ def test_the_local_stack_runs_the_sweeper_on_its_timer() -> None:
 def _filler(stack: Stack, total: int, due: dict[str, int], now_iso: str) -> None:
     """``total`` requests, of which ``due`` (by status) are due now; the rest are not."""
     from functions.adapters import store
-    from functions.core import clock
+    from functions.domain import clock
 
     store.bind()
     document = {"note": "not read by the sweep"}  # small: moto's cost grows with item size
@@ -349,7 +349,7 @@ def test_the_sweep_reads_what_is_due_not_the_table(
     client: Any, stack: Stack, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """3,000 requests, 10 due: the sweep's reads follow the 10, and it never scans."""
-    from functions.core import clock as core_clock
+    from functions.domain import clock as core_clock
 
     seed_committee()
     due = {"under_review": 4, "submitted": 3, "information_requested": 3}

@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from functions import schemas
-from functions.core.reference import reference_data
-from functions.core.validation import pointer, validate_request
+from functions.domain import schemas
+from functions.domain.reference import reference_data
+from functions.domain.validation import pointer, validate_request
 from tests.conftest import Stack
 
 TEXT_RULE = "invalid_character"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from functions import schemas
+from functions.domain import schemas
 from tests.conftest import Stack, example_request
 from tests.integration.conftest import submit
 from tests.integration.helpers import (

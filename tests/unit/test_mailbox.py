@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from functions.adapters import mailbox
-from functions.render import render
+from functions.presentation.render import render
 
 EVIL = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 

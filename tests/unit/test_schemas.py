@@ -1,6 +1,6 @@
 """Every schema the app validates with is a valid JSON Schema (2020-12).
 
-``functions.schemas.validator`` does not check its schema at run time (a cold-start cost): this
+``domain.schemas.validator`` does not check its schema at run time (a cold-start cost): this
 test is where a broken schema is caught.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from functions import schemas
+from functions.domain import schemas
 
 SCHEMAS = sorted(
     path.relative_to(schemas.SCHEMA_DIR).as_posix()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from functions import settings
+from functions.runtime import settings
 from infra.bench.operations import api_event
 
 STAGE_ENV = {

@@ -1,4 +1,4 @@
-"""In Lambda, the container's start-up runs without the cyclic collector (functions/startup.py).
+"""In Lambda, the container's start-up runs without the cyclic collector (runtime/startup.py).
 
 Each case runs in its own interpreter: the collector is process-wide, and this test session
 must keep its own.
@@ -71,7 +71,7 @@ def test_the_collector_comes_back_even_when_the_first_invocation_fails() -> None
 
 
 # Lambda imports a worker's handler by its module (sam.json), never app.py: the handler itself
-# must end the start-up (functions/invocation.py), or the collector would stay paused for the
+# must end the start-up (runtime/invocation.py), or the collector would stay paused for the
 # life of the container.
 WORKER_PROBE = """
 import gc, importlib, json, os, sys

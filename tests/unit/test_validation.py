@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from functions import schemas
-from functions.core.formdata import document_from_form
-from functions.core.messages import message_for
-from functions.core.reference import reference_data
-from functions.core.validation import field_title, validate_request
+from functions.domain import schemas
+from functions.domain.reference import reference_data
+from functions.domain.validation import field_title, validate_request
+from functions.presentation.formdata import document_from_form
+from functions.presentation.messages import message_for
 from tests.conftest import example_request
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from functions.core.committee import Delegate, Member, Officer, Role, officers_for
-from functions.core.voting import (
+from functions.domain.committee import Delegate, Member, Officer, Role, officers_for
+from functions.domain.voting import (
     Choice,
     Outcome,
     RuleError,

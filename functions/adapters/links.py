@@ -1,0 +1,134 @@
+"""Signed, purpose-bound, expiring tokens for the links in emails (itsdangerous).
+
+A token carries ids only, never personal data: its payload is readable without the key. Each
+purpose has its own salt, so a review link can never be used as a status link. Keys rotate:
+tokens are signed with the newest key and accepted with any configured key.
+A signature cannot make a link single-use; that is the store's job (one vote per round).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from functions.adapters.secrets import signing_keys
+from functions.runtime.settings import get_settings
+
+
+class Purpose(StrEnum):
+    """What a link is for; each purpose signs with its own salt."""
+
+    REVIEW = "review"  # a committee member's vote in one round
+    STATUS = "status"  # the partner's status page
+    CSRF = "csrf"  # a form's anti-forgery token
+
+
+class LinkError(Exception):
+    """A token that cannot be honoured. ``status`` is the HTTP status to answer with."""
+
+    status = 400
+    code = "invalid"
+
+
+class LinkExpired(LinkError):
+    status = 410
+    code = "expired"
+
+
+class LinkWrongPurpose(LinkError):
+    status = 403
+    code = "wrong_purpose"
+
+
+class ReviewLink(NamedTuple):
+    """Who may vote on what: ids only."""
+
+    request_id: str
+    member_id: str
+    round: int
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    return _serializer_for(signing_keys(), purpose)
+
+
+@lru_cache(maxsize=16)
+def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSerializer:
+    """One serializer per key list and purpose, built once (a rotation makes a new one)."""
+    return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
+
+
+def _max_age(purpose: Purpose) -> int:
+    settings = get_settings()
+    days = {
+        Purpose.REVIEW: settings.link_max_age_days,
+        Purpose.STATUS: settings.retention_days,
+        Purpose.CSRF: 1,
+    }[purpose]
+    return days * 86400
+
+
+def mint(purpose: Purpose, payload: dict[str, Any]) -> str:
+    """A token for ``payload`` (ids only), signed with the newest key."""
+    return str(_serializer(purpose).dumps(payload))
+
+
+def read(purpose: Purpose, token: str, max_age: int | None = None) -> dict[str, Any]:
+    """The payload of a valid token for ``purpose``; raises a :class:`LinkError` otherwise."""
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age or _max_age(purpose))
+    except SignatureExpired as error:
+        raise LinkExpired("this link has expired") from error
+    except BadSignature as error:
+        if _signed_for_another_purpose(purpose, token):
+            raise LinkWrongPurpose("this link is not meant for this page") from error
+        raise LinkError("this link is not valid") from error
+    if not isinstance(payload, dict):
+        raise LinkError("this link is not valid")
+    return payload
+
+
+def _signed_for_another_purpose(purpose: Purpose, token: str) -> bool:
+    for other in Purpose:
+        if other is purpose:
+            continue
+        try:
+            _serializer(other).loads(token)
+        except BadSignature:
+            continue
+        return True
+    return False
+
+
+def review_token(link: ReviewLink) -> str:
+    """The token of a committee member's review link for one round."""
+    return mint(Purpose.REVIEW, {"r": link.request_id, "m": link.member_id, "n": link.round})
+
+
+def read_review_token(token: str) -> ReviewLink:
+    """The review link a token grants, or a :class:`LinkError`."""
+    payload = read(Purpose.REVIEW, token)
+    try:
+        return ReviewLink(str(payload["r"]), str(payload["m"]), int(payload["n"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise LinkError("this link is not valid") from error
+
+
+def status_token(request_id: str) -> str:
+    """The token of the partner's status page for a request."""
+    return mint(Purpose.STATUS, {"r": request_id})
+
+
+def read_status_token(token: str, request_id: str) -> None:
+    """Accept a status token only for the request it was minted for."""
+    payload = read(Purpose.STATUS, token)
+    if payload.get("r") != request_id:
+        raise LinkWrongPurpose("this link is for another request")
+
+
+def status_url(request_id: str) -> str:
+    """The absolute link to the partner's status page, from the configured base URL."""
+    return get_settings().public_url(f"/requests/{request_id}?token={status_token(request_id)}")

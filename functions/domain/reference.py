@@ -1,0 +1,86 @@
+"""Reference data (countries, regions, institution types, pillars) from ``schemas/reference``."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple
+
+from functions.domain import schemas
+from functions.presentation.messages import N_
+
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "ru": "Русский"}
+ACTIVITY_TYPES = {
+    "seminar": N_("Seminar"),
+    "workshop": N_("Workshop"),
+    "assessment_mission": N_("Assessment mission"),
+    "study_visit": N_("Study visit"),
+    "policy_drafting": N_("Drafting of a policy or action plan"),
+    "legal_review": N_("Legal review"),
+    "training": N_("Training"),
+    "other": N_("Other"),
+}
+
+
+class Country(NamedTuple):
+    """A country or territory eligible for MIEUX assistance."""
+
+    code: str
+    name: str
+    region: str
+    instruments: tuple[str, ...]
+
+
+class ReferenceData(NamedTuple):
+    """Every list the validation, the form and the reports need, keyed by code."""
+
+    countries: dict[str, Country]
+    regions: dict[str, str]
+    regional_organisations: dict[str, str]
+    institution_types: dict[str, str]
+    co_requester_types: dict[str, str]
+    pillars: dict[str, str]
+    topics: dict[str, str]
+    topic_pillar: dict[str, str]
+
+    def labels(self, reference: str) -> dict[str, str]:
+        """English labels of one list, by the name the schema gives it in ``x-reference``."""
+        lists: dict[str, dict[str, str]] = {
+            "countries": {code: country.name for code, country in self.countries.items()},
+            "regions": self.regions,
+            "institution_types": self.institution_types,
+            "co_requester_types": self.co_requester_types,
+            "pillars": self.pillars,
+            "topics": self.topics,
+            "languages": LANGUAGES,
+            "activity_types": ACTIVITY_TYPES,
+        }
+        return lists[reference]
+
+
+@cache
+def country_names(language: str) -> dict[str, str]:
+    """Eligible countries' names in ``language`` (generated from CLDR by tools/country_names.py)."""
+    names: dict[str, dict[str, str]] = schemas.load("reference/country_names.json")
+    return names.get(language) or names["en"]
+
+
+@cache
+def reference_data() -> ReferenceData:
+    """Load the reference lists once per container."""
+    countries = schemas.load("reference/countries.json")["countries"]
+    regions = schemas.load("reference/regions.json")
+    institutions = schemas.load("reference/institution_types.json")
+    pillars = schemas.load("reference/pillars.json")["pillars"]
+    return ReferenceData(
+        countries={
+            c["code"]: Country(c["code"], c["name"], c["region"], tuple(c["instruments"]))
+            for c in countries
+        },
+        regions={r["code"]: r["name"] for r in regions["regions"]},
+        regional_organisations={o["code"]: o["region"] for o in regions["regional_organisations"]},
+        institution_types={t["code"]: t["name"] for t in institutions["institution_types"]},
+        co_requester_types={t["code"]: t["name"] for t in institutions["co_requester_types"]},
+        pillars={p["code"]: p["name"] for p in pillars},
+        topics={t["code"]: t["name"] for p in pillars for t in p["topics"]},
+        topic_pillar={t["code"]: p["code"] for p in pillars for t in p["topics"]},
+    )

@@ -1,0 +1,46 @@
+"""Where the JSON documents in ``schemas/`` live, and their validators, built once per container."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+# Two levels up from this file is the repository root in a checkout, and the package root
+# (/var/task) in Lambda, where ``vendor/schemas`` lands beside ``functions``.
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+@cache
+def load(relative_path: str) -> Any:
+    """Parse one JSON file under ``schemas/``; files never change while a container lives."""
+    with (SCHEMA_DIR / relative_path).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def validator(relative_path: str) -> Draft202012Validator:
+    """A validator for one schema, with format checking on, built once and reused.
+
+    The schema is not checked against its metaschema here: the files ship with the code and
+    never change in a container, and tests/unit/test_schemas.py checks every one of them. Doing
+    it at run time would validate against the 2020-12 metaschema on every cold start (about a
+    quarter of what jsonschema costs a cold start).
+    """
+    # jsonschema (with attrs and referencing, a fifth of a cold start) is imported by the first
+    # validator built, not with this module: a Lambda that validates nothing (the bounces
+    # worker) never imports it.
+    from jsonschema import Draft202012Validator
+
+    schema = load(relative_path)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def request_schema() -> dict[str, Any]:
+    """The request schema: the single source of truth for validation, the form and the API docs."""
+    schema: dict[str, Any] = load("request.schema.json")
+    return schema

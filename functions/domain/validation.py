@@ -1,0 +1,136 @@
+"""Validation of a request document: the schema first, then the eligibility rules.
+
+Every problem is reported at once, each with a JSON pointer to the field, a machine code and an
+English message. The codes are the contract: pages and other languages map codes to their own
+words, never jsonschema's English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from functions.domain import schemas
+from functions.domain.eligibility import check_eligibility
+from functions.domain.errors import FieldError
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+# jsonschema keyword -> our error code.
+_CODES = {
+    "required": "required",
+    "type": "type",
+    "enum": "enum",
+    "const": "const",
+    "minLength": "too_short",
+    "maxLength": "too_long",
+    "pattern": "pattern",
+    "format": "format",
+    "minItems": "too_few",
+    "maxItems": "too_many",
+    "uniqueItems": "duplicate",
+    "minimum": "too_small",
+    "maximum": "too_large",
+    "additionalProperties": "unknown_field",
+    "not": "not_allowed",
+}
+
+
+@dataclass(frozen=True)
+class _Located:
+    path: tuple[str | int, ...]
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def pointer(path: Iterable[str | int]) -> str:
+    """A JSON pointer (RFC 6901) for a path of keys and indexes."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _locate(error: ValidationError) -> Iterator[_Located]:
+    """Where an error belongs: a missing field is reported at the field, not at its parent."""
+    base = tuple(error.absolute_path)
+    keyword = str(error.validator)
+    if keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        yield _Located((*base, missing), "required")
+    elif keyword == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        for extra in sorted(set(instance) - known):
+            yield _Located((*base, extra), "unknown_field")
+    elif keyword == "not" and isinstance(error.validator_value, dict):
+        for name in error.validator_value.get("required", []):
+            yield _Located((*base, name), "not_allowed")
+    else:
+        params = {"limit": error.validator_value} if keyword.startswith(("min", "max")) else {}
+        yield _Located(base, _CODES.get(keyword, keyword), params)
+
+
+def _field_schema(path: tuple[str | int, ...]) -> dict[str, Any]:
+    """The schema of the field at ``path`` (array indexes step into ``items``)."""
+    node: dict[str, Any] = schemas.request_schema()
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return node
+
+
+# When one field breaks several rules, the person is told the most useful one only.
+_PRIORITY = ["required", "type", "enum", "const", "format", "too_short", "too_long", "pattern"]
+
+
+def _rank(code: str) -> int:
+    return _PRIORITY.index(code) if code in _PRIORITY else len(_PRIORITY)
+
+
+def schema_errors(document: Any) -> list[FieldError]:
+    """Every field that breaks the schema, one error per field, in the order of the form."""
+    best: dict[str, FieldError] = {}
+    for error in schemas.validator("request.schema.json").iter_errors(document):
+        for located in _locate(error):
+            overrides = _field_schema(located.path).get("x-errors", {})
+            code = overrides.get(str(error.validator), located.code)
+            path = pointer(located.path)
+            if path not in best or _rank(code) < _rank(best[path].code):
+                best[path] = FieldError(path, code, located.params)
+    return sorted(best.values(), key=lambda e: _order(e.path))
+
+
+def _order(path: str) -> list[Any]:
+    """Sort errors in the order the fields appear in the schema (and so in the form)."""
+    node: dict[str, Any] = schemas.request_schema()
+    key: list[Any] = []
+    for part in path.strip("/").split("/") if path else []:
+        if part.isascii() and part.isdigit():  # "¹".isdigit() is true; int() refuses it
+            key.append(int(part))
+            node = node.get("items", {})
+            continue
+        names = list(node.get("properties", {}))
+        key.append(names.index(part) if part in names else len(names))
+        node = node.get("properties", {}).get(part, {})
+    return key
+
+
+def validate_request(document: Any) -> list[FieldError]:
+    """All errors of a request: the schema's, and eligibility's on fields the schema accepted."""
+    errors = schema_errors(document)
+    taken = {error.path for error in errors}
+    extra = [error for error in check_eligibility(document) if error.path not in taken]
+    return sorted(errors + extra, key=lambda e: _order(e.path))
+
+
+def field_title(path: str) -> str:
+    """The schema title of the field a JSON pointer names (the last name for unknown fields)."""
+    names = path.strip("/").split("/") if path else []
+    parts = [int(p) if p.isascii() and p.isdigit() else p for p in names]
+    schema = _field_schema(tuple(parts))
+    if "title" in schema:
+        return str(schema["title"])
+    names = [p for p in parts if isinstance(p, str)]
+    return names[-1] if names else "Request"

@@ -1,0 +1,104 @@
+"""Decision rules of the Steering Committee, with no AWS: plain values in, an outcome out.
+
+Rules (set per stage with ``DECISION_RULE``):
+- ``unanimous`` (default): every voting member approves; any rejection rejects.
+- ``majority``: more than half of the voting members approve; rejected as soon as that can no
+  longer happen.
+- ``quorum:N``: at least N approvals; rejected as soon as N can no longer be reached.
+Under every rule a veto holder's rejection rejects, and an approval waits for every veto holder's
+approval. A request for more information by any voter pauses the round at once.
+Positive silence (``POSITIVE_SILENCE_DAYS`` > 0) counts a voter who has not answered within that
+many days of the round's opening as approving; the scheduled sweep applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import NamedTuple
+
+from functions.domain.committee import Member, Role
+
+
+class Choice(StrEnum):
+    """What a member can answer to a review request."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    MORE_INFORMATION = "more_information"
+
+
+class Outcome(StrEnum):
+    """Where a round stands after the votes so far."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    INFORMATION_REQUESTED = "information_requested"
+
+
+class Rule(NamedTuple):
+    """A decision rule: ``unanimous``, ``majority`` or ``quorum`` with its threshold."""
+
+    kind: str
+    quorum: int = 0
+
+
+class RuleError(ValueError):
+    """A decision rule that cannot be applied (unknown name, impossible quorum)."""
+
+
+def parse_rule(text: str) -> Rule:
+    """Read ``unanimous``, ``majority`` or ``quorum:N``."""
+    name, _, number = text.strip().lower().partition(":")
+    if name in ("unanimous", "majority") and not number:
+        return Rule(name)
+    if name == "quorum" and number.isdigit() and int(number) >= 1:
+        return Rule("quorum", int(number))
+    raise RuleError(f"unknown decision rule {text!r}: use unanimous, majority or quorum:N")
+
+
+def decide(rule: Rule, voters: Iterable[Member], votes: Mapping[str, Choice]) -> Outcome:
+    """The outcome of a round, given the voters and their votes so far (by member id)."""
+    voters = [member for member in voters if member.votes]
+    if not voters:
+        raise RuleError("the committee has no voting member")
+    counted = {m.member_id: votes[m.member_id] for m in voters if m.member_id in votes}
+    if Choice.MORE_INFORMATION in counted.values():
+        return Outcome.INFORMATION_REQUESTED
+    vetoes = [m for m in voters if m.role is Role.VETO]
+    if any(counted.get(m.member_id) is Choice.REJECT for m in vetoes):
+        return Outcome.REJECTED
+    approvals = sum(1 for choice in counted.values() if choice is Choice.APPROVE)
+    open_votes = len(voters) - len(counted)
+    needed = _approvals_needed(rule, len(voters))
+    if approvals + open_votes < needed:
+        return Outcome.REJECTED
+    vetoes_agree = all(counted.get(m.member_id) is Choice.APPROVE for m in vetoes)
+    if approvals >= needed and vetoes_agree:
+        return Outcome.APPROVED
+    return Outcome.PENDING
+
+
+def _approvals_needed(rule: Rule, voters: int) -> int:
+    if rule.kind == "unanimous":
+        return voters
+    if rule.kind == "majority":
+        return voters // 2 + 1
+    if rule.quorum > voters:
+        raise RuleError(f"quorum:{rule.quorum} needs more voters than the committee has ({voters})")
+    return rule.quorum
+
+
+def silent_approvals(
+    voters: Iterable[Member],
+    votes: Mapping[str, Choice],
+    round_opened: datetime,
+    now: datetime,
+    silence_days: int,
+) -> list[str]:
+    """Members whose silence counts as approval now (none when positive silence is off)."""
+    if silence_days <= 0 or now < round_opened + timedelta(days=silence_days):
+        return []
+    return [m.member_id for m in voters if m.votes and m.member_id not in votes]

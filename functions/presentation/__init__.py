@@ -1,0 +1,1 @@
+"""What people read: form specs from schemas, templates, languages, mail content, charts."""

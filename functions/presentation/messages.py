@@ -1,0 +1,64 @@
+"""Human messages for validation error codes, in plain English, ready for translation.
+
+Messages are built from the code and the field's title in the schema, never from jsonschema's own
+English. Each template is wrapped in ``N_`` so that ``pybabel extract`` finds it; pages translate
+the template and the title with the partner's language before formatting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from functions.domain.errors import FieldError
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+TEMPLATES: dict[str, str] = {
+    "required": N_("Enter or choose: {label}"),
+    "type": N_("{label} has the wrong kind of value"),
+    "enum": N_("Choose {label} from the list"),
+    "const": N_("{label}: this value is not allowed"),
+    "too_short": N_("{label} must be at least {limit} characters long"),
+    "too_long": N_("{label} must be {limit} characters or fewer"),
+    "pattern": N_("{label} is not in the expected format"),
+    "format": N_("{label} is not in the expected format"),
+    # Control characters (other than tab and line breaks) and lone surrogates: the text could
+    # not be stored or mailed faithfully. The generic words, already in every catalog.
+    "invalid_character": N_("{label} is not valid"),
+    "too_few": N_("Choose at least {limit}: {label}"),
+    "too_many": N_("Choose no more than {limit}: {label}"),
+    "duplicate": N_("{label} lists the same choice twice"),
+    "too_small": N_("{label} must be {limit} or more"),
+    "too_large": N_("{label} must be {limit} or less"),
+    "unknown_field": N_("{label} is not a field of this form"),
+    "not_allowed": N_("{label} does not apply to this type of institution"),
+    "consent_required": N_("You must agree to the processing of personal data to send a request"),
+    "not_eligible": N_("This country is not eligible for MIEUX assistance"),
+    "region_mismatch": N_("This regional organisation belongs to another region"),
+    "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),
+}
+
+Translate = Callable[[str], str]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def message_for(
+    error: FieldError,
+    label_of: Callable[[str], str],
+    translate: Translate = _identity,
+) -> str:
+    """The message for one error; ``label_of`` gives the (translated) title of the field."""
+    template = translate(TEMPLATES.get(error.code, N_("{label} is not valid")))
+    values: dict[str, Any] = {"label": label_of(error.path), **error.params}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,83 @@
+"""Jinja2 rendering of pages and emails, in the reader's language, with autoescape always on."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
+
+from functions.presentation.i18n import LANGUAGE_NAMES, LANGUAGES, text_direction, translations
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+@cache
+def asset(name: str) -> str:
+    """The URL of a static file, versioned by its content so browsers may cache it for a year."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+# Unicode's FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: plain text's <bdi>.
+_ISOLATE, _POP_ISOLATE = "\u2068", "\u2069"
+
+
+@pass_eval_context
+def isolate(context: EvalContext, value: Any) -> str:
+    """Text someone wrote (a partner, a member, an operator), set apart from the text around it.
+
+    A name or a title in Arabic inside an English sentence, or the reverse, takes its direction
+    from its own first letter and cannot reorder the words around it; nor can a direction
+    override written into it (U+202E) reach past its end, so it cannot make the page or the email
+    say something else around it. HTML gets ``<bdi>`` (escaped), plain text Unicode's isolates.
+    """
+    if context.autoescape:
+        return Markup("<bdi>{}</bdi>").format(value)
+    return isolated(value)
+
+
+def isolated(value: Any) -> str:
+    """Someone's text isolated for plain text (a subject, a .txt email, an HTML ``<title>``)."""
+    return f"{_ISOLATE}{value}{_POP_ISOLATE}"
+
+
+@cache
+def environment(language: str) -> Environment:
+    """One environment per language, built on first use (Jinja2 is imported only where needed)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        # Escape HTML everywhere, including email HTML; plain-text mail is built from .txt
+        # templates, where escaping would show entities to the reader.
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["isolate"] = isolate
+    env.globals.update(
+        lang=language,
+        dir=text_direction(language),
+        languages=LANGUAGES,
+        language_names=LANGUAGE_NAMES,
+        asset=asset,
+    )
+    return env
+
+
+def render(template: str, language: str, **context: Any) -> str:
+    """Render one template in ``language``."""
+    return environment(language).get_template(template).render(**context)

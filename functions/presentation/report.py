@@ -1,0 +1,181 @@
+"""The figures of the yearly report, from plain rows: no AWS, no HTML.
+
+Every chart of the report is a :class:`Chart` (bars with their numbers); the same bars are the
+table printed under it, so a chart never shows a figure its table does not.
+"""
+
+from __future__ import annotations
+
+import calendar
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from functions.domain.requests import Status
+
+OPEN = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED)
+DECIDED = (Status.APPROVED, Status.REJECTED)
+AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 90, "31-90 days"))
+OLDEST_BUCKET = "over 90 days"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request as the report sees it."""
+
+    reference: str
+    region: str
+    pillar: str
+    institution_type: str
+    status: str
+    submitted_at: datetime
+    decided_at: datetime | None = None
+
+    @property
+    def days_to_decision(self) -> float | None:
+        """Days from submission to the committee's decision (approved or rejected only)."""
+        if self.decided_at is None or self.status not in DECIDED:
+            return None
+        return (self.decided_at - self.submitted_at).total_seconds() / 86400
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, its value, the text shown for it, and a fill for print."""
+
+    label: str
+    value: float
+    text: str
+    pattern: str = "hatch"  # hatch | cross | dots | solid: not colour alone
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart and the table behind it."""
+
+    key: str
+    title: str
+    value_header: str
+    bars: list[Bar]
+    summary: str = ""
+    vertical: bool = False
+    extra_header: str = ""
+    extra: list[str] = field(default_factory=list)  # a second column of the table
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report shows for one year."""
+
+    year: int
+    generated_at: datetime
+    total: int
+    charts: list[Chart]
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
+
+
+def _counts(key: str, title: str, rows: list[Row], attribute: str, labels: dict[str, str]) -> Chart:
+    counts = Counter(getattr(row, attribute) for row in rows)
+    order = list(labels) + sorted(set(counts) - set(labels))
+    bars = [Bar(str(labels.get(code, code)), counts[code], str(counts[code])) for code in order]
+    shares = [_share(counts[code], len(rows)) for code in order]
+    return Chart(key, title, "Requests", bars, extra_header="Share", extra=shares)
+
+
+def _months(rows: list[Row]) -> Chart:
+    counts = Counter(row.submitted_at.month for row in rows)
+    bars = [Bar(calendar.month_abbr[m], counts[m], str(counts[m])) for m in range(1, 13)]
+    busiest = max(range(1, 13), key=lambda m: (counts[m], -m))
+    summary = f"Busiest month: {calendar.month_name[busiest]} ({counts[busiest]})" if rows else ""
+    return Chart("month", "Requests by month of submission", "Requests", bars, summary, True)
+
+
+def _approval(rows: list[Row]) -> Chart:
+    approved = sum(row.status == Status.APPROVED for row in rows)
+    rejected = sum(row.status == Status.REJECTED for row in rows)
+    decided = approved + rejected
+    rate = f"{approved / decided:.0%}" if decided else "no decision yet"
+    bars = [
+        Bar("Approved", approved, f"{approved} ({_share(approved, decided)})", "hatch"),
+        Bar("Rejected", rejected, f"{rejected} ({_share(rejected, decided)})", "cross"),
+    ]
+    summary = f"Approval rate: {rate} of {decided} decided request(s)"
+    return Chart("approval", "Decisions: approval rate", "Requests", bars, summary)
+
+
+def _median_days(rows: list[Row], regions: dict[str, str]) -> Chart:
+    days = {row.reference: row.days_to_decision for row in rows}
+    overall = [d for d in days.values() if d is not None]
+    bars, counted = [], []
+    for code, label in regions.items():
+        found = [d for r in rows if r.region == code and (d := r.days_to_decision) is not None]
+        median = statistics.median(found) if found else 0.0
+        bars.append(Bar(label, median, f"{median:.1f}" if found else "-"))
+        counted.append(str(len(found)))
+    summary = (
+        f"Median days from submission to decision: {statistics.median(overall):.1f}"
+        f" ({len(overall)} decision(s))"
+        if overall
+        else "Median days from submission to decision: no decision yet"
+    )
+    return Chart(
+        "median_days",
+        "Median days from submission to decision, by region",
+        "Median days",
+        bars,
+        summary,
+        extra_header="Decisions",
+        extra=counted,
+    )
+
+
+def age_bucket(days: int) -> str:
+    """The age group of an open request, by whole days since submission."""
+    for low, high, label in AGE_BUCKETS:
+        if low <= days <= high:
+            return label
+    return OLDEST_BUCKET
+
+
+def _open_by_age(rows: list[Row], now: datetime) -> Chart:
+    still_open = [row for row in rows if row.status in OPEN]
+    counts = Counter(age_bucket((now - row.submitted_at).days) for row in still_open)
+    labels = [label for _, _, label in AGE_BUCKETS] + [OLDEST_BUCKET]
+    patterns = ["dots", "hatch", "cross", "solid"]
+    bars = [
+        Bar(label, counts[label], str(counts[label]), pattern)
+        for label, pattern in zip(labels, patterns, strict=True)
+    ]
+    summary = f"{len(still_open)} request(s) still open on {now.date().isoformat()}"
+    return Chart("open_age", "Open requests by age", "Requests", bars, summary)
+
+
+def build(
+    year: int,
+    rows: list[Row],
+    now: datetime,
+    regions: dict[str, str],
+    pillars: dict[str, str],
+    institution_types: dict[str, str],
+) -> Report:
+    """The report of one year's requests (``rows``), as of ``now``."""
+    charts = [
+        _counts("region", "Requests by region", rows, "region", regions),
+        _counts("pillar", "Requests by thematic area (pillar)", rows, "pillar", pillars),
+        _counts(
+            "institution_type",
+            "Requests by type of institution",
+            rows,
+            "institution_type",
+            institution_types,
+        ),
+        _months(rows),
+        _approval(rows),
+        _median_days(rows, regions),
+        _open_by_age(rows, now),
+    ]
+    return Report(year, now, len(rows), charts)

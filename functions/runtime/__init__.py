@@ -1,0 +1,1 @@
+"""The Lambda runtime's concerns: settings, start-up, each invocation."""

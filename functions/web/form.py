@@ -1,0 +1,326 @@
+"""The hosted form: ``GET /``, its static files, and the HTML answers to a form's POST.
+
+The page is built from the request schema (``presentation.formspec``); a browser that posts
+the form gets a page back (the form again with every error, or the confirmation), while API
+clients keep their JSON answers from ``functions.web.intake``. The form works without
+JavaScript; ``/static/app.js`` only shows the same messages before sending and hides the parts
+that do not apply.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Blueprint, Request, Response
+
+from functions.domain.errors import FieldError, InvalidRequest, SubmissionConflict
+from functions.domain.reference import country_names, reference_data
+from functions.domain.schemas import request_schema
+from functions.domain.validation import field_title
+from functions.presentation.formdata import document_from_form
+from functions.presentation.i18n import gettext_for
+from functions.presentation.messages import message_for
+from functions.services import intake as intake_service
+from functions.web import csrf
+from functions.web.pages import error_page, language_of, page
+
+if TYPE_CHECKING:
+    from functions.presentation.formspec import Field, FormSpec, Group
+
+# functions.presentation.formspec (the form built from the schema) is imported by the functions that
+# build or read the form, not here: the API Lambda's cold start, whose first request is most
+# often a JSON submission, need not pay for it.
+
+form = Blueprint(__name__)
+
+HONEYPOT = "website"  # hidden from people; bots fill it in
+FORM_SCOPE = "request-form"  # the anti-forgery token of the request form (functions/web/csrf.py)
+STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
+Translate = Callable[[str], str]
+
+
+def wants_html(request: Request, fields: Mapping[str, list[str]] | None = None) -> bool:
+    """True for a browser posting the hosted form: form-encoded, and asking for a page."""
+    kind = str(request.headers.get("content-type", "")).split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return False
+    if fields is not None and "1" in fields.get("_html", []):
+        return True
+    for part in str(request.headers.get("accept", "")).split(","):
+        media, _, params = part.partition(";")
+        if media.strip().lower() in ("text/html", "application/xhtml+xml"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+# --- the form as the template sees it --------------------------------------------------------
+
+
+def field_id(name: str) -> str:
+    """The HTML id of a field (the first option's id, for radios and checkboxes)."""
+    return "f-" + name.replace(".", "-").replace("_", "-")
+
+
+def _sort_key(label: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _options(spec: Field, language: str, _: Translate) -> list[dict[str, str]]:
+    group_labels = reference_data().pillars if spec.grouped_by else {}
+    if spec.reference == "countries":
+        names = country_names(language)
+        choices = [(o.value, names.get(o.value, o.label), "") for o in spec.options]
+        choices.sort(key=lambda c: _sort_key(c[1]))
+    elif spec.widget == "yesno":
+        choices = [("true", _("Yes"), ""), ("false", _("No"), "")]
+    else:
+        choices = [(o.value, _(o.label), o.group) for o in spec.options]
+    base = field_id(spec.name)
+    return [
+        {
+            "value": v,
+            "label": label,
+            "group": group,
+            "group_label": _(group_labels[group]) if group in group_labels else "",
+            "id": base if i == 0 else f"{base}-{i}",
+        }
+        for i, (v, label, group) in enumerate(choices)
+    ]
+
+
+def _client_messages(spec: Field, label: str, _: Translate) -> dict[str, str]:
+    """The messages the browser script may show for this field, by error code."""
+    codes = ["required"] if spec.required else []
+    checks = {
+        "too_short": spec.min_length,
+        "too_long": spec.max_length,
+        "too_small": spec.minimum,
+        "too_large": spec.maximum,
+        "too_few": spec.min_items if spec.widget == "checkboxes" else None,
+        "too_many": spec.max_items if spec.widget == "checkboxes" else None,
+        "pattern": spec.pattern,
+    }
+    codes += [code for code, limit in checks.items() if limit is not None]
+    if spec.input_type == "number":
+        codes.append("type")
+    if spec.widget == "checkbox":
+        codes = ["consent_required"]
+    messages = {}
+    for code in codes:
+        limit = checks.get(code)
+        params = {"limit": limit} if isinstance(limit, int) else {}
+        messages[code] = message_for(FieldError(spec.path, code, params), lambda _p: label, _)
+    return messages
+
+
+def _field_view(
+    spec: Field, language: str, values: Mapping[str, list[str]], errors: dict[str, str]
+) -> dict[str, Any]:
+    _ = gettext_for(language)
+    label = _(spec.title)
+    submitted = values.get(spec.name, [])
+    return {
+        "spec": spec,
+        "id": field_id(spec.name),
+        "label": label,
+        "hint": _(spec.hint) if spec.hint else "",
+        "value": submitted[-1] if submitted else "",
+        "chosen": submitted,
+        "error": errors.get(spec.name, ""),
+        "options": _options(spec, language, _),
+        "show_if": " ".join(f"{name}={','.join(v)}" for name, v in spec.show_if),
+        "messages": _client_messages(spec, label, _),
+    }
+
+
+def _group_view(
+    group: Group, language: str, values: Mapping[str, list[str]], errors: dict[str, str]
+) -> dict[str, Any]:
+    _ = gettext_for(language)
+    filled = [i for i in range(group.max_items) if any(values.get(f.name) for f in group.at(i))]
+    return {
+        "group": True,
+        "spec": group,
+        "id": field_id(group.name),
+        "label": _(group.title),
+        "hint": _(group.hint) if group.hint else "",
+        "error": errors.get(group.name, ""),
+        "show_if": " ".join(f"{name}={','.join(v)}" for name, v in group.show_if),
+        "shown": max([1, *[i + 1 for i in filled]]),
+        "entries": [
+            [_field_view(f, language, values, errors) for f in group.at(i)]
+            for i in range(group.max_items)
+        ],
+    }
+
+
+def _anchor(path: str, spec: FormSpec) -> str:
+    """The form field a JSON pointer belongs to (``/request/topics/1`` -> ``request.topics``)."""
+    from functions.presentation.formspec import Group
+
+    parts = path.strip("/").split("/") if path.strip("/") else []
+    names = {f.name for f in spec.fields()}
+    groups = {i.name for s in spec.sections for i in s.items if isinstance(i, Group)}
+    sections = {s.name: s for s in spec.sections}
+    while parts:
+        dotted = ".".join(parts)
+        if dotted in names or dotted in groups:
+            return dotted
+        if dotted in sections and sections[dotted].items:
+            first = sections[dotted].items[0]
+            return first.name
+        parts.pop()
+    return ""
+
+
+def error_views(
+    errors: list[FieldError], spec: FormSpec, language: str
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Inline messages by field name, and the error summary's links, in the form's order."""
+    from functions.presentation.formspec import Group
+
+    _ = gettext_for(language)
+    inline: dict[str, str] = {}
+    summary: list[dict[str, str]] = []
+    groups = {i.name: i for s in spec.sections for i in s.items if isinstance(i, Group)}
+    for error in errors:
+        text = message_for(error, lambda p: _(field_title(p)), _)
+        name = _anchor(error.path, spec)
+        if name in inline:
+            continue
+        inline[name] = text
+        target = groups[name].at(0)[0].name if name in groups else name
+        summary.append({"href": "#" + field_id(target) if target else "#main", "text": text})
+    return inline, summary
+
+
+def form_page(
+    request: Request,
+    language: str,
+    values: Mapping[str, list[str]] | None = None,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+    spec: FormSpec | None = None,
+) -> Response:
+    """The form, empty or with the person's answers and every error."""
+    from functions.presentation.formspec import Group, request_form
+
+    spec = spec or request_form()
+    values = dict(values or {})
+    values.setdefault("submission_id", [uuid.uuid4().hex])
+    values.setdefault("contact.preferred_language", [language])
+    inline, summary = error_views(errors or [], spec, language)
+    token, cookie_headers = csrf.issue(request, FORM_SCOPE)
+    sections = [
+        {
+            "name": section.name,
+            "title": gettext_for(language)(section.title),
+            "hint": gettext_for(language)(section.hint) if section.hint else "",
+            "items": [
+                _group_view(item, language, values, inline)
+                if isinstance(item, Group)
+                else _field_view(item, language, values, inline)
+                for item in section.items
+            ],
+        }
+        for section in spec.sections
+    ]
+    hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
+    return page(
+        "form.html",
+        language,
+        status,
+        title=spec.title,
+        sections=sections,
+        hidden=[*hidden, (csrf.FIELD, token), ("_html", "1")],
+        summary=summary,
+        honeypot=HONEYPOT,
+        headers=cookie_headers,
+    )
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+@form.route("/", methods=["GET"])
+def request_form_page() -> Response:
+    """The hosted form, in the reader's language."""
+    request = form.current_request
+    return form_page(request, language_of(request))
+
+
+@form.route("/static/{name}", methods=["GET"])
+def static_file(name: str) -> Response:
+    """The app's own CSS and script (no CDN); versioned URLs, so cached for a year."""
+    if name not in STATIC_TYPES:
+        return error_page("not_found", language_of(form.current_request))
+    # Here, not at import: presentation.render imports Jinja2, which the API Lambda's cold start
+    # should not pay for before it renders anything.
+    from functions.presentation.render import STATIC_DIR
+
+    return Response(
+        body=(STATIC_DIR / name).read_text(encoding="utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": STATIC_TYPES[name],
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
+    """An untouched section of the form is an empty object, so that each of its required
+    questions gets its own message instead of one for the whole section."""
+    for section in spec.sections:
+        if section.items and section.items[0].name.startswith(section.name + "."):
+            document.setdefault(section.name, {})
+    return document
+
+
+def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:
+    """The page a browser gets after posting the form."""
+    language = language_of(request)
+    try:
+        csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
+    except csrf.CsrfError:
+        return error_page("forbidden", language)
+    from functions.presentation.formspec import request_form, without_hidden_parts
+
+    spec = request_form()
+    values = {name: v for name, v in fields.items() if not name.startswith("_")}
+    if any(v.strip() for v in values.pop(HONEYPOT, [])):
+        return _confirmation(intake_service.decoy_submission(), language)
+    document = document_from_form(without_hidden_parts(spec, values), request_schema())
+    try:
+        result = intake_service.submit(_with_sections(document, spec))
+    except InvalidRequest as error:
+        return form_page(request, language, values, error.errors, 422)
+    except SubmissionConflict:
+        return error_page("already_sent", language)
+    return _confirmation(result, language)
+
+
+def _confirmation(result: intake_service.Submitted, language: str) -> Response:
+    return page(
+        "confirmation.html",
+        language,
+        201,
+        reference=result.reference,
+        status_url=result.status_url,
+    )
+
+
+def rate_limited_page(request: Request, retry_after: int) -> Response:
+    """The 429 page, with ``Retry-After``."""
+    minutes = max(1, (retry_after + 59) // 60)
+    return error_page(
+        "rate_limited",
+        language_of(request),
+        minutes=minutes,
+        headers={"Retry-After": str(retry_after)},
+    )

@@ -1,0 +1,142 @@
+"""The partner's status page: follow the request, answer the committee's question, withdraw.
+
+Every route needs the signed status token from the receipt; the POSTs need the anti-forgery
+token of the page as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice.app import Blueprint, Response
+
+from functions.adapters import links
+from functions.domain.errors import InvalidRequest, TransitionNotAllowed
+from functions.domain.validation import field_title
+from functions.web import csrf
+from functions.web.failures import guarded, page_unavailable
+from functions.web.inputs import form_fields, query_token, wants_json
+from functions.web.pages import here_of, language_of, page
+from functions.web.problems import PROBLEMS, problem_kind, problem_page
+from functions.web.responses import error_response, field_errors_body, json_response
+
+partner = Blueprint(__name__)
+
+ANSWER_LIMIT = 5000
+
+
+def _scope(request_id: str) -> str:
+    return f"status:{request_id}"
+
+
+def _status_page(
+    request_id: str, token: str, language: str, status: int = 200, **extra: Any
+) -> Response:
+    # Imported on use: the partner's service (and the review service it uses) serves these
+    # pages only; at module level it would add to every cold start of the API Lambda.
+    from functions.services import partner as service
+
+    view = service.status_view(request_id, language)
+    form_token, cookie = csrf.issue(partner.current_request, _scope(request_id))
+    response = page(
+        "status.html",
+        language,
+        status,
+        view=view,
+        token=token,
+        here=f"/requests/{request_id}?{urlencode({'token': token})}",
+        csrf_token=form_token,
+        correctable=service.CORRECTABLE,
+        field_titles={name: field_title(f"/request/{name}") for name in service.CORRECTABLE},
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+def _problem(error: Exception, language: str) -> Response:
+    """The error page, or the JSON error for a client that asked for JSON."""
+    request = partner.current_request
+    if wants_json(request):
+        kind, status = problem_kind(error)
+        return error_response(status, kind, kind.replace("_", " "))
+    return problem_page(error, language, here_of(request))
+
+
+@partner.route("/requests/{request_id}", methods=["GET", "HEAD"])
+@guarded(page_unavailable)
+def show_status(request_id: str) -> Response:
+    """Where the request stands, its public timeline, the open question; JSON on request."""
+    from functions.services import partner as service  # on use: see _status_page
+
+    request = partner.current_request
+    language = language_of(request)
+    token = query_token(request)
+    try:
+        links.read_status_token(token, request_id)
+        if wants_json(request):
+            return json_response(service.status_view(request_id).as_json())
+        return _status_page(request_id, token, language)
+    except PROBLEMS as error:
+        return _problem(error, language)
+
+
+def _checked_post(request_id: str) -> dict[str, str]:
+    request = partner.current_request
+    links.read_status_token(query_token(request), request_id)
+    fields = form_fields(request)
+    csrf.verify(request, _scope(request_id), fields.get(csrf.FIELD))
+    return fields
+
+
+@partner.route("/requests/{request_id}/answer", methods=["POST"], content_types=[])
+@guarded(page_unavailable)
+def answer(request_id: str) -> Response:
+    """The partner answers the committee's question (and may correct the request)."""
+    from functions.services import partner as service  # on use: see _status_page
+
+    request = partner.current_request
+    language, token = language_of(request), query_token(request)
+    try:
+        fields = _checked_post(request_id)
+        text = fields.get("answer", "").strip()
+        corrections = {
+            k: fields[f"request.{k}"] for k in service.CORRECTABLE if f"request.{k}" in fields
+        }
+        if not text or len(text) > ANSWER_LIMIT:
+            code = "answer_required" if not text else "answer_too_long"
+            errors = [{"field": "answer", "code": code}]
+            return _status_page(request_id, token, language, 422, errors=errors, values=fields)
+        service.answer_question(request_id, text, corrections)
+    except PROBLEMS as error:
+        return _problem(error, language)
+    except TransitionNotAllowed:
+        return _status_page(request_id, token, language, 409, notice="not_open")
+    except InvalidRequest as error:
+        errors = [
+            {"field": e["path"], "code": e["code"], "message": e["message"]}
+            for e in field_errors_body(error.errors)["errors"]
+        ]
+        return _status_page(request_id, token, language, 422, errors=errors, values=fields)
+    return _status_page(request_id, token, language, 200, notice="answered")
+
+
+@partner.route("/requests/{request_id}/withdraw", methods=["POST"], content_types=[])
+@guarded(page_unavailable)
+def withdraw(request_id: str) -> Response:
+    """The partner withdraws the request."""
+    from functions.services import partner as service  # on use: see _status_page
+
+    request = partner.current_request
+    language, token = language_of(request), query_token(request)
+    try:
+        _checked_post(request_id)
+        service.withdraw(request_id)
+    except PROBLEMS as error:
+        return _problem(error, language)
+    except TransitionNotAllowed:
+        return _status_page(request_id, token, language, 409, notice="not_open")
+    return _status_page(request_id, token, language, 200, notice="withdrawn")
