@@ -27,7 +27,7 @@ class DomainError(Exception):
     code = "error"
 
 
-# --- what was sent ---------------------------------------------------------------------------
+# --- what was sent ---
 
 
 class InvalidRequest(DomainError):
@@ -74,7 +74,7 @@ class MalformedJson(UnreadableBody):
     code = "malformed_json"
 
 
-# --- signed links ------------------------------------------------------------------------------
+# --- signed links ---
 
 
 class LinkError(DomainError):
@@ -95,7 +95,7 @@ class LinkWrongPurpose(LinkError):
     code = "wrong_purpose"
 
 
-# --- who may act ---------------------------------------------------------------------------------
+# --- who may act ---
 
 
 class Forbidden(DomainError):
@@ -120,7 +120,7 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-# --- the state of things -------------------------------------------------------------------------
+# --- the state of things ---
 
 
 class NotFound(DomainError):
@@ -170,7 +170,7 @@ class TransitionNotAllowed(Conflict):
         self.target = target
 
 
-# --- the platform ----------------------------------------------------------------------------------
+# --- the platform ---
 
 
 class Unavailable(DomainError):
