@@ -7,6 +7,8 @@ import json
 from enum import StrEnum
 from typing import Any
 
+from functions.domain.errors import TransitionNotAllowed
+
 
 class Status(StrEnum):
     """Where a request stands. Every change is a conditional write on the previous status."""
@@ -37,9 +39,29 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 
-def can_move(current: Status, target: Status) -> bool:
+def can_move(current: str, target: str) -> bool:
     """True when the lifecycle allows going from ``current`` to ``target``."""
-    return target in ALLOWED[current]
+    return Status(target) in ALLOWED[Status(current)]
+
+
+def check_move(current: str, target: str) -> None:
+    """Raise :class:`TransitionNotAllowed` unless the lifecycle allows ``current`` -> ``target``."""
+    if not can_move(current, target):
+        raise TransitionNotAllowed(current, target)
+
+
+def sources_of(target: str) -> tuple[Status, ...]:
+    """Every status a request may move to ``target`` from: the condition of the status write.
+
+    The write checks the stored status is one of these (not only the one read), so a move the
+    table allows is not refused because another allowed move happened in between.
+    """
+    return tuple(status for status, targets in ALLOWED.items() if Status(target) in targets)
+
+
+def is_final(status: str) -> bool:
+    """True once a request is decided, withdrawn or closed."""
+    return Status(status) in FINAL
 
 
 def format_reference(year: int, number: int) -> str:

@@ -1,0 +1,1 @@
+"""The DynamoDB table: models and key formats, the repository, and its in-memory fake."""

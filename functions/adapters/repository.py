@@ -1,0 +1,265 @@
+"""The storage seam: every read and write the services make, behind one abstract class.
+
+Services call :func:`repository` and get domain values back (functions/domain/records.py,
+functions/domain/mail.py, functions/domain/committee.py); they never see a key, a pynamodb model
+or a condition expression. Two implementations keep the same contract (tests/contract/ runs one
+suite against both): :class:`functions.adapters.dynamodb.repository.DynamoRepository`, the table
+in AWS (or moto), and :class:`functions.adapters.dynamodb.fake.InMemoryRepository`, for service
+tests that run in milliseconds.
+
+Failures follow the domain's taxonomy: a lost conditional write is ``False`` where losing is a
+normal outcome of a race (the sweeper's marks, a decision made once), and a domain error where
+the caller must tell someone (:class:`AlreadyVoted`, :class:`RoundClosed`, :class:`Conflict`);
+a dependency that fails raises :class:`Unavailable` with the original error as its cause.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from functions.domain.committee import Member, Officer
+from functions.domain.mail import MailRecord, MailState, Notification, Recipient
+from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
+
+
+class Repository(ABC):
+    """Every access pattern of the service. Reads skip items past their TTL (``expires_at``):
+    DynamoDB deletes expired items late (and moto never does)."""
+
+    # --- requests --------------------------------------------------------------------------
+
+    @abstractmethod
+    def next_reference_number(self, year: int) -> int:
+        """Add one to the year's reference counter and return it (atomic)."""
+
+    @abstractmethod
+    def count_submission(self, address_digest: str, hour_start: int) -> int:
+        """Count one more submission from a (keyed-hash) address in the hour starting at
+        ``hour_start`` (epoch seconds); return the hour's total (atomic; kept two hours)."""
+
+    @abstractmethod
+    def create_request(
+        self, request: Request, event: Event, submission: Submission | None = None
+    ) -> None:
+        """Store a new request with its first event and its submission marker, together.
+
+        Raises :class:`Conflict` (nothing stored) if the submission marker exists already.
+        """
+
+    @abstractmethod
+    def get_request(self, request_id: str) -> Request | None:
+        """One request (strongly consistent), or None."""
+
+    @abstractmethod
+    def get_submission(self, submission_id: str) -> Submission | None:
+        """The marker of a submission id, or None."""
+
+    @abstractmethod
+    def partition(self, request_id: str) -> Partition:
+        """The request with its events (in order), votes, mail records and Action."""
+
+    @abstractmethod
+    def change_status(
+        self,
+        request_id: str,
+        target: str,
+        event: Event,
+        *,
+        round_number: int | None = None,
+        **fields: Any,
+    ) -> bool:
+        """Move a request to ``target`` if its stored status may move there (the domain's
+        transition table: ``requests.sources_of``) and, if given, it is still in round
+        ``round_number``; set ``fields`` (None removes one) and write ``event``, together.
+
+        Returns False (nothing written) when another writer moved it first: only one caller
+        wins a decision. Fields: round, document, open_question, decided_at, decision_reason.
+        """
+
+    @abstractmethod
+    def requests_in_status(
+        self, status: str, since_after: str | None = None, since_before: str | None = None
+    ) -> Iterator[Request]:
+        """Requests in ``status`` whose ``status_since`` lies in the range (both inclusive,
+        ISO timestamps, either open), longest there first. Eventually consistent: act on what it
+        returns only through conditional writes."""
+
+    @abstractmethod
+    def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
+        """Requests of a region submitted in a year, in order of submission."""
+
+    @abstractmethod
+    def request_ids_by_email_hash(self, digest: str) -> list[str]:
+        """The ids of the requests whose contact's address hashes to ``digest``."""
+
+    @abstractmethod
+    def mark_once(
+        self,
+        request_id: str,
+        mark: str,
+        *,
+        status: str | None = None,
+        round_number: int | None = None,
+    ) -> bool:
+        """Add ``mark`` to the request's sweep marks unless it is there (and the request is
+        still in ``status`` and round ``round_number``, if given). True for the one caller that
+        added it: that caller does the work the mark stands for."""
+
+    @abstractmethod
+    def unmark(self, request_id: str, mark: str) -> None:
+        """Take a sweep mark back (the work it stood for could not be handed on)."""
+
+    @abstractmethod
+    def append_event(self, event: Event) -> None:
+        """Add one line to a request's audit trail."""
+
+    # --- votes -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def record_vote(self, vote: Vote, event: Event) -> None:
+        """Write a vote and its event together, while the request is under review in the vote's
+        round. Raises :class:`RoundClosed` or :class:`AlreadyVoted` (nothing written)."""
+
+    @abstractmethod
+    def round_votes(self, request_id: str, round_number: int) -> dict[str, Vote]:
+        """The votes of one round, by member id."""
+
+    @abstractmethod
+    def request_and_round_votes(
+        self, request_id: str, round_number: int
+    ) -> tuple[Request | None, list[Vote]]:
+        """A request and the votes of one round, read together (one Query)."""
+
+    # --- mail --------------------------------------------------------------------------------
+
+    @abstractmethod
+    def request_and_recipient(
+        self, request_id: str, recipient: Recipient
+    ) -> tuple[Request | None, Member | Officer | None]:
+        """A request and the member or officer an email goes to, read together (one
+        BatchGetItem; the partner needs no second item). A removed member reads as None."""
+
+    @abstractmethod
+    def claim_mail(self, record: MailRecord, expires_at: int | None = None) -> bool:
+        """Store a first claim on sending an email; False if a record exists already."""
+
+    @abstractmethod
+    def get_mail(self, notification: Notification) -> MailRecord | None:
+        """The record of the email a notification asks for, or None."""
+
+    @abstractmethod
+    def take_over_mail(self, record: MailRecord, at: str) -> bool:
+        """Take over a claim left by a worker that died (the claim still dated ``record.at``):
+        the claim is dated ``at`` and its attempts counted. False if another worker did first."""
+
+    @abstractmethod
+    def finish_mail(
+        self,
+        record: MailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record that a claimed email was sent or refused; False if it is no longer claimed."""
+
+    @abstractmethod
+    def forget_mail(self, record: MailRecord) -> None:
+        """Delete a mail record (an operator sends the email again)."""
+
+    # --- Actions -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def get_action(self, request_id: str) -> ActionRecord | None:
+        """The request's Action, or None before one is recorded."""
+
+    @abstractmethod
+    def save_action(self, action: ActionRecord, event: Event, previous_version: int | None) -> bool:
+        """Write an Action and its event together, if the stored Action is still at
+        ``previous_version`` (None: there must be none yet). False when it changed meanwhile."""
+
+    # --- the committee ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def members(self) -> list[Member]:
+        """Every member of the Steering Committee, in id order."""
+
+    @abstractmethod
+    def member(self, member_id: str) -> Member | None:
+        """One member, or None."""
+
+    @abstractmethod
+    def save_member(self, member: Member) -> None:
+        """Create or replace a member."""
+
+    @abstractmethod
+    def remove_member(self, member_id: str) -> bool:
+        """Take a member off the committee (their votes stay); False if there was none."""
+
+    @abstractmethod
+    def officers(self) -> list[Officer]:
+        """Every Project Officer, in id order."""
+
+    @abstractmethod
+    def officer(self, officer_id: str) -> Officer | None:
+        """One Project Officer, or None."""
+
+    @abstractmethod
+    def save_officer(self, officer: Officer) -> None:
+        """Create or replace a Project Officer."""
+
+    @abstractmethod
+    def remove_officer(self, officer_id: str) -> bool:
+        """Remove a Project Officer; False if there was none."""
+
+    # --- suppression ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def is_suppressed(self, address_digest: str) -> bool:
+        """True if the address (SHA-256 of it, lower-cased) must not be mailed again."""
+
+    @abstractmethod
+    def suppress(self, address_digest: str, reason: str, at: str) -> bool:
+        """Suppress an address; False if it already was (the first reason is kept)."""
+
+    @abstractmethod
+    def unsuppress(self, address_digest: str) -> bool:
+        """Remove an address from the suppression list; False if it was not on it."""
+
+    # --- retention and erasure -------------------------------------------------------------------
+
+    @abstractmethod
+    def expire_partition(self, request_id: str, expires_at: int) -> int:
+        """Give every item of a request the expiry ``expires_at`` (the request itself last, so
+        that once it carries the expiry everything else does); returns the items changed."""
+
+    @abstractmethod
+    def scrub_partition(self, request_id: str, scrub: Callable[[str], str]) -> dict[str, int]:
+        """Pass every text of every item of a request (every kind, known or not; JSON texts
+        parsed first) through ``scrub`` and write the items that changed, except the request's
+        document and keys. Returns the items changed, by kind."""
+
+    @abstractmethod
+    def replace_contact(self, request_id: str, document: dict[str, Any], fingerprint: str) -> bool:
+        """Store an anonymised document and its fingerprint on a request, drop its address hash,
+        and give its submission marker the new fingerprint. False if the request is gone."""
+
+
+_current: Repository | None = None
+
+
+def repository() -> Repository:
+    """The container's repository: DynamoDB (built on first use), unless a test installed one."""
+    global _current
+    if _current is None:
+        from functions.adapters.dynamodb.repository import DynamoRepository
+
+        _current = DynamoRepository()
+    return _current
+
+
+def use(replacement: Repository | None) -> None:
+    """Install a repository (an in-memory fake in service tests); None goes back to DynamoDB."""
+    global _current
+    _current = replacement

@@ -1,0 +1,153 @@
+"""Emails as values: what kind each is, who receives it, and the record of sending it.
+
+A notification names its recipient by role and id (``partner``, ``member:<id>``,
+``officer:<id>``), never by address: the address is looked up when the email is sent, so a queue
+message carries no personal data and a delegate named after queuing still gets the link.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class MailKind(StrEnum):
+    """Every email the service sends. schemas/messages/notification.schema.json lists the same
+    values, and each has a subject and two templates (a test holds all three together)."""
+
+    RECEIPT = "receipt"
+    REVIEW_REQUEST = "review_request"
+    DECISION_PARTNER = "decision_partner"
+    DECISION_OFFICER = "decision_officer"
+    DECISION_COMMITTEE = "decision_committee"
+    INFORMATION_REQUESTED = "information_requested"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    STILL_UNDER_REVIEW = "still_under_review"
+    INFORMATION_EXPIRED = "information_expired"
+    WITHDRAWN = "withdrawn"
+    ACTION_PUBLISHED = "action_published"
+    ACTIVITY_CHANGED = "activity_changed"
+
+
+# The emails that carry a committee member's signed review link.
+WITH_REVIEW_LINK = frozenset({MailKind.REVIEW_REQUEST, MailKind.REMINDER})
+
+
+class Role(StrEnum):
+    """Who an email is for."""
+
+    PARTNER = "partner"
+    MEMBER = "member"
+    OFFICER = "officer"
+
+
+class Recipient(NamedTuple):
+    """A recipient id: the partner of the request, a committee member, or a Project Officer."""
+
+    role: Role
+    id: str = ""
+
+    def __str__(self) -> str:
+        return self.role.value if self.role is Role.PARTNER else f"{self.role.value}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Recipient:
+        """The recipient a notification names (``partner``, ``member:<id>``, ``officer:<id>``).
+
+        Raises ValueError for anything else (the message schema refuses it before this).
+        """
+        role, _, identifier = text.partition(":")
+        if role == Role.PARTNER and not identifier:
+            return PARTNER
+        if role in (Role.MEMBER, Role.OFFICER) and identifier:
+            return cls(Role(role), identifier)
+        raise ValueError(f"not a recipient: {text!r}")
+
+
+PARTNER = Recipient(Role.PARTNER)
+
+
+def member(member_id: str) -> Recipient:
+    """A committee member as recipient."""
+    return Recipient(Role.MEMBER, member_id)
+
+
+def officer(officer_id: str) -> Recipient:
+    """A Project Officer as recipient."""
+    return Recipient(Role.OFFICER, officer_id)
+
+
+class Notification(NamedTuple):
+    """One email to send, as the notifications queue carries it: ids only.
+
+    ``key`` tells apart emails of one kind sent more than once in a round (a reminder's
+    interval, an activity's change).
+    """
+
+    request_id: str
+    kind: MailKind
+    round: int
+    recipient: Recipient
+    key: str = ""
+
+    def as_message(self) -> dict[str, object]:
+        """The queue message (schemas/messages/notification.schema.json)."""
+        message: dict[str, object] = {
+            "type": "notification",
+            "request_id": self.request_id,
+            "mail_kind": self.kind.value,
+            "round": self.round,
+            "recipient": str(self.recipient),
+        }
+        if self.key:
+            message["key"] = self.key
+        return message
+
+    @classmethod
+    def from_message(cls, message: dict[str, object]) -> Notification:
+        """The notification a (schema-checked) queue message carries."""
+        return cls(
+            str(message["request_id"]),
+            MailKind(str(message["mail_kind"])),
+            int(str(message["round"])),
+            Recipient.parse(str(message["recipient"])),
+            str(message.get("key") or ""),
+        )
+
+
+class MailState(StrEnum):
+    """Where the sending of one email stands."""
+
+    SENDING = "sending"  # claimed by a worker; a claim older than the lease may be taken over
+    SENT = "sent"
+    REJECTED = "rejected"  # refused for good by SES: not retried
+
+
+class MailRecord(NamedTuple):
+    """The record of one email (kind, round, recipient, key) of a request: sent at most once."""
+
+    request_id: str
+    kind: MailKind
+    round: int
+    recipient: Recipient
+    key: str
+    state: MailState
+    attempts: int
+    at: str  # when the current claim was taken, or the outcome recorded
+    message_id: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def claim(cls, notification: Notification, at: str) -> MailRecord:
+        """A first claim on sending ``notification``."""
+        return cls(
+            notification.request_id,
+            notification.kind,
+            notification.round,
+            notification.recipient,
+            notification.key,
+            MailState.SENDING,
+            1,
+            at,
+        )

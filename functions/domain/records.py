@@ -1,0 +1,109 @@
+"""What the repository stores and returns, as plain values: no AWS, no pynamodb.
+
+NamedTuples rather than dataclasses: each class is defined on every cold start, and a frozen
+dataclass costs about a millisecond to define (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from functions.domain.mail import MailRecord
+
+
+class Request(NamedTuple):
+    """A partner's request for assistance and where it stands."""
+
+    request_id: str
+    reference: str
+    status: str
+    status_since: str
+    round: int
+    document: dict[str, Any]
+    language: str
+    region: str
+    pillar: str
+    institution_type: str
+    country: str | None
+    email_hash: str | None  # None once erased
+    fingerprint: str
+    submitted_at: str
+    updated_at: str
+    submission_id: str | None = None
+    decided_at: str | None = None
+    decision_reason: str | None = None
+    open_question: str | None = None
+    version: int = 1
+    # What the sweeper has done ("reminder#1#2", "escalation#1", ...): each duty adds its mark in
+    # the conditional write that wins the right to act, so it acts once.
+    sweep_marks: frozenset[str] = frozenset()
+    expires_at: int | None = None  # the TTL: every item of the request expires with it
+
+    @property
+    def title(self) -> str:
+        """The request's title, as the partner wrote it."""
+        return str(self.document["request"]["title"])
+
+
+class Event(NamedTuple):
+    """One line of a request's audit trail. Written once, never changed.
+
+    ``suffix`` keeps apart events of one action at the same instant (each member's vote).
+    """
+
+    request_id: str
+    at: str
+    action: str
+    actor: str  # "partner", "system", "committee", "member:<id>", "delegate:<id>", "operator"
+    round: int
+    detail: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+    public: bool = True  # the partner's timeline shows it
+    suffix: str = ""
+    expires_at: int | None = None
+
+
+class Vote(NamedTuple):
+    """A committee member's vote in one review round. At most one per member and round."""
+
+    request_id: str
+    round: int
+    member_id: str
+    choice: str  # approve | reject | more_information
+    cast_by: str  # "member:<id>", "delegate:<id>", or "system" (positive silence)
+    at: str
+    comment: str | None = None
+    silent: bool = False  # counted by positive silence, not cast
+
+
+class Submission(NamedTuple):
+    """The first answer given for a client's ``submission_id``: a resubmission returns it."""
+
+    submission_id: str
+    request_id: str
+    reference: str
+    fingerprint: str
+    created_at: str
+    expires_at: int | None = None
+
+
+class ActionRecord(NamedTuple):
+    """The Action an approved request became: its plan (schemas/action.schema.json)."""
+
+    request_id: str
+    title: str
+    plan: dict[str, Any]
+    starts_on: str  # ISO date
+    ends_on: str  # ISO date: retention counts from the end of the Action
+    published_at: str
+    updated_at: str
+    version: int = 1
+
+
+class Partition(NamedTuple):
+    """Everything of one request, read together (one Query): for the status page and operators."""
+
+    request: Request | None
+    events: list[Event]
+    votes: list[Vote]
+    mail: list[MailRecord]
+    action: ActionRecord | None
