@@ -9,11 +9,12 @@ worker (:class:`BadMessage`: not retried, kept on the dead-letter queue for an o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from functions.adapters import aws
 from functions.domain import schemas
+from functions.domain.mail import Notification
 from functions.runtime.settings import get_settings
 
 _SCHEMAS = {
@@ -60,15 +61,15 @@ def publish_review_task(request_id: str, round_number: int) -> None:
     _send(get_settings().review_queue_url, message)
 
 
-def publish_notifications(messages: list[dict[str, Any]]) -> None:
+def publish_notifications(notifications: Sequence[Notification]) -> None:
     """Queue emails, ten per SendMessageBatch call; raises if any entry failed."""
     settings = get_settings()
     sqs = aws.client("sqs", settings.region)
-    for start in range(0, len(messages), 10):
-        chunk = messages[start : start + 10]
+    for start in range(0, len(notifications), 10):
+        chunk = notifications[start : start + 10]
         entries = [
-            {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":"))}
-            for i, m in enumerate(chunk)
+            {"Id": str(i), "MessageBody": json.dumps(n.as_message(), separators=(",", ":"))}
+            for i, n in enumerate(chunk)
         ]
         answer = sqs.send_message_batch(QueueUrl=settings.notify_queue_url, Entries=entries)
         if answer.get("Failed"):

@@ -7,8 +7,15 @@ message carries no personal data and a delegate named after queuing still gets t
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import NamedTuple
+
+
+def email_hash(address: str) -> str:
+    """A stable, non-reversible key for an address: requests are found by it for erasure, and
+    the suppression list holds only it. Case and surrounding spaces do not matter."""
+    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
 
 
 class MailKind(StrEnum):

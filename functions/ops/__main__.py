@@ -20,8 +20,7 @@ from pathlib import Path
 
 import click
 
-from functions.adapters import committee as committee_store
-from functions.adapters import store
+from functions.adapters.repository import repository
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.ops import actions, erasure, queues, report, requests, target
 from functions.services.committee import seed_demo
@@ -69,7 +68,7 @@ def committee() -> None:
 @committee.command("list")
 def list_committee() -> None:
     """Show every member (with delegate) and every Project Officer."""
-    for member in committee_store.members():
+    for member in repository().members():
         delegate = ""
         if member.delegate:
             d = member.delegate
@@ -78,7 +77,7 @@ def list_committee() -> None:
         click.echo(
             f"member  {member.member_id:<12} {member.role:<8} {member.body:<10} {who}{delegate}"
         )
-    for officer in committee_store.officers():
+    for officer in repository().officers():
         regions = ",".join(officer.regions)
         click.echo(
             f"officer {officer.officer_id:<12} {regions:<30} {officer.name} <{officer.email}>"
@@ -94,11 +93,9 @@ def list_committee() -> None:
 @click.option("--language", type=click.Choice(["en", "fr", "es", "ar", "ru"]), default="en")
 def add_member(member_id: str, name: str, body: str, email: str, role: str, language: str) -> None:
     """Add or replace a member."""
-    existing = committee_store.member(member_id)
+    existing = repository().member(member_id)
     delegate = existing.delegate if existing else None
-    committee_store.save_member(
-        Member(member_id, name, body, email, Role(role), language, delegate)
-    )
+    repository().save_member(Member(member_id, name, body, email, Role(role), language, delegate))
     click.echo(f"member {member_id} saved")
 
 
@@ -112,14 +109,14 @@ def set_delegate(
     member_id: str, name: str, email: str, valid_from: object, valid_until: object
 ) -> None:
     """Let a delegate receive a member's review links between two dates."""
-    member = committee_store.member(member_id)
+    member = repository().member(member_id)
     if member is None:
         raise click.ClickException(f"no member {member_id}")
     start, end = _day(valid_from), _day(valid_until)
     if end < start:
         raise click.ClickException("--until is before --from")
     delegate = Delegate(name, email, start, end)
-    committee_store.save_member(
+    repository().save_member(
         Member(
             member.member_id,
             member.name,
@@ -141,7 +138,7 @@ def _day(value: object) -> date:
 @click.option("--id", "member_id", required=True)
 def remove_member(member_id: str) -> None:
     """Remove a member; their past votes stay in the audit trail."""
-    if not committee_store.remove_member(member_id):
+    if not repository().remove_member(member_id):
         raise click.ClickException(f"no member {member_id}")
     click.echo(f"member {member_id} removed")
 
@@ -161,7 +158,7 @@ def add_officer(
     unknown = [r for r in regions if r not in reference_data().regions]
     if unknown:
         raise click.ClickException(f"unknown region(s): {', '.join(unknown)}")
-    committee_store.save_officer(Officer(officer_id, name, email, regions, language))
+    repository().save_officer(Officer(officer_id, name, email, regions, language))
     click.echo(f"officer {officer_id} saved")
 
 
@@ -169,7 +166,7 @@ def add_officer(
 @click.option("--id", "officer_id", required=True)
 def remove_officer(officer_id: str) -> None:
     """Remove a Project Officer."""
-    if not committee_store.remove_officer(officer_id):
+    if not repository().remove_officer(officer_id):
         raise click.ClickException(f"no officer {officer_id}")
     click.echo(f"officer {officer_id} removed")
 
@@ -191,26 +188,27 @@ def request() -> None:
 @click.argument("request_id")
 def show_request(request_id: str) -> None:
     """A request with its votes, emails and audit trail (one Query)."""
-    items = list(store.partition(request_id))
-    if not items:
+    found = repository().partition(request_id)
+    request = found.request
+    if request is None:
         raise click.ClickException(f"no request {request_id}")
-    for item in items:
-        if isinstance(item, store.RequestItem):
-            click.echo(
-                f"{item.reference}  status={item.status} round={item.round} region={item.region}"
-            )
-            click.echo(f"  title: {item.document['request']['title']}")
-        elif isinstance(item, store.EventItem):
-            detail = f" {item.detail.as_dict()}" if item.detail else ""  # type: ignore[no-untyped-call]
-            click.echo(
-                f"  {item.at}  event  r{item.round}  {item.action:<22} by {item.actor}{detail}"
-            )
-        elif isinstance(item, store.VoteItem):
-            click.echo(f"  {item.at}  vote   r{item.round}  {item.choice:<22} by {item.cast_by}")
-        elif isinstance(item, store.MailItem):
-            note = f" ({item.error})" if item.error else ""
-            what = f"{item.mail_kind:<22} to {item.recipient}: {item.state}{note}"
-            click.echo(f"  {item.at}  mail   r{item.round}  {what}")
+    click.echo(
+        f"{request.reference}  status={request.status} round={request.round} "
+        f"region={request.region}"
+    )
+    click.echo(f"  title: {request.title}")
+    lines: list[tuple[str, str]] = []
+    for e in found.events:
+        detail = f" {e.detail}" if e.detail else ""
+        lines.append((e.at, f"event  r{e.round}  {e.action:<22} by {e.actor}{detail}"))
+    for v in found.votes:
+        lines.append((v.at, f"vote   r{v.round}  {v.choice:<22} by {v.cast_by}"))
+    for m in found.mail:
+        note = f" ({m.error})" if m.error else ""
+        what = f"{m.kind:<22} to {m.recipient}: {m.state}{note}"
+        lines.append((m.at, f"mail   r{m.round}  {what}"))
+    for at, line in sorted(lines):
+        click.echo(f"  {at}  {line}")
 
 
 erasure.register(cli)

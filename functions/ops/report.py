@@ -16,7 +16,7 @@ import click
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from functions.adapters import store
+from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.reference import reference_data
 from functions.presentation.report import Bar, Chart, Report, Row, build
@@ -34,7 +34,7 @@ def rows_of_year(year: int, progress: bool = False) -> list[Row]:
         regions, label=f"Reading {year}", file=sys.stderr, hidden=not progress
     ) as bar:
         for region in bar:
-            for item in store.requests_of_region(region, year):
+            for item in repository().requests_of_region(region, year):
                 decided = clock.parse_iso(item.decided_at) if item.decided_at else None
                 rows.append(
                     Row(

@@ -17,13 +17,15 @@ from typing import Any
 
 import click
 
-from functions.adapters import queue, store
-from functions.domain import clock, schemas
+from functions.adapters import queue
+from functions.adapters.repository import repository
+from functions.domain import clock
 from functions.domain.errors import NotFound
+from functions.domain.mail import MailKind, MailState, Notification, Recipient
+from functions.domain.records import Request
 from functions.domain.reference import reference_data
 from functions.domain.requests import Status
-from functions.services.mail import mail_key
-from functions.services.review import load_request, notification
+from functions.services.review import load_request
 
 COLUMNS = (
     "reference", "id", "status", "round", "region", "country", "pillar", "institution_type",
@@ -42,13 +44,13 @@ def select(
     pillars: Iterable[str] = (),
     institution_types: Iterable[str] = (),
     year: int | None = None,
-) -> Iterator[store.RequestItem]:
+) -> Iterator[Request]:
     """The requests matching every filter given (each a list of accepted values)."""
     statuses, regions = list(statuses), list(regions)
     pillars, institution_types = set(pillars), set(institution_types)
     if statuses:
-        found: Iterable[store.RequestItem] = (
-            item for status in statuses for item in store.requests_in_status(status)
+        found: Iterable[Request] = (
+            item for status in statuses for item in repository().requests_in_status(status)
         )
     else:
         years = [year or clock.now().year]
@@ -56,7 +58,7 @@ def select(
             item
             for region in regions or reference_data().regions
             for y in years
-            for item in store.requests_of_region(region, y)
+            for item in repository().requests_of_region(region, y)
         )
     for item in found:
         if year is not None and item.submitted_at[:4] != str(year):
@@ -70,7 +72,7 @@ def select(
         yield item
 
 
-def row(item: store.RequestItem) -> dict[str, Any]:
+def row(item: Request) -> dict[str, Any]:
     """One request as a flat row of the listing and the export."""
     return {
         "reference": item.reference,
@@ -193,7 +195,7 @@ def export_requests(
         if status
         else [(status, (r,)) for r in region or reference_data().regions]
     )
-    items: list[store.RequestItem] = []
+    items: list[Request] = []
     with click.progressbar(parts, label="Reading requests", file=sys.stderr) as bar:
         for part_status, part_region in bar:
             items += select(part_status, part_region, pillar, institution_type, year)
@@ -206,11 +208,6 @@ def export_requests(
     click.echo(f"{len(items)} request(s) written to {out}")
 
 
-def _mail_kinds() -> list[str]:
-    schema = schemas.load("messages/notification.schema.json")
-    return list(schema["properties"]["mail_kind"]["enum"])
-
-
 @requests.command("resend")
 @click.option("--request", "request_id", required=True)
 @click.option("--kind", required=True, help="The email's kind: receipt, decision_partner, ...")
@@ -219,24 +216,28 @@ def _mail_kinds() -> list[str]:
 @click.option("--key", default="", help="The mail's key, for kinds sent more than once a round.")
 def resend(request_id: str, kind: str, recipient: str, round_number: int | None, key: str) -> None:
     """Send an email again: forget that it was sent and queue its notification once more."""
-    if kind not in _mail_kinds():
-        raise click.BadParameter(f"unknown kind {kind} (one of: {', '.join(_mail_kinds())})")
+    kinds = [k.value for k in MailKind]
+    if kind not in kinds:
+        raise click.BadParameter(f"unknown kind {kind} (one of: {', '.join(kinds)})")
+    try:
+        who = Recipient.parse(recipient)
+    except ValueError:
+        raise click.BadParameter(f"{recipient}: partner, member:<id> or officer:<id>") from None
     try:
         request = load_request(request_id)
     except NotFound:
         raise click.ClickException(f"no request {request_id}") from None
-    message = notification(request_id, kind, round_number or int(request.round), recipient)
-    if key:
-        message["key"] = key
+    notification = Notification(request_id, MailKind(kind), round_number or request.round, who, key)
     try:
-        queue.check(message)
+        queue.check(notification.as_message())
     except queue.BadMessage as error:
         raise click.ClickException(str(error)) from None
-    record = store.get(store.MailItem, store.request_key(request_id), mail_key(message))
+    store = repository()
+    record = store.get_mail(notification)
     if record is not None:
-        if record.state == "sending":
+        if record.state is MailState.SENDING:
             raise click.ClickException("this email is being sent right now: try again later")
-        store.delete(record)
-    queue.publish_notifications([message])
+        store.forget_mail(record)
+    queue.publish_notifications([notification])
     earlier = f" (it was {record.state} on {record.at[:16]})" if record else " (never sent before)"
     click.echo(f"{kind} to {recipient} queued again{earlier}")

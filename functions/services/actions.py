@@ -11,15 +11,17 @@ import copy
 from datetime import date
 from typing import Any, NamedTuple
 
-from functions.adapters import queue, store
+from functions.adapters import queue
+from functions.adapters.repository import repository
 from functions.domain import clock, schemas
+from functions.domain.mail import PARTNER, MailKind, Notification
+from functions.domain.records import ActionRecord
 from functions.domain.reference import ACTIVITY_TYPES, country_names
 from functions.domain.requests import Status
 from functions.presentation.messages import N_
-from functions.services.review import load_request, notification
+from functions.services.review import event, load_request
 
 SCHEMA = "action.schema.json"
-SORT_KEY = "ACTION"
 ACTIVITY_STATUSES: dict[str, str] = {
     "planned": N_("Planned"),
     "done": N_("Done"),
@@ -81,9 +83,9 @@ def normalised(plan: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def current_action(request_id: str) -> store.ActionItem | None:
+def current_action(request_id: str) -> ActionRecord | None:
     """The request's Action, or None before one is recorded."""
-    return store.get(store.ActionItem, store.request_key(request_id), SORT_KEY)
+    return repository().get_action(request_id)
 
 
 def record_action(request_id: str, plan: Any, actor: str = "operator") -> Recorded:
@@ -104,10 +106,9 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
     plan = normalised(plan)
     existing = current_action(request_id)
     at = clock.iso(clock.now())
-    version = int(existing.version) + 1 if existing else 1
-    item = store.ActionItem(
-        store.request_key(request_id),
-        SORT_KEY,
+    version = existing.version + 1 if existing else 1
+    action = ActionRecord(
+        request_id,
         title=plan["title"],
         plan=plan,
         starts_on=plan["starts_on"],
@@ -118,17 +119,13 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
     )
     what = "action_updated" if existing else "action_published"
     detail = {"version": version, "activities": len(plan["activities"])}
-    event = store.event_item(request_id, what, actor, int(request.round), detail)
-    condition = (
-        store.ActionItem.version == existing.version
-        if existing
-        else store.ActionItem.pk.does_not_exist()
-    )
-    if not store.save_with_event(item, condition, event):
+    recorded = event(request_id, what, actor, request.round, detail)
+    previous = existing.version if existing else None
+    if not repository().save_action(action, recorded, previous):
         raise ActionError("the Action changed while it was being recorded: run the command again")
     if existing is None:
         queue.publish_notifications(
-            [notification(request_id, "action_published", int(request.round), "partner")]
+            [Notification(request_id, MailKind.ACTION_PUBLISHED, request.round, PARTNER)]
         )
     return Recorded(existing is None, version, plan["starts_on"], plan["ends_on"])
 
@@ -152,27 +149,19 @@ def set_activity_status(request_id: str, number: int, status: str, actor: str = 
     if before == status:
         return False
     activities[number - 1]["status"] = status
-    version = int(action.version) + 1
-    updated = store.ActionItem(
-        action.pk,
-        action.sk,
-        title=action.title,
-        plan=plan,
-        starts_on=action.starts_on,
-        ends_on=action.ends_on,
-        published_at=action.published_at,
-        updated_at=clock.iso(clock.now()),
-        version=version,
+    updated = action._replace(
+        plan=plan, updated_at=clock.iso(clock.now()), version=action.version + 1
     )
     detail = {"activity": number, "status": status, "previous": before}
-    event = store.event_item(
-        request_id, "activity_changed", actor, int(request.round), detail, suffix=str(number)
+    changed = event(
+        request_id, "activity_changed", actor, request.round, detail, suffix=str(number)
     )
-    if not store.save_with_event(updated, store.ActionItem.version == action.version, event):
+    if not repository().save_action(updated, changed, action.version):
         raise ActionError("the Action changed while it was being updated: run the command again")
-    message = notification(request_id, "activity_changed", int(request.round), "partner")
-    message["key"] = activity_key(number, status)
-    queue.publish_notifications([message])
+    key = activity_key(number, status)
+    queue.publish_notifications(
+        [Notification(request_id, MailKind.ACTIVITY_CHANGED, request.round, PARTNER, key)]
+    )
     return True
 
 

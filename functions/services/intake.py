@@ -9,11 +9,14 @@ import secrets as random_source
 import uuid
 from typing import Any, NamedTuple
 
-from functions.adapters import links, queue, store
+from functions.adapters import links, queue
+from functions.adapters.repository import repository
 from functions.adapters.secrets import signing_keys
 from functions.domain import clock
 from functions.domain.eligibility import region_of
-from functions.domain.errors import InvalidRequest, SubmissionConflict
+from functions.domain.errors import Conflict, InvalidRequest, SubmissionConflict
+from functions.domain.mail import email_hash
+from functions.domain.records import Event, Request, Submission
 from functions.domain.requests import Status, document_fingerprint, format_reference
 from functions.domain.validation import validate_request
 from functions.runtime.settings import get_settings
@@ -40,11 +43,6 @@ class Submitted(NamedTuple):
         }
 
 
-def email_hash(email: str) -> str:
-    """A stable, non-reversible key for an address (erasure looks requests up by it)."""
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-
-
 def submit(document: Any) -> Submitted:
     """Validate, store and queue a request. Raises :class:`InvalidRequest` with every error.
 
@@ -63,26 +61,22 @@ def submit(document: Any) -> Submitted:
     # is stored (a stored request whose answer was a 503 would be sent again as a duplicate).
     status_url = links.status_url(request_id)
     moment = clock.now()
-    number = store.next_number(f"SEQ#{moment.year}")
-    reference = format_reference(moment.year, number)
-    items = _new_request_items(
-        document, request_id, reference, fingerprint, settings.retention_days
+    store = repository()
+    reference = format_reference(moment.year, store.next_reference_number(moment.year))
+    at = clock.iso(moment)
+    expires = int(moment.timestamp()) + settings.retention_days * 86400
+    request = new_request(document, request_id, reference, fingerprint, at, expires)
+    submitted = Event(
+        request_id, at, "submitted", "partner", 1, {"reference": reference}, expires_at=expires
     )
     marker = None
     if submission_id:
-        marker = store.serialized(
-            store.SubmissionItem,
-            pk=f"SUB#{submission_id}",
-            sk="SUB",
-            request_id=request_id,
-            reference=reference,
-            fingerprint=fingerprint,
-            created_at=clock.iso(moment),
-            expires_at=int(moment.timestamp()) + settings.retention_days * 86400,
+        marker = Submission(
+            str(submission_id), request_id, reference, fingerprint, at, expires_at=expires
         )
     try:
-        store.create_with_marker(items, marker)
-    except store.Conflict:
+        store.create_request(request, submitted, marker)
+    except Conflict:
         return _resubmission(str(submission_id), fingerprint)
     try:
         queue.publish_review_task(request_id, 1)
@@ -91,17 +85,17 @@ def submit(document: Any) -> Submitted:
     return Submitted(request_id, reference, Status.SUBMITTED.value, status_url)
 
 
-def _new_request_items(
-    document: dict[str, Any], request_id: str, reference: str, fingerprint: str, keep_days: int
-) -> list[store.Item]:
-    moment = clock.now()
-    at = clock.iso(moment)
-    expires = int(moment.timestamp()) + keep_days * 86400
+def new_request(
+    document: dict[str, Any],
+    request_id: str,
+    reference: str,
+    fingerprint: str,
+    at: str,
+    expires_at: int,
+) -> Request:
+    """A request as first stored: submitted, round 1, indexed by region, year and address."""
     region = region_of(document)
-    request = store.serialized(
-        store.RequestItem,
-        pk=store.request_key(request_id),
-        sk="META",
+    return Request(
         request_id=request_id,
         reference=reference,
         status=Status.SUBMITTED.value,
@@ -110,39 +104,27 @@ def _new_request_items(
         document=document,
         language=document["contact"]["preferred_language"],
         region=region,
-        region_year=f"{region}#{moment.year}",
         pillar=document["request"]["pillar"],
         institution_type=document["institution"]["type"],
         country=document["institution"].get("country"),
         email_hash=email_hash(document["contact"]["email"]),
         fingerprint=fingerprint,
-        submission_id=document.get("submission_id"),
         submitted_at=at,
         updated_at=at,
-        expires_at=expires,
+        submission_id=document.get("submission_id"),
+        expires_at=expires_at,
     )
-    event = store.serialized(
-        store.EventItem,
-        pk=store.request_key(request_id),
-        sk=f"EVT#{at}#submitted",
-        at=at,
-        action="submitted",
-        actor="partner",
-        round=1,
-        detail={"reference": reference},
-        expires_at=expires,
-    )
-    return [request, event]
 
 
 def _resubmission(submission_id: str, fingerprint: str) -> Submitted:
     """The first answer for a submission id, or a conflict if the content differs."""
-    marker = store.get(store.SubmissionItem, f"SUB#{submission_id}", "SUB")
+    store = repository()
+    marker = store.get_submission(submission_id)
     if marker is None:  # the marker expired between the write and this read
         raise SubmissionConflict("this submission id was used before")
     if marker.fingerprint != fingerprint:
         raise SubmissionConflict("this submission id was already used for a different request")
-    request = store.get(store.RequestItem, store.request_key(marker.request_id), "META")
+    request = store.get_request(marker.request_id)
     status = request.status if request else Status.SUBMITTED.value
     return Submitted(
         marker.request_id,
@@ -178,6 +160,6 @@ def count_submission(address: str) -> RateCheck:
     key = signing_keys()[0].encode("utf-8")
     digest = hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
     hour_start = int(moment.timestamp()) // 3600 * 3600
-    hits = store.add_hit(f"RATE#{digest}", f"H#{hour_start}", hour_start + 2 * 3600)
+    hits = repository().count_submission(digest, hour_start)
     retry_after = max(1, hour_start + 3600 - int(moment.timestamp()))
     return RateCheck(hits <= settings.rate_limit_per_hour, retry_after)

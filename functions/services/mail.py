@@ -1,6 +1,6 @@
 """One notification becomes one email, rendered in the reader's language and sent exactly once.
 
-The mail record ``MAIL#<kind>#<round>#<recipient>`` is claimed before sending and marked sent
+The mail record of (kind, round, recipient, key) is claimed before sending and marked sent
 after; a redelivered notification finds it and sends nothing. A worker that died between SES
 accepting the message and the record being marked leaves a claim that expires after
 ``LEASE_SECONDS``; the next delivery then sends again (a rare duplicate is preferred over a lost
@@ -13,15 +13,24 @@ import logging
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from functions.adapters import committee, links, mailer, store
+from functions.adapters import links, mailer
+from functions.adapters.repository import repository
 from functions.domain import clock
-from functions.domain.committee import Member
-from functions.domain.errors import NotFound
+from functions.domain.committee import Member, Officer
+from functions.domain.mail import (
+    WITH_REVIEW_LINK,
+    MailKind,
+    MailRecord,
+    MailState,
+    Notification,
+    Role,
+)
+from functions.domain.records import Request
 from functions.domain.reference import country_names, reference_data
 from functions.presentation.mail_content import compose
 from functions.runtime.settings import get_settings
 from functions.services import actions
-from functions.services.review import load_request
+from functions.services.review import event
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 120
@@ -31,7 +40,7 @@ class SendInProgress(Exception):
     """Another worker holds the claim on this email: try again after the visibility timeout."""
 
 
-class Recipient(NamedTuple):
+class Addressee(NamedTuple):
     """Where an email goes and in which language; ``on_behalf_of`` when a delegate gets it."""
 
     address: str
@@ -41,93 +50,47 @@ class Recipient(NamedTuple):
     member: Member | None = None
 
 
-def person_key(recipient: str) -> tuple[str, str] | None:
-    """The key of the item behind a recipient id: a member's or an officer's (None: partner)."""
-    role, _, identifier = recipient.partition(":")
-    if role == "partner":
-        return None
-    if role == "member":
-        return committee.member_key(identifier)
-    return committee.officer_key(identifier)
-
-
-def load(request_id: str, recipient: str) -> tuple[store.RequestItem, store.TableItem | None]:
-    """The request and the recipient's item, read together (one BatchGetItem; for the
-    partner, one GetItem). Raises :class:`NotFound` when the request is gone."""
-    person = person_key(recipient)
-    if person is None:
-        return load_request(request_id), None
-    key = (store.request_key(request_id), "META")
-    found = store.get_many([key, person])
-    request = found.get(key)
-    if not isinstance(request, store.RequestItem):
-        raise NotFound(request_id)
-    return request, found.get(person)
-
-
 def resolve(
-    request: store.RequestItem, recipient: str, person: store.TableItem | None = None
-) -> Recipient | None:
-    """The address behind a recipient id (``partner``, ``member:<id>``, ``officer:<id>``);
-    ``person`` is the member's or officer's item as :func:`load` read it."""
-    role = recipient.partition(":")[0]
-    if role == "partner":
+    request: Request, notification: Notification, person: Member | Officer | None
+) -> Addressee | None:
+    """The address behind a notification's recipient; ``person`` is the member or officer
+    read with the request. None when there is nobody to write to (erased, removed)."""
+    role = notification.recipient.role
+    if role is Role.PARTNER:
         contact = request.document["contact"]
         if "@" not in contact["email"]:  # erased (functions/services/erasure.py)
             return None
-        return Recipient(contact["email"], contact["name"], request.language)
-    if role == "member":
-        member = committee.member_of(person)
-        if member is None:
+        return Addressee(contact["email"], contact["name"], request.language)
+    if role is Role.MEMBER:
+        if not isinstance(person, Member):
             return None
-        delegate = member.acting_delegate(clock.now().date())
+        delegate = person.acting_delegate(clock.now().date())
         if delegate is not None:
-            return Recipient(delegate.email, delegate.name, member.language, member, member)
-        return Recipient(member.email, member.name, member.language, None, member)
-    officer = committee.officer_of(person)
-    if officer is None:
+            return Addressee(delegate.email, delegate.name, person.language, person, person)
+        return Addressee(person.email, person.name, person.language, None, person)
+    if not isinstance(person, Officer):
         return None
-    return Recipient(officer.email, officer.name, officer.language)
+    return Addressee(person.email, person.name, person.language)
 
 
-def mail_key(message: dict[str, Any]) -> str:
-    """The sort key of the mail record of one notification."""
-    key = f"MAIL#{message['mail_kind']}#{message['round']:03d}#{message['recipient']}"
-    return key + (f"#{message['key']}" if message.get("key") else "")
-
-
-def _claim(message: dict[str, Any], expires_at: int | None = None) -> store.MailItem | None:
+def _claim(notification: Notification, expires_at: int | None) -> MailRecord | None:
     """Take the right to send this email; None if it was already sent (or refused for good).
 
     The record expires with its request (``expires_at``), as every item of the partition does.
     """
+    store = repository()
     now = clock.now()
-    claim = store.MailItem(
-        store.request_key(message["request_id"]),
-        mail_key(message),
-        mail_kind=message["mail_kind"],
-        round=message["round"],
-        recipient=message["recipient"],
-        state="sending",
-        attempts=1,
-        at=clock.iso(now),
-        expires_at=expires_at,
-    )
-    if store.save_new(claim):
+    claim = MailRecord.claim(notification, clock.iso(now))
+    if store.claim_mail(claim, expires_at):
         return claim
-    existing = store.get(store.MailItem, claim.pk, claim.sk)
-    if existing is None or existing.state != "sending":
+    existing = store.get_mail(notification)
+    if existing is None or existing.state is not MailState.SENDING:
         return None
     if clock.parse_iso(existing.at) + timedelta(seconds=LEASE_SECONDS) > now:
-        raise SendInProgress(claim.sk)
-    taken = store.conditional_update(
-        existing,
-        [store.MailItem.at.set(clock.iso(now)), store.MailItem.attempts.add(1)],
-        store.MailItem.at == existing.at,
-    )
-    if not taken:
-        raise SendInProgress(claim.sk)
-    return existing
+        raise SendInProgress(notification.kind.value)
+    if not store.take_over_mail(existing, clock.iso(now)):
+        raise SendInProgress(notification.kind.value)
+    return existing._replace(at=clock.iso(now), attempts=existing.attempts + 1)
 
 
 def deliver(message: dict[str, Any]) -> str:
@@ -136,56 +99,50 @@ def deliver(message: dict[str, Any]) -> str:
     Calls: one BatchGetItem (the request and the recipient; GetItem for the partner), one PutItem
     (the claim), one SendEmail, one UpdateItem (marked sent).
     """
-    try:
-        request, person = load(message["request_id"], message["recipient"])
-    except NotFound:
+    notification = Notification.from_message(message)
+    store = repository()
+    request, person = store.request_and_recipient(notification.request_id, notification.recipient)
+    if request is None:
         return "dropped: request gone"
-    recipient = resolve(request, message["recipient"], person)
-    if recipient is None:
+    addressee = resolve(request, notification, person)
+    if addressee is None:
         return "dropped: recipient gone"
-    expires = int(request.expires_at) if request.expires_at is not None else None
-    claim = _claim(message, expires)
+    claim = _claim(notification, request.expires_at)
     if claim is None:
         return "duplicate"
     subject, text, html = compose(
-        message["mail_kind"], recipient.language, _context(message, request, recipient)
+        notification.kind, addressee.language, _context(notification, request, addressee)
     )
     try:
         message_id = mailer.send(
-            recipient.address, subject, text, html, message["mail_kind"], recipient.language
+            addressee.address, subject, text, html, notification.kind, addressee.language
         )
     except mailer.PermanentRejection as rejection:
-        store.conditional_update(
-            claim,
-            [store.MailItem.state.set("rejected"), store.MailItem.error.set(rejection.code)],
-            store.MailItem.state == "sending",
-        )
+        store.finish_mail(claim, MailState.REJECTED, error=rejection.code)
         store.append_event(
-            store.event_item(
+            event(
                 request.request_id,
                 "mail_rejected",
                 "system",
-                message["round"],
+                notification.round,
                 {
-                    "kind": message["mail_kind"],
-                    "recipient": message["recipient"],
+                    "kind": notification.kind.value,
+                    "recipient": str(notification.recipient),
                     "code": rejection.code,
                 },
                 public=False,
-                suffix=message["recipient"],
+                suffix=str(notification.recipient),
             )
         )
         return f"rejected: {rejection.code}"
-    actions = [store.MailItem.state.set("sent"), store.MailItem.message_id.set(message_id)]
-    if recipient.on_behalf_of is not None:
-        actions.append(store.MailItem.error.set(f"sent to the delegate of {message['recipient']}"))
-    store.conditional_update(claim, actions, store.MailItem.state == "sending")
+    note = None
+    if addressee.on_behalf_of is not None:
+        note = f"sent to the delegate of {notification.recipient}"
+    store.finish_mail(claim, MailState.SENT, message_id=message_id, error=note)
     return "sent"
 
 
-def _context(
-    message: dict[str, Any], request: store.RequestItem, recipient: Recipient
-) -> dict[str, Any]:
+def _context(notification: Notification, request: Request, recipient: Addressee) -> dict[str, Any]:
     """Everything a template may show: the request's summary and the links for this reader."""
     settings = get_settings()
     reference = reference_data()
@@ -197,8 +154,8 @@ def _context(
     else:
         place = reference.regions.get(institution.get("region", ""), "")
     context: dict[str, Any] = {
-        "kind": message["mail_kind"],
-        "round": message["round"],
+        "kind": notification.kind.value,
+        "round": notification.round,
         "recipient_name": recipient.name,
         "on_behalf_of": recipient.on_behalf_of.name if recipient.on_behalf_of else None,
         "reference": request.reference,
@@ -217,16 +174,17 @@ def _context(
         "reason": request.decision_reason,
         "submitted_on": request.submitted_at[:10],
     }
-    if message["recipient"] == "partner":
+    if notification.recipient.role is Role.PARTNER:
         context["status_url"] = links.status_url(request.request_id)
-    if message["mail_kind"] in ("review_request", "reminder") and recipient.member is not None:
+    if notification.kind in WITH_REVIEW_LINK and recipient.member is not None:
         token = links.review_token(
-            links.ReviewLink(request.request_id, recipient.member.member_id, message["round"])
+            links.ReviewLink(request.request_id, recipient.member.member_id, notification.round)
         )
         context["review_url"] = settings.public_url(f"/review/{token}")
         expires = clock.now() + timedelta(days=settings.link_max_age_days)
         context["link_expires_on"] = expires.date().isoformat()
-    if message["mail_kind"] in ("action_published", "activity_changed"):
-        key = str(message.get("key", ""))
-        context.update(actions.mail_context(request.request_id, recipient.language, key))
+    if notification.kind in (MailKind.ACTION_PUBLISHED, MailKind.ACTIVITY_CHANGED):
+        context.update(
+            actions.mail_context(request.request_id, recipient.language, notification.key)
+        )
     return context

@@ -7,13 +7,15 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from functions.adapters import committee, queue, store
+from functions.adapters import queue
+from functions.adapters.repository import repository
 from functions.domain.committee import officers_for
 from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
-from functions.domain.requests import FINAL, Status
+from functions.domain.mail import MailKind, Notification, member, officer
+from functions.domain.requests import FINAL, Status, check_move
 from functions.domain.validation import validate_request
 from functions.services.actions import action_view
-from functions.services.review import load_request, notification
+from functions.services.review import event, load_request
 
 log = logging.getLogger(__name__)
 
@@ -85,32 +87,22 @@ def _public_plan(view: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def status_view(request_id: str, language: str = "en") -> StatusView:
     """The request, its Action and its public timeline, read in one Query of its partition."""
-    request: store.RequestItem | None = None
-    action: store.ActionItem | None = None
-    events: list[store.EventItem] = []
-    for item in store.partition(request_id):
-        if isinstance(item, store.RequestItem):
-            request = item
-        elif isinstance(item, store.ActionItem):
-            action = item
-        elif isinstance(item, store.EventItem) and item.public:
-            events.append(item)
+    found = repository().partition(request_id)
+    request = found.request
     if request is None:
         raise NotFound(request_id)
     return StatusView(
         request_id=request.request_id,
         reference=request.reference,
         status=request.status,
-        round=int(request.round),
-        title=request.document["request"]["title"],
+        round=request.round,
+        title=request.title,
         submitted_at=request.submitted_at,
         question=request.open_question if request.status == Status.INFORMATION_REQUESTED else None,
         reason=request.decision_reason,
-        timeline=[
-            TimelineEntry(e.at, e.action, int(e.round)) for e in sorted(events, key=lambda e: e.sk)
-        ],
+        timeline=[TimelineEntry(e.at, e.action, e.round) for e in found.events if e.public],
         document=request.document,
-        action=action_view(action.plan, language) if action else None,
+        action=action_view(found.action.plan, language) if found.action else None,
     )
 
 
@@ -131,36 +123,36 @@ def answer_question(request_id: str, answer: str, corrections: dict[str, str]) -
 
     The request goes back to ``submitted`` in the next round, so its review task is published by
     the same path as a new request's (and recovered by the same sweep if the publish fails).
+    Raises :class:`TransitionNotAllowed` when no question is open (answered already).
     """
     request = load_request(request_id)
     if request.status != Status.INFORMATION_REQUESTED:
-        raise TransitionNotAllowed(request.status)
+        raise TransitionNotAllowed(request.status, Status.SUBMITTED)
     document = corrected_document(request.document, corrections)
     errors = validate_request(document)
     if errors:
         raise InvalidRequest(errors)
-    next_round = int(request.round) + 1
+    next_round = request.round + 1
     before, after = request.document["request"], document["request"]
     changed = sorted(name for name in corrections if before.get(name) != after.get(name))
-    event = store.event_item(
+    answered = event(
         request_id,
         "information_answered",
         "partner",
-        int(request.round),
+        request.round,
         {"answer": answer, "corrected": changed},
     )
-    moved = store.change_status(
-        request,
-        [Status.INFORMATION_REQUESTED],
+    moved = repository().change_status(
+        request_id,
         Status.SUBMITTED,
-        event,
-        int(request.round),
+        answered,
+        round_number=request.round,
         round=next_round,
         open_question=None,
         document=document,
     )
     if not moved:
-        raise TransitionNotAllowed("already answered")
+        raise TransitionNotAllowed(Status.INFORMATION_REQUESTED, Status.SUBMITTED)
     try:
         queue.publish_review_task(request_id, next_round)
     except Exception:  # the sweeper publishes requests left in "submitted"
@@ -169,23 +161,24 @@ def answer_question(request_id: str, answer: str, corrections: dict[str, str]) -
 
 
 def withdraw(request_id: str) -> None:
-    """The partner withdraws the request; the Project Officer and the committee are told."""
+    """The partner withdraws the request; the Project Officer and the committee are told.
+
+    Raises :class:`TransitionNotAllowed` once the request is final.
+    """
+    store = repository()
     request = load_request(request_id)
-    if Status(request.status) in FINAL:
-        raise TransitionNotAllowed(request.status)
-    round_number = int(request.round)
-    event = store.event_item(request_id, "withdrawn", "partner", round_number)
-    open_statuses = [s.value for s in Status if s not in FINAL]
-    if not store.change_status(request, open_statuses, Status.WITHDRAWN, event):
-        raise TransitionNotAllowed("already closed")
-    messages = [
-        notification(request_id, "withdrawn", round_number, f"officer:{o.officer_id}")
-        for o in officers_for(request.region, committee.officers())
+    check_move(request.status, Status.WITHDRAWN)
+    withdrawn = event(request_id, "withdrawn", "partner", request.round)
+    if not store.change_status(request_id, Status.WITHDRAWN, withdrawn):
+        raise TransitionNotAllowed(request.status, Status.WITHDRAWN)
+    notifications = [
+        Notification(request_id, MailKind.WITHDRAWN, request.round, officer(o.officer_id))
+        for o in officers_for(request.region, store.officers())
     ]
     if request.status != Status.SUBMITTED:
-        messages += [
-            notification(request_id, "withdrawn", round_number, f"member:{m.member_id}")
-            for m in committee.members()
+        notifications += [
+            Notification(request_id, MailKind.WITHDRAWN, request.round, member(m.member_id))
+            for m in store.members()
             if m.votes
         ]
-    queue.publish_notifications(messages)
+    queue.publish_notifications(notifications)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from functions.adapters import committee, links, queue, store
+from functions.adapters import links, queue
+from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.committee import Member, officers_for
-from functions.domain.errors import NotFound
+from functions.domain.errors import NotAVoter, NotFound
+from functions.domain.mail import PARTNER, MailKind, Notification, member, officer
+from functions.domain.records import Event, Request, Vote
 from functions.domain.requests import Status
 from functions.domain.voting import Choice, Outcome, decide, parse_rule
 from functions.runtime.settings import get_settings
@@ -16,25 +20,35 @@ from functions.runtime.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-def notification(
-    request_id: str, kind: str, round_number: int, recipient: str
-) -> dict[str, object]:
-    """One email to send, as a queue message: ids only."""
-    return {
-        "type": "notification",
-        "request_id": request_id,
-        "mail_kind": kind,
-        "round": round_number,
-        "recipient": recipient,
-    }
-
-
-def load_request(request_id: str) -> store.RequestItem:
+def load_request(request_id: str) -> Request:
     """The request, or :class:`NotFound` (also once it has expired)."""
-    item = store.get(store.RequestItem, store.request_key(request_id), "META")
-    if item is None:
+    request = repository().get_request(request_id)
+    if request is None:
         raise NotFound(request_id)
-    return item
+    return request
+
+
+def event(
+    request_id: str,
+    action: str,
+    actor: str,
+    round_number: int,
+    detail: Mapping[str, Any] | None = None,
+    *,
+    public: bool = True,
+    suffix: str = "",
+) -> Event:
+    """A new audit event, dated now."""
+    return Event(
+        request_id,
+        clock.iso(clock.now()),
+        action,
+        actor,
+        round_number,
+        dict(detail or {}),
+        public,
+        suffix,
+    )
 
 
 def dispatch_review(request_id: str, round_number: int) -> int:
@@ -44,9 +58,9 @@ def dispatch_review(request_id: str, round_number: int) -> int:
     sends each (kind, round, recipient) once, however often it is queued. Returns the number of
     notifications queued (0 for a stale or closed task).
     """
-    try:
-        request = load_request(request_id)
-    except NotFound:
+    store = repository()
+    request = store.get_request(request_id)
+    if request is None:
         log.warning("review task for an unknown request %s dropped", request_id)
         return 0
     if request.round != round_number or request.status not in (
@@ -56,25 +70,18 @@ def dispatch_review(request_id: str, round_number: int) -> int:
         log.info("stale review task for %s round %s ignored", request_id, round_number)
         return 0
     if request.status == Status.SUBMITTED:
-        opened = store.event_item(request_id, "review_opened", "system", round_number)
-        store.change_status(request, [Status.SUBMITTED], Status.UNDER_REVIEW, opened, round_number)
-    messages = [notification(request_id, "receipt", 1, "partner")] if round_number == 1 else []
-    messages += [
-        notification(request_id, "review_request", round_number, f"member:{member.member_id}")
-        for member in committee.members()
-        if member.votes
+        opened = event(request_id, "review_opened", "system", round_number)
+        store.change_status(request_id, Status.UNDER_REVIEW, opened, round_number=round_number)
+    notifications = (
+        [Notification(request_id, MailKind.RECEIPT, 1, PARTNER)] if round_number == 1 else []
+    )
+    notifications += [
+        Notification(request_id, MailKind.REVIEW_REQUEST, round_number, member(m.member_id))
+        for m in store.members()
+        if m.votes
     ]
-    queue.publish_notifications(messages)
-    return len(messages)
-
-
-class VoteError(Exception):
-    """A vote that cannot be recorded. ``code`` names the reason for the page."""
-
-    def __init__(self, code: str, status: int) -> None:
-        super().__init__(code)
-        self.code = code
-        self.status = status
+    queue.publish_notifications(notifications)
+    return len(notifications)
 
 
 class VoteResult(NamedTuple):
@@ -88,62 +95,56 @@ def voter(link: links.ReviewLink, members: list[Member] | None = None) -> Member
     """The committee member a review link belongs to, if they still vote.
 
     ``members``: the committee already read (by a vote); otherwise one GetItem.
+    Raises :class:`NotAVoter` for a removed member or an observer.
     """
     if members is None:
-        member = committee.member(link.member_id)
+        found = repository().member(link.member_id)
     else:
-        member = next((m for m in members if m.member_id == link.member_id), None)
-    if member is None or not member.votes:
-        raise VoteError("not_a_voter", 403)
-    return member
+        found = next((m for m in members if m.member_id == link.member_id), None)
+    if found is None or not found.votes:
+        raise NotAVoter(link.member_id)
+    return found
 
 
 def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> VoteResult:
     """Record one member's vote in one round (once), then decide if the rule now can.
 
+    Raises :class:`NotAVoter`, :class:`AlreadyVoted` or :class:`RoundClosed`.
     Calls: one Query (the committee: is this a voter, and the rule's electorate), one
     TransactWriteItems (vote, event, round still open), one Query (the request and the round's
     votes); a decision adds what :func:`conclude` does.
     """
-    members = committee.members()
-    member = voter(link, members)
+    store = repository()
+    members = store.members()
+    found = voter(link, members)
     moment = clock.now()
-    delegate = member.acting_delegate(moment.date())
-    cast_by = f"delegate:{member.member_id}" if delegate else f"member:{member.member_id}"
-    vote = store.VoteItem(
-        store.request_key(link.request_id),
-        f"VOTE#{link.round:03d}#{member.member_id}",
-        round=link.round,
-        member_id=member.member_id,
-        choice=choice.value,
-        comment=comment or None,
-        cast_by=cast_by,
-        at=clock.iso(moment),
+    delegate = found.acting_delegate(moment.date())
+    cast_by = f"delegate:{found.member_id}" if delegate else f"member:{found.member_id}"
+    vote = Vote(
+        link.request_id,
+        link.round,
+        found.member_id,
+        choice.value,
+        cast_by,
+        clock.iso(moment),
+        comment or None,
     )
-    event = store.event_item(
+    cast = event(
         link.request_id,
         "vote_cast",
         cast_by,
         link.round,
-        {"member": member.member_id, "choice": choice.value},
+        {"member": found.member_id, "choice": choice.value},
         public=False,
-        suffix=member.member_id,
+        suffix=found.member_id,
     )
-    try:
-        store.record_vote(vote, event, Status.UNDER_REVIEW)
-    except store.VoteRefused as refused:
-        raise VoteError(refused.reason, 409) from refused
+    store.record_vote(vote, cast)
     return VoteResult(choice, settle_round(link.request_id, link.round, members))
 
 
-def round_votes(request_id: str, round_number: int) -> dict[str, store.VoteItem]:
+def round_votes(request_id: str, round_number: int) -> dict[str, Vote]:
     """The votes of one round, by member id (one Query)."""
-    store.bind()
-    prefix = f"VOTE#{round_number:03d}#"
-    items = store.VoteItem.query(
-        store.request_key(request_id), store.TableItem.sk.startswith(prefix), consistent_read=True
-    )
-    return {item.member_id: item for item in items}
+    return repository().round_votes(request_id, round_number)
 
 
 def settle_round(
@@ -153,31 +154,30 @@ def settle_round(
 
     ``members``: the committee, if the caller has read it already (a vote has).
     """
-    request, votes = store.request_and_votes(request_id, round_number)
-    members = committee.members() if members is None else members
+    store = repository()
+    request, votes = store.request_and_round_votes(request_id, round_number)
+    members = store.members() if members is None else members
     rule = parse_rule(get_settings().decision_rule)
     outcome = decide(rule, members, {v.member_id: Choice(v.choice) for v in votes})
     if outcome is not Outcome.PENDING:
         if request is None:
             raise NotFound(request_id)
-        conclude(request_id, round_number, outcome, votes, members, request)
+        conclude(request, round_number, outcome, votes, members)
     return outcome
 
 
 def conclude(
-    request_id: str,
+    request: Request,
     round_number: int,
     outcome: Outcome,
-    votes: list[store.VoteItem],
+    votes: list[Vote],
     members: list[Member],
-    request: store.RequestItem | None = None,
 ) -> bool:
     """Make the decision (or pause for information) if nobody has yet; tell everyone once.
 
     Only the caller whose conditional status change wins sends the notifications; when the last
     votes arrive together, the others return False and do nothing.
     """
-    request = request or load_request(request_id)
     comments = [v.comment for v in votes if v.comment and v.choice == _CHOICE_OF[outcome]]
     text = "\n\n".join(comments) or None
     fields: dict[str, object] = {}
@@ -186,9 +186,9 @@ def conclude(
     else:
         fields["decided_at"] = clock.iso(clock.now())
         fields["decision_reason"] = text if outcome is Outcome.REJECTED else None
-    event = store.event_item(request_id, outcome.value, "committee", round_number)
-    won = store.change_status(
-        request, [Status.UNDER_REVIEW], outcome.value, event, round_number, **fields
+    decided = event(request.request_id, outcome.value, "committee", round_number)
+    won = repository().change_status(
+        request.request_id, outcome.value, decided, round_number=round_number, **fields
     )
     if won:
         queue.publish_notifications(outcome_notifications(request, outcome, round_number, members))
@@ -203,21 +203,21 @@ _CHOICE_OF = {
 
 
 def outcome_notifications(
-    request: store.RequestItem, outcome: Outcome, round_number: int, members: list[Member]
-) -> list[dict[str, object]]:
+    request: Request, outcome: Outcome, round_number: int, members: list[Member]
+) -> list[Notification]:
     """Who is told what once a round ends."""
     request_id = request.request_id
     if outcome is Outcome.INFORMATION_REQUESTED:
-        return [notification(request_id, "information_requested", round_number, "partner")]
-    found = officers_for(request.region, committee.officers())
+        return [Notification(request_id, MailKind.INFORMATION_REQUESTED, round_number, PARTNER)]
+    found = officers_for(request.region, repository().officers())
     return [
-        notification(request_id, "decision_partner", round_number, "partner"),
+        Notification(request_id, MailKind.DECISION_PARTNER, round_number, PARTNER),
         *(
-            notification(request_id, "decision_officer", round_number, f"officer:{o.officer_id}")
+            Notification(request_id, MailKind.DECISION_OFFICER, round_number, officer(o.officer_id))
             for o in found
         ),
         *(
-            notification(request_id, "decision_committee", round_number, f"member:{m.member_id}")
+            Notification(request_id, MailKind.DECISION_COMMITTEE, round_number, member(m.member_id))
             for m in members
         ),
     ]

@@ -1,7 +1,8 @@
 """The scheduled sweep: what must happen because time passed, not because someone acted.
 
-Every duty starts from one Query on ``status-index`` with a range on ``status_since``, so what it
-reads grows with the requests in that status and time window, never with the table. A duty acts
+Every duty starts from one listing of a status with a range on ``status_since`` (an index
+Query), so what it reads grows with the requests in that status and time window, never with the
+table. A duty acts
 on a request once: the conditional write that adds its mark to the request's ``sweep_marks``
 (and checks the status and round are still those seen) is won by one caller only, and a mark
 already on the item read from the index costs no further read.
@@ -28,16 +29,19 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property, partial
-from typing import Any
 
-from functions.adapters import committee, queue, store
+from functions.adapters import queue
+from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, officers_for
-from functions.domain.requests import Status
+from functions.domain.errors import AlreadyVoted, RoundClosed
+from functions.domain.mail import PARTNER, MailKind, Notification, Recipient, member, officer
+from functions.domain.records import Request, Vote
+from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
 from functions.runtime.settings import Settings, get_settings
 from functions.services import retention
-from functions.services.review import notification, outcome_notifications, round_votes, settle_round
+from functions.services.review import event, outcome_notifications, settle_round
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +51,10 @@ RETENTION_GRACE = timedelta(hours=1)
 
 # The email that proves a round's outcome was queued, by status.
 OUTCOME_MAIL = {
-    Status.APPROVED: "decision_partner",
-    Status.REJECTED: "decision_partner",
-    Status.INFORMATION_REQUESTED: "information_requested",
-    Status.CLOSED: "information_expired",
+    Status.APPROVED: MailKind.DECISION_PARTNER,
+    Status.REJECTED: MailKind.DECISION_PARTNER,
+    Status.INFORMATION_REQUESTED: MailKind.INFORMATION_REQUESTED,
+    Status.CLOSED: MailKind.INFORMATION_EXPIRED,
 }
 
 
@@ -64,63 +68,58 @@ class Sweep:
     @cached_property
     def members(self) -> list[Member]:
         """The committee, read once per run (one Query), and only if a duty needs it."""
-        return committee.members()
+        return repository().members()
 
     @cached_property
     def officers(self) -> list[Officer]:
         """The Project Officers, read once per run."""
-        return committee.officers()
+        return repository().officers()
 
     def ago(self, **delta: float) -> str:
-        """The ISO timestamp of ``now`` minus a duration: a bound of a status-index Query."""
+        """The ISO timestamp of ``now`` minus a duration: a bound of a status listing."""
         return clock.iso(self.now - timedelta(**delta))
 
-    def officers_of(self, request: store.RequestItem) -> list[Officer]:
+    def officers_of(self, request: Request) -> list[Officer]:
         """The Project Officers of a request's region."""
         return officers_for(request.region, self.officers)
 
 
-def _in_round(request: store.RequestItem, status: str) -> Any:
-    """The condition that a request is still where the index saw it: same status, same round."""
-    return (store.RequestItem.status == status) & (store.RequestItem.round == request.round)
-
-
-def _act_once(
-    request: store.RequestItem, mark: str, condition: Any, publish: Callable[[], None]
-) -> bool:
-    """Win the mark, then hand the work on; if handing on fails, give the mark back and raise."""
-    if mark in (request.sweep_marks or set()):
+def _act_once(request: Request, mark: str, publish: Callable[[], None]) -> bool:
+    """Win the mark (while the request is still in the status and round the listing saw), then
+    hand the work on; if handing on fails, give the mark back and raise."""
+    if mark in request.sweep_marks:
         return False
-    if not store.mark_once(request, mark, condition):
+    store = repository()
+    won = store.mark_once(
+        request.request_id, mark, status=request.status, round_number=request.round
+    )
+    if not won:
         return False
     try:
         publish()
     except Exception:
-        store.unmark(request, mark)
+        store.unmark(request.request_id, mark)
         raise
     return True
 
 
-def _message(
-    request: store.RequestItem, kind: str, recipient: str, key: str = ""
-) -> dict[str, object]:
-    message = notification(request.request_id, kind, int(request.round), recipient)
-    if key:
-        message["key"] = key
-    return message
+def _notify(notifications: list[Notification]) -> Callable[[], None]:
+    return partial(queue.publish_notifications, notifications)
+
+
+def _about(request: Request, kind: MailKind, recipient: Recipient, key: str = "") -> Notification:
+    return Notification(request.request_id, kind, request.round, recipient, key)
 
 
 def stuck_submissions(run: Sweep) -> int:
     """Publish again the review task of requests left in ``submitted``; once per round."""
     done = 0
     before = run.ago(minutes=run.settings.stuck_submission_minutes)
-    for request in store.by_status(Status.SUBMITTED, since_before=before):
-        round_number = int(request.round)
+    for request in repository().requests_in_status(Status.SUBMITTED, since_before=before):
         done += _act_once(
             request,
-            f"republish#{round_number}",
-            _in_round(request, Status.SUBMITTED),
-            partial(queue.publish_review_task, request.request_id, round_number),
+            f"republish#{request.round}",
+            partial(queue.publish_review_task, request.request_id, request.round),
         )
     return done
 
@@ -132,100 +131,89 @@ def lost_outcomes(run: Sweep) -> int:
     decision older than the grace period whose partner email has no mail record was not queued
     (or not delivered): queue all its outcome emails once more (the mail worker sends each once).
     """
+    store = repository()
     done = 0
     since = run.ago(days=run.settings.sweep_lookback_days)
     before = run.ago(minutes=run.settings.stuck_submission_minutes)
     for status, kind in OUTCOME_MAIL.items():
-        for request in store.by_status(status, since, before):
-            round_number = int(request.round)
-            marks = request.sweep_marks or set()
-            if f"notified#{round_number}" in marks or f"renotify#{round_number}" in marks:
+        for request in store.requests_in_status(status, since, before):
+            marks = request.sweep_marks
+            if f"notified#{request.round}" in marks or f"renotify#{request.round}" in marks:
                 continue
-            mail_sk = f"MAIL#{kind}#{round_number:03d}#partner"
-            if store.get(store.MailItem, request.pk, mail_sk) is not None:
-                store.mark_once(request, f"notified#{round_number}")
+            if store.get_mail(_about(request, kind, PARTNER)) is not None:
+                store.mark_once(request.request_id, f"notified#{request.round}")
                 continue
-            messages = _outcome_messages(run, request)
             done += _act_once(
-                request,
-                f"renotify#{round_number}",
-                _in_round(request, status),
-                partial(queue.publish_notifications, messages),
+                request, f"renotify#{request.round}", _notify(_outcome_messages(run, request))
             )
     return done
 
 
-def _outcome_messages(run: Sweep, request: store.RequestItem) -> list[dict[str, object]]:
+def _outcome_messages(run: Sweep, request: Request) -> list[Notification]:
     if request.status == Status.CLOSED:
         return _expiry_messages(run, request)
-    outcome = Outcome(request.status)
-    return outcome_notifications(request, outcome, int(request.round), run.members)
+    return outcome_notifications(request, Outcome(request.status), request.round, run.members)
 
 
-def _open_rounds(run: Sweep, days: int) -> Iterator[store.RequestItem]:
+def _open_rounds(run: Sweep, days: int) -> Iterator[Request]:
     """Requests whose current review round has been open for at least ``days``."""
     if days <= 0:
         return
-    yield from store.by_status(Status.UNDER_REVIEW, since_before=run.ago(days=days))
+    yield from repository().requests_in_status(Status.UNDER_REVIEW, since_before=run.ago(days=days))
 
 
 def positive_silence(run: Sweep) -> int:
     """Count silent voters as approving once the silence period is over; settle the round."""
+    store = repository()
     days = run.settings.positive_silence_days
     settled = 0
     for request in _open_rounds(run, days):
-        round_number = int(request.round)
-        votes = round_votes(request.request_id, round_number)
+        votes = store.round_votes(request.request_id, request.round)
         cast = {member_id: Choice(vote.choice) for member_id, vote in votes.items()}
         opened = clock.parse_iso(request.status_since)
         silent = silent_approvals(run.members, cast, opened, run.now, days)
         for member_id in silent:
-            _record_silence(request, round_number, member_id)
+            _record_silence(request, member_id)
         if silent:
-            outcome = settle_round(request.request_id, round_number)
+            outcome = settle_round(request.request_id, request.round)
             settled += outcome is not Outcome.PENDING
     return settled
 
 
-def _record_silence(request: store.RequestItem, round_number: int, member_id: str) -> None:
-    vote = store.VoteItem(
-        request.pk,
-        f"VOTE#{round_number:03d}#{member_id}",
-        round=round_number,
-        member_id=member_id,
-        choice=Choice.APPROVE.value,
-        cast_by="system",
-        at=clock.iso(clock.now()),
-        silent=1,
+def _record_silence(request: Request, member_id: str) -> None:
+    at = clock.iso(clock.now())
+    vote = Vote(
+        request.request_id,
+        request.round,
+        member_id,
+        Choice.APPROVE.value,
+        "system",
+        at,
+        silent=True,
     )
-    event = store.event_item(
+    counted = event(
         request.request_id,
         "silent_approval",
         "system",
-        round_number,
+        request.round,
         {"member": member_id},
         public=False,
         suffix=member_id,
     )
     # The member voted meanwhile, or the round closed: nothing to count.
-    with suppress(store.VoteRefused):
-        store.record_vote(vote, event, Status.UNDER_REVIEW)
+    with suppress(AlreadyVoted, RoundClosed):
+        repository().record_vote(vote, counted)
 
 
 def escalations(run: Sweep) -> int:
     """Tell the region's Project Officers of a round still open after ``ESCALATION_DAYS``."""
     done = 0
     for request in _open_rounds(run, run.settings.escalation_days):
-        messages = [
-            _message(request, "escalation", f"officer:{officer.officer_id}")
-            for officer in run.officers_of(request)
+        notifications = [
+            _about(request, MailKind.ESCALATION, officer(o.officer_id))
+            for o in run.officers_of(request)
         ]
-        done += _act_once(
-            request,
-            f"escalation#{int(request.round)}",
-            _in_round(request, Status.UNDER_REVIEW),
-            partial(queue.publish_notifications, messages),
-        )
+        done += _act_once(request, f"escalation#{request.round}", _notify(notifications))
     return done
 
 
@@ -234,23 +222,17 @@ def reminders(run: Sweep) -> int:
     days = run.settings.reminder_days
     done = 0
     for request in _open_rounds(run, days):
-        round_number = int(request.round)
         interval = (run.now - clock.parse_iso(request.status_since)) // timedelta(days=days)
-        mark = f"reminder#{round_number}#{interval}"
-        if mark in (request.sweep_marks or set()):
+        mark = f"reminder#{request.round}#{interval}"
+        if mark in request.sweep_marks:
             continue
-        votes = round_votes(request.request_id, round_number)
-        messages = [
-            _message(request, "reminder", f"member:{member.member_id}", key=str(interval))
-            for member in run.members
-            if member.votes and member.member_id not in votes
+        votes = repository().round_votes(request.request_id, request.round)
+        notifications = [
+            _about(request, MailKind.REMINDER, member(m.member_id), key=str(interval))
+            for m in run.members
+            if m.votes and m.member_id not in votes
         ]
-        done += _act_once(
-            request,
-            mark,
-            _in_round(request, Status.UNDER_REVIEW),
-            partial(queue.publish_notifications, messages),
-        )
+        done += _act_once(request, mark, _notify(notifications))
     return done
 
 
@@ -258,19 +240,14 @@ def still_under_review(run: Sweep) -> int:
     """Tell the partner, once per request, that a round open this long is still being reviewed."""
     done = 0
     for request in _open_rounds(run, run.settings.still_under_review_days):
-        message = _message(request, "still_under_review", "partner")
-        done += _act_once(
-            request,
-            "still_under_review",
-            _in_round(request, Status.UNDER_REVIEW),
-            partial(queue.publish_notifications, [message]),
-        )
+        notification = _about(request, MailKind.STILL_UNDER_REVIEW, PARTNER)
+        done += _act_once(request, "still_under_review", _notify([notification]))
     return done
 
 
-def _expiry_messages(run: Sweep, request: store.RequestItem) -> list[dict[str, object]]:
-    officers = [f"officer:{officer.officer_id}" for officer in run.officers_of(request)]
-    return [_message(request, "information_expired", who) for who in ["partner", *officers]]
+def _expiry_messages(run: Sweep, request: Request) -> list[Notification]:
+    who = [PARTNER, *(officer(o.officer_id) for o in run.officers_of(request))]
+    return [_about(request, MailKind.INFORMATION_EXPIRED, recipient) for recipient in who]
 
 
 def expired_information_requests(run: Sweep) -> int:
@@ -281,13 +258,13 @@ def expired_information_requests(run: Sweep) -> int:
     days = run.settings.information_expiry_days
     if days <= 0:
         return 0
+    store = repository()
     closed = 0
     before = run.ago(days=days)
-    for request in store.by_status(Status.INFORMATION_REQUESTED, since_before=before):
-        round_number = int(request.round)
-        event = store.event_item(request.request_id, "information_expired", "system", round_number)
+    for request in store.requests_in_status(Status.INFORMATION_REQUESTED, since_before=before):
+        expired = event(request.request_id, "information_expired", "system", request.round)
         won = store.change_status(
-            request, [Status.INFORMATION_REQUESTED], Status.CLOSED, event, round_number
+            request.request_id, Status.CLOSED, expired, round_number=request.round
         )
         if won:
             closed += 1
@@ -300,10 +277,9 @@ def retain(run: Sweep) -> int:
     done = 0
     since = run.ago(days=run.settings.sweep_lookback_days)
     before = clock.iso(run.now - RETENTION_GRACE)
-    for status in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.CLOSED):
-        for request in store.by_status(status, since, before):
-            marks = request.sweep_marks or set()
-            if any(mark.startswith("retention#") for mark in marks):
+    for status in sorted(FINAL):
+        for request in repository().requests_in_status(status, since, before):
+            if any(mark.startswith("retention#") for mark in request.sweep_marks):
                 continue  # an Action recorded later calls apply_retention itself
             retention.apply_retention(request.request_id)
             done += 1

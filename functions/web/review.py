@@ -9,6 +9,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from functions.adapters import links
+from functions.domain.errors import AlreadyVoted, NotAVoter, RoundClosed
 from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome
 from functions.web import csrf
@@ -84,7 +85,6 @@ def _review_page(
 @guarded(page_unavailable)
 def show_review(token: str) -> Response:
     """The request and the three choices. Reads only: a scanner's GET or HEAD changes nothing."""
-    from functions.services import review as service  # on use: see _state
 
     language = language_of(review.current_request)
     try:
@@ -92,8 +92,8 @@ def show_review(token: str) -> Response:
         return _review_page(token, link, language)
     except PROBLEMS as error:
         return problem_page(error, language, f"/review/{token}")
-    except service.VoteError as error:
-        return error_page(error.code, language, error.status, here=f"/review/{token}")
+    except NotAVoter:
+        return error_page("not_a_voter", language, 403, here=f"/review/{token}")
 
 
 def _validate_vote(fields: dict[str, str]) -> tuple[Choice | None, str, list[dict[str, str]]]:
@@ -129,12 +129,12 @@ def cast_vote(token: str) -> Response:
         result = service.cast_vote(link, choice, comment or None)
     except PROBLEMS as error:
         return problem_page(error, language, f"/review/{token}")
-    except service.VoteError as error:
-        if error.code == "already_voted":
-            return _review_page(token, link, language, 409, already_voted=True)
-        if error.code == "closed":
-            return _review_page(token, link, language, 409)
-        return error_page(error.code, language, error.status, here=f"/review/{token}")
+    except AlreadyVoted:
+        return _review_page(token, link, language, 409, already_voted=True)
+    except RoundClosed:
+        return _review_page(token, link, language, 409)
+    except NotAVoter:
+        return error_page("not_a_voter", language, 403, here=f"/review/{token}")
     decided = result.outcome is not Outcome.PENDING
     return page(
         "vote_recorded.html",

@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 
 from chalice.app import Blueprint, SNSEvent
 
-from functions.adapters import suppression
 from functions.runtime.invocation import each_invocation
 from functions.runtime.settings import deploy_time_name
+from functions.services import suppression
 
 log = logging.getLogger(__name__)
 
