@@ -115,7 +115,7 @@ def document(sample: Sample, number: int) -> dict[str, Any]:
 
 def seed(found: list[Sample]) -> list[str]:
     """Submit and decide every sample through the services; the request ids, in order."""
-    from functions.adapters import committee
+    from functions.adapters.repository import repository
     from functions.domain.voting import Outcome
     from functions.services import intake, partner, review
 
@@ -134,7 +134,8 @@ def seed(found: list[Sample]) -> list[str]:
                 partner.withdraw(request_id)
             elif sample.outcome != "under_review":
                 outcome = Outcome(sample.outcome)
-                review.conclude(request_id, 1, outcome, [], committee.members())
+                request = review.load_request(request_id)
+                review.conclude(request, 1, outcome, [], repository().members())
     return ids
 
 
