@@ -53,7 +53,8 @@ class World:
 
     def take_notifications(self) -> list[Notification]:
         """The notifications queued since the last call."""
-        taken, self.notifications = self.notifications, []
+        taken = list(self.notifications)
+        self.notifications.clear()
         return taken
 
     def deliver_all(self) -> list[str]:
@@ -64,9 +65,11 @@ class World:
 
 
 def example_request() -> dict[str, Any]:
-    """A fresh copy of the schema's own example: a valid request."""
+    """A fresh copy of the schema's own example, without its submission id: a new request."""
     schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
-    return copy.deepcopy(schema["examples"][0])
+    document: dict[str, Any] = copy.deepcopy(schema["examples"][0])
+    document.pop("submission_id", None)
+    return document
 
 
 COMMITTEE = [

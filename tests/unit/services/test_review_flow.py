@@ -33,6 +33,7 @@ def submitted(world: World, **changes: object) -> str:
 
 def dispatched(world: World) -> str:
     request_id = submitted(world)
+    world.advance(minutes=1)
     review.dispatch_review(request_id, 1)
     return request_id
 

@@ -7,33 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from functions.adapters import links
+from functions.domain import schemas
 from functions.domain.mail import PARTNER, MailKind, member, officer
 from functions.domain.requests import Status
 from functions.domain.voting import Choice
 from functions.services import actions, erasure, intake, retention, review, suppression, sweep
 from tests.unit.services.conftest import World, example_request
 
-PLAN = {
-    "title": "Strengthening migration data management in Senegal",
-    "activities": [
-        {
-            "type": "assessment_mission",
-            "title": "Assessment of the data systems",
-            "starts_on": "2026-06-01",
-            "ends_on": "2026-06-05",
-            "place": {"city": "Dakar", "country": "SN"},
-            "experts": {"number": 2, "profile": "Migration statisticians"},
-        },
-        {
-            "type": "workshop",
-            "title": "Workshop on data sharing",
-            "starts_on": "2026-09-14",
-            "ends_on": "2026-09-16",
-            "place": {"city": "Dakar", "country": "SN"},
-            "experts": {"number": 3, "profile": "Data protection officers"},
-        },
-    ],
-}
+# The Action schema's own example: six activities in 2027, the last on 7 December.
+PLAN = schemas.load("action.schema.json")["examples"][0]
 
 
 def opened(world: World) -> str:
@@ -124,7 +106,7 @@ def test_positive_silence_approves_for_the_silent(
 def test_an_action_is_published_once_then_updated_by_version(world: World) -> None:
     request_id = approved(world)
     first = actions.record_action(request_id, PLAN)
-    assert (first.first, first.version, first.ends_on) == (True, 1, "2026-09-16")
+    assert (first.first, first.version, first.ends_on) == (True, 1, "2027-12-07")
     assert [n.kind for n in world.take_notifications()] == [MailKind.ACTION_PUBLISHED]
     second = actions.record_action(request_id, PLAN)
     assert (second.first, second.version) == (False, 2)
@@ -151,7 +133,7 @@ def test_retention_gives_every_item_one_expiry_after_the_action_ends(world: Worl
     stored = world.repo.get_request(request_id)
     assert stored is not None and stored.expires_at is not None
     # 730 days after the day after the Action's last day.
-    assert stored.expires_at == int(datetime(2026, 9, 17, tzinfo=UTC).timestamp()) + 730 * 86400
+    assert stored.expires_at == int(datetime(2027, 12, 8, tzinfo=UTC).timestamp()) + 730 * 86400
 
 
 def test_erasure_removes_the_contact_everywhere(world: World) -> None:
