@@ -7,6 +7,7 @@ stopped at ``T0`` and moved by the tests (``frozen``).
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from itertools import product
 
 import pytest
 
+from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
@@ -834,3 +836,21 @@ def test_a_replaced_contact_leaves_no_address_behind(repo: Repository) -> None:
     assert marker is not None and marker.fingerprint == fingerprint
     assert repo.request_ids_by_email_hash(make.CONTACT_HASH) == ["r2"]
     assert not repo.replace_contact("nope", anonymous, fingerprint)
+
+
+# --- the fake's own: what service tests count -----------------------------------------------------
+
+
+def test_the_fake_lists_every_call_by_name() -> None:
+    fake = InMemoryRepository()
+    stored(fake, "r1")
+    fake.get_request("r1")
+    fake.mark_once("r1", "a")
+    list(fake.requests_in_status("submitted"))
+
+    assert fake.calls == ["create_request", "get_request", "mark_once", "requests_in_status"]
+
+
+@pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))
+def test_every_operation_of_the_fake_is_listed(name: str) -> None:
+    assert f'self._call("{name}")' in inspect.getsource(getattr(InMemoryRepository, name))
