@@ -484,8 +484,9 @@ class InMemoryRepository(Repository):
             event_key = (_request_key(event.request_id), _event_sk(event))
             if event_key in self._items:
                 return False
-            expires_at = stored.expires_at if stored is not None else None
-            self._items[key] = _Item("action", _copied(action), expires_at)
+            # A Put, as in the table: the new Action has no expiry until retention gives it one
+            # again (whoever saves an Action applies retention after it).
+            self._items[key] = _Item("action", _copied(action))
             self._store_event(event_key, event)
             return True
 
