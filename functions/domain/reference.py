@@ -6,7 +6,7 @@ from functools import cache
 from typing import NamedTuple
 
 from functions.domain import schemas
-from functions.presentation.messages import N_
+from functions.domain.words import N_
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "ru": "Русский"}
 ACTIVITY_TYPES = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from functions.domain.mail import MailKind
+from functions.domain.words import N_
 from functions.presentation.i18n import translations
-from functions.presentation.messages import N_
 from functions.presentation.render import isolated, render
 
 SUBJECTS: dict[MailKind, str] = {

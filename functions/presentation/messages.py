@@ -11,12 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from functions.domain.errors import FieldError
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
-    """Mark a string for extraction without translating it here."""
-    return message
-
+from functions.domain.words import N_
 
 TEMPLATES: dict[str, str] = {
     "required": N_("Enter or choose: {label}"),

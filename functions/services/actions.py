@@ -18,7 +18,7 @@ from functions.domain.mail import PARTNER, MailKind, Notification
 from functions.domain.records import ActionRecord
 from functions.domain.reference import ACTIVITY_TYPES, country_names
 from functions.domain.requests import Status
-from functions.presentation.messages import N_
+from functions.domain.words import N_
 from functions.services.review import event, load_request
 
 SCHEMA = "action.schema.json"

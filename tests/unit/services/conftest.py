@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from functions.adapters.dynamodb.fake import InMemoryRepository
 
 from functions.adapters import mailer, queue, secrets
 from functions.adapters import repository as seam
+from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.domain import clock
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.domain.mail import Notification
