@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from functions.adapters import suppression
+from functions.services import suppression
 from functions.workers.bounces import BadNotification, read_notification
 from tests.conftest import Stack
 

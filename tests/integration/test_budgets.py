@@ -54,10 +54,11 @@ def test_a_refused_submission_only_counts_against_the_rate_limit(
 
 def test_the_recorder_counts_every_client(stack: Any) -> None:
     """The guard above cannot pass by counting nothing: pynamodb's and our clients are seen."""
-    from functions.adapters import aws, store
+    from functions.adapters import aws
+    from functions.adapters.repository import repository
 
     with recording() as recorder:
-        store.get(store.RequestItem, "REQ#none", "META")
+        repository().get_request("none")
         aws.client("sqs", "eu-west-1").get_queue_attributes(
             QueueUrl=stack.env["REVIEW_QUEUE_URL"], AttributeNames=["All"]
         )

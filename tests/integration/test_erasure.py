@@ -9,7 +9,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from functions.adapters import suppression
+from functions.services import suppression
 from functions.ops.__main__ import cli
 from functions.services.erasure import erase_person
 from functions.services.mail import deliver

@@ -184,9 +184,9 @@ def test_a_failed_publish_leaves_the_request_for_the_sweeper(
     assert item["status"]["S"] == "submitted"
     assert stack.review_tasks() == []
 
-    from functions.adapters import store
+    from functions.adapters.repository import repository
 
-    stuck = list(store.RequestItem.status_index.query("submitted"))
+    stuck = list(repository().requests_in_status("submitted"))
     assert [r.request_id for r in stuck] == [json.loads(answer.body)["id"]]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from functions.adapters import store
+from functions.adapters.repository import repository
 from functions.domain import clock as core_clock
 from functions.services import retention
 from functions.services import sweep as sweeping
@@ -141,8 +141,8 @@ def test_expired_items_are_gone_for_every_read(
     # moto never deletes expired items: they are all still in the table ...
     assert request_item(stack)["status"]["S"] == "under_review"
     # ... and no read of the service sees them.
-    assert store.get(store.RequestItem, f"REQ#{opened}", "META") is None
-    assert [item for item in store.partition(opened) if item.sk == "META"] == []
-    assert list(store.by_status("under_review")) == []
+    assert repository().get_request(opened) is None
+    assert repository().partition(opened).request is None
+    assert list(repository().requests_in_status("under_review")) == []
     assert set(sweeping.sweep().values()) == {0}
     assert client.http.get(token_path).status_code == 404

@@ -292,10 +292,10 @@ def test_the_local_stack_runs_the_sweeper_on_its_timer() -> None:
 
 def _filler(stack: Stack, total: int, due: dict[str, int], now_iso: str) -> None:
     """``total`` requests, of which ``due`` (by status) are due now; the rest are not."""
-    from functions.adapters import store
+    from functions.adapters.dynamodb import keys, models
     from functions.domain import clock
 
-    store.bind()
+    models.bind()
     document = {"note": "not read by the sweep"}  # small: moto's cost grows with item size
     not_due = [
         ("approved", 400),  # decided long ago: outside every window
@@ -316,14 +316,13 @@ def _filler(stack: Stack, total: int, due: dict[str, int], now_iso: str) -> None
     now = clock.parse_iso(now_iso)
     from datetime import timedelta
 
-    with store.RequestItem.batch_write() as batch:
+    with models.RequestItem.batch_write() as batch:
         for number, (status, age_days) in enumerate(rows):
             since = clock.iso(now - timedelta(days=age_days, microseconds=number))
             request_id = f"{number:032x}"
             batch.save(
-                store.RequestItem(
-                    store.request_key(request_id),
-                    "META",
+                models.RequestItem(
+                    *keys.request(request_id),
                     request_id=request_id,
                     reference=f"MX-2027-{number:04d}",
                     status=status,

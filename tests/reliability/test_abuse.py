@@ -43,10 +43,10 @@ def test_a_spoofed_host_changes_no_link(client: Any, stack: Stack, valid_request
 
 
 def test_the_link_of_a_removed_member_is_refused(client: Any, submitted: str) -> None:
-    from functions.adapters import committee
+    from functions.adapters.repository import repository
 
     path = review_path("eeas")
-    assert committee.remove_member("eeas")
+    assert repository().remove_member("eeas")
     assert client.http.get(path).status_code == 403
     answer = Browser(client).post(path, {"_csrf": "x", "choice": "approve", "comment": ""})
     assert answer.status_code == 403

@@ -22,11 +22,10 @@ from tests.integration.test_intake import assert_nothing_stored_or_published, po
 
 def dynamodb_client(operation: str) -> Any:
     """The botocore client that makes ``operation`` on submit: every model and the transactions
-    share one connection (functions/adapters/store.py), so one client makes both."""
-    from functions.adapters import store
+    share one connection (functions/adapters/dynamodb/models.py), so one client makes both."""
+    from functions.adapters.dynamodb import models
 
-    store.bind()
-    return store._connection().client
+    return models.connection().client
 
 
 @contextlib.contextmanager
