@@ -91,13 +91,14 @@ LEVERS = [
     " tables (`-OO`, `-X no_debug_ranges`), compiled extensions stripped; the app's own code with"
     " its sources and `unchecked-hash` bytecode; the operators' CLI left out;"
     " `chalice --project-dir build/slim/STAGE deploy`.",
-    "- **Start-up without the cyclic collector** (`runtime/startup.py`, in Lambda only): it"
-    " walked the ~100,000 objects of start-up again and again (~50 ms of a cold start); after"
-    " the first invocation they are frozen, so warm collections walk only their own objects.",
+    "- **Start-up without the cyclic collector** (`functions/runtime/startup.py`, in Lambda"
+    " only): it walked the ~100,000 objects of start-up again and again (~50 ms of a cold"
+    " start); after the first invocation they are frozen, so warm collections walk only their"
+    " own objects.",
     "- **Imports on use**: the API Lambda imports `app.py`, which imports every worker's module"
     " to register it; a worker Lambda imports only its own module (its handler in sam.json, so"
-    " each worker wraps its own invocations: runtime/invocation.py). What one route or worker"
-    " needs is imported where it is used: Jinja2 and the mail service (notifications worker,"
+    " each worker wraps its own invocations: functions/runtime/invocation.py). What one route or"
+    " worker needs is imported where it is used: Jinja2 and the mail service (notifications worker,"
     " pages), the review and partner services (their routes, the review worker), the form's spec"
     " (the form), jsonschema (the first validator built: the bounces worker never imports it).",
     "- **Once per container**: validators (no metaschema check at run time: the schemas are"
