@@ -178,4 +178,3 @@ class Unavailable(DomainError):
     caller may try again. Adapters raise it with the original error as ``__cause__``."""
 
     code = "unavailable"
-
