@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy functions
+	$(BIN)/mypy functions infra tools app.py
 
 ## unit: the fast tests only (no AWS, no browser)
 unit: $(STAMP)

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 # First of ours: in Lambda, the collector is paused while the rest is imported (see there).
 from functions.runtime import startup  # noqa: F401

@@ -315,18 +315,31 @@ def chalice_command() -> Path:
     return Path(sys.executable).with_name("chalice")
 
 
-def package(stage: str, out: Path, merge_template: Path | None = None) -> Path:
-    """``chalice package`` of the slim copy into ``out`` (deployment.zip + sam.json)."""
-    project = prepare(stage)
+def chalice_package(
+    project: Path,
+    out: Path,
+    stage: str = "dev",
+    merge_template: Path | None = None,
+    quiet: bool = False,
+) -> Path:
+    """``chalice package`` of ``project`` into ``out`` (emptied first); the zip's path.
+
+    ``quiet`` keeps chalice's output (for the bench and the tests, which show it on failure)."""
     out = out.resolve()
-    if out.exists():
-        shutil.rmtree(out)
+    shutil.rmtree(out, ignore_errors=True)
     command = [str(chalice_command()), "--project-dir", str(project), "package", "--stage", stage]
     if merge_template is not None:
         command += ["--merge-template", str(merge_template.resolve())]
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-1")}
-    subprocess.run([*command, str(out)], check=True, env=env)  # noqa: S603  (our chalice)
+    subprocess.run(  # noqa: S603  (our chalice, fixed arguments)
+        [*command, str(out)], check=True, env=env, capture_output=quiet, timeout=900
+    )
     return out / "deployment.zip"
+
+
+def package(stage: str, out: Path, merge_template: Path | None = None) -> Path:
+    """``chalice package`` of the slim copy into ``out`` (deployment.zip + sam.json)."""
+    return chalice_package(prepare(stage), out, stage, merge_template)
 
 
 def services_called(source: Path = ROOT / "functions") -> set[str]:

@@ -28,6 +28,7 @@ def serialise_dynamodb() -> None:
         with _LOCK:
             return original(self)
 
+    # Replacing a method of moto's class is the point here: mypy refuses method assignment.
     DynamoHandler.call_action = one_at_a_time  # type: ignore[method-assign]
 
 

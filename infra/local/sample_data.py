@@ -56,11 +56,11 @@ def clock_at(moment: datetime) -> Iterator[None]:
     from functions.domain import clock
 
     original = clock.now
-    clock.now = lambda: moment  # type: ignore[assignment]
+    clock.now = lambda: moment
     try:
         yield
     finally:
-        clock.now = original  # type: ignore[assignment]
+        clock.now = original
 
 
 def samples(year: int, count: int, seed: int = 7, until: datetime | None = None) -> list[Sample]:

@@ -7,14 +7,14 @@ with the app's environment). The committee store belongs to the app: this module
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from infra.local.run import environment
 
 DEMO_COMMITTEE = Path(__file__).resolve().parent / "demo_committee.json"
 
@@ -32,23 +32,12 @@ def demo_committee(today: datetime.date | None = None) -> dict[str, Any]:
     return data
 
 
-@contextlib.contextmanager
-def _environment(env: dict[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def seed(env: dict[str, str]) -> str:
     """Store the demo committee with the app's own code, in ``env``; say what was done."""
     from functions.services.committee import seed_demo
 
     data = demo_committee()
-    with _environment(env):
+    with environment(env):
         seed_demo(data)
     return f"committee: seeded {len(data['members'])} members, {len(data['officers'])} officers"
 

@@ -8,13 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from infra import build
+from infra.bench import packaging, size
 from infra.bench.operations import api_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,39 +25,18 @@ TAG = sys.implementation.cache_tag
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("package")
     project = build.prepare("dev", project=out / "project")
-    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"}
-    command = [str(build.chalice_command()), "--project-dir", str(project), "package"]
-    subprocess.run(
-        [*command, "--stage", "dev", str(out / "build")],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return out / "build" / "deployment.zip"
+    return build.chalice_package(project, out / "build", quiet=True)
 
 
 @pytest.fixture(scope="module")
 def unzipped(built: Path) -> Path:
-    task = built.parent.parent / "task"
-    with zipfile.ZipFile(built) as archive:
-        archive.extractall(task)
-    return task
+    return packaging.unzip(built, built.parent.parent / "task")
 
 
 @pytest.fixture(scope="module")
 def runtime(unzipped: Path) -> Path:
-    """What the Lambda runtime puts after the package on the path: its own boto3 and botocore.
-
-    The package ships its own botocore, which must win (Lambda searches /var/task first)."""
-    runtime = unzipped.parent / "runtime"
-    runtime.mkdir()
-    site = Path(__import__("botocore").__file__).resolve().parent.parent
-    for name in build.RUNTIME_PROVIDED:
-        for candidate in (site / name, site / f"{name}.py"):
-            if candidate.exists():
-                (runtime / candidate.name).symlink_to(candidate)
-    return runtime
+    """What the Lambda runtime puts after the package on the path: its own boto3 and botocore."""
+    return packaging.runtime_dir(unzipped.parent / "runtime")
 
 
 def run_in_package(code: str, unzipped: Path, runtime: Path, **env: str) -> str:
@@ -173,10 +152,9 @@ ZIPPED_BUDGET = 2_700_000
 
 @pytest.mark.slow
 def test_the_package_stays_within_its_size_budget(built: Path) -> None:
-    with zipfile.ZipFile(built) as archive:
-        unzipped_size = sum(info.file_size for info in archive.infolist())
+    unzipped_size, zipped_size = size.sizes(built)
     assert unzipped_size < UNZIPPED_BUDGET, unzipped_size
-    assert built.stat().st_size < ZIPPED_BUDGET, built.stat().st_size
+    assert zipped_size < ZIPPED_BUDGET, zipped_size
 
 
 def _free_port() -> int:

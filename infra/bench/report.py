@@ -1,0 +1,139 @@
+"""docs/performance.md: the table of every figure, the run, how each figure is measured, and the
+levers that keep the figures where they are."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table."""
+
+    figure: str
+    measured: str
+    floor: str
+    ratio: str
+    target: str
+    verdict: str
+
+    def line(self) -> str:
+        """The row as ``make bench --only`` prints it."""
+        return f"{self.figure}: {self.measured} vs {self.floor} = {self.ratio} [{self.verdict}]"
+
+
+def verdict(ok: bool) -> str:
+    """pass/FAIL, as the table shows it."""
+    return "pass" if ok else "FAIL"
+
+
+def fmt_ms(value: float) -> str:
+    """Milliseconds, as the table shows them."""
+    return f"{value:.1f} ms"
+
+
+def fmt_mb(value: int) -> str:
+    """Megabytes (10^6), as the table shows them."""
+    return f"{value / 1e6:.2f} MB"
+
+
+@dataclass(frozen=True)
+class Run:
+    """The circumstances of one run, for the report's "Run" section."""
+
+    seconds: float
+    cold_runs: int
+    cpu_runs: int
+    load_before: float
+    load_after: float
+
+    def notes(self) -> list[str]:
+        """Date, machine, sample sizes and how busy the machine was."""
+        cpus = os.cpu_count() or 1
+        busy = self.load_before > 0.5 * cpus
+        return [
+            f"date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; "
+            f"command: `make bench`; took {self.seconds:.0f} s",
+            f"machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()}; "
+            f"Python {platform.python_version()}; {self.cold_runs} cold starts per variant and"
+            f" Lambda; {self.cpu_runs} warm requests",
+            f"load average (1 min) before and after: {self.load_before:.2f},"
+            f" {self.load_after:.2f}"
+            + (
+                f" on {os.cpu_count()} CPUs: the machine was busy with other work before the run,"
+                " so the timings are noisier than usual (the ratios are still side by side)"
+                if busy
+                else " (the load after is the bench's own)"
+            ),
+        ]
+
+
+THROUGHPUT = Row(
+    "6. throughput of the local stack", "see docs/reliability.md (`make load`)", "-", "-", "-", "-"
+)
+THROUGHPUT_HOW = (
+    "6. **Throughput** of the local stack (requests per second, p95, zero lost) is measured"
+    " by the load run of the reliability issue (`make load`, docs/reliability.md), not here."
+)
+
+# The levers in place (issue 9), for the reader of docs/performance.md: where to look when a figure
+# moves. Each is in the code with a comment saying why.
+LEVERS = [
+    "- **Build** (`infra/build.py`, `make package`, `make deploy`): dependencies installed for the"
+    " Lambda platform, pinned to the tested versions, pruned (tests, benchmarks, examples);"
+    " botocore shipped with the models of the four services called only (and `endpoints.json`"
+    " cut to them): a cold start lists and parses 4 services' data, not 400, about 60 ms less"
+    " than the runtime's copy; the dependencies as bytecode only, without docstrings or column"
+    " tables (`-OO`, `-X no_debug_ranges`), compiled extensions stripped; the app's own code with"
+    " its sources and `unchecked-hash` bytecode; the operators' CLI left out;"
+    " `chalice --project-dir build/slim/STAGE deploy`.",
+    "- **Start-up without the cyclic collector** (`functions/runtime/startup.py`, in Lambda"
+    " only): it walked the ~100,000 objects of start-up again and again (~50 ms of a cold"
+    " start); after the first invocation they are frozen, so warm collections walk only their"
+    " own objects.",
+    "- **Imports on use**: the API Lambda imports `app.py`, which imports every worker's module"
+    " to register it; a worker Lambda imports only its own module (its handler in sam.json, so"
+    " each worker wraps its own invocations: functions/runtime/invocation.py). What one route or"
+    " worker needs is imported where it is used: Jinja2 and the mail service (notifications worker,"
+    " pages), the review and partner services (their routes, the review worker), the form's spec"
+    " (the form), jsonschema (the first validator built: the bounces worker never imports it).",
+    "- **Once per container**: validators (no metaschema check at run time: the schemas are"
+    " checked by tests/unit/test_schemas.py), one botocore session, one client per service, one"
+    " pynamodb connection (and client) shared by every model and transaction, link serialisers"
+    " per key list, reference data, and in Lambda the settings (the function's environment"
+    " cannot change in a container; elsewhere they are read once per invocation).",
+    "- **Hot path**: the submission's items are serialised by the models' attributes without"
+    " building pynamodb instances (`store.serialized`, tested equal to the models' own); queue"
+    " messages are validated when received, and the test suite checks every message sent.",
+    "- **Calls**: a vote reads the committee once and the request with the round's votes in one"
+    " Query; a mail reads the request and its recipient in one BatchGetItem; the submission's"
+    " counters are fixed UpdateItems and its transaction goes to the shared client directly.",
+    "- **Scale**: no Scan anywhere (test_budgets checks the code); listings, sweeps and reports"
+    " go through indexes with a page size.",
+]
+
+
+def write(out: Path, rows: list[Row], notes: list[str], details: list[str]) -> None:
+    """docs/performance.md: the table, then the run, how it was measured, and the levers."""
+    lines = [
+        "# Performance",
+        "",
+        "Generated by `make bench` (`python -m infra.bench`); do not edit by hand. "
+        "Every ratio is measured side by side in one run: timings are medians of runs taken in",
+        "alternation (shuffled each round), so the noise of the machine hits both sides.",
+        "",
+        "| figure | measured | floor / reference | ratio | target | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.figure} | {r.measured} | {r.floor} | {r.ratio} | {r.target} | {r.verdict} |"
+        for r in rows
+    ]
+    lines += ["", "## Run", ""] + [f"- {note}" for note in notes]
+    lines += ["", "## How each figure is measured", "", *details]
+    lines += ["", "## What keeps the figures where they are", "", *LEVERS]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
