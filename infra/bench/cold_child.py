@@ -38,7 +38,8 @@ def floor(services: list[str]) -> None:
 def app(entry: str, services: list[str], validators: list[str], imports: list[str]) -> None:
     """The package's Lambda up to its first event: imports, validators, clients."""
     importlib.import_module(entry)  # the handler's module, as Lambda imports it (sam.json)
-    from functions.adapters import aws, store
+    from functions.adapters import aws
+    from functions.adapters.dynamodb import models
     from functions.domain import schemas
 
     for module in imports:
@@ -47,10 +48,9 @@ def app(entry: str, services: list[str], validators: list[str], imports: list[st
         schemas.validator(path)
     for service in services:
         if service == "dynamodb":
-            store.bind()
             # pynamodb creates its botocore client on first use: create it now, as the first
             # event would.
-            _ = store.RequestItem._get_connection().connection.client
+            _ = models.connection().client
         else:
             aws.client(service, REGION)
 

@@ -61,9 +61,9 @@ def submitted() -> str:
 
 
 def _voters() -> list[str]:
-    from functions.adapters import committee
+    from functions.adapters.repository import repository
 
-    return [member.member_id for member in committee.members() if member.votes]
+    return [member.member_id for member in repository().members() if member.votes]
 
 
 def opened() -> str:
@@ -85,19 +85,19 @@ def _vote(request_id: str, member_id: str) -> object:
 
 def _mail(recipient: Callable[[], str], kind: str) -> Callable[[], Operation]:
     def prepare() -> Operation:
+        from functions.domain.mail import MailKind, Notification, Recipient
         from functions.services.mail import deliver
-        from functions.services.review import notification
 
-        message = notification(opened(), kind, 1, recipient())
-        return lambda: deliver(message)
+        message = Notification(opened(), MailKind(kind), 1, Recipient.parse(recipient()))
+        return lambda: deliver(message.as_message())
 
     return prepare
 
 
 def _officer() -> str:
-    from functions.adapters import committee
+    from functions.adapters.repository import repository
 
-    return f"officer:{committee.officers()[0].officer_id}"
+    return f"officer:{repository().officers()[0].officer_id}"
 
 
 def prepare_submit() -> Operation:

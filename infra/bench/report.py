@@ -107,7 +107,7 @@ LEVERS = [
     " per key list, reference data, and in Lambda the settings (the function's environment"
     " cannot change in a container; elsewhere they are read once per invocation).",
     "- **Hot path**: the submission's items are serialised by the models' attributes without"
-    " building pynamodb instances (`store.serialized`, tested equal to the models' own); queue"
+    " building pynamodb instances (`models.serialized`, tested equal to the models' own); queue"
     " messages are validated when received, and the test suite checks every message sent.",
     "- **Calls**: a vote reads the committee once and the request with the round's votes in one"
     " Query; a mail reads the request and its recipient in one BatchGetItem; the submission's"

@@ -67,23 +67,25 @@ def fill_table(table: str, requests: int, start: int) -> list[str]:
 
 def queries(request_id: str) -> dict[str, Callable[[], object]]:
     """The read access patterns of docs/architecture.md, each with a fixed result size."""
-    from functions.adapters import store
+    # The repository for what the services read whole; the models for the index pages (a
+    # listing reads one page of 25, whatever the table holds).
+    from functions.adapters.dynamodb import models
+    from functions.adapters.repository import repository
 
-    store.bind()
+    models.bind()
     page = 25
+    store = repository()
     return {
-        "a request with its items (Query pk)": lambda: list(store.partition(request_id)),
-        "a request by key (GetItem)": lambda: store.get(
-            store.TableItem, store.request_key(request_id), "META"
-        ),
+        "a request with its items (Query pk)": lambda: store.partition(request_id),
+        "a request by key (GetItem)": lambda: store.get_request(request_id),
         "listing/sweep: requests in a status, oldest first (status-index, 25)": lambda: list(
-            store.RequestItem.status_index.query("submitted", limit=page)
+            models.RequestItem.status_index.query("submitted", limit=page)
         ),
         "report: requests of a region and year (region-index, 25)": lambda: list(
-            store.RequestItem.region_index.query("EUROPE#2026", limit=page)
+            models.RequestItem.region_index.query("EUROPE#2026", limit=page)
         ),
-        "erasure: requests of an address (email-index)": lambda: list(
-            store.RequestItem.email_index.query(f"{7:064x}")
+        "erasure: requests of an address (email-index)": lambda: store.request_ids_by_email_hash(
+            f"{7:064x}"
         ),
     }
 
