@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from functions.domain import schemas
+from functions.domain import errors, schemas
 from functions.presentation.formspec import build_form
 from tests.conftest import Stack
 
@@ -221,13 +221,23 @@ def test_static_files_are_served_with_a_long_cache(client: Any, stack: Stack) ->
 
 
 @pytest.mark.parametrize(
-    "kind", ["expired", "invalid", "already_voted", "rate_limited", "not_found"]
+    ("error", "status"),
+    [
+        (errors.LinkExpired(), 410),
+        (errors.LinkError(), 400),
+        (errors.AlreadyVoted(), 409),
+        (errors.RateLimited(300), 429),
+        (errors.NotFound(), 404),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
 )
-def test_the_shared_error_pages_render_in_every_language(kind: str) -> None:
-    from functions.web.pages import ERROR_STATUS, error_page
+def test_the_shared_error_pages_render_in_every_language(
+    error: errors.DomainError, status: int
+) -> None:
+    from functions.web.errors import error_page
 
     for lang in ("en", "fr", "es", "ar", "ru"):
-        answer = error_page(kind, lang, minutes=5)
-        assert answer.status_code == ERROR_STATUS[kind]
+        answer = error_page(error, lang)
+        assert answer.status_code == status
         body = unescape(answer.body)
         assert f'lang="{lang}"' in body and "<h1>" in body
