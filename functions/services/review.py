@@ -8,7 +8,7 @@ from typing import NamedTuple
 from functions.adapters import committee, links, queue, store
 from functions.domain import clock
 from functions.domain.committee import Member, officers_for
-from functions.domain.errors import NotFound
+from functions.domain.errors import AlreadyVoted, NotAVoter, NotFound, RoundClosed
 from functions.domain.requests import Status
 from functions.domain.voting import Choice, Outcome, decide, parse_rule
 from functions.runtime.settings import get_settings
@@ -94,7 +94,7 @@ def voter(link: links.ReviewLink, members: list[Member] | None = None) -> Member
     else:
         member = next((m for m in members if m.member_id == link.member_id), None)
     if member is None or not member.votes:
-        raise VoteError("not_a_voter", 403)
+        raise NotAVoter(link.member_id)
     return member
 
 
@@ -132,7 +132,9 @@ def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> Vo
     try:
         store.record_vote(vote, event, Status.UNDER_REVIEW)
     except store.VoteRefused as refused:
-        raise VoteError(refused.reason, 409) from refused
+        if refused.reason == "already_voted":
+            raise AlreadyVoted(link.request_id) from refused
+        raise RoundClosed(link.request_id) from refused
     return VoteResult(choice, settle_round(link.request_id, link.round, members))
 
 
