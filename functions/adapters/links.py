@@ -15,6 +15,11 @@ from typing import Any, NamedTuple
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from functions.adapters.secrets import signing_keys
+
+# The errors are the domain's (web/errors.py answers them); named here for the links' callers.
+from functions.domain.errors import LinkError as LinkError
+from functions.domain.errors import LinkExpired as LinkExpired
+from functions.domain.errors import LinkWrongPurpose as LinkWrongPurpose
 from functions.runtime.settings import get_settings
 
 
@@ -24,23 +29,6 @@ class Purpose(StrEnum):
     REVIEW = "review"  # a committee member's vote in one round
     STATUS = "status"  # the partner's status page
     CSRF = "csrf"  # a form's anti-forgery token
-
-
-class LinkError(Exception):
-    """A token that cannot be honoured. ``status`` is the HTTP status to answer with."""
-
-    status = 400
-    code = "invalid"
-
-
-class LinkExpired(LinkError):
-    status = 410
-    code = "expired"
-
-
-class LinkWrongPurpose(LinkError):
-    status = 403
-    code = "wrong_purpose"
 
 
 class ReviewLink(NamedTuple):

@@ -11,9 +11,10 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.adapters import aws
+from functions.domain.errors import Unavailable
 from functions.runtime.settings import get_settings
 
 # Errors that no retry can fix: record them and stop.
@@ -64,8 +65,9 @@ def build_message(
 def send(to: str, subject: str, text: str, html: str, kind: str, language: str) -> str:
     """Send one email; return SES's message id. Throttling is retried by botocore (standard mode).
 
-    Raises :class:`PermanentRejection` for a refusal no retry can fix; any other error propagates
-    so that the queue delivers the notification again later.
+    Raises :class:`PermanentRejection` for a refusal no retry can fix, and :class:`Unavailable`
+    for any other failure of SES (throttling past the retries, an outage), so that the queue
+    delivers the notification again later.
     """
     settings = get_settings()
     message = build_message(to, subject, text, html, kind, language)
@@ -81,5 +83,7 @@ def send(to: str, subject: str, text: str, html: str, kind: str, language: str) 
         code = str(error.response.get("Error", {}).get("Code", ""))
         if code in PERMANENT:
             raise PermanentRejection(code) from error
-        raise
+        raise Unavailable(f"SES did not send the message for now ({code})") from error
+    except BotoCoreError as error:
+        raise Unavailable(f"SES could not be reached ({type(error).__name__})") from error
     return str(answer["MessageId"])

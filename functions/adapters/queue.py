@@ -9,11 +9,15 @@ worker (:class:`BadMessage`: not retried, kept on the dead-letter queue for an o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.adapters import aws
 from functions.domain import schemas
+from functions.domain.errors import Unavailable
 from functions.domain.mail import Notification
 from functions.runtime.settings import get_settings
 
@@ -25,6 +29,15 @@ _SCHEMAS = {
 
 class BadMessage(ValueError):
     """A message that breaks its contract: retrying cannot fix it."""
+
+
+@contextmanager
+def _sqs(action: str) -> Iterator[None]:
+    """SQS's failures (after botocore's retries) as :class:`Unavailable`, the original kept."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise Unavailable(f"SQS {action} failed ({type(error).__name__})") from error
 
 
 def check(message: dict[str, Any]) -> dict[str, Any]:
@@ -50,9 +63,10 @@ def parse(body: str) -> dict[str, Any]:
 
 def _send(queue_url: str, message: dict[str, Any]) -> None:
     settings = get_settings()
-    aws.client("sqs", settings.region).send_message(
-        QueueUrl=queue_url, MessageBody=json.dumps(message, separators=(",", ":"))
-    )
+    with _sqs("SendMessage"):
+        aws.client("sqs", settings.region).send_message(
+            QueueUrl=queue_url, MessageBody=json.dumps(message, separators=(",", ":"))
+        )
 
 
 def publish_review_task(request_id: str, round_number: int) -> None:
@@ -62,7 +76,7 @@ def publish_review_task(request_id: str, round_number: int) -> None:
 
 
 def publish_notifications(notifications: Sequence[Notification]) -> None:
-    """Queue emails, ten per SendMessageBatch call; raises if any entry failed."""
+    """Queue emails, ten per SendMessageBatch call; :class:`Unavailable` if any entry failed."""
     settings = get_settings()
     sqs = aws.client("sqs", settings.region)
     for start in range(0, len(notifications), 10):
@@ -71,26 +85,29 @@ def publish_notifications(notifications: Sequence[Notification]) -> None:
             {"Id": str(i), "MessageBody": json.dumps(n.as_message(), separators=(",", ":"))}
             for i, n in enumerate(chunk)
         ]
-        answer = sqs.send_message_batch(QueueUrl=settings.notify_queue_url, Entries=entries)
+        with _sqs("SendMessageBatch"):
+            answer = sqs.send_message_batch(QueueUrl=settings.notify_queue_url, Entries=entries)
         if answer.get("Failed"):
-            raise RuntimeError(f"{len(answer['Failed'])} notification(s) not queued")
+            raise Unavailable(f"{len(answer['Failed'])} notification(s) not queued")
 
 
 def depth(queue_url: str) -> int:
     """About how many messages wait on a queue (SQS's approximate count)."""
     sqs = aws.client("sqs", get_settings().region)
-    answer = sqs.get_queue_attributes(
-        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
-    )
+    with _sqs("GetQueueAttributes"):
+        answer = sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )
     return int(answer["Attributes"].get("ApproximateNumberOfMessages", 0))
 
 
 def peek(queue_url: str, limit: int = 10) -> list[str]:
     """The bodies of up to ``limit`` waiting messages, left on the queue (visible again at once)."""
     sqs = aws.client("sqs", get_settings().region)
-    answer = sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=0
-    )
+    with _sqs("ReceiveMessage"):
+        answer = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=0
+        )
     return [message["Body"] for message in answer.get("Messages", [])]
 
 

@@ -11,14 +11,16 @@ import time
 from functools import lru_cache
 
 from functions.adapters import aws
+from functions.domain.errors import Unavailable
 from functions.runtime.settings import get_settings
 
 _CACHE_SECONDS = 300  # a rotated key is picked up within five minutes, at one call per container
 _cache: dict[str, tuple[float, tuple[str, ...]]] = {}
 
 
-class MissingSigningKey(RuntimeError):
-    """No usable signing key: refuse to mint or read links."""
+class MissingSigningKey(Unavailable):
+    """No usable signing key (none configured, or the secret store failed): refuse to mint or
+    read links. A dependency failure like any other: the caller answers 503 and may retry."""
 
 
 def signing_keys() -> tuple[str, ...]:

@@ -78,7 +78,7 @@ class MalformedJson(UnreadableBody):
 
 
 class LinkError(DomainError):
-    """A signed link that was altered or cut short."""
+    """A signed link that was altered or cut short (raised by adapters/links.py)."""
 
     code = "invalid"
 
@@ -160,12 +160,14 @@ class AlreadySent(Conflict):
 
 
 class TransitionNotAllowed(Conflict):
-    """The request's status does not allow this step (core's transition table refuses it)."""
+    """The request's status does not allow this step (the domain's transition table refuses it).
+
+    ``target`` may be left out where the step has no single target status (a withdrawal)."""
 
     code = "transition_not_allowed"
 
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"{current} -> {target}")
+    def __init__(self, current: str, target: str = "") -> None:
+        super().__init__(f"{current} -> {target}" if target else current)
         self.current = current
         self.target = target
 

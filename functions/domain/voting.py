@@ -19,6 +19,10 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from functions.domain.committee import Member, Role
+from functions.domain.errors import FieldError, InvalidRequest
+from functions.domain.requests import FINAL, Status
+
+COMMENT_LIMIT = 3000  # characters: the reasons or the question, as the partner will read them
 
 
 class Choice(StrEnum):
@@ -102,3 +106,50 @@ def silent_approvals(
     if silence_days <= 0 or now < round_opened + timedelta(days=silence_days):
         return []
     return [m.member_id for m in voters if m.votes and m.member_id not in votes]
+
+
+class Ballot(NamedTuple):
+    """A member's vote as sent, once it passed :func:`read_ballot`."""
+
+    choice: Choice
+    comment: str | None  # None for an approval without a word
+
+
+def read_ballot(choice: str, comment: str) -> Ballot:
+    """The vote a member sent, or :class:`InvalidRequest` with every problem at its field.
+
+    A choice is required; a rejection needs the reasons the partner will read, a request for
+    more information needs the question; no comment is longer than :data:`COMMENT_LIMIT`.
+    """
+    chosen = Choice(choice) if choice in {c.value for c in Choice} else None
+    text = comment.strip()
+    errors: list[FieldError] = []
+    if chosen is None:
+        errors.append(FieldError("/choice", "choose"))
+    elif chosen is not Choice.APPROVE and not text:
+        errors.append(FieldError("/comment", f"{chosen.value}_needs_text"))
+    if len(text) > COMMENT_LIMIT:
+        errors.append(FieldError("/comment", "too_long", {"limit": COMMENT_LIMIT}))
+    if errors or chosen is None:
+        raise InvalidRequest(errors)
+    return Ballot(chosen, text or None)
+
+
+class Closed(StrEnum):
+    """Why a review link can no longer vote."""
+
+    DECIDED = "decided"  # the request has its final decision (or was withdrawn, or closed)
+    ROUND_OVER = "round_over"  # a later round has started: this link is for an earlier one
+    PAUSED = "paused"  # the round waits for the partner's answer to the committee's question
+
+
+def why_closed(status: str, current_round: int, link_round: int) -> Closed | None:
+    """Why voting in ``link_round`` is closed for a request in ``status`` at ``current_round``;
+    None while that round is open."""
+    if Status(status) in FINAL:
+        return Closed.DECIDED
+    if current_round != link_round:
+        return Closed.ROUND_OVER
+    if status != Status.UNDER_REVIEW:
+        return Closed.PAUSED
+    return None

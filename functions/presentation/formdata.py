@@ -1,5 +1,8 @@
 """Turn the hosted form's flat fields into a request document, guided by the schema.
 
+:func:`request_from_form` is the one way form fields become a request, whoever posts them (a
+browser wanting the form back, or an API client sending form encoding).
+
 Form fields are named by their path with dots (``contact.email``,
 ``institution.co_requesters.0.name``);
 a multiple choice repeats its name. Empty fields are left out, so the schema reports them as
@@ -9,8 +12,13 @@ when they convert cleanly; anything else is passed through for the schema to ref
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+if TYPE_CHECKING:
+    from functions.presentation.formspec import FormSpec
+
+HONEYPOT = "website"  # a field hidden from people; bots fill it in
 # A position in a repeated group: ASCII digits only ("¹".isdigit() is true, and int() refuses it)
 # and small (a posted "co_requesters.99999999.name" must not grow a list of a hundred million).
 MAX_POSITION = 99
@@ -107,3 +115,36 @@ def _compact(node: Any) -> Any:
     if isinstance(node, list):
         return [_compact(v) for v in node if v not in (None, {}, [])]
     return node
+
+
+class FormRequest(NamedTuple):
+    """What a posted request form says."""
+
+    document: dict[str, Any]  # the request document, for the intake to validate
+    values: dict[str, list[str]]  # the person's answers (to show the form again with them)
+    trapped: bool  # the honeypot was filled in: a bot, to be shown a decoy confirmation
+
+
+def request_from_form(fields: Mapping[str, list[str]]) -> FormRequest:
+    """The request a posted form describes: form plumbing (``_csrf``, ``_html``) and the
+    honeypot left out, the answers to questions that do not apply dropped, and each untouched
+    section of the form kept as an empty object."""
+    # Imported on use: the form built from the schema is paid for by form posts only, not by
+    # the API Lambda's cold start, whose first request is most often a JSON submission.
+    from functions.domain.schemas import request_schema
+    from functions.presentation.formspec import request_form, without_hidden_parts
+
+    spec = request_form()
+    values = {name: list(v) for name, v in fields.items() if not name.startswith("_")}
+    trapped = any(v.strip() for v in values.pop(HONEYPOT, []))
+    document = document_from_form(without_hidden_parts(spec, values), request_schema())
+    return FormRequest(_with_sections(document, spec), values, trapped)
+
+
+def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
+    """An untouched section of the form is an empty object, so that each of its required
+    questions gets its own message instead of one for the whole section."""
+    for section in spec.sections:
+        if section.items and section.items[0].name.startswith(section.name + "."):
+            document.setdefault(section.name, {})
+    return document

@@ -15,15 +15,12 @@ from http.cookies import CookieError, SimpleCookie
 from chalice.app import Request
 
 from functions.adapters import links
+from functions.domain.errors import Forbidden, LinkError
 from functions.runtime.settings import get_settings
 
 COOKIE = "mieux_csrf"
 FIELD = "_csrf"
 MAX_AGE_SECONDS = 86400  # a day: a long form may take an afternoon, with interruptions
-
-
-class CsrfError(Exception):
-    """The form's token is missing, expired, or does not match: answer 403, change nothing."""
 
 
 def _digest(value: str) -> str:
@@ -55,15 +52,16 @@ def issue(request: Request, scope: str) -> tuple[str, dict[str, str]]:
 
 
 def verify(request: Request, scope: str, token: str | None) -> None:
-    """Accept the POST only with a valid token for this scope and this browser's cookie."""
+    """Accept the POST only with a valid token for this scope and this browser's cookie;
+    otherwise raise :class:`Forbidden` (the token is missing, expired, or does not match)."""
     value = cookie_value(request)
     if not token or not value:
-        raise CsrfError("missing")
+        raise Forbidden("missing")
     try:
         payload = links.read(links.Purpose.CSRF, token, max_age=MAX_AGE_SECONDS)
-    except links.LinkError as error:
-        raise CsrfError("invalid") from error
+    except LinkError as error:
+        raise Forbidden("invalid") from error
     if not secrets.compare_digest(str(payload.get("c")), _digest(value)):
-        raise CsrfError("cookie mismatch")
+        raise Forbidden("cookie mismatch")
     if not secrets.compare_digest(str(payload.get("s")), _digest(scope)):
-        raise CsrfError("scope mismatch")
+        raise Forbidden("scope mismatch")

@@ -1,4 +1,10 @@
-"""When AWS or the key store fails: a generic 503, nothing half-done, nothing personal logged."""
+"""A view's domain errors answered in one place.
+
+``guarded(answer)`` turns any ``DomainError`` a view lets through into ``answer(error)``
+(web/errors.py gives its status, page and shape). A failed dependency is ``Unavailable``: a 503
+with ``Retry-After``, nothing half-done, and only the class and the view logged (a message could
+quote personal data).
+"""
 
 from __future__ import annotations
 
@@ -11,46 +17,37 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice.app import Response
 from pynamodb.exceptions import PynamoDBException
 
-from functions.adapters.secrets import MissingSigningKey
+from functions.domain.errors import DomainError, Unavailable
 
 log = logging.getLogger(__name__)
-DEPENDENCY_FAILURES = (BotoCoreError, ClientError, PynamoDBException, MissingSigningKey)
-RETRY_AFTER_SECONDS = "30"
+
+# A safety net, to be removed once the repository (functions/adapters/dynamodb/, being written
+# for issue 13) raises Unavailable itself: storage still lets botocore's and pynamodb's own
+# exceptions through. The other adapters (queue, mailer, secrets) raise Unavailable already.
+RAW_DEPENDENCY_FAILURES = (BotoCoreError, ClientError, PynamoDBException)
+
+Answerer = Callable[[DomainError], Response]
 
 
-def guarded(
-    answer: Callable[[], Response],
-) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Turn a failure of a dependency inside a view into ``answer()`` (a 503), logged by class."""
+def guarded(answer: Answerer) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Answer the domain errors a view raises with ``answer(error)``."""
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
             try:
                 return view(*args, **kwargs)
-            except DEPENDENCY_FAILURES as error:
-                # The class and the view only: a message could quote personal data.
+            except Unavailable as error:
+                cause = type(error.__cause__ or error).__name__
+                log.error("%s (%s) in %s", type(error).__name__, cause, view.__name__)
+                return answer(error)
+            except DomainError as error:
+                log.info("%s answered in %s", type(error).__name__, view.__name__)
+                return answer(error)
+            except RAW_DEPENDENCY_FAILURES as error:
                 log.error("%s failed in %s", type(error).__name__, view.__name__)
-                response = answer()
-                response.headers["Retry-After"] = RETRY_AFTER_SECONDS
-                return response
+                return answer(Unavailable(type(error).__name__))
 
         return wrapper
 
     return decorate
-
-
-def json_unavailable() -> Response:
-    """The JSON API's 503."""
-    from functions.web.responses import error_response
-
-    return error_response(
-        503, "unavailable", "The service is unavailable for a moment. Nothing was saved; try again."
-    )
-
-
-def page_unavailable() -> Response:
-    """The pages' 503 (in English: the language cannot be chosen safely at this point)."""
-    from functions.web.pages import error_page
-
-    return error_page("unavailable", "en")

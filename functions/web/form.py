@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Request, Response
 
-from functions.domain.errors import FieldError, InvalidRequest, SubmissionConflict
+from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound
 from functions.domain.reference import country_names, reference_data
-from functions.domain.schemas import request_schema
 from functions.domain.validation import field_title
-from functions.presentation.formdata import document_from_form
+from functions.presentation.formdata import HONEYPOT, request_from_form
 from functions.presentation.i18n import gettext_for
 from functions.presentation.messages import message_for
 from functions.services import intake as intake_service
 from functions.web import csrf
-from functions.web.pages import error_page, language_of, page
+from functions.web.errors import error_page
+from functions.web.headers import static_headers
+from functions.web.pages import language_of, page
 
 if TYPE_CHECKING:
     from functions.presentation.formspec import Field, FormSpec, Group
@@ -36,24 +37,9 @@ if TYPE_CHECKING:
 
 form = Blueprint(__name__)
 
-HONEYPOT = "website"  # hidden from people; bots fill it in
 FORM_SCOPE = "request-form"  # the anti-forgery token of the request form (functions/web/csrf.py)
 STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 Translate = Callable[[str], str]
-
-
-def wants_html(request: Request, fields: Mapping[str, list[str]] | None = None) -> bool:
-    """True for a browser posting the hosted form: form-encoded, and asking for a page."""
-    kind = str(request.headers.get("content-type", "")).split(";")[0].strip().lower()
-    if kind != "application/x-www-form-urlencoded":
-        return False
-    if fields is not None and "1" in fields.get("_html", []):
-        return True
-    for part in str(request.headers.get("accept", "")).split(","):
-        media, _, params = part.partition(";")
-        if media.strip().lower() in ("text/html", "application/xhtml+xml"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
 
 
 # --- the form as the template sees it --------------------------------------------------------
@@ -257,7 +243,7 @@ def request_form_page() -> Response:
 def static_file(name: str) -> Response:
     """The app's own CSS and script (no CDN); versioned URLs, so cached for a year."""
     if name not in STATIC_TYPES:
-        return error_page("not_found", language_of(form.current_request))
+        return error_page(NotFound(name), language_of(form.current_request))
     # Here, not at import: presentation.render imports Jinja2, which the API Lambda's cold start
     # should not pay for before it renders anything.
     from functions.presentation.render import STATIC_DIR
@@ -265,43 +251,25 @@ def static_file(name: str) -> Response:
     return Response(
         body=(STATIC_DIR / name).read_text(encoding="utf-8"),
         status_code=200,
-        headers={
-            "Content-Type": STATIC_TYPES[name],
-            "Cache-Control": "public, max-age=31536000, immutable",
-            "X-Content-Type-Options": "nosniff",
-        },
+        headers=dict(static_headers(STATIC_TYPES[name])),
     )
 
 
-def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
-    """An untouched section of the form is an empty object, so that each of its required
-    questions gets its own message instead of one for the whole section."""
-    for section in spec.sections:
-        if section.items and section.items[0].name.startswith(section.name + "."):
-            document.setdefault(section.name, {})
-    return document
-
-
 def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:
-    """The page a browser gets after posting the form."""
+    """The page a browser gets after posting the form: the confirmation, the form again with
+    every error, or the shared error page (in the form's language, whatever went wrong)."""
     language = language_of(request)
     try:
         csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
-    except csrf.CsrfError:
-        return error_page("forbidden", language)
-    from functions.presentation.formspec import request_form, without_hidden_parts
-
-    spec = request_form()
-    values = {name: v for name, v in fields.items() if not name.startswith("_")}
-    if any(v.strip() for v in values.pop(HONEYPOT, [])):
-        return _confirmation(intake_service.decoy_submission(), language)
-    document = document_from_form(without_hidden_parts(spec, values), request_schema())
-    try:
-        result = intake_service.submit(_with_sections(document, spec))
-    except InvalidRequest as error:
-        return form_page(request, language, values, error.errors, 422)
-    except SubmissionConflict:
-        return error_page("already_sent", language)
+        posted = request_from_form(fields)
+        if posted.trapped:
+            return _confirmation(intake_service.decoy_submission(), language)
+        try:
+            result = intake_service.submit(posted.document)
+        except InvalidRequest as error:
+            return form_page(request, language, posted.values, error.errors, 422)
+    except DomainError as error:
+        return error_page(error, language)
     return _confirmation(result, language)
 
 
@@ -312,15 +280,4 @@ def _confirmation(result: intake_service.Submitted, language: str) -> Response:
         201,
         reference=result.reference,
         status_url=result.status_url,
-    )
-
-
-def rate_limited_page(request: Request, retry_after: int) -> Response:
-    """The 429 page, with ``Retry-After``."""
-    minutes = max(1, (retry_after + 59) // 60)
-    return error_page(
-        "rate_limited",
-        language_of(request),
-        minutes=minutes,
-        headers={"Retry-After": str(retry_after)},
     )

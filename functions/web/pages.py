@@ -1,4 +1,7 @@
-"""HTML answers: rendered pages with the headers every page carries."""
+"""HTML answers: rendered pages with the headers every page carries (web/headers.py).
+
+Error pages are answered by web/errors.py, which knows each error's status and page kind.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +11,7 @@ from urllib.parse import urlencode
 from chalice.app import Request, Response
 
 from functions.presentation.i18n import negotiate
-
-# Everything is served by the app itself: no CDN, no inline script, no framing.
-PAGE_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-}
-
-# The error pages every flow shares: ``error_page(kind, ...)`` renders pages/error.html.
-ERROR_STATUS = {
-    "expired": 410,  # a signed link past its age
-    "invalid": 400,  # a link that was altered or cut short
-    "already_voted": 409,  # a member's vote in this round is recorded already
-    "rate_limited": 429,  # too many requests from one address this hour
-    "not_found": 404,  # no such request, or erased
-    "forbidden": 403,  # the form's anti-forgery check failed
-    "already_sent": 409,  # a form sent once is sent again with other answers
-    "unavailable": 503,  # a dependency failed; nothing was half-done
-    "wrong_purpose": 403,  # a signed link of another kind, or for another request
-    "not_a_voter": 403,  # the member behind a review link no longer votes
-    "bad_form": 400,  # a form body that cannot be read
-}
+from functions.web.headers import page_headers
 
 
 def language_of(request: Request) -> str:
@@ -54,15 +30,9 @@ def here_of(request: Request) -> str:
 
 def page(template: str, language: str, status: int = 200, **context: Any) -> Response:
     """A rendered page. HEAD gets the same headers; API Gateway drops the body."""
-    headers = {**PAGE_HEADERS, **context.pop("headers", {})}
-    from functions.presentation.render import (
-        render,
-    )  # Jinja2 only when a page is rendered, not at import
+    headers = {**page_headers(), **context.pop("headers", {})}
+    # Jinja2 only when a page is rendered, not at import.
+    from functions.presentation.render import render
 
     body = render(f"pages/{template}", language, **context)
     return Response(body=body, status_code=status, headers=headers)
-
-
-def error_page(kind: str, language: str, status: int | None = None, **context: Any) -> Response:
-    """One of the shared error pages (see ``ERROR_STATUS``), in the reader's language."""
-    return page("error.html", language, status or ERROR_STATUS[kind], kind=kind, **context)

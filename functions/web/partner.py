@@ -12,14 +12,15 @@ from urllib.parse import urlencode
 from chalice.app import Blueprint, Response
 
 from functions.adapters import links
-from functions.domain.errors import InvalidRequest, TransitionNotAllowed
+from functions.domain.errors import DomainError, InvalidRequest, TransitionNotAllowed
 from functions.domain.validation import field_title
 from functions.web import csrf
-from functions.web.failures import guarded, page_unavailable
-from functions.web.inputs import form_fields, query_token, wants_json
+from functions.web.errors import error_page, field_errors_body, json_error, status_of
+from functions.web.failures import guarded
+from functions.web.inputs import form_fields, query_token
+from functions.web.negotiation import wants_json
 from functions.web.pages import here_of, language_of, page
-from functions.web.problems import PROBLEMS, problem_kind, problem_page
-from functions.web.responses import error_response, field_errors_body, json_response
+from functions.web.responses import json_response
 
 partner = Blueprint(__name__)
 
@@ -57,31 +58,26 @@ def _status_page(
     return response
 
 
-def _problem(error: Exception, language: str) -> Response:
-    """The error page, or the JSON error for a client that asked for JSON."""
+def _problem(error: DomainError) -> Response:
+    """The error page in the reader's language, or the JSON error for a client that asked."""
     request = partner.current_request
     if wants_json(request):
-        kind, status = problem_kind(error)
-        return error_response(status, kind, kind.replace("_", " "))
-    return problem_page(error, language, here_of(request))
+        return json_error(error)
+    return error_page(error, language_of(request), here=here_of(request))
 
 
 @partner.route("/requests/{request_id}", methods=["GET", "HEAD"])
-@guarded(page_unavailable)
+@guarded(_problem)
 def show_status(request_id: str) -> Response:
     """Where the request stands, its public timeline, the open question; JSON on request."""
     from functions.services import partner as service  # on use: see _status_page
 
     request = partner.current_request
-    language = language_of(request)
     token = query_token(request)
-    try:
-        links.read_status_token(token, request_id)
-        if wants_json(request):
-            return json_response(service.status_view(request_id).as_json())
-        return _status_page(request_id, token, language)
-    except PROBLEMS as error:
-        return _problem(error, language)
+    links.read_status_token(token, request_id)
+    if wants_json(request):
+        return json_response(service.status_view(request_id).as_json())
+    return _status_page(request_id, token, language_of(request))
 
 
 def _checked_post(request_id: str) -> dict[str, str]:
@@ -93,50 +89,47 @@ def _checked_post(request_id: str) -> dict[str, str]:
 
 
 @partner.route("/requests/{request_id}/answer", methods=["POST"], content_types=[])
-@guarded(page_unavailable)
+@guarded(_problem)
 def answer(request_id: str) -> Response:
     """The partner answers the committee's question (and may correct the request)."""
     from functions.services import partner as service  # on use: see _status_page
 
     request = partner.current_request
     language, token = language_of(request), query_token(request)
+    fields = _checked_post(request_id)
+    text = fields.get("answer", "").strip()
+    corrections = {
+        k: fields[f"request.{k}"] for k in service.CORRECTABLE if f"request.{k}" in fields
+    }
+    if not text or len(text) > ANSWER_LIMIT:
+        code = "answer_required" if not text else "answer_too_long"
+        errors = [{"field": "answer", "code": code}]  # the page words these itself
+        return _status_page(request_id, token, language, 422, errors=errors, values=fields)
     try:
-        fields = _checked_post(request_id)
-        text = fields.get("answer", "").strip()
-        corrections = {
-            k: fields[f"request.{k}"] for k in service.CORRECTABLE if f"request.{k}" in fields
-        }
-        if not text or len(text) > ANSWER_LIMIT:
-            code = "answer_required" if not text else "answer_too_long"
-            errors = [{"field": "answer", "code": code}]
-            return _status_page(request_id, token, language, 422, errors=errors, values=fields)
         service.answer_question(request_id, text, corrections)
-    except PROBLEMS as error:
-        return _problem(error, language)
-    except TransitionNotAllowed:
-        return _status_page(request_id, token, language, 409, notice="not_open")
+    except TransitionNotAllowed as error:
+        return _status_page(request_id, token, language, status_of(error), notice="not_open")
     except InvalidRequest as error:
         errors = [
             {"field": e["path"], "code": e["code"], "message": e["message"]}
             for e in field_errors_body(error.errors)["errors"]
         ]
-        return _status_page(request_id, token, language, 422, errors=errors, values=fields)
+        status = status_of(error)
+        return _status_page(request_id, token, language, status, errors=errors, values=fields)
     return _status_page(request_id, token, language, 200, notice="answered")
 
 
 @partner.route("/requests/{request_id}/withdraw", methods=["POST"], content_types=[])
-@guarded(page_unavailable)
+@guarded(_problem)
 def withdraw(request_id: str) -> Response:
     """The partner withdraws the request."""
     from functions.services import partner as service  # on use: see _status_page
 
     request = partner.current_request
     language, token = language_of(request), query_token(request)
+    _checked_post(request_id)
     try:
-        _checked_post(request_id)
         service.withdraw(request_id)
-    except PROBLEMS as error:
-        return _problem(error, language)
-    except TransitionNotAllowed:
-        return _status_page(request_id, token, language, 409, notice="not_open")
+    except TransitionNotAllowed as error:
+        return _status_page(request_id, token, language, status_of(error), notice="not_open")
     return _status_page(request_id, token, language, 200, notice="withdrawn")

@@ -9,29 +9,29 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from functions.adapters import links
-from functions.domain.errors import AlreadyVoted, NotAVoter, RoundClosed
-from functions.domain.requests import FINAL, Status
-from functions.domain.voting import Choice, Outcome
+from functions.domain.errors import AlreadyVoted, DomainError, InvalidRequest, RoundClosed
+from functions.domain.voting import Choice, Closed, Outcome, read_ballot, why_closed
 from functions.web import csrf
-from functions.web.failures import guarded, page_unavailable
+from functions.web.errors import error_page, status_of
+from functions.web.failures import guarded
 from functions.web.inputs import form_fields
-from functions.web.pages import error_page, language_of, page
-from functions.web.problems import PROBLEMS, problem_page
+from functions.web.pages import language_of, page
 
 review = Blueprint(__name__)
-
-COMMENT_LIMIT = 3000
 
 
 def _scope(token: str) -> str:
     return "review:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _read_link(token: str) -> links.ReviewLink:
-    return links.read_review_token(token)
+def _problem(error: DomainError) -> Response:
+    """The shared error page, in the reader's language (a review page has no JSON)."""
+    request = review.current_request
+    token = str((request.uri_params or {}).get("token", ""))
+    return error_page(error, language_of(request), here=f"/review/{token}")
 
 
-def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, str | None]:
+def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, Closed | None]:
     """The request's view, this member's vote in the round (if any), and why voting is closed."""
     # Imported on use: the review service (committee, voting, mail notifications) serves
     # these pages only, and a module-level import would add it to every cold start of the
@@ -43,14 +43,7 @@ def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, str | No
     votes = service.round_votes(link.request_id, link.round)
     mine = votes.get(link.member_id)
     vote = {"choice": mine.choice, "comment": mine.comment, "at": mine.at} if mine else None
-    closed = None
-    if Status(view.status) in FINAL:
-        closed = "decided"
-    elif view.round != link.round:
-        closed = "round_over"
-    elif view.status != Status.UNDER_REVIEW:
-        closed = "paused"
-    return view, vote, closed
+    return view, vote, why_closed(view.status, view.round, link.round)
 
 
 def _review_page(
@@ -82,36 +75,15 @@ def _review_page(
 
 
 @review.route("/review/{token}", methods=["GET", "HEAD"])
-@guarded(page_unavailable)
+@guarded(_problem)
 def show_review(token: str) -> Response:
     """The request and the three choices. Reads only: a scanner's GET or HEAD changes nothing."""
-
-    language = language_of(review.current_request)
-    try:
-        link = _read_link(token)
-        return _review_page(token, link, language)
-    except PROBLEMS as error:
-        return problem_page(error, language, f"/review/{token}")
-    except NotAVoter:
-        return error_page("not_a_voter", language, 403, here=f"/review/{token}")
-
-
-def _validate_vote(fields: dict[str, str]) -> tuple[Choice | None, str, list[dict[str, str]]]:
-    errors: list[dict[str, str]] = []
-    raw = fields.get("choice", "")
-    choice = Choice(raw) if raw in {c.value for c in Choice} else None
-    comment = fields.get("comment", "").strip()
-    if choice is None:
-        errors.append({"field": "choice", "code": "choose"})
-    elif choice is not Choice.APPROVE and not comment:
-        errors.append({"field": "comment", "code": f"{choice.value}_needs_text"})
-    if len(comment) > COMMENT_LIMIT:
-        errors.append({"field": "comment", "code": "too_long"})
-    return choice, comment, errors
+    link = links.read_review_token(token)
+    return _review_page(token, link, language_of(review.current_request))
 
 
 @review.route("/review/{token}", methods=["POST"], content_types=[])
-@guarded(page_unavailable)
+@guarded(_problem)
 def cast_vote(token: str) -> Response:
     """Record the vote of the member the link belongs to, once per round."""
     from functions.services import review as service  # on use: see _state
@@ -119,22 +91,20 @@ def cast_vote(token: str) -> Response:
 
     request = review.current_request
     language = language_of(request)
+    link = links.read_review_token(token)
+    fields = form_fields(request)
+    csrf.verify(request, _scope(token), fields.get(csrf.FIELD))
     try:
-        link = _read_link(token)
-        fields = form_fields(request)
-        csrf.verify(request, _scope(token), fields.get(csrf.FIELD))
-        choice, comment, errors = _validate_vote(fields)
-        if errors or choice is None:
-            return _review_page(token, link, language, 422, errors=errors, values=fields)
-        result = service.cast_vote(link, choice, comment or None)
-    except PROBLEMS as error:
-        return problem_page(error, language, f"/review/{token}")
-    except AlreadyVoted:
-        return _review_page(token, link, language, 409, already_voted=True)
-    except RoundClosed:
-        return _review_page(token, link, language, 409)
-    except NotAVoter:
-        return error_page("not_a_voter", language, 403, here=f"/review/{token}")
+        ballot = read_ballot(fields.get("choice", ""), fields.get("comment", ""))
+        result = service.cast_vote(link, ballot.choice, ballot.comment)
+    except InvalidRequest as error:
+        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
+        status = status_of(error)
+        return _review_page(token, link, language, status, errors=errors, values=fields)
+    except AlreadyVoted as error:
+        return _review_page(token, link, language, status_of(error), already_voted=True)
+    except RoundClosed as error:  # the page says why: decided, a later round, or paused
+        return _review_page(token, link, language, status_of(error))
     decided = result.outcome is not Outcome.PENDING
     return page(
         "vote_recorded.html",

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from functions.domain import schemas
+from functions.domain import errors, schemas
 from functions.presentation.formspec import build_form
 from tests.conftest import Stack
 
@@ -220,14 +220,77 @@ def test_static_files_are_served_with_a_long_cache(client: Any, stack: Stack) ->
     assert client.http.get("/static/secret.py").status_code == 404
 
 
+def test_pages_json_and_static_files_carry_the_same_security_headers(
+    client: Any, stack: Stack
+) -> None:
+    from functions.web.headers import SECURITY_HEADERS
+
+    answers = [
+        client.http.get("/"),
+        client.http.get("/static/app.css"),
+        client.http.get("/health"),
+        client.http.get("/requests/x?token=bad"),  # an error page
+    ]
+    for answer in answers:
+        assert SECURITY_HEADERS.items() <= answer.headers.items(), answer.headers
+
+
 @pytest.mark.parametrize(
-    "kind", ["expired", "invalid", "already_voted", "rate_limited", "not_found"]
+    ("error", "status"),
+    [
+        (errors.LinkExpired(), 410),
+        (errors.LinkError(), 400),
+        (errors.AlreadyVoted(), 409),
+        (errors.RateLimited(300), 429),
+        (errors.NotFound(), 404),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
 )
-def test_the_shared_error_pages_render_in_every_language(kind: str) -> None:
-    from functions.web.pages import ERROR_STATUS, error_page
+def test_the_shared_error_pages_render_in_every_language(
+    error: errors.DomainError, status: int
+) -> None:
+    from functions.web.errors import error_page
 
     for lang in ("en", "fr", "es", "ar", "ru"):
-        answer = error_page(kind, lang, minutes=5)
-        assert answer.status_code == ERROR_STATUS[kind]
+        answer = error_page(error, lang)
+        assert answer.status_code == status
         body = unescape(answer.body)
         assert f'lang="{lang}"' in body and "<h1>" in body
+
+
+def test_form_fields_become_the_same_document_for_a_browser_and_an_api_client(
+    client: Any, stack: Stack, valid_request: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One path (presentation.formdata.request_from_form): the JSON answer to a form-encoded
+    post used to keep the answers to questions that do not apply, and to leave out the
+    sections nobody touched, where the hosted form dropped and kept them."""
+    from functions.services import intake as intake_service
+
+    documents: list[dict[str, Any]] = []
+
+    def submitted(document: dict[str, Any]) -> Any:
+        documents.append(copy.deepcopy(document))
+        raise errors.InvalidRequest([errors.FieldError("/consent", "consent_required")])
+
+    monkeypatch.setattr(intake_service, "submit", submitted)
+    valid_request["institution"] = {
+        "name": "Economic Community of West African States (ECOWAS)",
+        "type": "regional_organisation",
+        "region": "africa",
+        "country": "SN",  # does not apply to a regional organisation
+    }
+    fields = flat({k: v for k, v in valid_request.items() if k != "request"})
+    _, state = open_form(client)
+    page = send(client, state, fields)
+    api_body = urlencode([("submission_id", state["submission_id"]), *fields])
+    api = client.http.post(
+        "/requests", body=api_body, headers={"Content-Type": FORM, "Accept": "application/json"}
+    )
+    assert page.status_code == 422 and page.headers["Content-Type"].startswith("text/html")
+    assert api.status_code == 422 and json.loads(api.body)["errors"][0]["code"] == (
+        "consent_required"
+    )
+    browser_document, api_document = documents
+    assert browser_document == api_document
+    assert "country" not in api_document["institution"]
+    assert api_document["request"] == {}  # untouched: each question gets its own message

@@ -7,13 +7,19 @@ from datetime import UTC, date, datetime
 import pytest
 
 from functions.domain.committee import Delegate, Member, Officer, Role, officers_for
+from functions.domain.errors import InvalidRequest
 from functions.domain.voting import (
+    COMMENT_LIMIT,
+    Ballot,
     Choice,
+    Closed,
     Outcome,
     RuleError,
     decide,
     parse_rule,
+    read_ballot,
     silent_approvals,
+    why_closed,
 )
 
 A, R, Q = Choice.APPROVE, Choice.REJECT, Choice.MORE_INFORMATION
@@ -110,3 +116,54 @@ def test_officers_are_found_by_region() -> None:
     two = Officer("o2", "O2", "o2@example.org", ("asia_pacific", "africa"))
     assert officers_for("africa", [one, two]) == [one, two]
     assert officers_for("latin_america_caribbean", [one, two]) == []
+
+
+# --- a ballot as sent, and whether the round still takes one ---
+
+
+def refusals(choice: str, comment: str) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidRequest) as refused:
+        read_ballot(choice, comment)
+    return [(error.path, error.code) for error in refused.value.errors]
+
+
+def test_an_approval_needs_no_words_and_a_comment_is_trimmed() -> None:
+    assert read_ballot("approve", "  ") == Ballot(Choice.APPROVE, None)
+    assert read_ballot("reject", " not eligible ") == Ballot(Choice.REJECT, "not eligible")
+    assert read_ballot("more_information", "x" * COMMENT_LIMIT).comment == "x" * COMMENT_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("choice", "comment", "expected"),
+    [
+        ("", "", [("/choice", "choose")]),
+        ("maybe", "why not", [("/choice", "choose")]),
+        ("reject", " ", [("/comment", "reject_needs_text")]),
+        ("more_information", "", [("/comment", "more_information_needs_text")]),
+        ("approve", "x" * (COMMENT_LIMIT + 1), [("/comment", "too_long")]),
+        ("", "x" * (COMMENT_LIMIT + 1), [("/choice", "choose"), ("/comment", "too_long")]),
+    ],
+)
+def test_a_ballot_is_refused_with_every_problem_at_its_field(
+    choice: str, comment: str, expected: list[tuple[str, str]]
+) -> None:
+    assert refusals(choice, comment) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "current_round", "link_round", "closed"),
+    [
+        ("under_review", 2, 2, None),
+        ("approved", 2, 2, Closed.DECIDED),
+        ("rejected", 1, 2, Closed.DECIDED),  # decided wins over a round that moved on
+        ("withdrawn", 1, 1, Closed.DECIDED),
+        ("under_review", 3, 2, Closed.ROUND_OVER),
+        ("submitted", 3, 2, Closed.ROUND_OVER),
+        ("information_requested", 2, 2, Closed.PAUSED),
+        ("submitted", 2, 2, Closed.PAUSED),  # the new round is not dispatched yet
+    ],
+)
+def test_why_voting_is_closed(
+    status: str, current_round: int, link_round: int, closed: Closed | None
+) -> None:
+    assert why_closed(status, current_round, link_round) == closed
