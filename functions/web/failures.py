@@ -1,10 +1,10 @@
 """A view's domain errors answered in one place.
 
 ``guarded(answer)`` turns any ``DomainError`` a view lets through into ``answer(error)``
-(web/errors.py gives its status, page and shape). A failed dependency is ``Unavailable`` (every adapter, the repository
-included, raises it for the AWS errors it cannot handle): a 503
-with ``Retry-After``, nothing half-done, and only the class and the view logged (a message could
-quote personal data).
+(web/errors.py gives its status, page and shape). A failed dependency is ``Unavailable``: every
+adapter, the repository included, raises it for the AWS errors it cannot handle. It answers a
+503 with ``Retry-After``, nothing half-done, and only the class and the view are logged (a
+message could quote personal data).
 """
 
 from __future__ import annotations
