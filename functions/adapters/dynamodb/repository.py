@@ -267,7 +267,7 @@ def _mail_item(record: MailRecord, **values: Any) -> MailItem:
     recipient = str(record.recipient)
     return MailItem(
         keys.request_pk(record.request_id),
-        keys.mail_sk(record.kind.value, record.round, recipient, record.key),
+        keys.mail_sk(MailKind(record.kind).value, record.round, recipient, record.key),
         **values,
     )
 
@@ -276,7 +276,7 @@ def _notification_key(notification: Notification) -> keys.Key:
     return (
         keys.request_pk(notification.request_id),
         keys.mail_sk(
-            notification.kind.value,
+            MailKind(notification.kind).value,
             notification.round,
             str(notification.recipient),
             notification.key,
@@ -744,10 +744,10 @@ class DynamoRepository(Repository):
         """One conditional PutItem."""
         item = _mail_item(
             record,
-            mail_kind=record.kind.value,
+            mail_kind=MailKind(record.kind).value,
             round=record.round,
             recipient=str(record.recipient),
-            state=record.state.value,
+            state=MailState(record.state).value,
             attempts=record.attempts,
             at=record.at,
             message_id=record.message_id,
@@ -775,7 +775,7 @@ class DynamoRepository(Repository):
         error: str | None = None,
     ) -> bool:
         """One conditional UpdateItem: the record must still be claimed (``sending``)."""
-        actions: list[Any] = [MailItem.state.set(state.value)]
+        actions: list[Any] = [MailItem.state.set(MailState(state).value)]
         if message_id is not None:
             actions.append(MailItem.message_id.set(message_id))
         if error is not None:
@@ -856,7 +856,7 @@ class DynamoRepository(Repository):
             name=member.name,
             body=member.body,
             email=member.email,
-            role=member.role.value,
+            role=Role(member.role).value,
             language=member.language,
             delegate=delegate,
             active=1,
