@@ -1,0 +1,647 @@
+"""An in-memory :class:`Repository` that keeps DynamoDB's behaviour: for tests and the local demo.
+
+Test code shipped in ``functions/`` only so that service tests and the local demo can install it
+(``repository.use(InMemoryRepository())``); no Lambda code path imports it.
+
+Items are kept as DynamoDB keeps them: by partition and sort key (the layout of
+``functions/adapters/store.py``), each with its kind and its TTL, so that the answers match the
+table's: events come back in sort-key order, conditional writes are all-or-nothing, reads skip
+items past their TTL while conditions still see them (DynamoDB deletes expired items late), and
+retention and erasure count changed items by kind. Every value is copied on the way in and out,
+as a round trip through the table would. One lock makes each call atomic, as each DynamoDB call
+is. ``calls`` lists every operation by name, so a service test can count the calls a use case
+makes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, TypeVar
+
+from functions.adapters.repository import Repository
+from functions.domain import clock
+from functions.domain.committee import Member, Officer
+from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
+from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
+from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
+from functions.domain.requests import Status, sources_of
+
+Key = tuple[str, str]  # (partition key, sort key)
+V = TypeVar("V")
+
+UNDER_REVIEW = Status.UNDER_REVIEW.value
+STATUS_FIELDS = frozenset({"round", "document", "open_question", "decided_at", "decision_reason"})
+RATE_KEPT = 2 * 3600  # a submission window is kept two hours
+
+# The attributes of each kind that are its keys (in DynamoDB: the partition and sort key), which
+# erasure leaves alone.
+KEY_FIELDS: dict[str, frozenset[str]] = {
+    "request": frozenset({"request_id", "document"}),  # the document is replaced, not scrubbed
+    "event": frozenset({"request_id", "at", "action", "suffix"}),
+    "vote": frozenset({"request_id", "round", "member_id"}),
+    "mail": frozenset({"request_id", "kind", "round", "recipient", "key"}),
+    "action": frozenset({"request_id"}),
+}
+
+
+@dataclass
+class _Item:
+    """One stored item: its kind, its value (a domain NamedTuple or a number) and its TTL."""
+
+    kind: str
+    value: Any
+    expires_at: int | None = None
+
+    def live(self) -> bool:
+        """False once its TTL has passed: reads skip it, conditions still see it."""
+        return self.expires_at is None or self.expires_at > clock.now().timestamp()
+
+
+def _request_key(request_id: str) -> str:
+    return f"REQ#{request_id}"
+
+
+def _event_sk(event: Event) -> str:
+    return f"EVT#{event.at}#{event.action}{'#' + event.suffix if event.suffix else ''}"
+
+
+def _vote_sk(round_number: int, member_id: str) -> str:
+    return f"VOTE#{round_number:03d}#{member_id}"
+
+
+def _mail_sk(kind: str, round_number: int, recipient: Recipient, key: str) -> str:
+    return f"MAIL#{round_number:03d}#{kind}#{recipient}{'#' + key if key else ''}"
+
+
+META = "META"
+ACTION = "ACTION"
+
+
+def _copied(value: V) -> V:
+    """A copy of a stored value: NamedTuples are immutable, but their dicts are not."""
+    if isinstance(value, Request):
+        return value._replace(document=copy.deepcopy(value.document))
+    if isinstance(value, Event):
+        return value._replace(detail=copy.deepcopy(value.detail))
+    if isinstance(value, ActionRecord):
+        return value._replace(plan=copy.deepcopy(value.plan))
+    return value
+
+
+class InMemoryRepository(Repository):
+    """The repository contract over a dict keyed like the table, behind one lock."""
+
+    def __init__(self) -> None:
+        self._items: dict[Key, _Item] = {}
+        self._lock = threading.RLock()
+        self.calls: list[str] = []
+
+    # --- the table ---------------------------------------------------------------------------
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+
+    def _live(self, key: Key) -> _Item | None:
+        item = self._items.get(key)
+        return item if item is not None and item.live() else None
+
+    def _partition(self, request_id: str) -> list[tuple[str, _Item]]:
+        """Every item of a request's partition, expired ones too, in sort-key order."""
+        pk = _request_key(request_id)
+        return sorted((sk, item) for (p, sk), item in self._items.items() if p == pk)
+
+    def _stored_request(self, request_id: str) -> Request | None:
+        """The request as stored (conditions see it even past its TTL), or None."""
+        item = self._items.get((_request_key(request_id), META))
+        return None if item is None else item.value
+
+    def _update_request(self, request: Request) -> None:
+        """Replace a stored request's attributes (its TTL stays the item's)."""
+        self._items[(_request_key(request.request_id), META)].value = _copied(request)
+
+    @staticmethod
+    def _read(item: _Item) -> Any:
+        """A stored value as a read returns it: a copy, carrying the item's TTL."""
+        value = _copied(item.value)
+        if isinstance(value, Request | Event | Submission):
+            value = value._replace(expires_at=item.expires_at)
+        return value
+
+    def _read_request(self, request_id: str) -> Request | None:
+        item = self._live((_request_key(request_id), META))
+        return None if item is None else self._read(item)
+
+    def _requests(self) -> Iterator[Request]:
+        for (_, sk), item in list(self._items.items()):
+            if sk == META and item.kind == "request" and item.live():
+                yield self._read(item)
+
+    def _add_event(self, event: Event) -> Key:
+        key = (_request_key(event.request_id), _event_sk(event))
+        if key in self._items:
+            raise Conflict(f"event {key[1]} exists")
+        return key
+
+    def _store_event(self, key: Key, event: Event) -> None:
+        self._items[key] = _Item("event", _copied(event), event.expires_at)
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def next_reference_number(self, year: int) -> int:
+        """Add one to the year's reference counter and return it (atomic)."""
+        with self._lock:
+            self._call("next_reference_number")
+            key = (f"SEQ#{year}", "SEQ")
+            item = self._items.setdefault(key, _Item("counter", 0))
+            item.value += 1
+            return int(item.value)
+
+    def count_submission(self, address_digest: str, hour_start: int) -> int:
+        """Count one more submission from an address in an hour; return the hour's total."""
+        with self._lock:
+            self._call("count_submission")
+            key = (f"RATE#{address_digest}", f"RATE#{hour_start}")
+            item = self._items.setdefault(key, _Item("rate", 0))
+            item.value += 1
+            item.expires_at = hour_start + RATE_KEPT
+            return int(item.value)
+
+    def create_request(
+        self, request: Request, event: Event, submission: Submission | None = None
+    ) -> None:
+        """Store a new request with its first event and its submission marker, together."""
+        with self._lock:
+            self._call("create_request")
+            request_key = (_request_key(request.request_id), META)
+            event_key = (_request_key(event.request_id), _event_sk(event))
+            marker_key = (
+                (f"SUB#{submission.submission_id}", "SUB") if submission is not None else None
+            )
+            if marker_key in self._items:
+                raise Conflict("a submission with this id exists")
+            if request_key in self._items or event_key in self._items:
+                raise Conflict("the request exists")
+            self._items[request_key] = _Item("request", _copied(request), request.expires_at)
+            self._store_event(event_key, event)
+            if submission is not None and marker_key is not None:
+                self._items[marker_key] = _Item("submission", submission, submission.expires_at)
+
+    def get_request(self, request_id: str) -> Request | None:
+        """One request (strongly consistent), or None."""
+        with self._lock:
+            self._call("get_request")
+            return self._read_request(request_id)
+
+    def get_submission(self, submission_id: str) -> Submission | None:
+        """The marker of a submission id, or None."""
+        with self._lock:
+            self._call("get_submission")
+            item = self._live((f"SUB#{submission_id}", "SUB"))
+            return None if item is None else self._read(item)
+
+    def partition(self, request_id: str) -> Partition:
+        """The request with its events (in order), votes, mail records and Action."""
+        with self._lock:
+            self._call("partition")
+            found: dict[str, list[Any]] = {}
+            for _, item in self._partition(request_id):
+                if item.live():
+                    found.setdefault(item.kind, []).append(self._read(item))
+            return Partition(
+                request=(found.get("request") or [None])[0],
+                events=found.get("event", []),
+                votes=found.get("vote", []),
+                mail=found.get("mail", []),
+                action=(found.get("action") or [None])[0],
+            )
+
+    def change_status(
+        self,
+        request_id: str,
+        target: str,
+        event: Event,
+        *,
+        round_number: int | None = None,
+        **fields: Any,
+    ) -> bool:
+        """Move a request to ``target`` if its status and round allow it; write ``event``."""
+        unknown = fields.keys() - STATUS_FIELDS
+        if unknown:
+            raise ValueError(f"a status change cannot set {sorted(unknown)}")
+        with self._lock:
+            self._call("change_status")
+            stored = self._stored_request(request_id)
+            if stored is None or stored.status not in sources_of(target):
+                return False
+            if round_number is not None and stored.round != round_number:
+                return False
+            event_key = (_request_key(event.request_id), _event_sk(event))
+            if event_key in self._items:
+                return False
+            at = clock.iso(clock.now())
+            changes: dict[str, Any] = {
+                "status": target,
+                "status_since": at,
+                "updated_at": at,
+                "version": stored.version + 1,
+                **fields,
+            }
+            self._update_request(stored._replace(**changes))
+            self._store_event(event_key, event)
+            return True
+
+    def requests_in_status(
+        self, status: str, since_after: str | None = None, since_before: str | None = None
+    ) -> Iterator[Request]:
+        """Requests in ``status`` with ``status_since`` in the (inclusive) range, oldest first."""
+        with self._lock:
+            self._call("requests_in_status")
+            found = [
+                request
+                for request in self._requests()
+                if request.status == status
+                and (since_after is None or request.status_since >= since_after)
+                and (since_before is None or request.status_since <= since_before)
+            ]
+        return iter(sorted(found, key=lambda request: request.status_since))
+
+    def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
+        """Requests of a region submitted in a year, in order of submission."""
+        with self._lock:
+            self._call("requests_of_region")
+            found = [
+                request
+                for request in self._requests()
+                if request.region == region and request.submitted_at[:4] == f"{year:04d}"
+            ]
+        return iter(sorted(found, key=lambda request: request.submitted_at))
+
+    def request_ids_by_email_hash(self, digest: str) -> list[str]:
+        """The ids of the requests whose contact's address hashes to ``digest``.
+
+        The email index projects keys only, so (as in DynamoDB) expired requests are found too:
+        erasure must reach data the table has not deleted yet.
+        """
+        with self._lock:
+            self._call("request_ids_by_email_hash")
+            return [
+                item.value.request_id
+                for (_, sk), item in self._items.items()
+                if sk == META and item.kind == "request" and item.value.email_hash == digest
+            ]
+
+    def mark_once(
+        self,
+        request_id: str,
+        mark: str,
+        *,
+        status: str | None = None,
+        round_number: int | None = None,
+    ) -> bool:
+        """Add ``mark`` to the request's sweep marks unless there (and status, round hold)."""
+        with self._lock:
+            self._call("mark_once")
+            stored = self._stored_request(request_id)
+            if stored is None or mark in stored.sweep_marks:
+                return False
+            if status is not None and stored.status != status:
+                return False
+            if round_number is not None and stored.round != round_number:
+                return False
+            self._update_request(stored._replace(sweep_marks=stored.sweep_marks | {mark}))
+            return True
+
+    def unmark(self, request_id: str, mark: str) -> None:
+        """Take a sweep mark back."""
+        with self._lock:
+            self._call("unmark")
+            stored = self._stored_request(request_id)
+            if stored is not None:
+                self._update_request(stored._replace(sweep_marks=stored.sweep_marks - {mark}))
+
+    def append_event(self, event: Event) -> None:
+        """Add one line to a request's audit trail (Conflict if that very line exists)."""
+        with self._lock:
+            self._call("append_event")
+            self._store_event(self._add_event(event), event)
+
+    # --- votes -------------------------------------------------------------------------------
+
+    def record_vote(self, vote: Vote, event: Event) -> None:
+        """Write a vote and its event together, while the request is under review in its round."""
+        with self._lock:
+            self._call("record_vote")
+            stored = self._stored_request(vote.request_id)
+            if stored is None or stored.status != UNDER_REVIEW or stored.round != vote.round:
+                raise RoundClosed(f"round {vote.round} of {vote.request_id} is not open")
+            vote_key = (_request_key(vote.request_id), _vote_sk(vote.round, vote.member_id))
+            if vote_key in self._items:
+                raise AlreadyVoted(f"{vote.member_id} voted in round {vote.round}")
+            event_key = self._add_event(event)
+            self._items[vote_key] = _Item("vote", vote)
+            self._store_event(event_key, event)
+
+    def _votes(self, request_id: str, round_number: int) -> list[Vote]:
+        prefix = _vote_sk(round_number, "")
+        return [
+            item.value
+            for sk, item in self._partition(request_id)
+            if sk.startswith(prefix) and item.live()
+        ]
+
+    def round_votes(self, request_id: str, round_number: int) -> dict[str, Vote]:
+        """The votes of one round, by member id."""
+        with self._lock:
+            self._call("round_votes")
+            return {vote.member_id: vote for vote in self._votes(request_id, round_number)}
+
+    def request_and_round_votes(
+        self, request_id: str, round_number: int
+    ) -> tuple[Request | None, list[Vote]]:
+        """A request and the votes of one round, read together."""
+        with self._lock:
+            self._call("request_and_round_votes")
+            return self._read_request(request_id), self._votes(request_id, round_number)
+
+    # --- mail --------------------------------------------------------------------------------
+
+    def request_and_recipient(
+        self, request_id: str, recipient: Recipient
+    ) -> tuple[Request | None, Member | Officer | None]:
+        """A request and the member or officer an email goes to, read together."""
+        with self._lock:
+            self._call("request_and_recipient")
+            person: Member | Officer | None = None
+            if recipient.role is Role.MEMBER:
+                person = self._member(recipient.id)
+            elif recipient.role is Role.OFFICER:
+                person = self._officer(recipient.id)
+            return self._read_request(request_id), person
+
+    def _person(self, key: Key) -> Any:
+        item = self._live(key)
+        return None if item is None else item.value
+
+    def _member(self, member_id: str) -> Member | None:
+        found: Member | None = self._person(("COMMITTEE", f"MEMBER#{member_id}"))
+        return found
+
+    def _officer(self, officer_id: str) -> Officer | None:
+        found: Officer | None = self._person(("OFFICERS", f"OFFICER#{officer_id}"))
+        return found
+
+    @staticmethod
+    def _mail_key(record: MailRecord | Notification) -> Key:
+        return (
+            _request_key(record.request_id),
+            _mail_sk(record.kind.value, record.round, record.recipient, record.key),
+        )
+
+    def claim_mail(self, record: MailRecord, expires_at: int | None = None) -> bool:
+        """Store a first claim on sending an email; False if a record exists already."""
+        with self._lock:
+            self._call("claim_mail")
+            key = self._mail_key(record)
+            if key in self._items:
+                return False
+            self._items[key] = _Item("mail", record, expires_at)
+            return True
+
+    def get_mail(self, notification: Notification) -> MailRecord | None:
+        """The record of the email a notification asks for, or None."""
+        with self._lock:
+            self._call("get_mail")
+            item = self._live(self._mail_key(notification))
+            return None if item is None else item.value
+
+    def take_over_mail(self, record: MailRecord, at: str) -> bool:
+        """Take over a claim still dated ``record.at``; False if another worker did first."""
+        with self._lock:
+            self._call("take_over_mail")
+            item = self._items.get(self._mail_key(record))
+            if item is None:
+                return False
+            stored: MailRecord = item.value
+            if stored.state is not MailState.SENDING or stored.at != record.at:
+                return False
+            item.value = stored._replace(at=at, attempts=stored.attempts + 1)
+            return True
+
+    def finish_mail(
+        self,
+        record: MailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record that a claimed email was sent or refused; False if it is no longer claimed."""
+        with self._lock:
+            self._call("finish_mail")
+            item = self._items.get(self._mail_key(record))
+            if item is None or item.value.state is not MailState.SENDING:
+                return False
+            changes: dict[str, Any] = {"state": state}
+            if message_id is not None:
+                changes["message_id"] = message_id
+            if error is not None:
+                changes["error"] = error
+            item.value = item.value._replace(**changes)
+            return True
+
+    def forget_mail(self, record: MailRecord) -> None:
+        """Delete a mail record."""
+        with self._lock:
+            self._call("forget_mail")
+            self._items.pop(self._mail_key(record), None)
+
+    # --- Actions -----------------------------------------------------------------------------
+
+    def get_action(self, request_id: str) -> ActionRecord | None:
+        """The request's Action, or None before one is recorded."""
+        with self._lock:
+            self._call("get_action")
+            item = self._live((_request_key(request_id), ACTION))
+            return None if item is None else self._read(item)
+
+    def save_action(self, action: ActionRecord, event: Event, previous_version: int | None) -> bool:
+        """Write an Action and its event, if the stored Action is at ``previous_version``."""
+        with self._lock:
+            self._call("save_action")
+            key = (_request_key(action.request_id), ACTION)
+            stored = self._items.get(key)
+            if previous_version is None and stored is not None:
+                return False
+            if previous_version is not None and (
+                stored is None or stored.value.version != previous_version
+            ):
+                return False
+            event_key = (_request_key(event.request_id), _event_sk(event))
+            if event_key in self._items:
+                return False
+            # A Put, as in the table: the new Action has no expiry until retention gives it one
+            # again (whoever saves an Action applies retention after it).
+            self._items[key] = _Item("action", _copied(action))
+            self._store_event(event_key, event)
+            return True
+
+    # --- the committee -----------------------------------------------------------------------
+
+    def _all(self, pk: str) -> list[Any]:
+        return [item.value for (p, _), item in sorted(self._items.items()) if p == pk]
+
+    def members(self) -> list[Member]:
+        """Every member of the Steering Committee, in id order."""
+        with self._lock:
+            self._call("members")
+            return self._all("COMMITTEE")
+
+    def member(self, member_id: str) -> Member | None:
+        """One member, or None."""
+        with self._lock:
+            self._call("member")
+            return self._member(member_id)
+
+    def save_member(self, member: Member) -> None:
+        """Create or replace a member."""
+        with self._lock:
+            self._call("save_member")
+            self._items[("COMMITTEE", f"MEMBER#{member.member_id}")] = _Item("member", member)
+
+    def remove_member(self, member_id: str) -> bool:
+        """Take a member off the committee (their votes stay); False if there was none."""
+        with self._lock:
+            self._call("remove_member")
+            return self._items.pop(("COMMITTEE", f"MEMBER#{member_id}"), None) is not None
+
+    def officers(self) -> list[Officer]:
+        """Every Project Officer, in id order."""
+        with self._lock:
+            self._call("officers")
+            return self._all("OFFICERS")
+
+    def officer(self, officer_id: str) -> Officer | None:
+        """One Project Officer, or None."""
+        with self._lock:
+            self._call("officer")
+            return self._officer(officer_id)
+
+    def save_officer(self, officer: Officer) -> None:
+        """Create or replace a Project Officer."""
+        with self._lock:
+            self._call("save_officer")
+            self._items[("OFFICERS", f"OFFICER#{officer.officer_id}")] = _Item("officer", officer)
+
+    def remove_officer(self, officer_id: str) -> bool:
+        """Remove a Project Officer; False if there was none."""
+        with self._lock:
+            self._call("remove_officer")
+            return self._items.pop(("OFFICERS", f"OFFICER#{officer_id}"), None) is not None
+
+    # --- suppression -------------------------------------------------------------------------
+
+    def is_suppressed(self, address_digest: str) -> bool:
+        """True if the address must not be mailed again."""
+        with self._lock:
+            self._call("is_suppressed")
+            return self._live((f"SUPPRESS#{address_digest}", "SUPPRESS")) is not None
+
+    def suppress(self, address_digest: str, reason: str, at: str) -> bool:
+        """Suppress an address; False if it already was (the first reason is kept)."""
+        with self._lock:
+            self._call("suppress")
+            key = (f"SUPPRESS#{address_digest}", "SUPPRESS")
+            if key in self._items:
+                return False
+            self._items[key] = _Item("suppression", (reason, at))
+            return True
+
+    def unsuppress(self, address_digest: str) -> bool:
+        """Remove an address from the suppression list; False if it was not on it."""
+        with self._lock:
+            self._call("unsuppress")
+            key = (f"SUPPRESS#{address_digest}", "SUPPRESS")
+            return self._items.pop(key, None) is not None
+
+    # --- retention and erasure ---------------------------------------------------------------
+
+    def expire_partition(self, request_id: str, expires_at: int) -> int:
+        """Give every item of a request the expiry, the request last; returns the items changed."""
+        with self._lock:
+            self._call("expire_partition")
+            changed = 0
+            # The request last: once it carries the expiry, everything else does.
+            for _sk, item in sorted(self._partition(request_id), key=lambda pair: pair[0] == META):
+                if item.expires_at != expires_at:
+                    item.expires_at = expires_at
+                    if "expires_at" in getattr(item.value, "_fields", ()):
+                        item.value = item.value._replace(expires_at=expires_at)
+                    changed += 1
+            return changed
+
+    def scrub_partition(self, request_id: str, scrub: Callable[[str], str]) -> dict[str, int]:
+        """Pass every text of every item of a request through ``scrub`` (not the request's
+        document or keys); returns the items changed, by kind."""
+        with self._lock:
+            self._call("scrub_partition")
+            changed: Counter[str] = Counter()
+            for _, item in self._partition(request_id):
+                value = item.value
+                keep = KEY_FIELDS.get(item.kind, frozenset())
+                changes = {
+                    name: scrubbed
+                    for name, field in value._asdict().items()
+                    if name not in keep and (scrubbed := _scrubbed(field, scrub)) != field
+                }
+                if changes:
+                    item.value = value._replace(**changes)
+                    changed[item.kind] += 1
+            return dict(changed)
+
+    def replace_contact(self, request_id: str, document: dict[str, Any], fingerprint: str) -> bool:
+        """Store an anonymised document and fingerprint, drop the address hash, and give the
+        submission marker the new fingerprint. False if the request is gone."""
+        with self._lock:
+            self._call("replace_contact")
+            stored = self._stored_request(request_id)
+            if stored is None:
+                return False
+            self._update_request(
+                stored._replace(document=document, fingerprint=fingerprint, email_hash=None)
+            )
+            if stored.submission_id is not None:
+                marker = self._items.get((f"SUB#{stored.submission_id}", "SUB"))
+                if marker is not None:
+                    marker.value = marker.value._replace(fingerprint=fingerprint)
+            return True
+
+
+def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:
+    """``value`` with every text in it scrubbed: nested maps and lists, JSON texts parsed."""
+    if isinstance(value, Enum):
+        return value  # a state or a kind: a name of the code, not a text of a person
+    if isinstance(value, str):
+        if value.startswith(("{", "[")):
+            try:
+                parsed = json.loads(value, strict=False)
+            except ValueError:
+                pass
+            else:
+                cleaned = _scrubbed(parsed, scrub)
+                return value if cleaned == parsed else json.dumps(cleaned)
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(inner, scrub) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(inner, scrub) for inner in value]
+    if isinstance(value, tuple):
+        inner_values = [_scrubbed(inner, scrub) for inner in value]
+        return type(value)(*inner_values) if hasattr(value, "_fields") else tuple(inner_values)
+    if isinstance(value, frozenset):
+        return frozenset(_scrubbed(inner, scrub) for inner in value)
+    return value

@@ -1,0 +1,168 @@
+"""Small factories of the values the repository stores: each with defaults a test overrides."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import zlib
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from functions.domain.committee import Delegate, Member, Officer, Role
+from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
+from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
+from functions.domain.requests import document_fingerprint
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = "2026-11-27T12:00:00.000000Z"
+
+
+@cache
+def _example() -> dict[str, Any]:
+    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
+    example: dict[str, Any] = schema["examples"][0]
+    return example
+
+
+def document() -> dict[str, Any]:
+    """A fresh copy of the request schema's own example document."""
+    return copy.deepcopy(_example())
+
+
+def email_hash(address: str) -> str:
+    """The hash the email index keeps of a contact's address."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+CONTACT_HASH = email_hash(_example()["contact"]["email"])
+
+
+def request(request_id: str = "r1", **overrides: Any) -> Request:
+    """A stored request made of the example document (status submitted, round 1)."""
+    doc = overrides.pop("document", None) or document()
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "reference": f"MX-2026-{zlib.crc32(request_id.encode()) % 10000:04d}",
+        "status": "submitted",
+        "status_since": T0,
+        "round": 1,
+        "document": doc,
+        "language": doc["contact"]["preferred_language"],
+        "region": "west_africa",
+        "pillar": doc["request"]["pillar"],
+        "institution_type": doc["institution"]["type"],
+        "country": doc["institution"]["country"],
+        "email_hash": email_hash(doc["contact"]["email"]),
+        "fingerprint": document_fingerprint(doc),
+        "submitted_at": T0,
+        "updated_at": T0,
+        "submission_id": f"sub-{request_id}",
+    }
+    values.update(overrides)
+    return Request(**values)
+
+
+def event(request_id: str = "r1", action: str = "submitted", **overrides: Any) -> Event:
+    """An audit event of a request."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "at": T0,
+        "action": action,
+        "actor": "partner",
+        "round": 1,
+    }
+    values.update(overrides)
+    return Event(**values)
+
+
+def submission(the_request: Request, **overrides: Any) -> Submission:
+    """The submission marker of a request."""
+    assert the_request.submission_id is not None
+    values: dict[str, Any] = {
+        "submission_id": the_request.submission_id,
+        "request_id": the_request.request_id,
+        "reference": the_request.reference,
+        "fingerprint": the_request.fingerprint,
+        "created_at": the_request.submitted_at,
+    }
+    values.update(overrides)
+    return Submission(**values)
+
+
+def vote(request_id: str = "r1", member_id: str = "m1", **overrides: Any) -> Vote:
+    """A member's vote in round 1."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "round": 1,
+        "member_id": member_id,
+        "choice": "approve",
+        "cast_by": f"member:{member_id}",
+        "at": T0,
+    }
+    values.update(overrides)
+    return Vote(**values)
+
+
+def notification(
+    request_id: str = "r1",
+    kind: MailKind = MailKind.REVIEW_REQUEST,
+    recipient: Recipient | None = None,
+    round_number: int = 1,
+    key: str = "",
+) -> Notification:
+    """An email to send (to member m1 unless told)."""
+    return Notification(request_id, kind, round_number, recipient or member("m1"), key)
+
+
+def mail_claim(at: str = T0, **notification_values: Any) -> MailRecord:
+    """A first claim on sending a notification."""
+    return MailRecord.claim(notification(**notification_values), at)
+
+
+def action(request_id: str = "r1", version: int = 1, **overrides: Any) -> ActionRecord:
+    """The Action an approved request became."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "title": "Referral mechanism",
+        "plan": {"activities": [{"title": "Assessment mission", "status": "planned"}]},
+        "starts_on": "2027-03-01",
+        "ends_on": "2028-02-29",
+        "published_at": T0,
+        "updated_at": T0,
+        "version": version,
+    }
+    values.update(overrides)
+    return ActionRecord(**values)
+
+
+def committee_member(member_id: str = "m1", **overrides: Any) -> Member:
+    """A voting member of the Steering Committee, with a delegate."""
+    values: dict[str, Any] = {
+        "member_id": member_id,
+        "name": f"Member {member_id}",
+        "body": "DG INTPA",
+        "email": f"{member_id}@commission.example.eu",
+        "role": Role.VOTING,
+        "language": "fr",
+        "delegate": Delegate(
+            "Deputy", "deputy@commission.example.eu", date(2026, 1, 1), date(2026, 12, 31)
+        ),
+    }
+    values.update(overrides)
+    return Member(**values)
+
+
+def project_officer(officer_id: str = "o1", **overrides: Any) -> Officer:
+    """A Project Officer for two regions."""
+    values: dict[str, Any] = {
+        "officer_id": officer_id,
+        "name": f"Officer {officer_id}",
+        "email": f"{officer_id}@mieux.example.eu",
+        "regions": ("west_africa", "sahel"),
+        "language": "en",
+    }
+    values.update(overrides)
+    return Officer(**values)

@@ -1,0 +1,856 @@
+"""The Repository contract (functions/adapters/repository.py), one suite for every implementation.
+
+Each test runs against the in-memory fake and against DynamoDB in moto (``repo`` in
+conftest.py), so a service test that passes on the fake passes on the table. The clock is
+stopped at ``T0`` and moved by the tests (``frozen``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from collections.abc import Callable
+from itertools import product
+
+import pytest
+
+from functions.adapters.dynamodb.fake import InMemoryRepository
+from functions.adapters.repository import Repository
+from functions.domain import clock
+from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
+from functions.domain.mail import PARTNER, MailKind, MailState, member, officer
+from functions.domain.requests import Status, document_fingerprint, sources_of
+from tests.contract import factories as make
+from tests.contract.conftest import Clock
+from tests.contract.factories import T0
+
+LATER = "2026-11-28T09:30:00.000000Z"
+
+
+def stored(repo: Repository, request_id: str = "r1", **overrides: object) -> None:
+    """Create a request (with its first event and submission marker) through the contract."""
+    the_request = make.request(request_id, **overrides)
+    repo.create_request(the_request, make.event(request_id), make.submission(the_request))
+
+
+def in_parallel(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run ``work(i)`` in ``count`` threads started together; each outcome or raised error."""
+    outcomes: list[object] = [None] * count
+    barrier = threading.Barrier(count)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = work(i)
+        except Exception as error:
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+# --- counters -------------------------------------------------------------------------------------
+
+
+def test_reference_numbers_count_up_per_year(repo: Repository) -> None:
+    assert [repo.next_reference_number(2026) for _ in range(3)] == [1, 2, 3]
+    assert repo.next_reference_number(2027) == 1
+    assert repo.next_reference_number(2026) == 4
+
+
+def test_submissions_are_counted_per_address_and_hour(repo: Repository) -> None:
+    hour = 1_795_000_000 // 3600 * 3600
+    assert [repo.count_submission("a", hour) for _ in range(3)] == [1, 2, 3]
+    assert repo.count_submission("a", hour + 3600) == 1
+    assert repo.count_submission("b", hour) == 1
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+def test_a_created_request_reads_back_with_its_event_and_marker(repo: Repository) -> None:
+    the_request = make.request("r1")
+    first = make.event("r1", detail={"reference": the_request.reference}, public=True)
+    repo.create_request(the_request, first, make.submission(the_request))
+
+    assert repo.get_request("r1") == the_request
+    assert repo.get_submission("sub-r1") == make.submission(the_request)
+    everything = repo.partition("r1")
+    assert everything.request == the_request
+    assert everything.events == [first]
+    assert (everything.votes, everything.mail, everything.action) == ([], [], None)
+
+
+def test_a_request_may_come_without_a_submission_marker(repo: Repository) -> None:
+    repo.create_request(make.request("r1", submission_id=None), make.event("r1"))
+    assert repo.get_request("r1") is not None
+    assert repo.get_submission("sub-r1") is None
+
+
+def test_nothing_is_found_for_an_unknown_id(repo: Repository) -> None:
+    assert repo.get_request("nope") is None
+    assert repo.get_submission("nope") is None
+    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.request_and_round_votes("nope", 1) == (None, [])
+    assert repo.round_votes("nope", 1) == {}
+    assert repo.get_action("nope") is None
+
+
+def test_a_second_submission_with_the_same_marker_conflicts_and_stores_nothing(
+    repo: Repository,
+) -> None:
+    stored(repo, "r1")
+    second = make.request("r2", submission_id="sub-r1")
+    with pytest.raises(Conflict):
+        repo.create_request(second, make.event("r2"), make.submission(second))
+
+    assert repo.get_request("r2") is None
+    assert repo.partition("r2") == (None, [], [], [], None)
+    marker = repo.get_submission("sub-r1")
+    assert marker is not None and marker.request_id == "r1"
+
+
+def test_values_read_are_copies_of_what_is_stored(repo: Repository) -> None:
+    the_request = make.request("r1")
+    first = make.event("r1", detail={"nested": {"list": [1, 2]}})
+    repo.create_request(the_request, first, make.submission(the_request))
+    the_request.document["request"]["title"] = "changed by the caller after writing"
+    first.detail["nested"]["list"].append(3)
+
+    read = repo.get_request("r1")
+    assert read is not None
+    assert read.document == make.document()
+    read.document["contact"]["name"] = "changed by the caller after reading"
+    assert repo.get_request("r1") == make.request("r1")
+
+    events = repo.partition("r1").events
+    assert events[0].detail == {"nested": {"list": [1, 2]}}
+    events[0].detail["nested"]["list"].clear()
+    assert repo.partition("r1").events[0].detail == {"nested": {"list": [1, 2]}}
+
+    assert repo.save_action(make.action("r1"), make.event("r1", "action_published"), None)
+    action = repo.get_action("r1")
+    assert action is not None
+    action.plan["activities"].clear()
+    assert repo.get_action("r1") == make.action("r1")
+
+
+# --- status changes -------------------------------------------------------------------------------
+
+
+def test_a_status_change_moves_the_request_and_writes_its_event(
+    repo: Repository, frozen: Clock
+) -> None:
+    stored(repo, "r1")
+    frozen.move(hours=1)
+    moved = make.event("r1", "review_started", at=clock.iso(frozen.now()), actor="system")
+
+    assert repo.change_status("r1", "under_review", moved)
+
+    after = repo.get_request("r1")
+    assert after is not None
+    assert after.status == "under_review"
+    assert after.status_since == clock.iso(frozen.now())
+    assert after.updated_at == clock.iso(frozen.now())
+    assert after.version == 2
+    assert after.document == make.document()
+    assert repo.partition("r1").events == [make.event("r1"), moved]
+
+
+def test_a_status_changes_only_from_the_sources_the_transition_table_allows(
+    repo: Repository,
+) -> None:
+    for source, target in product(Status, Status):
+        request_id = f"{source}-{target}"
+        stored(repo, request_id, status=source.value)
+        allowed = source in sources_of(target)
+
+        won = repo.change_status(request_id, target, make.event(request_id, f"to_{target}"))
+
+        assert won is allowed, (source, target)
+        after = repo.get_request(request_id)
+        assert after is not None
+        assert after.status == (target if allowed else source), (source, target)
+        assert len(repo.partition(request_id).events) == (2 if allowed else 1), (source, target)
+
+
+def test_a_status_changes_only_in_the_given_round(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review", round=2)
+    assert not repo.change_status("r1", "approved", make.event("r1", "approved"), round_number=1)
+    assert repo.get_request("r1") == make.request("r1", status="under_review", round=2)
+    assert len(repo.partition("r1").events) == 1
+
+    assert repo.change_status("r1", "approved", make.event("r1", "approved"), round_number=2)
+    after = repo.get_request("r1")
+    assert after is not None and after.status == "approved"
+
+
+def test_a_status_change_of_a_missing_request_is_lost(repo: Repository) -> None:
+    assert not repo.change_status("nope", "under_review", make.event("nope"))
+    assert repo.partition("nope").events == []
+
+
+def test_a_status_change_sets_fields_and_none_removes_them(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    answered = make.document()
+    answered["request"]["objectives"] = "Answered objectives."
+
+    assert repo.change_status(
+        "r1", "information_requested", make.event("r1", "asked"), open_question="Which regions?"
+    )
+    asked = repo.get_request("r1")
+    assert asked is not None and asked.open_question == "Which regions?"
+
+    assert repo.change_status(
+        "r1",
+        "submitted",
+        make.event("r1", "answered", at=LATER),
+        round=2,
+        document=answered,
+        open_question=None,
+    )
+    back = repo.get_request("r1")
+    assert back is not None
+    assert (back.status, back.round, back.open_question) == ("submitted", 2, None)
+    assert back.document == answered
+
+    assert repo.change_status("r1", "under_review", make.event("r1", "review", at=LATER))
+    assert repo.change_status(
+        "r1",
+        "rejected",
+        make.event("r1", "rejected", at=LATER),
+        round_number=2,
+        decided_at=LATER,
+        decision_reason="Out of scope.",
+    )
+    decided = repo.get_request("r1")
+    assert decided is not None
+    assert (decided.decided_at, decided.decision_reason) == (LATER, "Out of scope.")
+    assert decided.version == 5
+
+
+def test_only_one_of_concurrent_status_changes_wins(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    targets = ["approved", "rejected", "information_requested", "withdrawn"] * 2
+
+    outcomes = in_parallel(
+        len(targets),
+        lambda i: repo.change_status(
+            "r1", targets[i], make.event("r1", f"decided{i}"), round_number=1
+        ),
+    )
+
+    assert outcomes.count(True) == 1 and outcomes.count(False) == len(targets) - 1
+    winner = targets[outcomes.index(True)]
+    after = repo.get_request("r1")
+    assert after is not None and after.status == winner
+    assert len(repo.partition("r1").events) == 2
+
+
+# --- listings -------------------------------------------------------------------------------------
+
+
+def test_requests_in_a_status_come_longest_there_first_within_inclusive_bounds(
+    repo: Repository,
+) -> None:
+    since = {
+        "r3": "2026-11-03T00:00:00.000000Z",
+        "r1": "2026-11-01T00:00:00.000000Z",
+        "r4": "2026-11-04T00:00:00.000000Z",
+        "r2": "2026-11-02T00:00:00.000000Z",
+    }
+    for request_id, at in since.items():
+        stored(repo, request_id, status="under_review", status_since=at)
+    stored(repo, "other", status="submitted", status_since=since["r2"])
+
+    def ids(after: str | None = None, before: str | None = None) -> list[str]:
+        return [r.request_id for r in repo.requests_in_status("under_review", after, before)]
+
+    assert ids() == ["r1", "r2", "r3", "r4"]
+    assert ids(since["r2"]) == ["r2", "r3", "r4"]
+    assert ids(None, since["r3"]) == ["r1", "r2", "r3"]
+    assert ids(since["r2"], since["r3"]) == ["r2", "r3"]
+    assert ids(since["r2"], since["r2"]) == ["r2"]
+    assert ids("2026-11-02T00:00:00.000001Z", "2026-11-02T23:59:59.999999Z") == []
+    assert [r.request_id for r in repo.requests_in_status("submitted")] == ["other"]
+    assert list(repo.requests_in_status("approved")) == []
+    listed = next(iter(repo.requests_in_status("submitted")))
+    assert listed == make.request("other", status="submitted", status_since=since["r2"])
+
+
+def test_requests_of_a_region_come_in_order_of_submission_within_the_year(
+    repo: Repository,
+) -> None:
+    submitted = {
+        "late": "2026-12-31T23:59:59.999999Z",
+        "early": "2026-01-01T00:00:00.000000Z",
+        "middle": "2026-06-15T08:00:00.000000Z",
+        "next-year": "2027-01-01T00:00:00.000000Z",
+        "last-year": "2025-12-31T23:59:59.999999Z",
+    }
+    for request_id, at in submitted.items():
+        stored(repo, request_id, submitted_at=at)
+    stored(repo, "elsewhere", region="sahel", submitted_at=submitted["middle"])
+
+    def ids(region: str, year: int) -> list[str]:
+        return [r.request_id for r in repo.requests_of_region(region, year)]
+
+    assert ids("west_africa", 2026) == ["early", "middle", "late"]
+    assert ids("west_africa", 2027) == ["next-year"]
+    assert ids("west_africa", 2025) == ["last-year"]
+    assert ids("sahel", 2026) == ["elsewhere"]
+    assert ids("andes", 2026) == []
+
+
+def test_requests_are_found_by_the_hash_of_their_contact_address(repo: Repository) -> None:
+    stored(repo, "r1")
+    stored(repo, "r2")
+    stored(repo, "r3", email_hash=make.email_hash("someone.else@example.org"))
+
+    assert sorted(repo.request_ids_by_email_hash(make.CONTACT_HASH)) == ["r1", "r2"]
+    assert repo.request_ids_by_email_hash(make.email_hash("nobody@example.org")) == []
+
+
+# --- TTL ------------------------------------------------------------------------------------------
+
+
+def test_reads_skip_items_whose_expiry_has_come(repo: Repository, frozen: Clock) -> None:
+    expiry = frozen.epoch + 60
+    the_request = make.request("r1", expires_at=expiry)
+    repo.create_request(
+        the_request,
+        make.event("r1", expires_at=expiry),
+        make.submission(the_request, expires_at=expiry),
+    )
+    stored(repo, "r2")
+
+    frozen.move(seconds=59)
+    assert repo.get_request("r1") == the_request
+    assert repo.get_submission("sub-r1") is not None
+    assert len(repo.partition("r1").events) == 1
+
+    frozen.move(seconds=1)  # expires_at <= now: expired, though not deleted yet
+    assert repo.get_request("r1") is None
+    assert repo.get_submission("sub-r1") is None
+    assert repo.partition("r1") == (None, [], [], [], None)
+    assert [r.request_id for r in repo.requests_in_status("submitted")] == ["r2"]
+    assert [r.request_id for r in repo.requests_of_region("west_africa", 2026)] == ["r2"]
+    assert repo.request_and_round_votes("r1", 1) == (None, [])
+
+
+def test_expired_votes_mail_and_actions_are_not_read(repo: Repository, frozen: Clock) -> None:
+    stored(repo, "r1", status="under_review")
+    repo.record_vote(make.vote("r1", "m1"), make.event("r1", "vote", suffix="m1"))
+    assert repo.claim_mail(make.mail_claim(), expires_at=frozen.epoch + 10)
+    assert repo.save_action(make.action("r1"), make.event("r1", "action_published"), None)
+
+    frozen.move(seconds=10)
+    assert repo.get_mail(make.notification()) is None
+    assert repo.partition("r1").mail == []
+    assert not repo.claim_mail(make.mail_claim())  # not deleted yet: the condition sees it
+    assert repo.round_votes("r1", 1) == {"m1": make.vote("r1", "m1")}
+
+    assert repo.expire_partition("r1", frozen.epoch + 20) == 7
+    frozen.move(seconds=20)
+    assert repo.round_votes("r1", 1) == {}
+    assert repo.request_and_round_votes("r1", 1) == (None, [])
+    assert repo.get_action("r1") is None
+    assert repo.get_request("r1") is None
+
+
+# --- sweep marks ----------------------------------------------------------------------------------
+
+
+def test_a_mark_is_added_once(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+
+    assert repo.mark_once("r1", "reminder#1#2")
+    assert not repo.mark_once("r1", "reminder#1#2")
+    assert repo.mark_once("r1", "escalation#1")
+    after = repo.get_request("r1")
+    assert after is not None
+    assert after.sweep_marks == {"reminder#1#2", "escalation#1"}
+
+
+def test_a_mark_is_added_only_in_the_given_status_and_round(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review", round=2)
+
+    assert not repo.mark_once("r1", "m", status="submitted")
+    assert not repo.mark_once("r1", "m", round_number=1)
+    assert not repo.mark_once("r1", "m", status="under_review", round_number=3)
+    assert not repo.mark_once("nope", "m")
+    assert repo.mark_once("r1", "m", status="under_review", round_number=2)
+
+
+def test_a_mark_taken_back_can_be_added_again(repo: Repository) -> None:
+    stored(repo, "r1")
+    assert repo.mark_once("r1", "a") and repo.mark_once("r1", "b")
+
+    repo.unmark("r1", "a")
+    after = repo.get_request("r1")
+    assert after is not None and after.sweep_marks == {"b"}
+    assert repo.mark_once("r1", "a")
+
+
+def test_only_one_of_concurrent_markers_wins(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    outcomes = in_parallel(8, lambda _: repo.mark_once("r1", "escalation#1", status="under_review"))
+    assert outcomes.count(True) == 1 and outcomes.count(False) == 7
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+def test_events_come_in_the_order_of_their_sort_keys(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    later = make.event("r1", "decided", at=LATER, actor="committee")
+    votes = [
+        make.event("r1", "vote", at=LATER, actor="member:m2", suffix="m2"),
+        make.event("r1", "vote", at=LATER, actor="member:m1", suffix="m1"),
+    ]
+    private = make.event("r1", "note", at="2026-11-27T18:00:00.000000Z", public=False)
+    for event in [later, *votes, private]:
+        repo.append_event(event)
+
+    # EVT#<at>#<action>[#suffix]: by time, then action, then suffix
+    expected = [make.event("r1"), private, later, votes[1], votes[0]]
+    assert repo.partition("r1").events == expected
+
+
+# --- votes ----------------------------------------------------------------------------------------
+
+
+def test_a_vote_is_recorded_with_its_event(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    cast = make.vote("r1", "m1", choice="reject", comment="Not in scope.")
+    delegated = make.vote("r1", "m2", cast_by="delegate:m2")
+    silent = make.vote("r1", "m3", cast_by="system", silent=True)
+    for vote in (cast, delegated, silent):
+        repo.record_vote(vote, make.event("r1", "vote", suffix=vote.member_id))
+
+    assert repo.round_votes("r1", 1) == {"m1": cast, "m2": delegated, "m3": silent}
+    the_request, votes = repo.request_and_round_votes("r1", 1)
+    assert the_request == make.request("r1", status="under_review")
+    assert sorted(votes) == sorted([cast, delegated, silent])
+    everything = repo.partition("r1")
+    assert sorted(everything.votes) == sorted([cast, delegated, silent])
+    assert [e.suffix for e in everything.events if e.action == "vote"] == ["m1", "m2", "m3"]
+
+
+def test_a_second_vote_of_a_member_in_a_round_is_refused(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    repo.record_vote(make.vote("r1", "m1"), make.event("r1", "vote", suffix="m1"))
+
+    with pytest.raises(AlreadyVoted):
+        repo.record_vote(
+            make.vote("r1", "m1", choice="reject", at=LATER),
+            make.event("r1", "vote", at=LATER, suffix="m1"),
+        )
+
+    assert repo.round_votes("r1", 1) == {"m1": make.vote("r1", "m1")}
+    assert len(repo.partition("r1").events) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "round_number"),
+    [("submitted", 1), ("information_requested", 1), ("approved", 1), ("under_review", 2)],
+)
+def test_a_vote_outside_the_open_round_is_refused(
+    repo: Repository, status: str, round_number: int
+) -> None:
+    stored(repo, "r1", status=status, round=round_number)
+
+    with pytest.raises(RoundClosed):
+        repo.record_vote(make.vote("r1", "m1"), make.event("r1", "vote", suffix="m1"))
+
+    assert repo.round_votes("r1", 1) == {}
+    assert len(repo.partition("r1").events) == 1
+
+
+def test_a_vote_on_a_missing_request_is_refused(repo: Repository) -> None:
+    with pytest.raises(RoundClosed):
+        repo.record_vote(make.vote("nope", "m1"), make.event("nope", "vote", suffix="m1"))
+    assert repo.partition("nope") == (None, [], [], [], None)
+
+
+def test_votes_are_kept_per_round(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+    repo.record_vote(make.vote("r1", "m1"), make.event("r1", "vote", suffix="m1"))
+    assert repo.change_status("r1", "information_requested", make.event("r1", "asked"))
+    assert repo.change_status("r1", "submitted", make.event("r1", "answered"), round=2)
+    assert repo.change_status("r1", "under_review", make.event("r1", "review"))
+    second = make.vote("r1", "m1", round=2, choice="reject", at=LATER)
+    repo.record_vote(second, make.event("r1", "vote", at=LATER, suffix="m1"))
+
+    assert repo.round_votes("r1", 1) == {"m1": make.vote("r1", "m1")}
+    assert repo.round_votes("r1", 2) == {"m1": second}
+    assert repo.request_and_round_votes("r1", 2)[1] == [second]
+    assert repo.round_votes("r1", 3) == {}
+    assert len(repo.partition("r1").votes) == 2
+
+
+def test_only_one_of_concurrent_votes_of_a_member_counts(repo: Repository) -> None:
+    stored(repo, "r1", status="under_review")
+
+    outcomes = in_parallel(
+        6,
+        lambda i: repo.record_vote(
+            make.vote("r1", "m1", comment=f"try {i}"),
+            make.event("r1", "vote", suffix=f"m1-{i}"),
+        ),
+    )
+
+    assert outcomes.count(None) == 1
+    assert all(isinstance(outcome, AlreadyVoted) for outcome in outcomes if outcome is not None)
+    assert len(repo.round_votes("r1", 1)) == 1
+    assert len(repo.partition("r1").events) == 2
+
+
+# --- mail -----------------------------------------------------------------------------------------
+
+
+def test_the_request_and_the_recipient_are_read_together(repo: Repository) -> None:
+    stored(repo, "r1")
+    repo.save_member(make.committee_member("m1"))
+    repo.save_officer(make.project_officer("o1"))
+    the_request = make.request("r1")
+
+    assert repo.request_and_recipient("r1", PARTNER) == (the_request, None)
+    assert repo.request_and_recipient("r1", member("m1")) == (
+        the_request,
+        make.committee_member("m1"),
+    )
+    assert repo.request_and_recipient("r1", officer("o1")) == (
+        the_request,
+        make.project_officer("o1"),
+    )
+    assert repo.remove_member("m1")
+    assert repo.request_and_recipient("r1", member("m1")) == (the_request, None)
+    assert repo.request_and_recipient("nope", officer("o1")) == (None, make.project_officer("o1"))
+
+
+def test_an_email_is_claimed_once(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+
+    assert repo.claim_mail(claim)
+    assert not repo.claim_mail(claim._replace(at=LATER))
+    assert repo.get_mail(make.notification()) == claim
+    assert repo.partition("r1").mail == [claim]
+    assert repo.get_mail(make.notification(round_number=2)) is None
+
+
+def test_emails_differ_by_kind_round_recipient_and_key(repo: Repository) -> None:
+    stored(repo, "r1")
+    variants = [
+        {},
+        {"kind": MailKind.REMINDER},
+        {"round_number": 2},
+        {"recipient": member("m2")},
+        {"recipient": PARTNER},
+        {"recipient": officer("o1")},
+        {"kind": MailKind.REMINDER, "key": "2"},
+        {"kind": MailKind.REMINDER, "key": "3"},
+    ]
+    claims = [make.mail_claim(**variant) for variant in variants]  # type: ignore[arg-type]
+    assert all(repo.claim_mail(claim) for claim in claims)
+    for variant, claim in zip(variants, claims, strict=True):
+        assert repo.get_mail(make.notification(**variant)) == claim  # type: ignore[arg-type]
+    assert sorted(repo.partition("r1").mail) == sorted(claims)
+
+
+def test_a_dead_workers_claim_is_taken_over_once(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+
+    assert repo.take_over_mail(claim, LATER)
+    assert not repo.take_over_mail(claim, "2026-11-29T00:00:00.000000Z")  # dated T0 no more
+
+    taken = repo.get_mail(make.notification())
+    assert taken is not None
+    assert (taken.state, taken.at, taken.attempts) == (MailState.SENDING, LATER, 2)
+    assert repo.take_over_mail(taken, "2026-11-29T00:00:00.000000Z")
+    again = repo.get_mail(make.notification())
+    assert again is not None and again.attempts == 3
+
+
+def test_a_claimed_email_is_finished_once(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+
+    assert repo.finish_mail(claim, MailState.SENT, message_id="ses-1")
+    sent = repo.get_mail(make.notification())
+    assert sent is not None
+    assert (sent.state, sent.message_id, sent.attempts) == (MailState.SENT, "ses-1", 1)
+    assert not repo.finish_mail(claim, MailState.REJECTED, error="bounced")
+    assert not repo.take_over_mail(sent, LATER)
+    after = repo.get_mail(make.notification())
+    assert after is not None and after.state is MailState.SENT
+
+
+def test_a_refused_email_keeps_its_error(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim(recipient=PARTNER, kind=MailKind.RECEIPT)
+    assert repo.claim_mail(claim)
+    assert repo.finish_mail(claim, MailState.REJECTED, error="MessageRejected")
+    refused = repo.get_mail(make.notification(recipient=PARTNER, kind=MailKind.RECEIPT))
+    assert refused is not None
+    assert (refused.state, refused.error) == (MailState.REJECTED, "MessageRejected")
+
+
+def test_finishing_an_unclaimed_email_is_lost(repo: Repository) -> None:
+    assert not repo.finish_mail(make.mail_claim(), MailState.SENT, message_id="x")
+    assert not repo.take_over_mail(make.mail_claim(), LATER)
+    assert repo.get_mail(make.notification()) is None
+
+
+def test_a_forgotten_email_can_be_claimed_again(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.finish_mail(claim, MailState.SENT, message_id="ses-1")
+
+    repo.forget_mail(claim)
+    assert repo.get_mail(make.notification()) is None
+    assert repo.partition("r1").mail == []
+    assert repo.claim_mail(claim)
+
+
+def test_only_one_of_concurrent_claims_wins(repo: Repository) -> None:
+    stored(repo, "r1")
+    outcomes = in_parallel(6, lambda i: repo.claim_mail(make.mail_claim(at=f"{T0[:-2]}{i}Z")))
+    assert outcomes.count(True) == 1 and outcomes.count(False) == 5
+
+
+# --- Actions --------------------------------------------------------------------------------------
+
+
+def test_an_action_is_saved_at_versions_in_turn(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    assert repo.get_action("r1") is None
+
+    first = make.action("r1")
+    assert repo.save_action(first, make.event("r1", "action_published"), None)
+    assert repo.get_action("r1") == first
+    assert not repo.save_action(
+        make.action("r1", title="Other"), make.event("r1", "action_published", at=LATER), None
+    )
+
+    second = make.action("r1", version=2, plan={"activities": []}, updated_at=LATER)
+    assert repo.save_action(second, make.event("r1", "activity_changed", at=LATER), 1)
+    assert repo.get_action("r1") == second
+    assert not repo.save_action(
+        make.action("r1", version=2, title="Stale"),
+        make.event("r1", "activity_changed", at=LATER, suffix="stale"),
+        1,
+    )
+
+    everything = repo.partition("r1")
+    assert everything.action == second
+    assert [e.action for e in everything.events] == [  # by sort key: time, then action
+        "action_published",
+        "submitted",
+        "activity_changed",
+    ]
+
+
+def test_an_action_at_a_version_needs_one_stored(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    assert not repo.save_action(make.action("r1", version=2), make.event("r1", "changed"), 1)
+    assert repo.get_action("r1") is None
+    assert len(repo.partition("r1").events) == 1
+
+
+# --- the committee --------------------------------------------------------------------------------
+
+
+def test_members_are_kept_in_id_order(repo: Repository) -> None:
+    assert repo.members() == []
+    for member_id in ("m3", "m1", "m2"):
+        repo.save_member(make.committee_member(member_id))
+    observer = make.committee_member("m2", role="observer", delegate=None, name="Replaced")
+    repo.save_member(observer)
+
+    assert [m.member_id for m in repo.members()] == ["m1", "m2", "m3"]
+    assert repo.member("m2") == observer
+    assert repo.member("m1") == make.committee_member("m1")
+    assert repo.member("nobody") is None
+
+
+def test_a_removed_member_reads_as_none(repo: Repository) -> None:
+    repo.save_member(make.committee_member("m1"))
+    assert repo.remove_member("m1")
+    assert not repo.remove_member("m1")
+    assert repo.member("m1") is None
+    assert repo.members() == []
+
+
+def test_officers_are_kept_in_id_order(repo: Repository) -> None:
+    assert repo.officers() == []
+    for officer_id in ("o2", "o1"):
+        repo.save_officer(make.project_officer(officer_id))
+    moved = make.project_officer("o2", regions=("andes",))
+    repo.save_officer(moved)
+
+    assert repo.officers() == [make.project_officer("o1"), moved]
+    assert repo.officer("o2") == moved
+    assert repo.remove_officer("o1")
+    assert not repo.remove_officer("o1")
+    assert repo.officer("o1") is None
+    assert repo.officers() == [moved]
+
+
+# --- suppression ----------------------------------------------------------------------------------
+
+
+def test_an_address_is_suppressed_once_and_can_be_released(repo: Repository) -> None:
+    digest = make.email_hash("bounced@example.org")
+    assert not repo.is_suppressed(digest)
+
+    assert repo.suppress(digest, "bounce", T0)
+    assert not repo.suppress(digest, "complaint", LATER)
+    assert repo.is_suppressed(digest)
+    assert not repo.is_suppressed(make.email_hash("other@example.org"))
+
+    assert repo.unsuppress(digest)
+    assert not repo.unsuppress(digest)
+    assert not repo.is_suppressed(digest)
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+
+def full_partition(repo: Repository, request_id: str = "r1") -> None:
+    """A request with two events, a vote, a mail record and an Action: five items but one."""
+    stored(repo, request_id, status="under_review")
+    repo.record_vote(make.vote(request_id), make.event(request_id, "vote", suffix="m1"))
+    assert repo.claim_mail(make.mail_claim(request_id=request_id))
+    assert repo.save_action(
+        make.action(request_id), make.event(request_id, "action_published"), None
+    )
+
+
+def test_every_item_of_a_partition_gets_the_expiry_once(repo: Repository, frozen: Clock) -> None:
+    full_partition(repo)
+    expiry = frozen.epoch + 86400
+
+    assert repo.expire_partition("r1", expiry) == 7  # request, 3 events, vote, mail, Action
+    assert repo.expire_partition("r1", expiry) == 0
+
+    everything = repo.partition("r1")
+    assert everything.request is not None and everything.request.expires_at == expiry
+    assert {event.expires_at for event in everything.events} == {expiry}
+    assert repo.get_submission("sub-r1") is not None  # the marker is not of the partition
+
+    assert repo.expire_partition("r1", expiry + 1) == 7
+    frozen.move(seconds=86401)
+    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.expire_partition("r1", expiry + 1) == 0  # expired items are still items
+
+
+def test_the_expiry_of_an_unknown_request_changes_nothing(repo: Repository) -> None:
+    assert repo.expire_partition("nope", 1_900_000_000) == 0
+
+
+# --- erasure --------------------------------------------------------------------------------------
+
+
+NAME = "Aminata Diallo"
+ACCENTED = "Zoé Ndiaye"
+
+
+def scrub(text: str) -> str:
+    """An erasure's scrubber: the person's values become ``[erased]``."""
+    return text.replace(NAME, "[erased]").replace(ACCENTED, "[erased]")
+
+
+def test_every_text_of_every_item_is_scrubbed_but_the_document(repo: Repository) -> None:
+    the_request = make.request("r1", status="under_review", open_question=f"{NAME}, which regions?")
+    repo.create_request(the_request, make.event("r1"), make.submission(the_request))
+    nested = {"by": {"names": ["someone", f"{NAME} (contact)"], "count": 2}}
+    repo.append_event(make.event("r1", "noted", detail=nested, public=False))
+    # a JSON text: its escapes (\u00e9) hide the accented name from a plain replace
+    quoted = json.dumps({"quote": f"{ACCENTED} wrote"})
+    assert "Zoé" not in quoted
+    repo.append_event(make.event("r1", "quoted", detail={"raw": quoted}))
+    repo.append_event(make.event("r1", "untouched", detail={"by": "nobody"}))
+    repo.record_vote(
+        make.vote("r1", comment=f"Call {NAME} first."), make.event("r1", "vote", suffix="m1")
+    )
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.finish_mail(claim, MailState.REJECTED, error=f"{NAME} <a@b> refused")
+    plan = {"activities": [{"title": "Mission", "lead": ACCENTED}], "notes": [NAME]}
+    assert repo.save_action(make.action("r1", plan=plan), make.event("r1", "published"), None)
+
+    changed = repo.scrub_partition("r1", scrub)
+
+    assert changed == {"request": 1, "event": 2, "vote": 1, "mail": 1, "action": 1}
+    everything = repo.partition("r1")
+    assert everything.request is not None
+    assert everything.request.open_question == "[erased], which regions?"
+    assert everything.request.document == make.document()  # replaced by replace_contact only
+    events = {event.action: event for event in everything.events}
+    scrubbed = {"by": {"names": ["someone", "[erased] (contact)"], "count": 2}}
+    assert events["noted"].detail == scrubbed
+    assert json.loads(events["quoted"].detail["raw"]) == {"quote": "[erased] wrote"}
+    assert events["untouched"].detail == {"by": "nobody"}
+    assert everything.votes[0].comment == "Call [erased] first."
+    assert everything.mail[0].error == "[erased] <a@b> refused"
+    assert everything.mail[0].state is MailState.REJECTED
+    assert everything.action is not None
+    assert everything.action.plan == {
+        "activities": [{"title": "Mission", "lead": "[erased]"}],
+        "notes": ["[erased]"],
+    }
+
+    assert repo.scrub_partition("r1", scrub) == {}
+
+
+def test_scrubbing_an_unknown_request_changes_nothing(repo: Repository) -> None:
+    assert repo.scrub_partition("nope", scrub) == {}
+
+
+def test_a_replaced_contact_leaves_no_address_behind(repo: Repository) -> None:
+    stored(repo, "r1")
+    stored(repo, "r2")
+    anonymous = make.document()
+    anonymous["contact"].update(name="[erased]", email="[erased]", phone="[erased]")
+    fingerprint = document_fingerprint(anonymous)
+
+    assert repo.replace_contact("r1", anonymous, fingerprint)
+    anonymous["contact"]["name"] = "changed by the caller after writing"
+
+    after = repo.get_request("r1")
+    assert after is not None
+    assert after.document["contact"]["name"] == "[erased]"
+    assert (after.fingerprint, after.email_hash) == (fingerprint, None)
+    marker = repo.get_submission("sub-r1")
+    assert marker is not None and marker.fingerprint == fingerprint
+    assert repo.request_ids_by_email_hash(make.CONTACT_HASH) == ["r2"]
+    assert not repo.replace_contact("nope", anonymous, fingerprint)
+
+
+# --- the fake's own: what service tests count -----------------------------------------------------
+
+
+def test_the_fake_lists_every_call_by_name() -> None:
+    fake = InMemoryRepository()
+    stored(fake, "r1")
+    fake.get_request("r1")
+    fake.mark_once("r1", "a")
+    list(fake.requests_in_status("submitted"))
+
+    assert fake.calls == ["create_request", "get_request", "mark_once", "requests_in_status"]
+
+
+@pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))
+def test_every_operation_of_the_fake_is_listed(name: str) -> None:
+    assert f'self._call("{name}")' in inspect.getsource(getattr(InMemoryRepository, name))
