@@ -1,0 +1,105 @@
+"""Every key of the table, in one place: the formats items were stored with (and must keep).
+
+A request and all that happens to it share the partition ``REQ#<id>``; the sort key tells the
+item apart (docs/architecture.md, "The table"). Numbers in sort keys are zero-padded (a round is
+``001``) so that they sort as numbers; ``$`` sorts right after ``#``, which closes a prefix range.
+"""
+
+from __future__ import annotations
+
+Key = tuple[str, str]  # (pk, sk)
+
+REQUEST_PREFIX = "REQ#"
+META = "META"
+ACTION = "ACTION"
+EVENT_PREFIX = "EVT#"
+VOTE_PREFIX = "VOTE#"
+MAIL_PREFIX = "MAIL#"
+SUBMISSION = "SUB"
+COUNTER = "SEQ"
+COMMITTEE = "COMMITTEE"
+MEMBER_PREFIX = "MEMBER#"
+OFFICERS = "OFFICERS"
+OFFICER_PREFIX = "OFFICER#"
+SUPPRESSION = "SUPPRESS"
+
+
+def request_pk(request_id: str) -> str:
+    """The partition of a request and everything that happens to it: ``REQ#<id>``."""
+    return f"{REQUEST_PREFIX}{request_id}"
+
+
+def request_id_of(pk: str) -> str:
+    """The request id a partition key names."""
+    return pk.removeprefix(REQUEST_PREFIX)
+
+
+def request(request_id: str) -> Key:
+    """The request itself: ``REQ#<id>`` / ``META``."""
+    return request_pk(request_id), META
+
+
+def event_sk(at: str, action: str, suffix: str = "") -> str:
+    """An audit event: ``EVT#<iso time>#<action>[#<suffix>]`` (in time order)."""
+    return f"{EVENT_PREFIX}{at}#{action}{'#' + suffix if suffix else ''}"
+
+
+def round_votes_prefix(round_number: int) -> str:
+    """The sort keys of one round's votes begin with ``VOTE#<round:03d>#``."""
+    return f"{VOTE_PREFIX}{round_number:03d}#"
+
+
+def request_and_votes_span(round_number: int) -> tuple[str, str]:
+    """The sort keys from ``META`` to ``VOTE#<round:03d>$``: the request and the votes of this
+    and earlier rounds (nothing else of a request sorts between them)."""
+    return META, f"{VOTE_PREFIX}{round_number:03d}$"
+
+
+def vote_sk(round_number: int, member_id: str) -> str:
+    """A vote: ``VOTE#<round:03d>#<member id>`` (one per member and round)."""
+    return f"{round_votes_prefix(round_number)}{member_id}"
+
+
+def mail_sk(kind: str, round_number: int, recipient: str, key: str = "") -> str:
+    """A mail record: ``MAIL#<kind>#<round:03d>#<recipient>[#<key>]``."""
+    return f"{MAIL_PREFIX}{kind}#{round_number:03d}#{recipient}{'#' + key if key else ''}"
+
+
+def mail_key_of(sk: str, kind: str, round_number: int, recipient: str) -> str:
+    """The ``key`` part of a mail record's sort key (not stored apart: "" when there is none)."""
+    return sk[len(mail_sk(kind, round_number, recipient)) + 1 :]
+
+
+def submission(submission_id: str) -> Key:
+    """A submission marker: ``SUB#<submission id>`` / ``SUB``."""
+    return f"{SUBMISSION}#{submission_id}", SUBMISSION
+
+
+def counter(year: int) -> Key:
+    """The reference counter of a year: ``SEQ#<year>`` / ``SEQ``."""
+    return f"{COUNTER}#{year}", COUNTER
+
+
+def rate(address_digest: str, hour_start: int) -> Key:
+    """Submissions from one (keyed-hash) address in one hour: ``RATE#<digest>`` / ``H#<hour>``."""
+    return f"RATE#{address_digest}", f"H#{hour_start}"
+
+
+def member(member_id: str) -> Key:
+    """A committee member: ``COMMITTEE`` / ``MEMBER#<id>``."""
+    return COMMITTEE, f"{MEMBER_PREFIX}{member_id}"
+
+
+def officer(officer_id: str) -> Key:
+    """A Project Officer: ``OFFICERS`` / ``OFFICER#<id>``."""
+    return OFFICERS, f"{OFFICER_PREFIX}{officer_id}"
+
+
+def suppression(address_digest: str) -> Key:
+    """A suppressed address, by the SHA-256 of it: ``SUPPRESS#<sha256>`` / ``SUPPRESS``."""
+    return f"{SUPPRESSION}#{address_digest}", SUPPRESSION
+
+
+def region_year(region: str, year: int | str) -> str:
+    """The region-index's partition: ``<region>#<year>``."""
+    return f"{region}#{year}"

@@ -1,0 +1,352 @@
+"""The pynamodb models of every item of the table, its indexes, and :func:`bind`.
+
+One table holds everything (docs/architecture.md, "The table"); key formats are in
+:mod:`functions.adapters.dynamodb.keys`. Every item has a ``kind`` (the discriminator: a query
+gives each item back as its own class) and may have ``expires_at``, the table's TTL attribute
+(epoch seconds; DynamoDB deletes expired items late, so readers skip them).
+
+Retention (services/retention.py): every item of a request's partition ends with the request's
+expiry. Erasure (services/erasure.py): every text of a partition's items is scrubbed except keys,
+``kind`` and the request's ``document`` (replaced whole); committee items are deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pynamodb.connection.base
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import AttributeNullError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from functions.adapters import aws
+from functions.runtime.settings import Settings, get_settings
+
+# pynamodb makes a botocore session per connection (one per model class), each parsing the
+# endpoint data and the DynamoDB model again on a cold start. Lambda runs one request at a time
+# per container, so every connection can share the container's session.
+pynamodb.connection.base.get_session = aws.session  # type: ignore[attr-defined]
+
+
+class StatusIndex(GlobalSecondaryIndex["RequestItem"]):
+    """Requests by status, oldest change first: the sweeper's and the listings' entry point.
+
+    ``status`` / ``status_since``; every attribute projected. Eventually consistent.
+    """
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
+class RegionIndex(GlobalSecondaryIndex["RequestItem"]):
+    """Requests by ``<region>#<year>``, in order of submission: reports and listings.
+
+    ``region_year`` / ``submitted_at``; every attribute projected.
+    """
+
+    class Meta:
+        index_name = "region-index"
+        projection = AllProjection()
+
+    region_year = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class EmailIndex(GlobalSecondaryIndex["RequestItem"]):
+    """Requests by a SHA-256 of the contact's address: erasure finds them without a scan.
+
+    ``email_hash``; keys only (so it cannot see ``expires_at``). Erasure removes a request's
+    ``email_hash``, and its entry leaves the index with it.
+    """
+
+    class Meta:
+        index_name = "email-index"
+        projection = KeysOnlyProjection()
+
+    email_hash = UnicodeAttribute(hash_key=True)
+
+
+class TableItem(Model):
+    """Every item of the table: a partition key, a sort key, a kind and an optional TTL."""
+
+    class Meta:
+        table_name = "unbound"
+        region = "eu-west-1"
+        max_retry_attempts = 3
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    expires_at = NumberAttribute(null=True)  # the table's TTL attribute
+
+
+class RequestItem(TableItem, discriminator="request"):
+    """A partner's request for assistance and where it stands.
+
+    Key: ``REQ#<id>`` / ``META``. In all three indexes. Retention: created with an expiry
+    ``retention_days`` after submission; once final, the expiry of its whole partition, written
+    last. Erasure: ``document`` is replaced by an anonymised one (new ``fingerprint``),
+    ``email_hash`` is removed, every other text is scrubbed.
+    """
+
+    request_id = UnicodeAttribute()
+    reference = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_since = UnicodeAttribute()
+    round = NumberAttribute(default=1)
+    document = JSONAttribute()
+    language = UnicodeAttribute()
+    region = UnicodeAttribute()
+    region_year = UnicodeAttribute()
+    pillar = UnicodeAttribute()
+    institution_type = UnicodeAttribute()
+    country = UnicodeAttribute(null=True)
+    email_hash = UnicodeAttribute(null=True)  # None once erased
+    fingerprint = UnicodeAttribute()
+    submission_id = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+    open_question = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)  # ADD 1 on every status change
+    # What the sweeper has done for this request ("reminder#1#2", "escalation#1", ...): each
+    # duty adds its mark in the same conditional write that wins the right to act, so it acts once.
+    sweep_marks = UnicodeSetAttribute(null=True)
+
+    status_index = StatusIndex()
+    region_index = RegionIndex()
+    email_index = EmailIndex()
+
+
+class SubmissionItem(TableItem, discriminator="submission"):
+    """The first answer given for a ``submission_id``: makes a resubmission return it again.
+
+    Key: ``SUB#<submission id>`` / ``SUB`` (its own partition, so that the transaction that
+    creates a request can check it does not exist). Retention: its own expiry, set at creation.
+    Erasure: gets the anonymised document's fingerprint.
+    """
+
+    request_id = UnicodeAttribute()
+    reference = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class EventItem(TableItem, discriminator="event"):
+    """One line of a request's audit trail. Written once, never changed.
+
+    Key: ``REQ#<id>`` / ``EVT#<iso time>#<action>[#<suffix>]``. Retention and erasure: those of
+    its partition (``detail``'s texts scrubbed).
+    """
+
+    at = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()  # "partner", "system", "member:<id>", "operator"
+    round = NumberAttribute(default=1)
+    detail = MapAttribute[str, Any](default=dict)
+    public = NumberAttribute(default=1)  # 1: the partner's timeline shows it
+
+
+class CounterItem(TableItem, discriminator="counter"):
+    """An atomic counter: the last reference number given in a year.
+
+    Key: ``SEQ#<year>`` / ``SEQ``. Kept for good (no personal data).
+    """
+
+    value = NumberAttribute(default=0)
+
+
+class RateItem(TableItem, discriminator="rate"):
+    """Submissions from one (keyed-hash) address within one hour.
+
+    Key: ``RATE#<digest>`` / ``H#<hour start, epoch seconds>``. Expires two hours after the
+    hour starts; the address cannot be read back from the digest.
+    """
+
+    hits = NumberAttribute(default=0)  # not "count": that name is Model.count()
+
+
+class VoteItem(TableItem, discriminator="vote"):
+    """A committee member's vote in one review round. At most one per member and round.
+
+    Key: ``REQ#<id>`` / ``VOTE#<round:03d>#<member id>``. Retention: its partition's. Erasure:
+    a removed member's ``comment`` (and its copies elsewhere in the partition) is scrubbed.
+    """
+
+    round = NumberAttribute()
+    member_id = UnicodeAttribute()
+    choice = UnicodeAttribute()  # approve | reject | more_information
+    comment = UnicodeAttribute(null=True)
+    cast_by = UnicodeAttribute()  # the member, or their delegate: "delegate:<member id>"
+    at = UnicodeAttribute()
+    silent = NumberAttribute(default=0)  # 1: counted by positive silence, not cast
+
+
+class MailItem(TableItem, discriminator="mail"):
+    """One email the service has sent, or tried to: the mail worker's idempotency record.
+
+    Key: ``REQ#<id>`` / ``MAIL#<kind>#<round:03d>#<recipient>[#<key>]`` (the key is read back
+    from the sort key). Holds a recipient id, never an address. Retention: its partition's.
+    """
+
+    mail_kind = UnicodeAttribute()
+    round = NumberAttribute(default=1)
+    recipient = UnicodeAttribute()  # "partner", "member:<id>", "officer:<id>"
+    state = UnicodeAttribute()  # sending | sent | rejected
+    attempts = NumberAttribute(default=0)
+    message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+
+
+class ActionItem(TableItem, discriminator="action"):
+    """The Action an approved request became: its plan of activities.
+
+    Key: ``REQ#<id>`` / ``ACTION``. ``version`` is pynamodb's optimistic lock: a save is
+    conditional on the version read and writes the next one. Retention: its ``ends_on`` sets
+    the expiry of an approved request's partition. Erasure: the plan's texts are scrubbed.
+    """
+
+    title = UnicodeAttribute()
+    plan = JSONAttribute()  # the document of schemas/action.schema.json, statuses included
+    starts_on = UnicodeAttribute()  # ISO date
+    ends_on = UnicodeAttribute()  # ISO date: retention counts from the end of the Action
+    published_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class MemberItem(TableItem, discriminator="member"):
+    """A Steering Committee member (or observer, or veto holder).
+
+    Key: ``COMMITTEE`` / ``MEMBER#<id>`` (the whole committee is one Query). No expiry. Erasure:
+    deleted; a delegation to the person is removed.
+    """
+
+    member_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    body = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()  # voting | observer | veto
+    language = UnicodeAttribute(default="en")
+    delegate = MapAttribute[str, Any](null=True)  # name, email, valid_from, valid_until
+    active = NumberAttribute(default=1)
+
+
+class OfficerItem(TableItem, discriminator="officer"):
+    """A Project Officer and the regions they coordinate.
+
+    Key: ``OFFICERS`` / ``OFFICER#<id>`` (all of them in one Query). No expiry. Erasure: deleted.
+    """
+
+    officer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    regions = ListAttribute[str]()
+    language = UnicodeAttribute(default="en")
+
+
+class SuppressionItem(TableItem, discriminator="suppression"):
+    """An address that must not be mailed again: why (``bounce`` or ``complaint``), since when.
+
+    Key: ``SUPPRESS#<sha-256 of the lower-cased address>`` / ``SUPPRESS``: the list answers "may
+    we mail this address?" without holding the address. No expiry. Erasure: deleted.
+    """
+
+    reason = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+_bound: list[tuple[str, str, int, int]] = []
+
+
+def bind(settings: Settings | None = None) -> Settings:
+    """Point the models at this stage's table (pynamodb keeps the table name on the class).
+
+    Every model then shares one pynamodb connection, so one DynamoDB client: pynamodb makes a
+    connection (and a client, ~10 ms of a cold start each) per model class on first use, and
+    transactions took another. Done again only when the table, the region, the botocore session
+    (tests reset it) or the set of models changes; otherwise a comparison.
+    """
+    settings = settings or get_settings()
+    models: list[type[TableItem]] = [TableItem, *TableItem.__subclasses__()]
+    key = (settings.table_name, settings.region, id(aws.session()), len(models))
+    if _bound and _bound[0] == key:
+        return settings
+    for model in models:
+        meta = model.Meta
+        meta.table_name = settings.table_name
+        meta.region = settings.region
+    # The request model's schema has the key and every index: it serves every model's calls.
+    RequestItem._connection = None
+    shared = RequestItem._get_connection()
+    for model in models:
+        model._connection = shared
+    _bound[:] = [key]
+    return settings
+
+
+def connection(settings: Settings | None = None) -> Connection:
+    """The connection the models share, bound: transactions and raw calls use its client."""
+    bind(settings)
+    return RequestItem._get_connection().connection
+
+
+Item = dict[str, dict[str, Any]]  # an item as DynamoDB JSON: {"name": {"S": "value"}}
+
+
+def serialized(model: type[TableItem], **values: Any) -> Item:
+    """The item ``model(**values).serialize()`` would give, without building the instance.
+
+    The same attributes, defaults, discriminator, serialisers and required-attribute checks as
+    pynamodb (tests/unit/test_models_serialized.py compares the two for every model). Made for
+    the submission, which writes three new items on every request: building pynamodb instances
+    (a descriptor call per attribute set and read, defaults, container bookkeeping) took a third
+    of the handler's CPU.
+    """
+    attributes = model.get_attributes()
+    unknown = values.keys() - attributes.keys()
+    if unknown:
+        raise ValueError(f"{model.__name__} has no attribute {sorted(unknown)}")
+    item: Item = {}
+    for name, attribute in attributes.items():
+        if isinstance(attribute, DiscriminatorAttribute):
+            value: Any = model
+        elif name in values:
+            value = values[name]
+        else:
+            value = _default(attribute)
+        if isinstance(attribute, ListAttribute | MapAttribute):
+            stored = None if value is None else attribute.serialize(value, null_check=True)
+        else:
+            stored = None if value is None else attribute.serialize(value)
+        if stored is None:
+            if not attribute.null:
+                raise AttributeNullError(name)
+            continue
+        item[attribute.attr_name] = {attribute.attr_type: stored}
+    return item
+
+
+def _default(attribute: Any) -> Any:
+    """An attribute's default for a new item, as pynamodb sets it."""
+    default = attribute.default_for_new
+    if default is None:
+        default = attribute.default
+    return default() if callable(default) else default

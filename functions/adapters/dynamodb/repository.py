@@ -1,0 +1,1003 @@
+"""The repository in DynamoDB: every access pattern of the service, as the table serves it.
+
+The calls are the minimum of each operation (docs/performance.md, figure 3; kept by
+tests/integration/test_budgets.py): a new request is one UpdateItem (its number) and one
+TransactWriteItems; a vote one TransactWriteItems and one Query (the request with the round's
+votes); an email one BatchGetItem (the request with its recipient), one PutItem (the claim) and
+one UpdateItem (the outcome). Every model and transaction shares one client (``models.bind``).
+
+Failures: a condition that did not hold is ``False`` or the domain error the contract names;
+anything else DynamoDB or botocore raises becomes :class:`Unavailable`, the error as its cause.
+Reads skip items past ``expires_at`` (DynamoDB deletes them up to days late; moto never does),
+except where they cannot or must not: email-index holds keys only (what it names is read again),
+and erasure and retention walk every item still stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException, VerboseClientError
+from pynamodb.transactions import TransactWrite
+
+from functions.adapters.dynamodb import keys
+from functions.adapters.dynamodb.models import (
+    ActionItem,
+    EventItem,
+    Item,
+    MailItem,
+    MemberItem,
+    OfficerItem,
+    RequestItem,
+    SubmissionItem,
+    SuppressionItem,
+    TableItem,
+    VoteItem,
+    bind,
+    connection,
+    serialized,
+)
+from functions.adapters.repository import Repository
+from functions.domain import clock
+from functions.domain.committee import Delegate, Member, Officer, Role
+from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
+from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
+from functions.domain.mail import Role as RecipientRole
+from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
+from functions.domain.requests import Status, sources_of
+from functions.runtime.settings import Settings
+
+T = TypeVar("T", bound=TableItem)
+
+_FAILURES = (PynamoDBException, BotoCoreError, ClientError)
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+# What change_status may set besides the status (the contract's list).
+_STATUS_FIELDS = frozenset({"round", "document", "open_question", "decided_at", "decision_reason"})
+# Never scrubbed: the keys and the discriminator (and the request's document: replaced whole).
+_NOT_TEXT = frozenset({"pk", "sk", "kind"})
+
+
+@contextmanager
+def _dynamodb(operation: str) -> Iterator[None]:
+    """Raise :class:`Unavailable` for any failure of DynamoDB (or of reaching it) in the block;
+    lost conditions are caught inside the block, before they get here."""
+    try:
+        yield
+    except _FAILURES as error:
+        raise Unavailable(f"DynamoDB failed: {operation}") from error
+
+
+def _cause(error: Exception) -> Any:
+    return error.cause if isinstance(error, PynamoDBException) else error
+
+
+def _lost(error: Exception) -> bool:
+    """True when a single-item write failed only because its condition did not hold."""
+    code = getattr(_cause(error), "response", {}).get("Error", {}).get("Code")
+    return bool(code == _CONDITION_FAILED)
+
+
+def _cancelled(error: Exception) -> list[str | None]:
+    """The reason of each item of a cancelled transaction (None: not a reason), in the order of
+    its items; [] when the transaction failed for another cause (throttled, unreachable)."""
+    cause = _cause(error)
+    response = getattr(cause, "response", {})
+    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return []
+    if isinstance(cause, VerboseClientError):
+        return [reason.code if reason else None for reason in cause.cancellation_reasons]
+    reasons = response.get("CancellationReasons", [])
+    return [None if r.get("Code") in (None, "None") else r["Code"] for r in reasons]
+
+
+def _condition_failed(reasons: list[str | None], index: int | None = None) -> bool:
+    """True if the transaction lost on a condition (that of item ``index``, if given)."""
+    if index is None:
+        return "ConditionalCheckFailed" in reasons
+    return len(reasons) > index and reasons[index] == "ConditionalCheckFailed"
+
+
+def _now() -> float:
+    return clock.now().timestamp()
+
+
+def _live(item: T | None, now: float) -> T | None:
+    """The item, unless it is past its TTL."""
+    if item is None or (item.expires_at is not None and item.expires_at <= now):
+        return None
+    return item
+
+
+# --- items to values ------------------------------------------------------------------------
+
+
+def _request(item: RequestItem) -> Request:
+    return Request(
+        request_id=item.request_id,
+        reference=item.reference,
+        status=item.status,
+        status_since=item.status_since,
+        round=int(item.round),
+        document=item.document,
+        language=item.language,
+        region=item.region,
+        pillar=item.pillar,
+        institution_type=item.institution_type,
+        country=item.country,
+        email_hash=item.email_hash,
+        fingerprint=item.fingerprint,
+        submitted_at=item.submitted_at,
+        updated_at=item.updated_at,
+        submission_id=item.submission_id,
+        decided_at=item.decided_at,
+        decision_reason=item.decision_reason,
+        open_question=item.open_question,
+        version=int(item.version),
+        sweep_marks=frozenset(item.sweep_marks or ()),
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _event(item: EventItem) -> Event:
+    plain = keys.event_sk(item.at, item.action)
+    return Event(
+        request_id=keys.request_id_of(item.pk),
+        at=item.at,
+        action=item.action,
+        actor=item.actor,
+        round=int(item.round),
+        detail=item.detail.as_dict() if hasattr(item.detail, "as_dict") else dict(item.detail),
+        public=bool(item.public),
+        suffix=item.sk[len(plain) + 1 :],
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _vote(item: VoteItem) -> Vote:
+    return Vote(
+        request_id=keys.request_id_of(item.pk),
+        round=int(item.round),
+        member_id=item.member_id,
+        choice=item.choice,
+        cast_by=item.cast_by,
+        at=item.at,
+        comment=item.comment,
+        silent=bool(item.silent),
+    )
+
+
+def _mail(item: MailItem) -> MailRecord:
+    round_number = int(item.round)
+    return MailRecord(
+        request_id=keys.request_id_of(item.pk),
+        kind=MailKind(item.mail_kind),
+        round=round_number,
+        recipient=Recipient.parse(item.recipient),
+        key=keys.mail_key_of(item.sk, item.mail_kind, round_number, item.recipient),
+        state=MailState(item.state),
+        attempts=int(item.attempts),
+        at=item.at,
+        message_id=item.message_id,
+        error=item.error,
+    )
+
+
+def _action(item: ActionItem) -> ActionRecord:
+    return ActionRecord(
+        request_id=keys.request_id_of(item.pk),
+        title=item.title,
+        plan=item.plan,
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        published_at=item.published_at,
+        updated_at=item.updated_at,
+        version=int(item.version or 0),
+    )
+
+
+def _submission(item: SubmissionItem) -> Submission:
+    return Submission(
+        submission_id=item.pk.removeprefix(keys.SUBMISSION + "#"),
+        request_id=item.request_id,
+        reference=item.reference,
+        fingerprint=item.fingerprint,
+        created_at=item.created_at,
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _member(item: TableItem | None) -> Member | None:
+    """The member an item holds; None if missing, not a member, or removed."""
+    if not isinstance(item, MemberItem) or not item.active:
+        return None
+    delegate = None
+    if item.delegate:
+        raw: dict[str, Any] = item.delegate.as_dict()
+        delegate = Delegate(
+            raw["name"],
+            raw["email"],
+            date.fromisoformat(raw["valid_from"]),
+            date.fromisoformat(raw["valid_until"]),
+        )
+    return Member(
+        item.member_id,
+        item.name,
+        item.body,
+        item.email,
+        Role(item.role),
+        item.language,
+        delegate,
+    )
+
+
+def _officer(item: TableItem | None) -> Officer | None:
+    if not isinstance(item, OfficerItem):
+        return None
+    return Officer(item.officer_id, item.name, item.email, tuple(item.regions or ()), item.language)
+
+
+# --- values to items ------------------------------------------------------------------------
+
+
+def _event_values(event: Event) -> dict[str, Any]:
+    return {
+        "pk": keys.request_pk(event.request_id),
+        "sk": keys.event_sk(event.at, event.action, event.suffix),
+        "at": event.at,
+        "action": event.action,
+        "actor": event.actor,
+        "round": event.round,
+        "detail": dict(event.detail),
+        "public": 1 if event.public else 0,
+        "expires_at": event.expires_at,
+    }
+
+
+def _event_item(event: Event) -> EventItem:
+    values = _event_values(event)
+    return EventItem(values.pop("pk"), values.pop("sk"), **values)
+
+
+def _mail_item(record: MailRecord, **values: Any) -> MailItem:
+    recipient = str(record.recipient)
+    return MailItem(
+        keys.request_pk(record.request_id),
+        keys.mail_sk(MailKind(record.kind).value, record.round, recipient, record.key),
+        **values,
+    )
+
+
+def _notification_key(notification: Notification) -> keys.Key:
+    return (
+        keys.request_pk(notification.request_id),
+        keys.mail_sk(
+            MailKind(notification.kind).value,
+            notification.round,
+            str(notification.recipient),
+            notification.key,
+        ),
+    )
+
+
+class DynamoRepository(Repository):
+    """The table of this stage (``Settings.table_name``), through one shared pynamodb client.
+
+    Nothing is called when it is built: the models are bound (a comparison once bound) on
+    every operation, so tests that swap the table or the botocore session are followed.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _client(self) -> tuple[str, Any]:
+        """The table's name and the shared botocore client, for the calls made raw."""
+        settings = bind(self._settings)
+        return settings.table_name, connection(settings).client
+
+    def _get(self, model: type[T], key: keys.Key) -> T | None:
+        """One item by key (strongly consistent), or None when missing or past its TTL."""
+        bind(self._settings)
+        with _dynamodb(f"GetItem {model.__name__}"):
+            try:
+                item = model.get(*key, consistent_read=True)
+            except model.DoesNotExist:
+                return None
+        return _live(item, _now())
+
+    def _save_new(self, item: TableItem) -> bool:
+        """Put an item that must not exist yet; False if it does."""
+        bind(self._settings)
+        with _dynamodb(f"PutItem {type(item).__name__}"):
+            try:
+                item.save(condition=TableItem.pk.does_not_exist())
+            except PynamoDBException as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
+    def _update(self, item: TableItem, actions: list[Any], condition: Any) -> bool:
+        """Apply ``actions`` if ``condition`` holds; False if it did not."""
+        bind(self._settings)
+        with _dynamodb(f"UpdateItem {type(item).__name__}"):
+            try:
+                item.update(actions=actions, condition=condition)
+            except PynamoDBException as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
+    def _delete_existing(self, item: TableItem) -> bool:
+        """Delete an item; False if there was none."""
+        bind(self._settings)
+        with _dynamodb(f"DeleteItem {type(item).__name__}"):
+            try:
+                item.delete(condition=TableItem.pk.exists())
+            except PynamoDBException as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
+    def _transaction(self, steps: Callable[[TransactWrite], None]) -> list[str | None]:
+        """Run one transaction on the shared connection; the cancellation reasons when one of
+        its conditions failed, [] when it was written."""
+        with _dynamodb("TransactWriteItems"):
+            try:
+                with TransactWrite(connection=connection(self._settings)) as transaction:
+                    steps(transaction)
+            except PynamoDBException as error:
+                reasons = _cancelled(error)
+                if _condition_failed(reasons):
+                    return reasons
+                raise
+        return []
+
+    def _live_items(self, items: Iterable[T], operation: str) -> Iterator[T]:
+        """The items a (lazily paged) query yields, past-TTL ones left out; a failure on any
+        page is :class:`Unavailable`."""
+        now = _now()
+        with _dynamodb(operation):
+            for item in items:
+                if _live(item, now) is not None:
+                    yield item
+
+    def _raw_partition(self, request_id: str, projection: tuple[str, ...] = ()) -> list[Item]:
+        """Every item of a request's partition as DynamoDB returns it, whatever its kind
+        (botocore's paginator; strongly consistent)."""
+        table, client = self._client()
+        arguments: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.request_pk(request_id)}},
+            "ConsistentRead": True,
+        }
+        if projection:
+            arguments["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(projection)))
+            arguments["ExpressionAttributeNames"] = {f"#a{i}": n for i, n in enumerate(projection)}
+        with _dynamodb("Query partition"):
+            pages = client.get_paginator("query").paginate(**arguments)
+            return [item for page in pages for item in page.get("Items", [])]
+
+    def _set_raw(self, item: Item, values: dict[str, Any]) -> bool:
+        """SET top-level attributes (DynamoDB values) of an item that still exists."""
+        table, client = self._client()
+        names = {f"#s{i}": name for i, name in enumerate(values)}
+        with _dynamodb("UpdateItem"):
+            try:
+                client.update_item(
+                    TableName=table,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET "
+                    + ", ".join(f"{n} = :s{i}" for i, n in enumerate(names)),
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={f":s{i}": v for i, v in enumerate(values.values())},
+                )
+            except ClientError as error:
+                if _lost(error):
+                    return False  # deleted meanwhile: an update must not bring it back
+                raise
+        return True
+
+    def _add_one(self, key: keys.Key, counted: str, also_set: dict[str, dict[str, str]]) -> int:
+        """ADD 1 to a number attribute (the item is created if missing), SET ``also_set``, and
+        return the new count: one UpdateItem.
+
+        Both counters of a submission (the address's rate window, the year's reference) come
+        through here on every request, so this talks to the shared client directly: a fixed
+        expression instead of ``Model.update`` (building a model instance and its update
+        expression, and reading every attribute back) halves the CPU of each.
+        """
+        table, client = self._client()
+        names = {"#count": counted, **{f"#{name}": name for name in also_set}}
+        values = {":one": {"N": "1"}, **{f":{name}": value for name, value in also_set.items()}}
+        expression = "ADD #count :one" + "".join(
+            f"{' SET' if i == 0 else ','} #{name} = :{name}" for i, name in enumerate(also_set)
+        )
+        with _dynamodb("UpdateItem counter"):
+            answer = client.update_item(
+                TableName=table,
+                Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}},
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(answer["Attributes"][counted]["N"])
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def next_reference_number(self, year: int) -> int:
+        """Add one to the year's reference counter and return it (one UpdateItem)."""
+        return self._add_one(keys.counter(year), "value", {"kind": {"S": "counter"}})
+
+    def count_submission(self, address_digest: str, hour_start: int) -> int:
+        """Count one submission in an address's hour (one UpdateItem); kept two hours."""
+        also = {"kind": {"S": "rate"}, "expires_at": {"N": str(hour_start + 2 * 3600)}}
+        return self._add_one(keys.rate(address_digest, hour_start), "hits", also)
+
+    def create_request(
+        self, request: Request, event: Event, submission: Submission | None = None
+    ) -> None:
+        """The request, its first event and its marker in one TransactWriteItems, each on
+        condition that it does not exist. Raises :class:`Conflict` if one did (the marker).
+
+        Items serialised without building pynamodb instances, and a fixed condition on the
+        shared client: this runs on every submission (``models.serialized``).
+        """
+        puts = [
+            serialized(
+                RequestItem,
+                pk=keys.request_pk(request.request_id),
+                sk=keys.META,
+                request_id=request.request_id,
+                reference=request.reference,
+                status=request.status,
+                status_since=request.status_since,
+                round=request.round,
+                document=request.document,
+                language=request.language,
+                region=request.region,
+                region_year=keys.region_year(request.region, request.submitted_at[:4]),
+                pillar=request.pillar,
+                institution_type=request.institution_type,
+                country=request.country,
+                email_hash=request.email_hash,
+                fingerprint=request.fingerprint,
+                submission_id=request.submission_id,
+                submitted_at=request.submitted_at,
+                updated_at=request.updated_at,
+                decided_at=request.decided_at,
+                decision_reason=request.decision_reason,
+                open_question=request.open_question,
+                version=request.version,
+                sweep_marks=set(request.sweep_marks) or None,
+                expires_at=request.expires_at,
+            ),
+            serialized(EventItem, **_event_values(event)),
+        ]
+        if submission is not None:
+            pk, sk = keys.submission(submission.submission_id)
+            puts.append(
+                serialized(
+                    SubmissionItem,
+                    pk=pk,
+                    sk=sk,
+                    request_id=submission.request_id,
+                    reference=submission.reference,
+                    fingerprint=submission.fingerprint,
+                    created_at=submission.created_at,
+                    expires_at=submission.expires_at,
+                )
+            )
+        table, client = self._client()
+        condition = "attribute_not_exists(pk)"
+        items = [
+            {"Put": {"TableName": table, "Item": i, "ConditionExpression": condition}} for i in puts
+        ]
+        with _dynamodb("TransactWriteItems create_request"):
+            try:
+                client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                if _condition_failed(_cancelled(error)):
+                    raise Conflict("a submission with this id exists") from error
+                raise
+
+    def get_request(self, request_id: str) -> Request | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(RequestItem, keys.request(request_id))
+        return None if item is None else _request(item)
+
+    def get_submission(self, submission_id: str) -> Submission | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(SubmissionItem, keys.submission(submission_id))
+        return None if item is None else _submission(item)
+
+    def partition(self, request_id: str) -> Partition:
+        """One Query on the partition (pages followed), strongly consistent."""
+        bind(self._settings)
+        request: Request | None = None
+        action: ActionRecord | None = None
+        events: list[Event] = []
+        votes: list[Vote] = []
+        mail: list[MailRecord] = []
+        query = TableItem.query(keys.request_pk(request_id), consistent_read=True)
+        for item in self._live_items(query, "Query partition"):
+            if isinstance(item, RequestItem):
+                request = _request(item)
+            elif isinstance(item, EventItem):
+                events.append(_event(item))
+            elif isinstance(item, VoteItem):
+                votes.append(_vote(item))
+            elif isinstance(item, MailItem):
+                mail.append(_mail(item))
+            elif isinstance(item, ActionItem):
+                action = _action(item)
+        return Partition(request, events, votes, mail, action)
+
+    def change_status(
+        self,
+        request_id: str,
+        target: str,
+        event: Event,
+        *,
+        round_number: int | None = None,
+        **fields: Any,
+    ) -> bool:
+        """One TransactWriteItems: the conditional update (status among ``sources_of(target)``,
+        and the round) and the event. ``status_since`` and ``updated_at`` are the event's time."""
+        unknown = fields.keys() - _STATUS_FIELDS
+        if unknown:
+            raise ValueError(f"change_status cannot set {sorted(unknown)}")
+        sources = sources_of(target)
+        if not sources:
+            return False  # nothing may move there
+        bind(self._settings)
+        condition = RequestItem.status.is_in(*(status.value for status in sources))
+        if round_number is not None:
+            condition &= RequestItem.round == round_number
+        actions: list[Any] = [
+            RequestItem.status.set(Status(target).value),
+            RequestItem.status_since.set(event.at),
+            RequestItem.updated_at.set(event.at),
+            RequestItem.version.add(1),
+        ]
+        attributes = RequestItem.get_attributes()
+        for name, value in fields.items():
+            attribute = attributes[name]
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        request = RequestItem(*keys.request(request_id))
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(request, actions=actions, condition=condition)
+            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+
+        return not self._transaction(write)
+
+    def requests_in_status(
+        self, status: str, since_after: str | None = None, since_before: str | None = None
+    ) -> Iterator[Request]:
+        """One Query on status-index (pages followed as they are read), eventually consistent."""
+        bind(self._settings)
+        condition: Any = None
+        if since_after is not None and since_before is not None:
+            condition = RequestItem.status_since.between(since_after, since_before)
+        elif since_after is not None:
+            condition = RequestItem.status_since >= since_after
+        elif since_before is not None:
+            condition = RequestItem.status_since <= since_before
+        query = RequestItem.status_index.query(status, condition)
+        return (_request(item) for item in self._live_items(query, "Query status-index"))
+
+    def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
+        """One Query on region-index (pages followed as they are read)."""
+        bind(self._settings)
+        query = RequestItem.region_index.query(keys.region_year(region, year))
+        return (_request(item) for item in self._live_items(query, "Query region-index"))
+
+    def request_ids_by_email_hash(self, digest: str) -> list[str]:
+        """One Query on email-index (pages followed). The index holds keys only, so it cannot
+        see an expiry: what it names is read again (partition, get_request), which skips it."""
+        table, client = self._client()
+        with _dynamodb("Query email-index"):
+            pages = client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="email-index",
+                KeyConditionExpression="email_hash = :h",
+                ExpressionAttributeValues={":h": {"S": digest}},
+            )
+            return [
+                keys.request_id_of(item["pk"]["S"])
+                for page in pages
+                for item in page.get("Items", [])
+            ]
+
+    def mark_once(
+        self,
+        request_id: str,
+        mark: str,
+        *,
+        status: str | None = None,
+        round_number: int | None = None,
+    ) -> bool:
+        """One conditional UpdateItem (ADD to the mark set)."""
+        condition = RequestItem.pk.exists() & ~RequestItem.sweep_marks.contains(mark)
+        if status is not None:
+            condition &= RequestItem.status == status
+        if round_number is not None:
+            condition &= RequestItem.round == round_number
+        request = RequestItem(*keys.request(request_id))
+        return self._update(request, [RequestItem.sweep_marks.add({mark})], condition)
+
+    def unmark(self, request_id: str, mark: str) -> None:
+        """One UpdateItem (DELETE from the mark set), never on a request that is gone."""
+        request = RequestItem(*keys.request(request_id))
+        self._update(request, [RequestItem.sweep_marks.delete({mark})], RequestItem.pk.exists())
+
+    def append_event(self, event: Event) -> None:
+        """One conditional PutItem. Raises :class:`Conflict` if the same event (time, action,
+        suffix) is stored already: the trail is never overwritten."""
+        if not self._save_new(_event_item(event)):
+            raise Conflict(f"event {event.action} at {event.at} exists")
+
+    # --- votes -------------------------------------------------------------------------------
+
+    def record_vote(self, vote: Vote, event: Event) -> None:
+        """One TransactWriteItems: the request still under review in the vote's round (a
+        condition check), the vote and the event (each new)."""
+        bind(self._settings)
+        open_round = (RequestItem.status == Status.UNDER_REVIEW.value) & (
+            RequestItem.round == vote.round
+        )
+        item = VoteItem(
+            keys.request_pk(vote.request_id),
+            keys.vote_sk(vote.round, vote.member_id),
+            round=vote.round,
+            member_id=vote.member_id,
+            choice=vote.choice,
+            comment=vote.comment,
+            cast_by=vote.cast_by,
+            at=vote.at,
+            silent=1 if vote.silent else 0,
+        )
+
+        def write(transaction: TransactWrite) -> None:
+            pk, sk = keys.request(vote.request_id)
+            transaction.condition_check(RequestItem, pk, sk, condition=open_round)
+            transaction.save(item, condition=TableItem.pk.does_not_exist())
+            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+
+        # pynamodb sends condition checks first, then puts in order: [check, vote, event].
+        reasons = self._transaction(write)
+        if _condition_failed(reasons, 0):
+            raise RoundClosed(f"round {vote.round} of {vote.request_id} is not open")
+        if _condition_failed(reasons, 1):
+            raise AlreadyVoted(f"{vote.member_id} voted in round {vote.round}")
+        if reasons:
+            raise Conflict(f"event {event.action} at {event.at} exists")
+
+    def round_votes(self, request_id: str, round_number: int) -> dict[str, Vote]:
+        """One Query (sort keys ``VOTE#<round>#``), strongly consistent."""
+        bind(self._settings)
+        query = VoteItem.query(
+            keys.request_pk(request_id),
+            TableItem.sk.startswith(keys.round_votes_prefix(round_number)),
+            consistent_read=True,
+        )
+        items = self._live_items(query, "Query round votes")
+        return {vote.member_id: vote for vote in map(_vote, items)}
+
+    def request_and_round_votes(
+        self, request_id: str, round_number: int
+    ) -> tuple[Request | None, list[Vote]]:
+        """One Query: sort keys ``META`` to ``VOTE#<round>$`` hold the request and the votes of
+        this and earlier rounds; earlier rounds are left out here."""
+        bind(self._settings)
+        prefix = keys.round_votes_prefix(round_number)
+        request: Request | None = None
+        votes: list[Vote] = []
+        span = TableItem.sk.between(*keys.request_and_votes_span(round_number))
+        query = TableItem.query(keys.request_pk(request_id), span, consistent_read=True)
+        for item in self._live_items(query, "Query request and votes"):
+            if isinstance(item, RequestItem):
+                request = _request(item)
+            elif isinstance(item, VoteItem) and item.sk.startswith(prefix):
+                votes.append(_vote(item))
+        return request, votes
+
+    # --- mail --------------------------------------------------------------------------------
+
+    def request_and_recipient(
+        self, request_id: str, recipient: Recipient
+    ) -> tuple[Request | None, Member | Officer | None]:
+        """One BatchGetItem (strongly consistent) for a member or an officer; one GetItem for
+        the partner (no second item)."""
+        if recipient.role is RecipientRole.PARTNER:
+            return self.get_request(request_id), None
+        request_key = keys.request(request_id)
+        if recipient.role is RecipientRole.MEMBER:
+            person_key = keys.member(recipient.id)
+        else:
+            person_key = keys.officer(recipient.id)
+        bind(self._settings)
+        found: dict[keys.Key, TableItem] = {}
+        batch = TableItem.batch_get([request_key, person_key], consistent_read=True)
+        for item in self._live_items(batch, "BatchGetItem"):
+            found[(item.pk, item.sk)] = item
+        request = found.get(request_key)
+        person = found.get(person_key)
+        value = _request(request) if isinstance(request, RequestItem) else None
+        if recipient.role is RecipientRole.MEMBER:
+            return value, _member(person)
+        return value, _officer(person)
+
+    def claim_mail(self, record: MailRecord, expires_at: int | None = None) -> bool:
+        """One conditional PutItem."""
+        item = _mail_item(
+            record,
+            mail_kind=MailKind(record.kind).value,
+            round=record.round,
+            recipient=str(record.recipient),
+            state=MailState(record.state).value,
+            attempts=record.attempts,
+            at=record.at,
+            message_id=record.message_id,
+            error=record.error,
+            expires_at=expires_at,
+        )
+        return self._save_new(item)
+
+    def get_mail(self, notification: Notification) -> MailRecord | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(MailItem, _notification_key(notification))
+        return None if item is None else _mail(item)
+
+    def take_over_mail(self, record: MailRecord, at: str) -> bool:
+        """One conditional UpdateItem: still claimed, and still dated ``record.at``."""
+        condition = (MailItem.at == record.at) & (MailItem.state == MailState.SENDING.value)
+        actions = [MailItem.at.set(at), MailItem.attempts.add(1)]
+        return self._update(_mail_item(record), actions, condition)
+
+    def finish_mail(
+        self,
+        record: MailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """One conditional UpdateItem: the record must still be claimed (``sending``)."""
+        actions: list[Any] = [MailItem.state.set(MailState(state).value)]
+        if message_id is not None:
+            actions.append(MailItem.message_id.set(message_id))
+        if error is not None:
+            actions.append(MailItem.error.set(error))
+        condition = MailItem.state == MailState.SENDING.value
+        return self._update(_mail_item(record), actions, condition)
+
+    def forget_mail(self, record: MailRecord) -> None:
+        """One DeleteItem."""
+        bind(self._settings)
+        with _dynamodb("DeleteItem mail"):
+            _mail_item(record).delete()
+
+    # --- Actions -----------------------------------------------------------------------------
+
+    def get_action(self, request_id: str) -> ActionRecord | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(ActionItem, (keys.request_pk(request_id), keys.ACTION))
+        return None if item is None else _action(item)
+
+    def save_action(self, action: ActionRecord, event: Event, previous_version: int | None) -> bool:
+        """One TransactWriteItems: the Action, on pynamodb's version condition (the stored
+        version is ``previous_version``, or there is none), and its event.
+
+        ``action.version`` must be the version that follows (``previous_version + 1``, or 1):
+        the version attribute writes exactly that.
+        """
+        following = 1 if previous_version is None else previous_version + 1
+        if action.version != following:
+            raise ValueError(f"version {action.version} does not follow {previous_version}")
+        bind(self._settings)
+        values: dict[str, Any] = {} if previous_version is None else {"version": previous_version}
+        item = ActionItem(
+            keys.request_pk(action.request_id),
+            keys.ACTION,
+            title=action.title,
+            plan=action.plan,
+            starts_on=action.starts_on,
+            ends_on=action.ends_on,
+            published_at=action.published_at,
+            updated_at=action.updated_at,
+            **values,
+        )
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(item)  # the version condition is the attribute's own
+            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+
+        return not self._transaction(write)
+
+    # --- the committee -----------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        """One Query on the committee's partition; removed members left out."""
+        bind(self._settings)
+        query = MemberItem.query(keys.COMMITTEE, TableItem.sk.startswith(keys.MEMBER_PREFIX))
+        found = (_member(item) for item in self._live_items(query, "Query committee"))
+        return [member for member in found if member is not None]
+
+    def member(self, member_id: str) -> Member | None:
+        """One GetItem."""
+        return _member(self._get(MemberItem, keys.member(member_id)))
+
+    def save_member(self, member: Member) -> None:
+        """One PutItem (replaces)."""
+        bind(self._settings)
+        delegate = None
+        if member.delegate is not None:
+            delegate = {
+                "name": member.delegate.name,
+                "email": member.delegate.email,
+                "valid_from": member.delegate.valid_from.isoformat(),
+                "valid_until": member.delegate.valid_until.isoformat(),
+            }
+        item = MemberItem(
+            *keys.member(member.member_id),
+            member_id=member.member_id,
+            name=member.name,
+            body=member.body,
+            email=member.email,
+            role=Role(member.role).value,
+            language=member.language,
+            delegate=delegate,
+            active=1,
+        )
+        with _dynamodb("PutItem member"):
+            item.save()
+
+    def remove_member(self, member_id: str) -> bool:
+        """One conditional DeleteItem."""
+        return self._delete_existing(MemberItem(*keys.member(member_id)))
+
+    def officers(self) -> list[Officer]:
+        """One Query on the officers' partition."""
+        bind(self._settings)
+        query = OfficerItem.query(keys.OFFICERS, TableItem.sk.startswith(keys.OFFICER_PREFIX))
+        found = (_officer(item) for item in self._live_items(query, "Query officers"))
+        return [officer for officer in found if officer is not None]
+
+    def officer(self, officer_id: str) -> Officer | None:
+        """One GetItem."""
+        return _officer(self._get(OfficerItem, keys.officer(officer_id)))
+
+    def save_officer(self, officer: Officer) -> None:
+        """One PutItem (replaces)."""
+        bind(self._settings)
+        item = OfficerItem(
+            *keys.officer(officer.officer_id),
+            officer_id=officer.officer_id,
+            name=officer.name,
+            email=officer.email,
+            regions=list(officer.regions),
+            language=officer.language,
+        )
+        with _dynamodb("PutItem officer"):
+            item.save()
+
+    def remove_officer(self, officer_id: str) -> bool:
+        """One conditional DeleteItem."""
+        return self._delete_existing(OfficerItem(*keys.officer(officer_id)))
+
+    # --- suppression -------------------------------------------------------------------------
+
+    def is_suppressed(self, address_digest: str) -> bool:
+        """One GetItem."""
+        return self._get(SuppressionItem, keys.suppression(address_digest)) is not None
+
+    def suppress(self, address_digest: str, reason: str, at: str) -> bool:
+        """One conditional PutItem: the first reason is kept."""
+        item = SuppressionItem(*keys.suppression(address_digest), reason=reason, at=at)
+        return self._save_new(item)
+
+    def unsuppress(self, address_digest: str) -> bool:
+        """One conditional DeleteItem."""
+        return self._delete_existing(SuppressionItem(*keys.suppression(address_digest)))
+
+    # --- retention and erasure ---------------------------------------------------------------
+
+    def expire_partition(self, request_id: str, expires_at: int) -> int:
+        """One Query (keys and expiry only), then one UpdateItem per item whose expiry differs,
+        the request last. Items of every kind, modelled or not."""
+        items = self._raw_partition(request_id, ("pk", "sk", "kind", "expires_at"))
+        target = str(expires_at)
+        # The request last: once it carries the expiry, everything else already does.
+        items.sort(key=lambda item: item["sk"]["S"] == keys.META)
+        changed = 0
+        for item in items:
+            if item.get("expires_at", {}).get("N") != target:
+                changed += self._set_raw(item, {"expires_at": {"N": target}})
+        return changed
+
+    def scrub_partition(self, request_id: str, scrub: Callable[[str], str]) -> dict[str, int]:
+        """One Query, then one UpdateItem per item that changed (its changed attributes only).
+        Items of every kind, modelled or not; never the keys, ``kind``, or META's document.
+        Expired items too: until DynamoDB deletes them they still hold the person's data."""
+        changed: dict[str, int] = {}
+        for item in self._raw_partition(request_id):
+            meta = item["sk"]["S"] == keys.META
+            changes = {}
+            for name, value in item.items():
+                if name in _NOT_TEXT or (meta and name == "document"):
+                    continue
+                scrubbed = _scrub_value(value, scrub)
+                if scrubbed != value:
+                    changes[name] = scrubbed
+            if changes and self._set_raw(item, changes):
+                kind = item.get("kind", {}).get("S", "item")
+                changed[kind] = changed.get(kind, 0) + 1
+        return changed
+
+    def replace_contact(self, request_id: str, document: dict[str, Any], fingerprint: str) -> bool:
+        """One conditional UpdateItem on the request (which gives back its submission id),
+        then one on its submission marker, if it has one that still exists."""
+        request = RequestItem(*keys.request(request_id))
+        actions = [
+            RequestItem.document.set(document),
+            RequestItem.fingerprint.set(fingerprint),
+            RequestItem.email_hash.remove(),
+        ]
+        if not self._update(request, actions, RequestItem.pk.exists()):
+            return False
+        if request.submission_id:
+            marker = SubmissionItem(*keys.submission(request.submission_id))
+            self._update(
+                marker, [SubmissionItem.fingerprint.set(fingerprint)], SubmissionItem.pk.exists()
+            )
+        return True
+
+
+def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
+    """A DynamoDB attribute value with every string passed through ``scrub``: in maps, lists and
+    string sets too, and inside JSON texts (parsed first: their escapes would hide a name)."""
+    if "S" in value:
+        return {"S": _scrub_text(value["S"], scrub)}
+    if "M" in value:
+        return {"M": {k: _scrub_value(v, scrub) for k, v in value["M"].items()}}
+    if "L" in value:
+        return {"L": [_scrub_value(v, scrub) for v in value["L"]]}
+    if "SS" in value:
+        scrubbed = sorted({scrub(text) for text in value["SS"]})
+        return value if scrubbed == sorted(value["SS"]) else {"SS": scrubbed}
+    return value
+
+
+def _scrub_text(text: str, scrub: Callable[[str], str]) -> str:
+    if text.startswith(("{", "[")):
+        try:
+            parsed = json.loads(text, strict=False)
+        except ValueError:
+            pass
+        else:
+            scrubbed = _scrub_plain(parsed, scrub)
+            # Written again only if a value changed: re-encoding alone must not count as a change.
+            return text if scrubbed == parsed else json.dumps(scrubbed)
+    return scrub(text)
+
+
+def _scrub_plain(value: Any, scrub: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrub_plain(v, scrub) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_plain(v, scrub) for k, v in value.items()}
+    return value
