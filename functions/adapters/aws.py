@@ -3,7 +3,7 @@
 One session (and not boto3) because each botocore session loads and parses its own copy of the
 endpoint data and service models on a cold start, and ``import boto3`` also imports s3transfer:
 together they made the cold start of the API Lambda twice the floor. pynamodb uses this session
-too (see ``adapters/store.py``).
+too (see ``adapters/dynamodb/models.py``).
 """
 
 from __future__ import annotations

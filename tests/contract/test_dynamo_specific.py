@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from tests.conftest import Stack
 from tests.integration.faults import error_response
 
 AT = "2026-11-27T10:00:00.000000Z"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dynamodb"
 LATER = "2026-11-27T11:00:00.000000Z"
 PAST = 1_000_000_000  # 2001: long expired
 FUTURE = 4_000_000_000
@@ -284,40 +286,16 @@ def test_lost_conditions_are_the_contracts_outcomes(repo: DynamoRepository) -> N
 # --- formats ----------------------------------------------------------------------------------
 
 
-def test_what_the_old_store_wrote_reads_back(repo: DynamoRepository) -> None:
-    """Data stored before the seam keeps its keys: the repository reads it as it was written."""
-    from functions.adapters import store
+def test_what_the_old_store_wrote_reads_back(repo: DynamoRepository, stack: Stack) -> None:
+    """Data stored before the seam keeps its keys: the repository reads it as it was written.
 
-    store.bind()
-    request = store.serialized(
-        store.RequestItem,
-        **{**a_request()._asdict(), "sweep_marks": {"reminder#1"}, "pk": "REQ#r1", "sk": "META"}
-        | {"region_year": "AFRICA#2026"},
-    )
-    event = store.serialized(
-        store.EventItem,
-        **{
-            "pk": "REQ#r1",
-            "sk": f"EVT#{AT}#vote_cast#m1",
-            "at": AT,
-            "action": "vote_cast",
-            "actor": "member:m1",
-            "detail": {"n": 1},
-            "public": 0,
-        },
-    )
-    store.create_with_marker([request, event], None)
-    mail = store.MailItem(
-        "REQ#r1",
-        "MAIL#reminder#002#member:m1#3d",
-        mail_kind="reminder",
-        round=2,
-        recipient="member:m1",
-        state="sent",
-        attempts=1,
-        at=AT,
-    )
-    mail.save()
+    The items are DynamoDB JSON as functions/adapters/store.py wrote them (a request with a sweep
+    mark, a member's vote event, a reminder's mail record with its key), put with the low-level
+    client so that no model of today is involved in writing them.
+    """
+    items = json.loads((FIXTURES / "stored_before_the_seam.json").read_text(encoding="utf-8"))
+    for item in items:
+        stack.dynamodb.put_item(TableName=stack.env["TABLE_NAME"], Item=item)
     found = repo.partition("r1")
     assert found.request == a_request(sweep_marks=frozenset({"reminder#1"}))
     assert found.events == [
@@ -326,27 +304,6 @@ def test_what_the_old_store_wrote_reads_back(repo: DynamoRepository) -> None:
     assert found.mail[0].recipient == member("m1")
     assert found.mail[0].key == "3d"
     assert repo.get_mail(Notification("r1", MailKind.REMINDER, 2, member("m1"), "3d")) is not None
-
-
-def test_what_the_repository_writes_the_old_store_reads(repo: DynamoRepository) -> None:
-    from functions.adapters import store
-
-    repo.create_request(a_request(), an_event(suffix="x"))
-    repo.save_action(
-        ActionRecord("r1", "T", {"title": "T"}, "2027-01-01", "2027-06-30", AT, AT),
-        an_event(action="action_published"),
-        None,
-    )
-    item = store.get(store.RequestItem, "REQ#r1", "META")
-    assert item is not None and item.region_year == "AFRICA#2026"
-    action = store.get(store.ActionItem, "REQ#r1", "ACTION")
-    assert action is not None and action.version == 1
-    assert [i.sk for i in store.partition("r1")] == [
-        "ACTION",
-        f"EVT#{AT}#action_published",
-        f"EVT#{AT}#submitted#x",
-        "META",
-    ]
 
 
 def test_the_action_version_is_pynamodbs_optimistic_lock(repo: DynamoRepository) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from functions.services import suppression
 from functions.ops.__main__ import cli
+from functions.services import suppression
 from functions.services.erasure import erase_person
 from functions.services.mail import deliver
 from functions.services.partner import answer_question

@@ -30,7 +30,6 @@ KEY_WORDS = ("META",)
 FAKE = "functions.adapters.dynamodb.fake"
 
 
-
 def module_name(path: Path) -> str:
     """The dotted name of a module file under the project root."""
     parts = path.relative_to(ROOT).with_suffix("").parts

@@ -188,14 +188,3 @@ def test_a_missing_required_attribute_is_refused_as_pynamodb_refuses_it() -> Non
 def test_an_unknown_attribute_is_refused() -> None:
     with pytest.raises(ValueError, match="colour"):
         models.serialized(models.CounterItem, pk="SEQ#2026", sk="SEQ", colour="red")
-
-
-def test_the_old_store_and_the_new_models_make_the_same_items() -> None:
-    """Stored data keeps its format: the models moved, their items did not change."""
-    from functions.adapters import store
-
-    for model, values in NEW_ITEMS:
-        old = getattr(store, model.__name__, None)
-        if old is None or values.get("email_hash", "") is None:
-            continue  # SuppressionItem lives in adapters/suppression.py; erased hash: new
-        assert models.serialized(model, **values) == store.serialized(old, **values)

@@ -4,7 +4,7 @@ Test code shipped in ``functions/`` only so that service tests and the local dem
 (``repository.use(InMemoryRepository())``); no Lambda code path imports it.
 
 Items are kept as DynamoDB keeps them: by partition and sort key (the layout of
-``functions/adapters/store.py``), each with its kind and its TTL, so that the answers match the
+``dynamodb/keys.py``), each with its kind and its TTL, so that the answers match the
 table's: events come back in sort-key order, conditional writes are all-or-nothing, reads skip
 items past their TTL while conditions still see them (DynamoDB deletes expired items late), and
 retention and erasure count changed items by kind. Every value is copied on the way in and out,
