@@ -222,7 +222,9 @@ def resend(request_id: str, kind: str, recipient: str, round_number: int | None,
     try:
         who = Recipient.parse(recipient)
     except ValueError:
-        raise click.BadParameter(f"{recipient}: partner, member:<id> or officer:<id>") from None
+        raise click.ClickException(
+            f"not a recipient: {recipient} (partner, member:<id> or officer:<id>)"
+        ) from None
     try:
         request = load_request(request_id)
     except NotFound:

@@ -87,10 +87,18 @@ def _claim(notification: Notification, expires_at: int | None) -> MailRecord | N
     if existing is None or existing.state is not MailState.SENDING:
         return None
     if clock.parse_iso(existing.at) + timedelta(seconds=LEASE_SECONDS) > now:
-        raise SendInProgress(notification.kind.value)
+        raise SendInProgress(_described(notification))
     if not store.take_over_mail(existing, clock.iso(now)):
-        raise SendInProgress(notification.kind.value)
+        raise SendInProgress(_described(notification))
     return existing._replace(at=clock.iso(now), attempts=existing.attempts + 1)
+
+
+def _described(notification: Notification) -> str:
+    """A notification in a log line or an error: ids only."""
+    return (
+        f"{notification.kind} round {notification.round} of {notification.request_id} "
+        f"to {notification.recipient}"
+    )
 
 
 def deliver(message: dict[str, Any]) -> str:
