@@ -66,17 +66,19 @@ def officers_for(region: str, officers: list[Officer]) -> list[Officer]:
     return [officer for officer in officers if region in officer.regions]
 
 
+def delegate_from(data: dict[str, Any]) -> Delegate:
+    """A delegation from its JSON form (as files and the table keep it: dates as YYYY-MM-DD)."""
+    return Delegate(
+        data["name"],
+        data["email"],
+        date.fromisoformat(data["valid_from"]),
+        date.fromisoformat(data["valid_until"]),
+    )
+
+
 def member_from(data: dict[str, Any]) -> Member:
     """A member from its JSON form (``delegate`` optional, dates as YYYY-MM-DD)."""
-    delegate = None
-    if data.get("delegate"):
-        raw = data["delegate"]
-        delegate = Delegate(
-            raw["name"],
-            raw["email"],
-            date.fromisoformat(raw["valid_from"]),
-            date.fromisoformat(raw["valid_until"]),
-        )
+    delegate = delegate_from(data["delegate"]) if data.get("delegate") else None
     return Member(
         member_id=data["id"],
         name=data["name"],

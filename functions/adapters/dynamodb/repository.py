@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -44,7 +43,7 @@ from functions.adapters.dynamodb.models import (
 )
 from functions.adapters.repository import Repository
 from functions.domain import clock
-from functions.domain.committee import Delegate, Member, Officer, Role
+from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
 from functions.domain.mail import Role as RecipientRole
@@ -215,15 +214,7 @@ def _member(item: TableItem | None) -> Member | None:
     """The member an item holds; None if missing, not a member, or removed."""
     if not isinstance(item, MemberItem) or not item.active:
         return None
-    delegate = None
-    if item.delegate:
-        raw: dict[str, Any] = item.delegate.as_dict()
-        delegate = Delegate(
-            raw["name"],
-            raw["email"],
-            date.fromisoformat(raw["valid_from"]),
-            date.fromisoformat(raw["valid_until"]),
-        )
+    delegate = delegate_from(item.delegate.as_dict()) if item.delegate else None
     return Member(
         item.member_id,
         item.name,
