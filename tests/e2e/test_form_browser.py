@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import LiveStack
+from tests.e2e.helpers import LiveStack
 
 pytestmark = pytest.mark.browser
 

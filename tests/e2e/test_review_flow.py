@@ -24,8 +24,8 @@ import pytest
 
 from infra.local.run import LocalStack
 from infra.local.seed import demo_committee
-from tests.conftest import example_request
-from tests.e2e.conftest import http
+from tests.e2e.helpers import http
+from tests.support import example_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

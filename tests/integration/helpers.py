@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tests.conftest import Stack
+from tests.support import Stack
 
 COMMITTEE = {
     "members": [
@@ -50,6 +50,15 @@ COMMITTEE = {
     ],
 }
 VOTERS = ("intpa", "home", "eeas")
+
+
+def submit(client: Any, document: dict[str, Any]) -> str:
+    """POST a request document; return its id."""
+    answer = client.http.post(
+        "/requests", body=json.dumps(document), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.body
+    return str(json.loads(answer.body)["id"])
 
 
 def seed_committee(data: dict[str, Any] | None = None) -> None:

@@ -14,10 +14,9 @@ from functions.ops.__main__ import cli
 from functions.services.erasure import erase_person
 from functions.services.mail import deliver
 from functions.services.partner import answer_question
-from tests.conftest import Stack
-from tests.integration.conftest import submit
-from tests.integration.helpers import Browser, mail_to, path_of, run_workers
+from tests.integration.helpers import Browser, mail_to, path_of, run_workers, submit
 from tests.integration.test_sweeper import MEMBER_EMAIL, request_item
+from tests.support import Stack
 
 PARTNER = {
     "name": "Aminata Diallo",

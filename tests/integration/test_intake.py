@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import Stack
+from tests.support import Stack
 
 JSON = {"Content-Type": "application/json"}
 

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
-from tests.integration.conftest import submit
 from tests.integration.faults import inject
 from tests.integration.helpers import (
     COMMITTEE,
@@ -21,8 +19,10 @@ from tests.integration.helpers import (
     seed_committee,
     sent_mail,
     sqs_event,
+    submit,
 )
 from tests.integration.test_review import PARTNER
+from tests.support import Stack
 
 
 def ses_client() -> Any:

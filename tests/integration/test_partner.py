@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
 from tests.integration.helpers import Browser, mail_to, path_of, run_workers, sent_mail
 from tests.integration.test_review import PARTNER, request_item, review_path
+from tests.support import Stack
 
 
 def status_path() -> str:

@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
-from tests.integration.conftest import submit
 from tests.integration.helpers import (
     VOTERS,
     Browser,
@@ -18,7 +16,9 @@ from tests.integration.helpers import (
     run_workers,
     seed_committee,
     sent_mail,
+    submit,
 )
+from tests.support import Stack
 
 MEMBER_EMAIL = {
     "intpa": "ana@intpa.example.org",

@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 
 from functions.services import sweep as sweeping
-from tests.conftest import Stack
-from tests.integration.conftest import submit
 from tests.integration.helpers import (
     Browser,
     mail_to,
@@ -17,8 +15,10 @@ from tests.integration.helpers import (
     run_workers,
     seed_committee,
     sent_mail,
+    submit,
 )
 from tests.integration.sweeping import START, FrozenClock, counted_reads, items_read
+from tests.support import Stack
 
 PARTNER = "a.diallo@interieur.example.sn"
 OFFICER = "paula@icmpd.example.org"  # Africa; the example request is from Senegal

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
 from tests.integration.faults import error_response
 from tests.integration.test_intake import assert_nothing_stored_or_published, post
+from tests.support import Stack
 
 
 def dynamodb_client(operation: str) -> Any:
