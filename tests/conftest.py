@@ -175,6 +175,14 @@ def fresh_account() -> Iterator[None]:
 
 
 @pytest.fixture
+def sqs_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """moto's SQS clock, moved by the test: a visibility timeout ends without a real wait."""
+    from tests.integration.sweeping import SqsClock
+
+    return SqsClock(monkeypatch)
+
+
+@pytest.fixture
 def client(stack: Stack) -> Iterator[Any]:
     """Chalice's test client on the real app, against the moto stack."""
     from chalice.test import Client

@@ -24,7 +24,7 @@ import pytest
 
 from infra.local.run import LocalStack
 from infra.local.seed import demo_committee
-from tests.e2e.helpers import http
+from tests.e2e.helpers import aws, http
 from tests.support import example_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -79,12 +79,33 @@ class Mailbox:
         ]
         return sorted(found, key=lambda m: m["sequence"])
 
+    def settled(self) -> bool:
+        """True when no message waits, is in flight or delayed on the stack's work queues.
+
+        The workers send a mail before they delete its message, and queue the next step's
+        messages before deleting the one that caused them: once both queues are empty, every
+        mail (and every duplicate) that is coming has come.
+        """
+        sqs = aws(self.stack, "sqs")
+        counts = [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
+        for queue in ("REVIEW_QUEUE_URL", "NOTIFY_QUEUE_URL"):
+            got = sqs.get_queue_attributes(QueueUrl=self.stack.env[queue], AttributeNames=counts)
+            if any(int(value) for value in got["Attributes"].values()):
+                return False
+        return True
+
     def wait_for(self, address: str, count: int) -> list[dict[str, Any]]:
-        """Wait until ``address`` has ``count`` emails; then check no more come for a moment."""
+        """Wait until ``address`` has ``count`` emails and the queues are empty (no duplicate
+        can still come), polling with a deadline."""
         deadline = time.monotonic() + MAIL_WAIT
-        while len(self.to(address)) < count and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            if len(self.to(address)) >= count and self.settled():
+                break
             time.sleep(0.2)
-        time.sleep(1.5)  # a duplicate would show up by now: the pollers wait 1 s per receive
         mail = self.to(address)
         assert len(mail) == count, [m["subject"] for m in mail]
         return mail
