@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+MAIL_WAIT = 30.0  # seconds for the workers to turn a step into mail (the pollers wait 1 s)
 
 
 def free_port() -> int:
@@ -156,3 +158,77 @@ def http(method: str, url: str, body: Any = None) -> tuple[int, dict[str, str], 
             return answer.status, dict(answer.headers), answer.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+@cache
+def _axe() -> Any:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def no_violations(page: Any, where: str) -> None:
+    """Fail, naming each rule and its first elements, if axe-core finds a violation."""
+    results = _axe().run(page)
+    details = [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert results.violations_count == 0, f"{where}: {details}"
+
+
+class Mailbox:
+    """The stack's mailbox, seen through ``/_dev/mail.json``, filtered to one scenario."""
+
+    def __init__(self, stack: LocalStack, reference: str = "") -> None:
+        self.stack = stack
+        self.reference = reference  # only mail about this request (the stack is shared)
+
+    def all(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.stack.base_url}/_dev/mail.json", timeout=30) as got:
+            return list(json.loads(got.read())["mail"])
+
+    def to(self, address: str) -> list[dict[str, Any]]:
+        """Mail whose recipients include ``address``, oldest first."""
+        found = [
+            m
+            for m in self.all()
+            if any(address in r for r in m["to"]) and self.reference in m["subject"] + m["text"]
+        ]
+        return sorted(found, key=lambda m: m["sequence"])
+
+    def settled(self) -> bool:
+        """True when no message waits, is in flight or delayed on the stack's work queues.
+
+        The workers send a mail before they delete its message, and queue the next step's
+        messages before deleting the one that caused them: once both queues are empty, every
+        mail (and every duplicate) that is coming has come.
+        """
+        sqs = aws(self.stack, "sqs")
+        counts = [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
+        for queue in ("REVIEW_QUEUE_URL", "NOTIFY_QUEUE_URL"):
+            got = sqs.get_queue_attributes(QueueUrl=self.stack.env[queue], AttributeNames=counts)
+            if any(int(value) for value in got["Attributes"].values()):
+                return False
+        return True
+
+    def wait_for(self, address: str, count: int) -> list[dict[str, Any]]:
+        """Wait until ``address`` has ``count`` emails and the queues are empty (no duplicate
+        can still come), polling with a deadline."""
+        deadline = time.monotonic() + MAIL_WAIT
+        while time.monotonic() < deadline:
+            if len(self.to(address)) >= count and self.settled():
+                break
+            time.sleep(0.2)
+        mail = self.to(address)
+        assert len(mail) == count, [m["subject"] for m in mail]
+        return mail
+
+
+def link_in(mail: dict[str, Any], base_url: str, path: str) -> str:
+    [link, *_] = [link for link in mail["links"] if link.startswith(f"{base_url}{path}")]
+    return link

@@ -12,6 +12,7 @@ import pytest
 from tests.integration.faults import inject
 from tests.integration.helpers import (
     COMMITTEE,
+    PARTNER,
     Browser,
     mail_to,
     path_of,
@@ -21,7 +22,6 @@ from tests.integration.helpers import (
     sqs_event,
     submit,
 )
-from tests.integration.test_review import PARTNER
 from tests.support import Stack
 
 

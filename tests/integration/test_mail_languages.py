@@ -7,6 +7,8 @@ from typing import Any
 
 from tests.integration.helpers import (
     COMMITTEE,
+    MEMBER_EMAIL,
+    PARTNER,
     VOTERS,
     Browser,
     mail_to,
@@ -15,7 +17,6 @@ from tests.integration.helpers import (
     seed_committee,
     submit,
 )
-from tests.integration.test_review import MEMBER_EMAIL, PARTNER
 from tests.support import Stack
 
 

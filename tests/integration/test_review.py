@@ -9,33 +9,19 @@ from typing import Any
 import pytest
 
 from tests.integration.helpers import (
+    MEMBER_EMAIL,
+    PARTNER,
     VOTERS,
     Browser,
     mail_to,
-    path_of,
+    request_item,
+    review_path,
     run_workers,
     seed_committee,
     sent_mail,
     submit,
 )
 from tests.support import Stack
-
-MEMBER_EMAIL = {
-    "intpa": "ana@intpa.example.org",
-    "home": "hugo@home.example.org",
-    "eeas": "eva@eeas.example.org",
-}
-PARTNER = "a.diallo@interieur.example.sn"
-
-
-def review_path(member: str) -> str:
-    [mail] = mail_to(MEMBER_EMAIL[member], "review_request")[-1:]
-    return path_of(mail.link("/review/"))
-
-
-def request_item(stack: Stack) -> dict:
-    [item] = stack.items_of_kind("request")
-    return item
 
 
 def votes_in(stack: Stack) -> list[dict]:

@@ -15,9 +15,17 @@ from typing import Any
 
 import pytest
 
-from tests.integration.helpers import VOTERS, Browser, mail_to, run_workers, sent_mail
-from tests.integration.test_intake import post
-from tests.integration.test_review import MEMBER_EMAIL, PARTNER, review_path
+from tests.integration.helpers import (
+    MEMBER_EMAIL,
+    PARTNER,
+    VOTERS,
+    Browser,
+    mail_to,
+    post,
+    review_path,
+    run_workers,
+    sent_mail,
+)
 from tests.support import Stack
 
 BASE = "https://mieux.example.org/"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.integration.faults import error_response
-from tests.integration.test_intake import assert_nothing_stored_or_published, post
+from tests.integration.helpers import assert_nothing_stored_or_published, post
 from tests.support import Stack
 
 
