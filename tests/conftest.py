@@ -31,6 +31,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from moto import mock_aws  # noqa: E402  (after the credentials above)
+from moto.core.config import DefaultConfig  # noqa: E402
 from moto.core.custom_responses_mock import reset_responses_mock  # noqa: E402
 from moto.core.models import responses_mock  # noqa: E402
 
@@ -152,7 +153,7 @@ def _forget_clients() -> None:
 
 
 # boto3's default session kept across tests too (credentials are the dummy ones above).
-_KEEP_BOTO3_SESSION = {"core": {"reset_boto3_session": False}}
+_KEEP_BOTO3_SESSION: DefaultConfig = {"core": {"reset_boto3_session": False}}
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """The stage's resources from infra/stack.yaml, in an account no other test has touched."""
     _forget_clients()
     _one_call_at_a_time(monkeypatch)
-    mock = mock_aws(config=_KEEP_BOTO3_SESSION)  # type: ignore[arg-type]
+    mock = mock_aws(config=_KEEP_BOTO3_SESSION)
     mock.start(reset=not _PROVISIONED)
     try:
         env, _ = _provisioned()

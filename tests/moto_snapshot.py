@@ -23,10 +23,15 @@ copy._deepcopy_dispatch[threading.Condition] = lambda condition, memo: threading
 Key = tuple[BackendDict[Any], str, str]  # (service's backends, account, region)
 
 
+def _instances() -> list[BackendDict[Any]]:
+    """The backends of every service in use (moto's own registry of them)."""
+    return BackendDict._instances  # type: ignore[misc]
+
+
 def _live() -> dict[Key, tuple[AccountSpecificBackend[Any], BaseBackend]]:
     return {
         (backends, account, region): (accounts, backend)
-        for backends in BackendDict._instances
+        for backends in _instances()
         for account, accounts in backends.items()
         for region, backend in accounts.items()
     }
@@ -51,7 +56,7 @@ class Snapshot:
         for (backends, account, region), (accounts, _) in _live().items():
             if (backends, account, region) not in self.backends:
                 dict.__delitem__(accounts, region)  # made since: moto makes it afresh if asked
-        for backends in list(BackendDict._instances):
+        for backends in list(_instances()):
             for account, accounts in list(backends.items()):
                 if not accounts:
                     dict.__delitem__(backends, account)
@@ -60,7 +65,7 @@ class Snapshot:
                 dict.__setitem__(backends, account, accounts)
             if dict.get(accounts, region) is not backend:
                 dict.__setitem__(accounts, region, backend)
-            if backends not in BackendDict._instances:
-                BackendDict._instances.append(backends)
+            if backends not in _instances():
+                _instances().append(backends)
             backend.__dict__.clear()
             backend.__dict__.update(state[(backends, account, region)])
