@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit run package deploy bench clean load audit i18n-extract i18n-update i18n-compile i18n-countries
+.PHONY: prepare test lint typecheck unit run package deploy bench clean load audit i18n-extract i18n-update i18n-compile i18n-countries
 
 STAGE ?= dev
 
@@ -14,9 +14,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-## test: lint, format check, type check and every test
-test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest
+## prepare: what the tests need from the machine (chromium, binutils): installed as root, else named
+prepare:
+	@tools/prepare.sh
+
+## test: lint, format check, type check and every test (on every core: pytest-xdist)
+# loadgroup: tests marked xdist_group(name) share a worker; every other test goes where there is room.
+test: prepare $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

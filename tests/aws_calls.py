@@ -1,5 +1,8 @@
 """Record every AWS call the app's own code makes during the tests, as IAM actions on resources.
 
+The recording of a run is compared with the policies when the session ends (tests/policy.py,
+called from tests/conftest.py; each xdist worker hands its ``RECORDED`` to the controller).
+
 ``install()`` wraps ``botocore.client.BaseClient._make_api_call``, which every client goes
 through (boto3's and the one pynamodb makes for itself). A call counts only if code under
 ``functions/`` is on the stack (and none under ``functions/ops/``, the operator command, which runs
@@ -20,7 +23,6 @@ Most operations are their own action; the exceptions are in ``_ACTIONS`` and ``_
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -35,7 +37,6 @@ APP_CODE = str(ROOT / "functions") + os.sep
 # The operator command runs with an operator's credentials, not the functions' role: what it
 # calls (DLQ reads, index queries for listings and reports) is not the Lambda policy's business.
 OPERATOR_CODE = str(ROOT / "functions" / "ops") + os.sep
-OUT_VARIABLE = "MIEUX_AWS_CALLS_OUT"  # a file to write the recording to at the end of a run
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
 
@@ -183,13 +184,3 @@ def _resources(
             arns.append(f"arn:aws:ses:{region}:{account}:configuration-set/{configuration_set}")
         return arns
     return [UNMAPPED]  # never raise here: the app's own error handling would swallow it
-
-
-def write(path: Path) -> None:
-    """Save the recording (a subprocess run hands it to the policy test this way)."""
-    path.write_text(json.dumps(sorted(RECORDED)), encoding="utf-8")
-
-
-def read(path: Path) -> set[Grant]:
-    """A recording saved by :func:`write`."""
-    return {(action, arn) for action, arn in json.loads(path.read_text(encoding="utf-8"))}

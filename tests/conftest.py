@@ -1,19 +1,22 @@
-"""Fixtures shared by every test: a fresh moto account provisioned from infra/stack.yaml."""
+"""Fixtures shared by every test: the stage provisioned once per process, restored for each test.
+
+Provisioning ``infra/stack.yaml`` through moto's CloudFormation takes 1-4 s, so each process
+(each xdist worker) does it once, the first time a test asks for ``stack``, and saves moto's
+state (tests/moto_snapshot.py); every later ``stack`` test starts from a copy of that state,
+as if the account had just been provisioned. A test that needs an empty account (its own
+CloudFormation stacks, its own queues) uses ``fresh_account`` or its own ``mock_aws()``: moto
+resets on the outermost start, and the next ``stack`` test puts the provisioned state back.
+"""
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
+import botocore.loaders
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Dummy credentials before anything creates a client: no test may ever reach real AWS.
 for _name, _value in {
@@ -28,22 +31,33 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from moto import mock_aws  # noqa: E402  (after the credentials above)
+from moto.core.config import DefaultConfig  # noqa: E402
+from moto.core.custom_responses_mock import reset_responses_mock  # noqa: E402
+from moto.core.models import responses_mock  # noqa: E402
 
 from functions.adapters import aws as aws_clients  # noqa: E402
 from functions.adapters import secrets  # noqa: E402
-from tests import aws_calls  # noqa: E402
+from tests import aws_calls, policy  # noqa: E402
+from tests.moto_snapshot import Snapshot  # noqa: E402
+from tests.support import ROOT, Stack, example_request  # noqa: E402
 
-POLICY_TESTS = "test_policy.py"
+RECORDING = "aws_calls"  # the key of an xdist worker's recording in its workeroutput
+
+
+class _CombineRecordings:
+    """On the xdist controller: add each worker's recorded calls to this process's."""
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        grants = getattr(node, "workeroutput", {}).get(RECORDING, [])
+        aws_calls.RECORDED.update((action, arn) for action, arn in grants)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Record the app's AWS calls from the start (tests/integration/test_policy.py reads them)."""
+    """Record the app's AWS calls from the start (checked against the policies at the end)."""
     aws_calls.install()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the policy tests last, once the rest of the suite has made its calls."""
-    items.sort(key=lambda item: item.path.name == POLICY_TESTS)
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_CombineRecordings(), "mieux-combine-recordings")
 
 
 @pytest.fixture(autouse=True)
@@ -55,54 +69,40 @@ def sent_messages_keep_their_contracts() -> Iterator[None]:
     assert not broken, broken
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Hand the recording to a parent run (the policy test's own subprocess mode)."""
-    out = os.environ.get(aws_calls.OUT_VARIABLE)
-    if out:
-        aws_calls.write(Path(out))
+POLICY: dict[str, Any] = {"problems": [], "notes": [], "verdict": ""}
 
 
-def example_request() -> dict[str, Any]:
-    """A fresh copy of the schema's own example: a valid request."""
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
-    return copy.deepcopy(schema["examples"][0])
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Check this run's AWS calls against the stages' policies (a worker hands its calls over)."""
+    config = session.config
+    if hasattr(config, "workerinput"):
+        config.workeroutput[RECORDING] = sorted(aws_calls.RECORDED)  # type: ignore[attr-defined]
+        return
+    # A call the policy refuses is wrong in any run. Only a whole, passing run proves a grant
+    # unused (a failed test may have stopped before its calls): after failures, only said.
+    recorded = set(aws_calls.RECORDED)
+    whole, passed = policy.whole_suite(config), exitstatus == pytest.ExitCode.OK
+    problems = policy.problems(recorded, whole_suite=whole and passed)
+    notes = policy.problems(recorded, whole_suite=True) if whole and not passed else []
+    POLICY["problems"], POLICY["notes"] = problems, [n for n in notes if n not in problems]
+    verdict = f"IAM policies: all {len(recorded)} recorded grants allowed"
+    POLICY["verdict"] = verdict + (", every grant used" if whole and not POLICY["notes"] else "")
+    if problems and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-class Stack:
-    """The provisioned local stack inside moto, with counting helpers for assertions."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
-        self.sqs = boto3.client("sqs", region_name="eu-west-1")
-
-    def items(self) -> list[dict[str, Any]]:
-        """Every item in the table (tests may scan; the app never does)."""
-        pages = self.dynamodb.get_paginator("scan").paginate(TableName=self.env["TABLE_NAME"])
-        return [item for page in pages for item in page["Items"]]
-
-    def items_of_kind(self, kind: str) -> list[dict[str, Any]]:
-        return [item for item in self.items() if item.get("kind", {}).get("S") == kind]
-
-    def drain(self, queue_url: str) -> list[dict[str, Any]]:
-        """Receive (and delete) every message waiting on a queue; bodies parsed."""
-        bodies: list[dict[str, Any]] = []
-        while True:
-            answer = self.sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-            )
-            messages = answer.get("Messages", [])
-            if not messages:
-                return bodies
-            for message in messages:
-                bodies.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-    def review_tasks(self) -> list[dict[str, Any]]:
-        return self.drain(self.env["REVIEW_QUEUE_URL"])
-
-    def notifications(self) -> list[dict[str, Any]]:
-        return self.drain(self.env["NOTIFY_QUEUE_URL"])
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say what the policy check found (it fails the run, not a test)."""
+    if POLICY["problems"]:
+        terminalreporter.section("the IAM policies against this run's AWS calls", red=True)
+        for problem in POLICY["problems"]:
+            terminalreporter.line(problem, red=True)
+        terminalreporter.line("FAILED: .chalice/policy-*.json (tests/policy.py)", red=True)
+        return
+    for note in POLICY["notes"]:
+        terminalreporter.line(f"(tests failed, their calls may be missing) {note}", yellow=True)
+    if POLICY["verdict"]:
+        terminalreporter.line(POLICY["verdict"])
 
 
 def _one_call_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,21 +124,73 @@ def _one_call_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
 
 
-@pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    """A fresh moto account with the stage's resources created from infra/stack.yaml."""
-    from infra.local.provision import provision
+# This process's provisioned stage: its environment and moto's state right after provisioning.
+_PROVISIONED: list[tuple[dict[str, str], Snapshot]] = []
 
-    aws_clients.reset_clients()
-    secrets.forget()
-    _one_call_at_a_time(monkeypatch)
-    with mock_aws():
+
+def _provisioned() -> tuple[dict[str, str], Snapshot]:
+    if not _PROVISIONED:
+        from infra.local.provision import provision
+
         env = provision(stage="local", public_base_url="https://mieux.example.org")
         env["MIEUX_STAGE"] = "test"
+        _PROVISIONED.append((env, Snapshot()))
+    else:
+        _PROVISIONED[0][1].restore()
+    return _PROVISIONED[0]
+
+
+# One botocore loader for the process: each new session would parse the service models again.
+_LOADER = botocore.loaders.create_loader()
+
+
+def _forget_clients() -> None:
+    """A new botocore session for the app (its clients, their fault hooks and the pynamodb
+    binding go with the old one), sharing the loader that has parsed the models; no keys."""
+    aws_clients.reset_clients()
+    aws_clients.session().register_component("data_loader", _LOADER)
+    secrets.forget()
+
+
+# boto3's default session kept across tests too (credentials are the dummy ones above).
+_KEEP_BOTO3_SESSION: DefaultConfig = {"core": {"reset_boto3_session": False}}
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """The stage's resources from infra/stack.yaml, in an account no other test has touched."""
+    _forget_clients()
+    _one_call_at_a_time(monkeypatch)
+    mock = mock_aws(config=_KEEP_BOTO3_SESSION)
+    mock.start(reset=not _PROVISIONED)
+    try:
+        env, _ = _provisioned()
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        yield Stack(env)
+        yield Stack(dict(env))
+    finally:
+        mock.stop(remove_data=False)  # kept for the next test to restore over, not reset
+        reset_responses_mock(responses_mock)  # else each start adds its URL patterns again
+        _forget_clients()
+
+
+@pytest.fixture
+def fresh_account() -> Iterator[None]:
+    """An empty moto account for this test alone (no stage provisioned in it)."""
     aws_clients.reset_clients()
+    secrets.forget()
+    with mock_aws():
+        yield
+    aws_clients.reset_clients()
+    secrets.forget()
+
+
+@pytest.fixture
+def sqs_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """moto's SQS clock, moved by the test: a visibility timeout ends without a real wait."""
+    from tests.integration.sweeping import SqsClock
+
+    return SqsClock(monkeypatch)
 
 
 @pytest.fixture
@@ -152,6 +204,26 @@ def client(stack: Stack) -> Iterator[Any]:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def live() -> Iterator[Any]:
+    """The app under `chalice local` on a moto server of its own, for the whole session."""
+    from tests.e2e.helpers import live_stack
+
+    with live_stack() as running:
+        yield running
+
+
 @pytest.fixture
 def valid_request() -> dict[str, Any]:
     return example_request()
+
+
+@pytest.fixture
+def submitted(client: Any, stack: Stack, valid_request: dict[str, Any]) -> str:
+    """A request stored, dispatched, and its receipt and review emails sent."""
+    from tests.integration.helpers import run_workers, seed_committee, submit
+
+    seed_committee()
+    request_id = submit(client, valid_request)
+    run_workers(client, stack)
+    return request_id

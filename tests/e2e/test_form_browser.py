@@ -12,14 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import LiveStack
+from tests.e2e.helpers import LiveStack, no_violations
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ("en", "fr", "es", "ar", "ru")
-AXE = Axe()
 EXAMPLE: dict[str, str] = {
     "institution.name": "Ministry of Interior, Directorate of Migration",
     "contact.name": "Aminata Diallo",
@@ -46,15 +44,6 @@ CHOICES = [
     ("request.eu_delegation_informed", "true"),
     ("consent", "true"),
 ]
-
-
-def no_violations(page: Any, where: str) -> None:
-    results = AXE.run(page)
-    details = [
-        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
-    assert results.violations_count == 0, f"{where}: {details}"
 
 
 def field(page: Any, name: str) -> Any:

@@ -19,8 +19,8 @@ import pytest
 
 from infra.local import run
 from infra.local.run import LocalStack, port_is_free
-from tests.conftest import example_request
-from tests.e2e.conftest import ROOT, aws, http
+from tests.e2e.helpers import ROOT, aws, http
+from tests.support import example_request
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra.local.run import LocalStack
-from tests.e2e.conftest import aws
+from tests.e2e.helpers import aws
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -12,10 +12,7 @@ the app has no review and notification workers or no form. What the pages are ex
 from __future__ import annotations
 
 import copy
-import json
 import re
-import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,8 +21,8 @@ import pytest
 
 from infra.local.run import LocalStack
 from infra.local.seed import demo_committee
-from tests.conftest import example_request
-from tests.e2e.conftest import http
+from tests.e2e.helpers import Mailbox, http, link_in
+from tests.support import example_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -37,7 +34,6 @@ RECORD = re.compile(r"record my vote", re.I)
 ANSWER = re.compile(r"your answer", re.I)
 SEND = re.compile(r"send", re.I)
 HIDDEN_INPUT = re.compile(r"<input[^>]*type=\"hidden\"[^>]*>", re.I)
-MAIL_WAIT = 30.0  # seconds for the workers to turn a step into mail (the pollers wait 1 s)
 
 
 @pytest.fixture(scope="module")
@@ -57,42 +53,6 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context()
     yield context.new_page()
     context.close()
-
-
-class Mailbox:
-    """The stack's mailbox, seen through ``/_dev/mail.json``, filtered to one scenario."""
-
-    def __init__(self, stack: LocalStack, reference: str = "") -> None:
-        self.stack = stack
-        self.reference = reference  # only mail about this request (the stack is shared)
-
-    def all(self) -> list[dict[str, Any]]:
-        with urllib.request.urlopen(f"{self.stack.base_url}/_dev/mail.json", timeout=30) as got:
-            return list(json.loads(got.read())["mail"])
-
-    def to(self, address: str) -> list[dict[str, Any]]:
-        """Mail whose recipients include ``address``, oldest first."""
-        found = [
-            m
-            for m in self.all()
-            if any(address in r for r in m["to"]) and self.reference in m["subject"] + m["text"]
-        ]
-        return sorted(found, key=lambda m: m["sequence"])
-
-    def wait_for(self, address: str, count: int) -> list[dict[str, Any]]:
-        """Wait until ``address`` has ``count`` emails; then check no more come for a moment."""
-        deadline = time.monotonic() + MAIL_WAIT
-        while len(self.to(address)) < count and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(1.5)  # a duplicate would show up by now: the pollers wait 1 s per receive
-        mail = self.to(address)
-        assert len(mail) == count, [m["subject"] for m in mail]
-        return mail
-
-
-def link_in(mail: dict[str, Any], base_url: str, path: str) -> str:
-    [link, *_] = [link for link in mail["links"] if link.startswith(f"{base_url}{path}")]
-    return link
 
 
 def fill_form(page: Any, document: dict[str, Any], prefix: str = "") -> None:

@@ -16,9 +16,8 @@ import pytest
 
 from infra.local.run import LocalStack
 from infra.local.seed import demo_committee
-from tests.conftest import example_request
-from tests.e2e.test_form_browser import no_violations
-from tests.e2e.test_review_flow import Mailbox, link_in
+from tests.e2e.helpers import Mailbox, link_in, no_violations
+from tests.support import example_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 LANGUAGES = ("en", "fr", "es", "ar", "ru")

@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tests.conftest import Stack
+from tests.support import Stack
 
 COMMITTEE = {
     "members": [
@@ -50,6 +50,46 @@ COMMITTEE = {
     ],
 }
 VOTERS = ("intpa", "home", "eeas")
+MEMBER_EMAIL = {
+    "intpa": "ana@intpa.example.org",
+    "home": "hugo@home.example.org",
+    "eeas": "eva@eeas.example.org",
+}
+PARTNER = "a.diallo@interieur.example.sn"  # the example request's contact
+JSON = {"Content-Type": "application/json"}
+
+
+def post(client: Any, body: Any, headers: dict[str, str] | None = None) -> Any:
+    """POST a request (a document, or raw text or bytes) as it comes."""
+    payload = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.http.post("/requests", body=payload, headers=headers or JSON)
+
+
+def assert_nothing_stored_or_published(stack: Stack) -> None:
+    assert stack.items_of_kind("request") == []
+    assert stack.items_of_kind("event") == []
+    assert stack.review_tasks() == []
+
+
+def request_item(stack: Stack) -> dict[str, Any]:
+    """The one request item in the table."""
+    [item] = stack.items_of_kind("request")
+    return item
+
+
+def review_path(member: str) -> str:
+    """The path of the latest review link mailed to a member."""
+    [mail] = mail_to(MEMBER_EMAIL[member], "review_request")[-1:]
+    return path_of(mail.link("/review/"))
+
+
+def submit(client: Any, document: dict[str, Any]) -> str:
+    """POST a request document; return its id."""
+    answer = client.http.post(
+        "/requests", body=json.dumps(document), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.body
+    return str(json.loads(answer.body)["id"])
 
 
 def seed_committee(data: dict[str, Any] | None = None) -> None:

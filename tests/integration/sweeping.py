@@ -1,4 +1,4 @@
-"""Helpers of the sweeper, retention and erasure tests: a clock to move, counted table reads."""
+"""Clocks tests move instead of waiting (the app's, moto SQS's); counted table reads."""
 
 from __future__ import annotations
 
@@ -26,6 +26,25 @@ class FrozenClock:
     def advance(self, **delta: float) -> datetime:
         self.at += timedelta(**delta)
         return self.at
+
+
+class SqsClock:
+    """moto's SQS clock (visibility timeouts, delays) moved by the test instead of waited for."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import moto.sqs.models
+
+        self.offset = 0.0
+        real_millis, real_seconds = moto.sqs.models.unix_time_millis, moto.sqs.models.unix_time
+        monkeypatch.setattr(moto.sqs.models, "unix_time_millis", lambda: real_millis() + self.ms)
+        monkeypatch.setattr(moto.sqs.models, "unix_time", lambda: real_seconds() + self.offset)
+
+    @property
+    def ms(self) -> float:
+        return self.offset * 1000
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
 
 
 @contextmanager

@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from functions.ops.__main__ import cli
-from tests.conftest import ROOT, Stack
 from tests.integration.helpers import VOTERS, Browser, mail_to, path_of, run_workers
+from tests.support import ROOT, Stack
 
 PARTNER = "a.diallo@interieur.example.sn"
 MEMBER_EMAIL = {

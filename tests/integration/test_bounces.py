@@ -12,7 +12,7 @@ import pytest
 
 from functions.services import suppression
 from functions.workers.bounces import BadNotification, read_notification
-from tests.conftest import Stack
+from tests.support import Stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ses"
 

@@ -14,10 +14,16 @@ from functions.services import suppression
 from functions.services.erasure import erase_person
 from functions.services.mail import deliver
 from functions.services.partner import answer_question
-from tests.conftest import Stack
-from tests.integration.conftest import submit
-from tests.integration.helpers import Browser, mail_to, path_of, run_workers
-from tests.integration.test_sweeper import MEMBER_EMAIL, request_item
+from tests.integration.helpers import (
+    MEMBER_EMAIL,
+    Browser,
+    mail_to,
+    path_of,
+    request_item,
+    run_workers,
+    submit,
+)
+from tests.support import Stack
 
 PARTNER = {
     "name": "Aminata Diallo",

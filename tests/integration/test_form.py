@@ -13,7 +13,7 @@ import pytest
 
 from functions.domain import errors, schemas
 from functions.presentation.formspec import build_form
-from tests.conftest import Stack
+from tests.support import Stack
 
 FORM = "application/x-www-form-urlencoded"
 BROWSER = {"Content-Type": FORM, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

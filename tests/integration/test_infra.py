@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from infra import build, deploy
 from infra.local.provision import CREATED_BY_HAND, load_template, stack_outputs
-from tests.conftest import Stack
+from tests.support import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore:.*not supported by moto's CloudFormation")

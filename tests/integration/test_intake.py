@@ -8,20 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import Stack
-
-JSON = {"Content-Type": "application/json"}
-
-
-def post(client: Any, body: Any, headers: dict[str, str] | None = None) -> Any:
-    payload = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    return client.http.post("/requests", body=payload, headers=headers or JSON)
-
-
-def assert_nothing_stored_or_published(stack: Stack) -> None:
-    assert stack.items_of_kind("request") == []
-    assert stack.items_of_kind("event") == []
-    assert stack.review_tasks() == []
+from tests.integration.helpers import JSON, assert_nothing_stored_or_published, post
+from tests.support import Stack
 
 
 def test_a_valid_request_is_stored_and_queued(

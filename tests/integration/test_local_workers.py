@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +19,7 @@ from infra.local.workers import (
     queue_sources,
     schedule_sources,
 )
+from tests.integration.sweeping import SqsClock
 
 REGION = "eu-west-1"
 
@@ -108,7 +108,7 @@ def test_a_handled_message_is_deleted_and_the_event_is_lambda_shaped(sqs: Any) -
     assert record["receiptHandle"] and record["body"] in {"task 1", "task 2"}
 
 
-def test_a_failure_is_left_for_redelivery_then_dead_lettered(sqs: Any) -> None:
+def test_a_failure_is_left_for_redelivery_then_dead_lettered(sqs: Any, sqs_clock: SqsClock) -> None:
     seen: list[dict[str, Any]] = []
     app = make_app(seen)
     url, dlq = make_queue(sqs, visibility=1, max_receives=2)
@@ -118,11 +118,11 @@ def test_a_failure_is_left_for_redelivery_then_dead_lettered(sqs: Any) -> None:
     assert poller.poll_once(wait_seconds=0) == 1
     assert counts(sqs, url) == (0, 1)  # not deleted: invisible until the timeout ends
     assert poller.poll_once(wait_seconds=0) == 0  # the visibility timeout is honoured
-    time.sleep(1.2)
+    sqs_clock.advance(1.2)
     assert poller.poll_once(wait_seconds=0) == 1
     assert [r["attributes"]["ApproximateReceiveCount"] for r in seen] == ["1", "2"]
     assert {r["messageId"] for r in seen} == {message_id}
-    time.sleep(1.2)
+    sqs_clock.advance(1.2)
     # The third receive exceeds maxReceiveCount: SQS (and moto) move it to the dead-letter queue.
     assert poller.poll_once(wait_seconds=0) == 0
     assert len(seen) == 2

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
-from tests.integration.conftest import submit
 from tests.integration.faults import inject
 from tests.integration.helpers import (
     COMMITTEE,
+    PARTNER,
     Browser,
     mail_to,
     path_of,
@@ -21,8 +20,9 @@ from tests.integration.helpers import (
     seed_committee,
     sent_mail,
     sqs_event,
+    submit,
 )
-from tests.integration.test_review import PARTNER
+from tests.support import Stack
 
 
 def ses_client() -> Any:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.conftest import Stack
-from tests.integration.conftest import submit
 from tests.integration.helpers import (
     COMMITTEE,
+    MEMBER_EMAIL,
+    PARTNER,
     VOTERS,
     Browser,
     mail_to,
     path_of,
     run_workers,
     seed_committee,
+    submit,
 )
-from tests.integration.test_review import MEMBER_EMAIL, PARTNER
+from tests.support import Stack
 
 
 def committee_with_an_arabic_speaking_member() -> dict[str, Any]:

@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 
 from functions.ops.__main__ import cli
 from infra.local.sample_data import Sample, seed
-from tests.conftest import Stack
 from tests.integration.helpers import mail_to, record_operations, run_workers, seed_committee
+from tests.support import Stack
 
 PARTNER = "a.diallo@interieur.example.sn"
 GOV = "national_government"

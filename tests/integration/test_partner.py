@@ -7,9 +7,17 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
-from tests.integration.helpers import Browser, mail_to, path_of, run_workers, sent_mail
-from tests.integration.test_review import PARTNER, request_item, review_path
+from tests.integration.helpers import (
+    PARTNER,
+    Browser,
+    mail_to,
+    path_of,
+    request_item,
+    review_path,
+    run_workers,
+    sent_mail,
+)
+from tests.support import Stack
 
 
 def status_path() -> str:

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from functions.ops.__main__ import cli
 from infra.local.sample_data import Sample, clock_at, seed
-from tests.conftest import Stack
 from tests.integration.helpers import record_operations, seed_committee
+from tests.support import Stack
 
 
 def day(text: str) -> datetime:

@@ -12,10 +12,16 @@ from functions.domain import clock as core_clock
 from functions.services import retention
 from functions.services import sweep as sweeping
 from functions.services.partner import withdraw
-from tests.conftest import Stack
-from tests.integration.helpers import Browser, mail_to, path_of, run_workers
+from tests.integration.helpers import (
+    MEMBER_EMAIL,
+    Browser,
+    mail_to,
+    path_of,
+    request_item,
+    run_workers,
+)
 from tests.integration.sweeping import FrozenClock
-from tests.integration.test_sweeper import MEMBER_EMAIL, request_item
+from tests.support import Stack
 
 DAY = 86400
 

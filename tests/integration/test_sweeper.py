@@ -8,25 +8,22 @@ from typing import Any
 import pytest
 
 from functions.services import sweep as sweeping
-from tests.conftest import Stack
-from tests.integration.conftest import submit
 from tests.integration.helpers import (
+    MEMBER_EMAIL,
+    PARTNER,
     Browser,
     mail_to,
     path_of,
+    request_item,
     run_workers,
     seed_committee,
     sent_mail,
+    submit,
 )
 from tests.integration.sweeping import START, FrozenClock, counted_reads, items_read
+from tests.support import Stack
 
-PARTNER = "a.diallo@interieur.example.sn"
 OFFICER = "paula@icmpd.example.org"  # Africa; the example request is from Senegal
-MEMBER_EMAIL = {
-    "intpa": "ana@intpa.example.org",
-    "home": "hugo@home.example.org",
-    "eeas": "eva@eeas.example.org",
-}
 
 
 @pytest.fixture
@@ -41,11 +38,6 @@ def opened(clock: FrozenClock, client: Any, stack: Stack, valid_request: dict[st
     request_id = submit(client, valid_request)
     run_workers(client, stack)
     return request_id
-
-
-def request_item(stack: Stack) -> dict[str, Any]:
-    [item] = stack.items_of_kind("request")
-    return item
 
 
 def vote(client: Any, member: str, choice: str, comment: str = "") -> None:

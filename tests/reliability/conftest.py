@@ -21,5 +21,3 @@ settings.register_profile(
     ],
 )
 settings.load_profile("reliability")
-
-from tests.integration.conftest import submitted  # noqa: E402, F401 (the integration fixture)

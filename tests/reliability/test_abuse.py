@@ -15,10 +15,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
-from tests.integration.helpers import VOTERS, Browser, mail_to, run_workers, sent_mail
-from tests.integration.test_intake import post
-from tests.integration.test_review import MEMBER_EMAIL, PARTNER, review_path
+from tests.integration.helpers import (
+    MEMBER_EMAIL,
+    PARTNER,
+    VOTERS,
+    Browser,
+    mail_to,
+    post,
+    review_path,
+    run_workers,
+    sent_mail,
+)
+from tests.support import Stack
 
 BASE = "https://mieux.example.org/"
 SPOOFED = {
@@ -108,8 +116,7 @@ def every_log_line(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture
 def test_no_personal_data_or_token_in_any_log_line_over_a_whole_flow(
     client: Any, stack: Stack, valid_request: dict, every_log_line: pytest.LogCaptureFixture
 ) -> None:
-    from tests.integration.conftest import submit
-    from tests.integration.helpers import seed_committee
+    from tests.integration.helpers import seed_committee, submit
 
     seed_committee()
     submit(client, valid_request)

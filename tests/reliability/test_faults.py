@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
 from tests.integration.faults import error_response
-from tests.integration.test_intake import assert_nothing_stored_or_published, post
+from tests.integration.helpers import assert_nothing_stored_or_published, post
+from tests.support import Stack
 
 
 def dynamodb_client(operation: str) -> Any:
@@ -88,13 +87,12 @@ def test_dynamodb_failing_on_submit_is_a_generic_503_with_nothing_published(
 
 
 def test_a_poison_task_goes_to_the_dead_letter_queue_and_blocks_nothing(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict, sqs_clock: Any
 ) -> None:
     """Real SQS semantics in moto: visibility timeout (1 s here), redrive after maxReceiveCount."""
     from app import app
     from infra.local.workers import Poller
-    from tests.integration.conftest import submit
-    from tests.integration.helpers import seed_committee
+    from tests.integration.helpers import seed_committee, submit
 
     seed_committee()
     queue = stack.env["REVIEW_QUEUE_URL"]
@@ -107,8 +105,7 @@ def test_a_poison_task_goes_to_the_dead_letter_queue_and_blocks_nothing(
     poller = Poller(stack.sqs, "review_tasks", app.handler_map["review_tasks"], queue, "eu-west-1")
 
     deliveries = 0
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    for _ in range(10 * max_receives):  # a bound, not a wait: each empty poll moves the clock
         got = poller.poll_once(wait_seconds=0)
         deliveries += got
         dead = stack.sqs.get_queue_attributes(
@@ -117,7 +114,7 @@ def test_a_poison_task_goes_to_the_dead_letter_queue_and_blocks_nothing(
         if dead == "1" and not got:
             break
         if not got:
-            time.sleep(0.3)
+            sqs_clock.advance(1.1)  # past the 1 s visibility timeout
     [dead_letter] = stack.drain(stack.env["REVIEW_DLQ_URL"])
     assert dead_letter == poison
     assert deliveries == max_receives + 1  # the poison max_receives times, the good task once

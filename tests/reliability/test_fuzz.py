@@ -27,7 +27,7 @@ from hypothesis_jsonschema import from_schema
 from functions.domain import schemas
 from functions.domain.reference import reference_data
 from functions.domain.validation import pointer, validate_request
-from tests.conftest import Stack
+from tests.support import Stack
 
 TEXT_RULE = "invalid_character"
 # Every character the text rule lets through: no control character but tab and line breaks,
@@ -202,7 +202,7 @@ def test_each_mutation_is_refused_at_its_path(case: tuple[dict[str, Any], Mutati
 
 
 def test_every_kind_of_mutation_applies_to_the_example() -> None:
-    from tests.conftest import example_request
+    from tests.support import example_request
 
     kinds = {m.kind for m in mutations(example_request())}
     assert kinds == {"remove", "retype", "overlong", "extra"}

@@ -19,18 +19,19 @@ from typing import Any
 import pytest
 
 from functions.domain import schemas
-from tests.conftest import Stack, example_request
-from tests.integration.conftest import submit
 from tests.integration.helpers import (
+    PARTNER,
     Browser,
+    assert_nothing_stored_or_published,
     mail_to,
     path_of,
+    post,
     run_workers,
     seed_committee,
     sent_mail,
+    submit,
 )
-from tests.integration.test_intake import assert_nothing_stored_or_published, post
-from tests.integration.test_review import PARTNER
+from tests.support import Stack, example_request
 
 MARKUP = '<b id="x">bold</b>&amp;'
 ACCEPTED = {

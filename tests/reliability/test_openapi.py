@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from jsonschema import Draft202012Validator
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.e2e.conftest import LiveStack, live  # noqa: F401 (the e2e fixture, reused)
+from tests.e2e.helpers import LiveStack
 
 EXAMPLES_PER_OPERATION = 25
 OPERATIONS = [
@@ -51,7 +51,7 @@ EXCLUDED = [positive_data_acceptance]
 
 
 @pytest.fixture(scope="module")
-def api_schema(live: LiveStack) -> Any:  # noqa: F811
+def api_schema(live: LiveStack) -> Any:
     """The description as the running app serves it (schemathesis's pytest plugin does not run
     under pytest 9, so its Python API draws the cases inside an ordinary Hypothesis test)."""
     return schemathesis.openapi.from_url(f"{live.url}/openapi.json")
@@ -61,7 +61,7 @@ def api_schema(live: LiveStack) -> Any:  # noqa: F811
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_the_app_answers_every_operation_as_described(
     api_schema: Any,
-    live: LiveStack,  # noqa: F811
+    live: LiveStack,
     method: str,
     path: str,
     mode: Any,
@@ -80,7 +80,7 @@ def test_the_app_answers_every_operation_as_described(
     check()
 
 
-def test_the_description_is_openapi_3_1_and_holds_the_request_schema(live: LiveStack) -> None:  # noqa: F811
+def test_the_description_is_openapi_3_1_and_holds_the_request_schema(live: LiveStack) -> None:
     with urllib.request.urlopen(f"{live.url}/openapi.json") as answer:
         document = json.loads(answer.read())
     assert document["openapi"] == "3.1.0"

@@ -13,7 +13,7 @@ from functions.domain.reference import reference_data
 from functions.domain.validation import field_title, validate_request
 from functions.presentation.formdata import document_from_form
 from functions.presentation.messages import message_for
-from tests.conftest import example_request
+from tests.support import example_request
 
 
 def codes(document: Any) -> list[tuple[str, str]]:

@@ -1,0 +1,61 @@
+"""What many tests share and import (a plain module: test modules never import a conftest)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def _schema_example() -> dict[str, Any]:
+    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
+    return dict(schema["examples"][0])
+
+
+def example_request() -> dict[str, Any]:
+    """A fresh copy of the schema's own example: a valid request."""
+    return copy.deepcopy(_schema_example())
+
+
+class Stack:
+    """The provisioned local stack inside moto, with counting helpers for assertions."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+        self.sqs = boto3.client("sqs", region_name="eu-west-1")
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every item in the table (tests may scan; the app never does)."""
+        pages = self.dynamodb.get_paginator("scan").paginate(TableName=self.env["TABLE_NAME"])
+        return [item for page in pages for item in page["Items"]]
+
+    def items_of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [item for item in self.items() if item.get("kind", {}).get("S") == kind]
+
+    def drain(self, queue_url: str) -> list[dict[str, Any]]:
+        """Receive (and delete) every message waiting on a queue; bodies parsed."""
+        bodies: list[dict[str, Any]] = []
+        while True:
+            answer = self.sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            )
+            messages = answer.get("Messages", [])
+            if not messages:
+                return bodies
+            for message in messages:
+                bodies.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def review_tasks(self) -> list[dict[str, Any]]:
+        return self.drain(self.env["REVIEW_QUEUE_URL"])
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return self.drain(self.env["NOTIFY_QUEUE_URL"])
