@@ -5,9 +5,10 @@ called from tests/conftest.py; each xdist worker hands its ``RECORDED`` to the c
 
 ``install()`` wraps ``botocore.client.BaseClient._make_api_call``, which every client goes
 through (boto3's and the one pynamodb makes for itself). A call counts only if code under
-``functions/`` is on the stack (and none under ``functions/ops/``, the operator command, which runs
-with an operator's credentials): the tests' own provisioning and assertions (CreateStack, Scan,
-CreateQueue...) are not the app's and must not widen its policy.
+``functions/`` is on the stack, and none under ``functions/ops/`` (the operator command, which runs
+with an operator's credentials) or ``tests/contract/`` (which calls the repository directly): the
+tests' own provisioning and assertions (CreateStack, Scan, CreateQueue...) are not the app's and
+must not widen its policy.
 
 Each call becomes the IAM actions AWS checks for it, with the resource ARN each is checked on.
 Most operations are their own action; the exceptions are in ``_ACTIONS`` and ``_dynamodb``
@@ -37,6 +38,10 @@ APP_CODE = str(ROOT / "functions") + os.sep
 # The operator command runs with an operator's credentials, not the functions' role: what it
 # calls (DLQ reads, index queries for listings and reports) is not the Lambda policy's business.
 OPERATOR_CODE = str(ROOT / "functions" / "ops") + os.sep
+# The contract suite drives the repository directly, every access pattern whether a function uses
+# it or not (the report's region listing is the operator's): not the Lambda policy's business.
+CONTRACT_TESTS = str(ROOT / "tests" / "contract") + os.sep
+NOT_THE_FUNCTIONS = (OPERATOR_CODE, CONTRACT_TESTS)
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
 
@@ -109,7 +114,7 @@ def _called_from_app() -> bool:
     found = False
     while frame is not None:
         filename = frame.f_code.co_filename
-        if filename.startswith(OPERATOR_CODE):
+        if filename.startswith(NOT_THE_FUNCTIONS):
             return False
         found = found or filename.startswith(APP_CODE)
         frame = frame.f_back  # type: ignore[assignment]

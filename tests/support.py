@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from functions.domain import schemas
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@cache
-def _schema_example() -> dict[str, Any]:
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
-    return dict(schema["examples"][0])
 
 
 def example_request() -> dict[str, Any]:
     """A fresh copy of the schema's own example: a valid request."""
-    return copy.deepcopy(_schema_example())
+    return schemas.example("request.schema.json")
 
 
 class Stack:

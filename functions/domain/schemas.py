@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,12 @@ def validator(relative_path: str) -> Draft202012Validator:
 
     schema = load(relative_path)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def example(relative_path: str) -> dict[str, Any]:
+    """A fresh copy of a schema's first example (a valid document): tests, demos, benchmarks."""
+    document: dict[str, Any] = copy.deepcopy(load(relative_path)["examples"][0])
+    return document
 
 
 def request_schema() -> dict[str, Any]:

@@ -46,7 +46,7 @@ def example_request() -> dict[str, Any]:
     """The schema's own example: a valid request, with a new submission id."""
     from functions.domain import schemas
 
-    example: dict[str, Any] = json.loads(json.dumps(schemas.request_schema()["examples"][0]))
+    example = schemas.example("request.schema.json")
     example["submission_id"] = str(uuid.uuid4())  # a new submission, not a replay
     return example
 

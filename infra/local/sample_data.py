@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import json
 import random
 import sys
@@ -101,8 +100,9 @@ def samples(year: int, count: int, seed: int = 7, until: datetime | None = None)
 
 def document(sample: Sample, number: int) -> dict[str, Any]:
     """A valid request document for one sample (the schema's example, varied)."""
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
-    doc: dict[str, Any] = copy.deepcopy(schema["examples"][0])
+    from functions.domain import schemas
+
+    doc = schemas.example("request.schema.json")
     doc.pop("submission_id", None)
     doc["institution"].update(country=sample.country, type=sample.institution_type)
     doc["institution"]["name"] = f"Sample institution {number}"

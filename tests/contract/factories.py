@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import zlib
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from functions.domain import schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
 from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
@@ -20,11 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 T0 = "2026-11-27T12:00:00.000000Z"
 
 
-@cache
 def _example() -> dict[str, Any]:
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
-    example: dict[str, Any] = schema["examples"][0]
-    return example
+    return schemas.example("request.schema.json")
 
 
 def document() -> dict[str, Any]:

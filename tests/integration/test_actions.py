@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from functions.domain import schemas
 from functions.ops.__main__ import cli
 from tests.integration.helpers import VOTERS, Browser, mail_to, path_of, run_workers
-from tests.support import ROOT, Stack
+from tests.support import Stack
 
 PARTNER = "a.diallo@interieur.example.sn"
 MEMBER_EMAIL = {
@@ -24,8 +24,7 @@ MEMBER_EMAIL = {
 
 
 def example_plan() -> dict[str, Any]:
-    schema = json.loads((ROOT / "schemas" / "action.schema.json").read_text(encoding="utf-8"))
-    return copy.deepcopy(schema["examples"][0])
+    return schemas.example("action.schema.json")
 
 
 def ops(*args: str) -> Result:

@@ -6,8 +6,6 @@ races, TTL) is held by tests/contract/, run against both the fake and moto.
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 from functions.adapters import mailer, queue, secrets
 from functions.adapters import repository as seam
 from functions.adapters.dynamodb.fake import InMemoryRepository
-from functions.domain import clock
+from functions.domain import clock, schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.domain.mail import Notification
 
@@ -66,8 +64,7 @@ class World:
 
 def example_request() -> dict[str, Any]:
     """A fresh copy of the schema's own example, without its submission id: a new request."""
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
-    document: dict[str, Any] = copy.deepcopy(schema["examples"][0])
+    document = schemas.example("request.schema.json")
     document.pop("submission_id", None)
     return document
 

@@ -15,7 +15,7 @@ from functions.services import actions, erasure, intake, retention, review, supp
 from tests.unit.services.conftest import World, example_request
 
 # The Action schema's own example: six activities in 2027, the last on 7 December.
-PLAN = schemas.load("action.schema.json")["examples"][0]
+PLAN = schemas.example("action.schema.json")
 
 
 def opened(world: World) -> str:
