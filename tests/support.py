@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,25 @@ class Stack:
 
     def notifications(self) -> list[dict[str, Any]]:
         return self.drain(self.env["NOTIFY_QUEUE_URL"])
+
+
+def observe_api_calls(
+    monkeypatch: Any, observe: Callable[[Any, str, dict[str, Any], dict[str, Any]], None]
+) -> None:
+    """Until the test ends (or ``monkeypatch.undo``), show every botocore API call and its
+    answer to ``observe(client, operation, params, answer)``; pynamodb's clients included.
+
+    One wrap of ``BaseClient._make_api_call`` for the tests that count calls or items read (the
+    bench's own is ``infra.bench.calls.api_calls_through``; the policy recorder,
+    tests/aws_calls.py, wraps it for the whole session and sees failed calls too).
+    """
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def observed(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        answer = original(client, operation, params)
+        observe(client, operation, params, answer)
+        return answer
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", observed)

@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tests.support import Stack
+from tests.support import Stack, observe_api_calls
 
 COMMITTEE = {
     "members": [
@@ -99,24 +99,21 @@ def seed_committee(data: dict[str, Any] | None = None) -> None:
 
 
 def sqs_event(queue_url: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
-    """A Lambda-shaped SQS event with its own message id per record."""
+    """A Lambda-shaped SQS event with its own message id per record (the local workers' own
+    builder, fed messages as SQS would return them)."""
+    from infra.local.workers import sqs_event as lambda_event
+
     name = queue_url.rsplit("/", 1)[-1]
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": str(uuid.uuid4()),
-                "body": json.dumps(body),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:eu-west-1:123456789012:{name}",
-                "awsRegion": "eu-west-1",
-            }
-            for body in bodies
-        ]
-    }
+    received = [
+        {
+            "MessageId": str(uuid.uuid4()),
+            "ReceiptHandle": str(uuid.uuid4()),
+            "Body": json.dumps(body),
+            "Attributes": {"ApproximateReceiveCount": "1"},
+        }
+        for body in bodies
+    ]
+    return lambda_event(received, f"arn:aws:sqs:eu-west-1:123456789012:{name}", "eu-west-1")
 
 
 def run_workers(client: Any, stack: Stack, rounds: int = 5) -> int:
@@ -226,14 +223,11 @@ class Browser:
 
 def record_operations(monkeypatch: Any) -> list[tuple[str, str]]:
     """From now to the end of the test: every AWS operation made, with the index it queried."""
-    import botocore.client
-
     calls: list[tuple[str, str]] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        calls.append((operation, params.get("IndexName", "")))
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    observe_api_calls(
+        monkeypatch,
+        lambda _client, operation, params, _answer: calls.append(
+            (operation, params.get("IndexName", ""))
+        ),
+    )
     return calls

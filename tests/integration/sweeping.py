@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore.client
 import pytest
+
+from tests.support import observe_api_calls
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -55,11 +56,10 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     GetItem one if found. Counted in botocore, under every client (pynamodb's included).
     """
     counts: Counter[str] = Counter()
-    original = botocore.client.BaseClient._make_api_call
+    counting_on = [True]
 
-    def counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        answer = original(self, operation, params)
-        if self.meta.service_model.service_name == "dynamodb":
+    def counting(client: Any, operation: str, params: dict[str, Any], answer: Any) -> None:
+        if counting_on[0] and client.meta.service_model.service_name == "dynamodb":
             counts[f"calls:{operation}"] += 1
             if operation in ("Query", "Scan"):
                 counts[f"items:{operation}:{params.get('IndexName', 'table')}"] += answer.get(
@@ -67,13 +67,12 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
                 )
             elif operation == "GetItem":
                 counts["items:GetItem"] += 1 if answer.get("Item") else 0
-        return answer
 
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    observe_api_calls(monkeypatch, counting)
     try:
         yield counts
     finally:
-        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
+        counting_on[0] = False
 
 
 def items_read(counts: Counter[str]) -> int:
