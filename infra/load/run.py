@@ -1,6 +1,6 @@
 """``make load``: submissions against the local stack on loopback, then count what was kept.
 
-Starts ``infra/local/run.py``'s LocalStack (moto, ``chalice local``, the queue workers) with a
+Starts ``infra/local/run.py``'s LocalSystem (moto, ``chalice local``, the queue workers) with a
 rate limit high enough for one address, runs two profiles (``steady``: a constant rate;
 ``burst``: bursts of five seconds' worth at once, then ten idle seconds), bounded in time, then
 waits for the workers to drain and checks that nothing was lost:
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
-    from infra.local.run import LocalStack
+    from infra.local.run import LocalSystem
 
     log_dir = ROOT / "build" / "load"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     per_request = 1 + voting_members()
     with (
         (log_dir / "stack.log").open("wb") as log,
-        LocalStack(output=log, extra_env={"RATE_LIMIT_PER_HOUR": "1000000"}) as stack,
+        LocalSystem(output=log, extra_env={"RATE_LIMIT_PER_HOUR": "1000000"}) as stack,
     ):
         url = f"http://127.0.0.1:{stack.app_port}/requests"
         runs = [

@@ -6,7 +6,7 @@ and starts ``chalice local`` (the HTTP routes) and the workers (a poller per SQS
 sweeper, see ``infra/local/workers.py``). Ctrl-C or SIGTERM stops every child and frees the ports.
 Everything lives in moto's memory: each start is a clean slate.
 
-``LocalStack`` is the same machinery as a context manager, for the end-to-end tests.
+``LocalSystem`` is the same machinery as a context manager, for the end-to-end tests.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _wait_for_http(url: str, process: subprocess.Popen[bytes], what: str, timeou
     raise StackError(f"{what} did not answer at {url} within {timeout:.0f} s")
 
 
-class LocalStack:
+class LocalSystem:
     """moto, the provisioned stage, ``chalice local`` and the workers, started and stopped."""
 
     def __init__(
@@ -162,7 +162,7 @@ class LocalStack:
         """The process ids of the children (moto, app, workers)."""
         return [process.pid for process in self._processes.values()]
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> LocalSystem:
         return self.start()
 
     def __exit__(
@@ -173,7 +173,7 @@ class LocalStack:
     ) -> None:
         self.stop()
 
-    def start(self) -> LocalStack:
+    def start(self) -> LocalSystem:
         """Start everything; raise ``StackError`` (after cleaning up) if a part fails."""
         started = time.monotonic()
         for name, port in (("the app", self.app_port), ("moto", self.moto_port)):
@@ -368,7 +368,7 @@ class LocalStack:
         self._group = 0
 
 
-def describe(stack: LocalStack) -> str:
+def describe(stack: LocalSystem) -> str:
     """What is where, and the demo in a few lines."""
     from infra.local.provision import CREATED_BY_HAND
 
@@ -412,7 +412,7 @@ def describe(stack: LocalStack) -> str:
     return "\n".join(lines)
 
 
-def write_env_file(stack: LocalStack, path: Path) -> None:
+def write_env_file(stack: LocalSystem, path: Path) -> None:
     """The running stack's settings, for the operator command (``--env-file``) and scripts."""
     values = {**stack.env, **DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
     path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
@@ -443,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = ROOT / "build" / "local"
     log_dir.mkdir(parents=True, exist_ok=True)
     moto_log = (log_dir / "moto.log").open("wb")  # one line per AWS call: too chatty to show
-    stack = LocalStack(
+    stack = LocalSystem(
         app_port=args.port,
         moto_port=moto_port,
         sweep_seconds=args.sweep_seconds,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.run import LocalStack
+from infra.local.run import LocalSystem
 from tests.e2e.helpers import ARTIFACTS, CHROMIUM, SCREENSHOTS
 
 
@@ -48,10 +48,10 @@ def screenshot() -> Any:
 
 
 @pytest.fixture(scope="session")
-def local_stack() -> Iterator[LocalStack]:
+def local_stack() -> Iterator[LocalSystem]:
     """``make run``'s stack on random free ports; its processes' output in test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one log per xdist worker
     log_name = f"local-stack-{worker}.log" if worker else "local-stack.log"
-    with (ARTIFACTS / log_name).open("wb") as log, LocalStack(output=log) as stack:
+    with (ARTIFACTS / log_name).open("wb") as log, LocalSystem(output=log) as stack:
         yield stack

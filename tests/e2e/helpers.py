@@ -2,7 +2,7 @@
 
 - :func:`live_stack`: moto's server (its own process), the stage provisioned in it from
   infra/stack.yaml, and the app under `chalice local` (the form's tests: no queue workers);
-- ``infra.local.run.LocalStack``: exactly what ``make run`` starts, for the end-to-end flows.
+- ``infra.local.run.LocalSystem``: exactly what ``make run`` starts, for the end-to-end flows.
 
 Every process runs on ports chosen free at start, and moto runs in a process of its own (never
 in the test process, whose in-process moto state the ``stack`` fixture restores before each
@@ -28,7 +28,7 @@ from typing import Any
 
 import boto3
 
-from infra.local.run import LocalStack
+from infra.local.run import LocalSystem
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -136,7 +136,7 @@ def live_stack() -> Iterator[LiveStack]:
         _stop(moto)
 
 
-def aws(stack: LocalStack, service: str) -> Any:
+def aws(stack: LocalSystem, service: str) -> Any:
     """A boto3 client on the stack's moto server."""
     return boto3.client(
         service,
@@ -180,7 +180,7 @@ def no_violations(page: Any, where: str) -> None:
 class Mailbox:
     """The stack's mailbox, seen through ``/_dev/mail.json``, filtered to one scenario."""
 
-    def __init__(self, stack: LocalStack, reference: str = "") -> None:
+    def __init__(self, stack: LocalSystem, reference: str = "") -> None:
         self.stack = stack
         self.reference = reference  # only mail about this request (the stack is shared)
 

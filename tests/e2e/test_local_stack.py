@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from infra.local import run
-from infra.local.run import LocalStack, port_is_free
+from infra.local.run import LocalSystem, port_is_free
 from tests.e2e.helpers import ROOT, aws, http
 from tests.support import example_request
 
@@ -36,19 +36,19 @@ def eventually(check: Callable[[], Any], timeout: float = 20.0, what: str = "") 
     raise AssertionError(f"not within {timeout} s: {what}")
 
 
-def queue_depth(stack: LocalStack, url: str) -> int:
+def queue_depth(stack: LocalSystem, url: str) -> int:
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     got = aws(stack, "sqs").get_queue_attributes(QueueUrl=url, AttributeNames=names)
     return sum(int(got["Attributes"][name]) for name in names)
 
 
-def mail_json(stack: LocalStack) -> list[dict[str, Any]]:
+def mail_json(stack: LocalSystem) -> list[dict[str, Any]]:
     status, _, body = http("GET", f"{stack.base_url}/_dev/mail.json")
     assert status == 200, body
     return list(json.loads(body)["mail"])
 
 
-def test_the_app_answers_and_takes_a_request(local_stack: LocalStack) -> None:
+def test_the_app_answers_and_takes_a_request(local_stack: LocalSystem) -> None:
     status, _, body = http("GET", f"{local_stack.base_url}/health")
     assert (status, json.loads(body)) == (200, {"status": "ok"})
 
@@ -59,7 +59,7 @@ def test_the_app_answers_and_takes_a_request(local_stack: LocalStack) -> None:
     assert answer["status_url"].startswith(f"{local_stack.base_url}/requests/{answer['id']}")
 
 
-def test_the_review_worker_consumes_the_review_task(local_stack: LocalStack) -> None:
+def test_the_review_worker_consumes_the_review_task(local_stack: LocalSystem) -> None:
     if "review_tasks" not in local_stack.workers["queues"]:
         pytest.skip("the app registers no review_tasks handler yet")
     review_queue = local_stack.env["REVIEW_QUEUE_URL"]
@@ -71,7 +71,7 @@ def test_the_review_worker_consumes_the_review_task(local_stack: LocalStack) -> 
     assert queue_depth(local_stack, local_stack.env["REVIEW_DLQ_URL"]) == 0
 
 
-def test_the_mailbox_shows_every_kind_of_sent_mail(local_stack: LocalStack) -> None:
+def test_the_mailbox_shows_every_kind_of_sent_mail(local_stack: LocalSystem) -> None:
     from email.message import EmailMessage
 
     marker = uuid.uuid4().hex[:8]
@@ -182,7 +182,7 @@ def alive(pid: int) -> bool:
 def test_any_apps_handlers_run_and_stop_leaves_nothing_behind(tmp_path: Path) -> None:
     project, records = stand_in_project(tmp_path)
     log = (tmp_path / "stack.log").open("wb")
-    stack = LocalStack(project_dir=project, sweep_seconds=0.3, output=log)
+    stack = LocalSystem(project_dir=project, sweep_seconds=0.3, output=log)
     with stack:
         assert stack.workers["queues"] == {"review_tasks": "mieux-local-review-tasks"}
         assert stack.workers["schedules"] == ["sweeper"]
@@ -204,7 +204,7 @@ def test_any_apps_handlers_run_and_stop_leaves_nothing_behind(tmp_path: Path) ->
     assert not [pid for pid in pids if alive(pid)]
     assert all(port_is_free(port) for port in ports)
     # A second start on the same ports works, and starts clean.
-    with LocalStack(
+    with LocalSystem(
         app_port=ports[0], moto_port=ports[1], project_dir=project, output=log
     ) as again:
         assert queue_depth(again, again.env["REVIEW_QUEUE_URL"]) == 0

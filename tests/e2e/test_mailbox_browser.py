@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.run import LocalStack
+from infra.local.run import LocalSystem
 from tests.e2e.helpers import aws
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -23,7 +23,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def send(stack: LocalStack, subject: str, text: str, html: str) -> None:
+def send(stack: LocalSystem, subject: str, text: str, html: str) -> None:
     message = EmailMessage()
     message["Subject"], message["From"] = subject, stack.env["SENDER_EMAIL"]
     message["To"] = "Elena Rossi <elena.rossi@near.example.org>"
@@ -33,7 +33,7 @@ def send(stack: LocalStack, subject: str, text: str, html: str) -> None:
 
 
 def test_links_in_the_text_and_in_the_html_body_open_in_the_browser(
-    local_stack: LocalStack, page: Any
+    local_stack: LocalSystem, page: Any
 ) -> None:
     marker = uuid.uuid4().hex[:8]
     errors: list[str] = []

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.run import LocalStack
+from infra.local.run import LocalSystem
 from infra.local.seed import demo_committee
 from tests.e2e.helpers import Mailbox, http, link_in
 from tests.support import example_request
@@ -37,7 +37,7 @@ HIDDEN_INPUT = re.compile(r"<input[^>]*type=\"hidden\"[^>]*>", re.I)
 
 
 @pytest.fixture(scope="module")
-def flow_stack(local_stack: LocalStack) -> LocalStack:
+def flow_stack(local_stack: LocalSystem) -> LocalSystem:
     """The session's stack, if the app has what the flow needs; else skip."""
     queues = set(local_stack.workers.get("queues", {}))
     if not {"review_tasks", "notifications"} <= queues:
@@ -85,14 +85,14 @@ def choose(page: Any, name: str, value: str) -> None:
         first.fill(value)
 
 
-def snapshot(stack: LocalStack, status_url: str) -> tuple[str, int]:
+def snapshot(stack: LocalSystem, status_url: str) -> tuple[str, int]:
     """What a bare GET must not change: the status page and the number of emails."""
     _, _, body = http("GET", status_url)
     page = HIDDEN_INPUT.sub("", body.decode())  # CSRF tokens differ on every GET
     return page, len(Mailbox(stack).all())
 
 
-def submit(stack: LocalStack, page: Any) -> tuple[str, dict[str, Any]]:
+def submit(stack: LocalSystem, page: Any) -> tuple[str, dict[str, Any]]:
     """A partner fills the form; returns the partner's address and the receipt."""
     document = copy.deepcopy(example_request())
     partner = f"partner-{uuid.uuid4().hex[:8]}@example.org"
@@ -106,7 +106,7 @@ def submit(stack: LocalStack, page: Any) -> tuple[str, dict[str, Any]]:
     return partner, receipt
 
 
-def about(stack: LocalStack, receipt: dict[str, Any]) -> Mailbox:
+def about(stack: LocalSystem, receipt: dict[str, Any]) -> Mailbox:
     """The mailbox, seen for the request a receipt is about."""
     reference = re.search(r"MX-\d{4}-\d{4,}", receipt["subject"])
     assert reference, receipt["subject"]
@@ -156,7 +156,7 @@ def approve(page: Any, member: dict[str, Any]) -> None:
     vote(page, APPROVE)
 
 
-def test_approved_by_every_voting_member(flow_stack: LocalStack, page: Any) -> None:
+def test_approved_by_every_voting_member(flow_stack: LocalSystem, page: Any) -> None:
     partner, receipt = submit(flow_stack, page)
     mailbox = about(flow_stack, receipt)
     status_url = link_in(receipt, flow_stack.base_url, "/requests/")
@@ -172,7 +172,7 @@ def test_approved_by_every_voting_member(flow_stack: LocalStack, page: Any) -> N
     assert re.search(r"approved", page.content(), re.I)
 
 
-def test_rejected_with_a_reason(flow_stack: LocalStack, page: Any) -> None:
+def test_rejected_with_a_reason(flow_stack: LocalSystem, page: Any) -> None:
     partner, receipt = submit(flow_stack, page)
     mailbox = about(flow_stack, receipt)
     status_url = link_in(receipt, flow_stack.base_url, "/requests/")
@@ -194,7 +194,7 @@ def test_rejected_with_a_reason(flow_stack: LocalStack, page: Any) -> None:
     assert re.search(r"rejected", page.content(), re.I)
 
 
-def test_more_information_then_approved_in_round_two(flow_stack: LocalStack, page: Any) -> None:
+def test_more_information_then_approved_in_round_two(flow_stack: LocalSystem, page: Any) -> None:
     partner, receipt = submit(flow_stack, page)
     mailbox = about(flow_stack, receipt)
     status_url = link_in(receipt, flow_stack.base_url, "/requests/")

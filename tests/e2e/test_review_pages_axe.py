@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.run import LocalStack
+from infra.local.run import LocalSystem
 from infra.local.seed import demo_committee
 from tests.e2e.helpers import Mailbox, link_in, no_violations
 from tests.support import example_request
@@ -30,7 +30,7 @@ def tab(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def submitted_request(stack: LocalStack) -> tuple[str, dict[str, str]]:
+def submitted_request(stack: LocalSystem) -> tuple[str, dict[str, str]]:
     """POST the schema's example; wait for the receipt and the review links. Returns the status
     link and each voter's review link."""
     document = example_request()
@@ -59,7 +59,7 @@ def with_language(url: str, language: str) -> str:
 
 
 def test_review_status_and_error_pages_have_no_violations_in_any_language(
-    local_stack: LocalStack, tab: Any, screenshot: Any
+    local_stack: LocalSystem, tab: Any, screenshot: Any
 ) -> None:
     status_url, reviews = submitted_request(local_stack)
     first, second, *_ = reviews.values()
