@@ -241,7 +241,8 @@ def compile_file(source: Path, site: Path, relative: str) -> None:
 def copy_code(vendor: Path) -> None:
     """The app's own packages, copied (not linked) so that their bytecode stays out of the repo.
 
-    Not the operators' command line (``functions/ops``): it runs from a checkout, never in Lambda.
+    Not the operators' command line (``functions/ops``): it runs from a checkout, never in Lambda;
+    nor the in-memory repository (``adapters/dynamodb/fake.py``), which only tests install.
     """
     patterns = shutil.ignore_patterns("__pycache__", "*.pyc", "*.po", "*.pot", ".*")
 
@@ -249,6 +250,8 @@ def copy_code(vendor: Path) -> None:
         skipped = set(patterns(folder, names))
         if Path(folder) == ROOT / "functions":
             skipped.add("ops")
+        if Path(folder) == ROOT / "functions" / "adapters" / "dynamodb":
+            skipped.add("fake.py")
         return skipped
 
     for name in OWN_CODE:

@@ -78,6 +78,8 @@ def test_the_package_holds_no_tests_or_infrastructure(unzipped: Path) -> None:
     assert {"app.py", "functions", "schemas", "botocore"} <= top
     assert not top & {"tests", "infra", ".chalice", "Makefile", "docs", "boto3", "s3transfer"}
     assert not (unzipped / "functions" / "ops").exists()  # the operators' CLI is not a Lambda's
+    # The in-memory repository is for tests only.
+    assert not (unzipped / "functions" / "adapters" / "dynamodb" / "fake.py").exists()
     assert not list(unzipped.rglob("benchmarks")) and not list(unzipped.rglob("examples-1.json"))
 
 
