@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy functions infra tools app.py
+	$(BIN)/mypy functions infra tools app.py tests
 
 ## unit: the fast tests only (no AWS, no browser)
 unit: $(STAMP)

@@ -105,7 +105,7 @@ def install() -> None:
                 BROKEN_MESSAGES.extend(broken)
         return original(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = recording_call  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = recording_call
     _installed.append(original)
 
 

@@ -32,8 +32,8 @@ from functions.domain.mail import (
 )
 from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
 from infra.bench.calls import recording
-from tests.conftest import Stack
 from tests.integration.faults import error_response
+from tests.support import Stack
 
 AT = "2026-11-27T10:00:00.000000Z"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dynamodb"

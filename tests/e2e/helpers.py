@@ -230,5 +230,6 @@ class Mailbox:
 
 
 def link_in(mail: dict[str, Any], base_url: str, path: str) -> str:
-    [link, *_] = [link for link in mail["links"] if link.startswith(f"{base_url}{path}")]
+    links: list[str] = mail["links"]
+    [link, *_] = [link for link in links if link.startswith(f"{base_url}{path}")]
     return link

@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 from tests.support import Stack, observe_api_calls
 
-COMMITTEE = {
+COMMITTEE: dict[str, Any] = {
     "members": [
         {"id": "intpa", "name": "Ana Intpa", "body": "DG INTPA", "email": "ana@intpa.example.org"},
         {
@@ -151,6 +151,13 @@ class Mail:
         return match.group(0)
 
 
+def _decoded(part: Message) -> str:
+    """A non-multipart part's body, its transfer encoding undone, as UTF-8 text."""
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes), part.get_content_type()
+    return payload.decode("utf-8")
+
+
 def sent_mail() -> list[Mail]:
     """Every email moto's SES recorded, oldest first."""
     from moto.ses.models import ses_backends
@@ -160,8 +167,7 @@ def sent_mail() -> list[Mail]:
     for sent in backend.sent_messages:
         parsed: Message = email.message_from_string(sent.raw_data, policy=email.policy.default)
         parts = {part.get_content_type(): part for part in parsed.walk()}
-        text = parts["text/plain"].get_payload(decode=True).decode("utf-8")
-        html = parts["text/html"].get_payload(decode=True).decode("utf-8")
+        text, html = _decoded(parts["text/plain"]), _decoded(parts["text/html"])
         subject = str(parsed["Subject"])  # decoded and unfolded by the default policy
         kind, language = parsed["X-MIEUX-Kind"], parsed["Content-Language"]
         mails.append(Mail([parsed["To"]], subject, text, html, kind, language, sent.raw_data))

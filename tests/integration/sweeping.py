@@ -34,9 +34,10 @@ class SqsClock:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import moto.sqs.models
+        from moto.core.utils import unix_time, unix_time_millis
 
         self.offset = 0.0
-        real_millis, real_seconds = moto.sqs.models.unix_time_millis, moto.sqs.models.unix_time
+        real_millis, real_seconds = unix_time_millis, unix_time
         monkeypatch.setattr(moto.sqs.models, "unix_time_millis", lambda: real_millis() + self.ms)
         monkeypatch.setattr(moto.sqs.models, "unix_time", lambda: real_seconds() + self.offset)
 

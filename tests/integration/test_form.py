@@ -127,7 +127,7 @@ def test_errors_come_back_on_the_page_with_the_answers_kept(client: Any, stack: 
 
 
 def test_a_valid_form_shows_the_reference_and_a_double_submit_stores_one(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     _, state = open_form(client, "fr")
     fields = flat(without_submission_id(valid_request))
@@ -146,7 +146,7 @@ def test_a_valid_form_shows_the_reference_and_a_double_submit_stores_one(
 
 
 def test_answers_to_questions_that_do_not_apply_are_dropped(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     _, state = open_form(client)
     valid_request["institution"] = {
@@ -163,7 +163,7 @@ def test_answers_to_questions_that_do_not_apply_are_dropped(
 
 @pytest.mark.parametrize("change", ["no cookie", "no token", "other browser", "forged"])
 def test_a_form_without_a_valid_anti_forgery_token_is_refused(
-    client: Any, stack: Stack, valid_request: dict, change: str
+    client: Any, stack: Stack, valid_request: dict[str, Any], change: str
 ) -> None:
     _, state = open_form(client)
     _, other = open_form(client)
@@ -183,7 +183,7 @@ def test_a_form_without_a_valid_anti_forgery_token_is_refused(
 
 
 def test_the_honeypot_shows_a_confirmation_and_stores_nothing(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     _, state = open_form(client)
     fields = [(k, v) for k, v in flat(without_submission_id(valid_request))]
@@ -259,7 +259,7 @@ def test_the_shared_error_pages_render_in_every_language(
 
 
 def test_form_fields_become_the_same_document_for_a_browser_and_an_api_client(
-    client: Any, stack: Stack, valid_request: dict, monkeypatch: pytest.MonkeyPatch
+    client: Any, stack: Stack, valid_request: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One path (presentation.formdata.request_from_form): the JSON answer to a form-encoded
     post used to keep the answers to questions that do not apply, and to leave out the

@@ -13,7 +13,7 @@ from tests.support import Stack
 
 
 def test_a_valid_request_is_stored_and_queued(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     answer = post(client, valid_request)
     assert answer.status_code == 201, answer.body
@@ -38,7 +38,9 @@ def test_a_valid_request_is_stored_and_queued(
     assert stack.review_tasks() == [{"type": "review_task", "request_id": body["id"], "round": 1}]
 
 
-def test_references_count_up_within_a_year(client: Any, stack: Stack, valid_request: dict) -> None:
+def test_references_count_up_within_a_year(
+    client: Any, stack: Stack, valid_request: dict[str, Any]
+) -> None:
     references = []
     for n in range(3):
         valid_request["submission_id"] = f"submission-{n:04d}"
@@ -67,7 +69,9 @@ def test_every_error_comes_back_with_path_code_and_message(client: Any, stack: S
     assert_nothing_stored_or_published(stack)
 
 
-def test_an_ineligible_country_is_refused(client: Any, stack: Stack, valid_request: dict) -> None:
+def test_an_ineligible_country_is_refused(
+    client: Any, stack: Stack, valid_request: dict[str, Any]
+) -> None:
     valid_request["institution"]["country"] = "DE"
     answer = post(client, valid_request)
     assert answer.status_code == 422
@@ -97,7 +101,7 @@ def test_unreadable_bodies_get_a_json_error(
 
 
 def test_the_same_submission_twice_stores_one_request(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     first = post(client, valid_request)
     second = post(client, valid_request)
@@ -114,7 +118,7 @@ def test_the_same_submission_twice_stores_one_request(
 
 
 def test_the_same_submission_id_with_other_content_is_a_conflict(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     assert post(client, valid_request).status_code == 201
     valid_request["request"]["title"] = "A different request entirely"
@@ -126,7 +130,7 @@ def test_the_same_submission_id_with_other_content_is_a_conflict(
 
 
 def test_the_honeypot_looks_like_success_and_stores_nothing(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     valid_request["website"] = "http://spam.example"
     answer = post(client, valid_request)
@@ -135,7 +139,9 @@ def test_the_honeypot_looks_like_success_and_stores_nothing(
     assert_nothing_stored_or_published(stack)
 
 
-def test_the_form_encoding_is_accepted(client: Any, stack: Stack, valid_request: dict) -> None:
+def test_the_form_encoding_is_accepted(
+    client: Any, stack: Stack, valid_request: dict[str, Any]
+) -> None:
     fields: list[tuple[str, str]] = []
 
     def flatten(prefix: str, value: Any) -> None:
@@ -156,7 +162,7 @@ def test_the_form_encoding_is_accepted(client: Any, stack: Stack, valid_request:
 
 
 def test_a_failed_publish_leaves_the_request_for_the_sweeper(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     from functions.adapters import aws
 

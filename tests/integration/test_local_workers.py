@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
-from chalice import Blueprint, Chalice, Rate
+from chalice.app import Blueprint, Chalice, Rate
 from moto import mock_aws
 
 from infra.local.workers import (

@@ -32,7 +32,7 @@ def ses_client() -> Any:
 
 
 def test_throttled_sends_are_retried_and_sent_once(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     seed_committee()
     counts = inject(
@@ -46,7 +46,7 @@ def test_throttled_sends_are_retried_and_sent_once(
 
 
 def test_throttling_that_outlasts_the_retries_leaves_the_message_for_redelivery(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     seed_committee()
     submit(client, valid_request)
@@ -67,7 +67,7 @@ def test_throttling_that_outlasts_the_retries_leaves_the_message_for_redelivery(
 
 
 def test_a_permanent_rejection_is_recorded_and_not_retried(
-    client: Any, stack: Stack, valid_request: dict, monkeypatch: pytest.MonkeyPatch
+    client: Any, stack: Stack, valid_request: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed_committee()
     submit(client, valid_request)
@@ -82,7 +82,7 @@ def test_a_permanent_rejection_is_recorded_and_not_retried(
 
 
 def test_a_crash_between_claim_and_send_is_recovered_after_the_lease(
-    client: Any, stack: Stack, valid_request: dict, monkeypatch: pytest.MonkeyPatch
+    client: Any, stack: Stack, valid_request: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed_committee()
     submit(client, valid_request)
@@ -118,7 +118,7 @@ def test_a_crash_between_claim_and_send_is_recovered_after_the_lease(
 
 
 def test_an_active_delegate_gets_the_link_and_the_trail_records_both(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     today = date.today()
     data = json.loads(json.dumps(COMMITTEE))
@@ -145,7 +145,7 @@ HOSTILE = "<script>alert(1)</script>\r\nBcc: victim@example.org\r\n<img src=x on
 
 
 def test_hostile_partner_text_is_escaped_in_every_email_and_page(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     seed_committee()
     valid_request["institution"]["name"] = "Ministry " + HOSTILE

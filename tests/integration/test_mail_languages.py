@@ -28,7 +28,7 @@ def committee_with_an_arabic_speaking_member() -> dict[str, Any]:
 
 
 def test_the_partner_reads_french_and_the_member_reads_arabic(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     assert valid_request["contact"]["preferred_language"] == "fr"
     seed_committee(committee_with_an_arabic_speaking_member())

@@ -33,6 +33,8 @@ SEEDED = [
     ("GE", GOV, "horizontal", POLICY, "2025-12-30", "approved", 5),
 ]  # fmt: skip
 NOW = day("2026-12-01")
+# The report as written, and the (operation, index) of every AWS call made to write it.
+ReportHtml = tuple[str, list[tuple[str, str]]]
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def table_of(html: str, key: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list]:
+def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ReportHtml:
     calls = record_operations(monkeypatch)
     out = tmp_path / "report.html"
     with clock_at(NOW):
@@ -63,12 +65,12 @@ def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return out.read_text(encoding="utf-8"), calls
 
 
-def test_the_report_reads_one_query_per_region_and_never_scans(report_html: tuple) -> None:
+def test_the_report_reads_one_query_per_region_and_never_scans(report_html: ReportHtml) -> None:
     _, calls = report_html
     assert calls == [("Query", "region-index")] * 5
 
 
-def test_the_report_has_every_chart_with_its_table(report_html: tuple) -> None:
+def test_the_report_has_every_chart_with_its_table(report_html: ReportHtml) -> None:
     html, _ = report_html
     keys = ["region", "pillar", "institution_type", "month", "approval", "median_days", "open_age"]
     for key in keys:
@@ -77,14 +79,16 @@ def test_the_report_has_every_chart_with_its_table(report_html: tuple) -> None:
     assert html.count("<svg") == 7
 
 
-def test_the_report_is_self_contained_and_printable(report_html: tuple) -> None:
+def test_the_report_is_self_contained_and_printable(report_html: ReportHtml) -> None:
     html, _ = report_html
     assert "<script" not in html and "src=" not in html and "<link" not in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "@media print" in html and 'pattern id="approval-cross"' in html
 
 
-def test_the_report_counts_requests_by_region_pillar_type_and_month(report_html: tuple) -> None:
+def test_the_report_counts_requests_by_region_pillar_type_and_month(
+    report_html: ReportHtml,
+) -> None:
     html, _ = report_html
     assert table_of(html, "region") == {
         "Sub-Saharan Africa": ["2", "33%"],
@@ -104,7 +108,7 @@ def test_the_report_counts_requests_by_region_pillar_type_and_month(report_html:
     }  # fmt: skip
 
 
-def test_the_report_gives_approval_rate_median_days_and_open_ages(report_html: tuple) -> None:
+def test_the_report_gives_approval_rate_median_days_and_open_ages(report_html: ReportHtml) -> None:
     html, _ = report_html
     assert table_of(html, "approval") == {"Approved": ["2 (67%)"], "Rejected": ["1 (33%)"]}
     assert "Approval rate: 67% of 3 decided request(s)" in html

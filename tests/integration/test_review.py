@@ -24,7 +24,7 @@ from tests.integration.helpers import (
 from tests.support import Stack
 
 
-def votes_in(stack: Stack) -> list[dict]:
+def votes_in(stack: Stack) -> list[dict[str, Any]]:
     return stack.items_of_kind("vote")
 
 
@@ -46,7 +46,7 @@ def test_dispatch_sends_a_receipt_and_one_review_request_per_voter(
 
 
 def test_a_task_delivered_twice_sends_every_email_once(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     seed_committee()
     request_id = submit(client, valid_request)
@@ -76,7 +76,7 @@ def test_a_scanner_fetching_review_links_changes_nothing(
 
 
 def test_the_review_page_shows_the_request_and_is_not_cached(
-    client: Any, submitted: str, valid_request: dict
+    client: Any, submitted: str, valid_request: dict[str, Any]
 ) -> None:
     page = client.http.get(review_path("intpa"))
     body = page.body.decode("utf-8")
@@ -246,7 +246,7 @@ def test_a_missing_key_fails_closed(client: Any, stack: Stack, submitted: str) -
 
 
 def test_a_failing_secret_store_mints_no_link(
-    client: Any, stack: Stack, valid_request: dict
+    client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     from functions.adapters import aws, secrets
     from tests.integration.faults import inject

@@ -212,19 +212,19 @@ def test_a_request_stuck_in_submitted_is_published_once_then_dispatched(
 def test_lost_decision_emails_are_queued_again_once(
     client: Any, stack: Stack, opened: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from functions.services import review
+    from functions.adapters import queue
 
     vote(client, "intpa", "approve")
     vote(client, "home", "approve")
-    real = review.queue.publish_notifications
+    real = queue.publish_notifications
 
     def failing(messages: list[dict[str, Any]]) -> None:
         raise RuntimeError("SQS is down")
 
-    monkeypatch.setattr(review.queue, "publish_notifications", failing)
+    monkeypatch.setattr(queue, "publish_notifications", failing)
     [mail] = mail_to(MEMBER_EMAIL["eeas"], "review_request")
     Browser(client).vote(path_of(mail.link("/review/")), "approve")  # decides; the publish fails
-    monkeypatch.setattr(review.queue, "publish_notifications", real)
+    monkeypatch.setattr(queue, "publish_notifications", real)
     assert request_item(stack)["status"]["S"] == "approved"
     assert stack.notifications() == []
     clock.advance(minutes=5)

@@ -36,7 +36,9 @@ SPOOFED = {
 }
 
 
-def test_a_spoofed_host_changes_no_link(client: Any, stack: Stack, valid_request: dict) -> None:
+def test_a_spoofed_host_changes_no_link(
+    client: Any, stack: Stack, valid_request: dict[str, Any]
+) -> None:
     from tests.integration.helpers import seed_committee
 
     seed_committee()
@@ -114,7 +116,10 @@ def every_log_line(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture
 
 
 def test_no_personal_data_or_token_in_any_log_line_over_a_whole_flow(
-    client: Any, stack: Stack, valid_request: dict, every_log_line: pytest.LogCaptureFixture
+    client: Any,
+    stack: Stack,
+    valid_request: dict[str, Any],
+    every_log_line: pytest.LogCaptureFixture,
 ) -> None:
     from tests.integration.helpers import seed_committee, submit
 

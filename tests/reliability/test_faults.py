@@ -74,7 +74,7 @@ def assert_generic_503(answer: Any) -> None:
 def test_dynamodb_failing_on_submit_is_a_generic_503_with_nothing_published(
     client: Any,
     stack: Stack,
-    valid_request: dict,
+    valid_request: dict[str, Any],
     operation: str,
     status: int,
     code: str,
@@ -87,7 +87,7 @@ def test_dynamodb_failing_on_submit_is_a_generic_503_with_nothing_published(
 
 
 def test_a_poison_task_goes_to_the_dead_letter_queue_and_blocks_nothing(
-    client: Any, stack: Stack, valid_request: dict, sqs_clock: Any
+    client: Any, stack: Stack, valid_request: dict[str, Any], sqs_clock: Any
 ) -> None:
     """Real SQS semantics in moto: visibility timeout (1 s here), redrive after maxReceiveCount."""
     from app import app
@@ -124,7 +124,7 @@ def test_a_poison_task_goes_to_the_dead_letter_queue_and_blocks_nothing(
 
 
 def test_a_failed_publish_is_recovered_by_the_sweeper_once(
-    client: Any, stack: Stack, valid_request: dict, monkeypatch: pytest.MonkeyPatch
+    client: Any, stack: Stack, valid_request: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stored-but-unpublished half is in test_intake; this end runs once the sweeper exists."""
     pytest.importorskip("functions.services.sweep", reason="the sweeper is not merged yet")

@@ -33,14 +33,14 @@ TEXT_RULE = "invalid_character"
 # Every character the text rule lets through: no control character but tab and line breaks,
 # no lone surrogate. Zero-width, bidi controls, combining marks, C1 controls and emoji all come.
 FORBIDDEN = "".join(chr(c) for c in [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-TEXT_CHARACTERS = st.characters(exclude_categories=("Cs",), exclude_characters=FORBIDDEN)
+TEXT_CHARACTERS = st.characters(exclude_categories=["Cs"], exclude_characters=FORBIDDEN)
 VALID_EXAMPLES = 60
 MUTATIONS = 60
 HTTP_EXAMPLES = 10
 
 
 def _is_text(node: dict[str, Any]) -> bool:
-    return node.get("x-errors", {}).get("pattern") == TEXT_RULE
+    return bool(node.get("x-errors", {}).get("pattern") == TEXT_RULE)
 
 
 def generation_schema() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -74,7 +74,8 @@ def _schema_documents() -> st.SearchStrategy[dict[str, Any]]:
     """Each top-level property from its own schema (the whole schema at once is ~50x slower in
     hypothesis-jsonschema, which re-validates every drawn object against every branch)."""
     schema, formats = generation_schema()
-    required, optional = {}, {}
+    required: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
     for name, child in schema["properties"].items():
         target = required if name in schema["required"] else optional
         target[name] = from_schema(child, custom_formats=formats)

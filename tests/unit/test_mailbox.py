@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 from functions.adapters import mailbox
 from functions.presentation.render import render
@@ -25,7 +26,7 @@ def raw_message() -> str:
     return message.as_string()
 
 
-def moto_data() -> dict:
+def moto_data() -> dict[str, Any]:
     """The shape of GET /moto-api/data.json in moto 5.2.5 (checked against a running server)."""
     return {
         "ses": {

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from infra.bench.operations import api_event
 
@@ -31,7 +32,7 @@ print(json.dumps({"import": after_import, "invocations": states}))
 """
 
 
-def run_probe(**env: str) -> dict[str, list[object]]:
+def run_probe(**env: str) -> dict[str, Any]:
     base = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -86,7 +87,7 @@ except Exception as error:  # a minimal event may well be refused: the collector
 print(json.dumps([paused, gc.isenabled(), gc.get_freeze_count() > 0, "app" in sys.modules]))
 """
 
-SQS_EVENT = {
+SQS_EVENT: dict[str, Any] = {
     "Records": [
         {
             "messageId": "1",
@@ -101,7 +102,7 @@ SQS_EVENT = {
         }
     ]
 }
-SNS_EVENT = {
+SNS_EVENT: dict[str, Any] = {
     "Records": [
         {
             "EventSource": "aws:sns",
@@ -115,7 +116,7 @@ SNS_EVENT = {
         }
     ]
 }
-SCHEDULED_EVENT = {
+SCHEDULED_EVENT: dict[str, Any] = {
     "version": "0",
     "id": "1",
     "detail-type": "Scheduled Event",
@@ -128,13 +129,13 @@ SCHEDULED_EVENT = {
 }
 
 
-def worker_handlers() -> list[tuple[str, dict[str, object]]]:
+def worker_handlers() -> list[tuple[str, dict[str, Any]]]:
     """Every event-driven Lambda of the app: its handler string and a minimal event."""
     from chalice.app import ScheduledEventConfig, SNSEventConfig, SQSEventConfig
 
     from app import app
 
-    events = {
+    events: dict[type, dict[str, Any]] = {
         SQSEventConfig: SQS_EVENT,
         SNSEventConfig: SNS_EVENT,
         ScheduledEventConfig: SCHEDULED_EVENT,

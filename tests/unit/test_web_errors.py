@@ -9,6 +9,7 @@ import importlib
 import json
 import pkgutil
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 
@@ -116,7 +117,8 @@ def test_the_json_answer_has_the_readme_shape(cls: type[DomainError]) -> None:
     assert set(entry) == {"path", "code", "message"}
     assert entry["code"] == ("pattern" if cls is errors.InvalidRequest else cls.code)
     assert entry["message"] and isinstance(entry["message"], str)
-    assert answer.headers["Content-Type"].startswith("application/json")
+    content_type = answer.headers["Content-Type"]
+    assert isinstance(content_type, str) and content_type.startswith("application/json")
     assert answer.headers["Cache-Control"] == "no-store"
 
 
@@ -149,7 +151,7 @@ OUTSIDE_WEB = sorted(
 )
 
 
-def _is_status(node: ast.AST) -> bool:
+def _is_status(node: ast.AST) -> TypeGuard[ast.Constant]:
     return isinstance(node, ast.Constant) and type(node.value) is int and 400 <= node.value <= 599
 
 
