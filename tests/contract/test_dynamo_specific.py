@@ -6,10 +6,8 @@ The behaviour both repositories share is the contract suite's (tests/contract/te
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from functions.domain.mail import (
 from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
 from infra.bench.calls import recording
 from tests.integration.faults import error_response
+from tests.integration.faults import refused as refused_by
 from tests.support import Stack
 
 AT = "2026-11-27T10:00:00.000000Z"
@@ -92,24 +91,10 @@ def under_review(repo: DynamoRepository, request_id: str = "r1") -> None:
     repo.create_request(a_request(request_id, status="under_review"), an_event(request_id))
 
 
-@contextlib.contextmanager
-def refused(operation: str, code: str = "InternalServerError") -> Iterator[dict[str, int]]:
-    """Every ``operation`` of the shared client fails with ``code`` (after botocore's retries:
-    answered at ``before-call``, as tests/reliability/test_faults.py does)."""
-    client = models.connection().client
-    counts = {"failed": 0}
-
-    def hook(**_: Any) -> tuple[Any, dict[str, Any]]:
-        counts["failed"] += 1
-        parsed = {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {}}
-        return error_response(500, code), parsed
-
-    event = f"before-call.dynamodb.{operation}"
-    client.meta.events.register_first(event, hook)
-    try:
-        yield counts
-    finally:
-        client.meta.events.unregister(event, hook)
+def refused(operation: str, code: str = "InternalServerError") -> Any:
+    """Every ``operation`` of the shared client fails with ``code``, as after botocore's
+    retries (tests/integration/faults.py)."""
+    return refused_by(models.connection().client, operation, 500, code)
 
 
 def calls(operation: Any) -> Counter[str]:

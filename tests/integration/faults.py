@@ -7,8 +7,9 @@ request at a path moto does not serve, so that moto records nothing for the fail
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -51,3 +52,27 @@ def inject(
 
     client.meta.events.register_first(f"before-send.{event}", hook)
     return counts
+
+
+@contextlib.contextmanager
+def refused(client: Any, operation: str, status: int, code: str) -> Iterator[dict[str, int]]:
+    """Every ``operation`` of ``client`` fails with ``code``, as after botocore's retries.
+
+    Answered at ``before-call``, before any request is built: a ``before-send`` answer does not
+    stop moto's own handler, and DynamoDB routes by header, not path, so the write would happen
+    (see ``inject``). Removed afterwards: pynamodb's clients outlive the test.
+    """
+    counts = {"failed": 0}
+    service = client.meta.service_model.endpoint_prefix
+
+    def hook(**_: Any) -> tuple[Any, dict[str, Any]]:
+        counts["failed"] += 1
+        parsed = {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {}}
+        return error_response(status, code), parsed
+
+    event = f"before-call.{service}.{operation}"
+    client.meta.events.register_first(event, hook)
+    try:
+        yield counts
+    finally:
+        client.meta.events.unregister(event, hook)

@@ -7,14 +7,12 @@ secret store (test_review).
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.integration.faults import error_response
+from tests.integration.faults import refused
 from tests.integration.helpers import assert_nothing_stored_or_published, post
 from tests.support import Stack
 
@@ -25,29 +23,6 @@ def dynamodb_client(operation: str) -> Any:
     from functions.adapters.dynamodb import models
 
     return models.connection().client
-
-
-@contextlib.contextmanager
-def refused(client: Any, operation: str, status: int, code: str) -> Iterator[dict[str, int]]:
-    """Every ``operation`` of ``client`` fails with ``code``, as after botocore's retries.
-
-    Answered at ``before-call``, before any request is built: a ``before-send`` answer does not
-    stop moto's own handler, and DynamoDB routes by header, not path, so the write would happen
-    (tests/integration/faults.py). Removed afterwards: pynamodb's clients outlive the test.
-    """
-    counts = {"failed": 0}
-
-    def hook(**_: Any) -> tuple[Any, dict[str, Any]]:
-        counts["failed"] += 1
-        parsed = {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {}}
-        return error_response(status, code), parsed
-
-    event = f"before-call.dynamodb.{operation}"
-    client.meta.events.register_first(event, hook)
-    try:
-        yield counts
-    finally:
-        client.meta.events.unregister(event, hook)
 
 
 GENERIC = "The service is unavailable for a moment. Nothing was saved; try again."
