@@ -7,8 +7,6 @@ are applied to what those Queries return.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -25,6 +23,7 @@ from functions.domain.mail import MailKind, MailState, Notification, Recipient
 from functions.domain.records import Request
 from functions.domain.reference import reference_data
 from functions.domain.requests import Status
+from functions.presentation import spreadsheet
 from functions.services.review import load_request
 
 COLUMNS = (
@@ -111,12 +110,8 @@ def _filters(
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
-    """The rows as CSV with a header line."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    """The rows as CSV with a header line, safe to open in a spreadsheet (no formula runs)."""
+    return spreadsheet.csv_text(rows, COLUMNS)
 
 
 def as_table(rows: list[dict[str, Any]]) -> str:
@@ -163,6 +158,8 @@ def list_requests(
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "csv":
+        # No byte-order mark on stdout: it goes to pipes and terminals, where one would glue
+        # itself to the first header; a spreadsheet's file comes from ``export --out``.
         click.echo(as_csv(rows), nl=False)
     else:
         click.echo(as_table(rows))
@@ -201,7 +198,8 @@ def export_requests(
             items += select(part_status, part_region, pillar, institution_type, year)
     items.sort(key=lambda item: item.submitted_at)
     if out.suffix.lower() == ".csv":
-        out.write_text(as_csv([row(item) for item in items]), encoding="utf-8")
+        # A file is what a spreadsheet opens: with a byte-order mark, or Excel misreads UTF-8.
+        out.write_text(as_csv([row(item) for item in items]), encoding=spreadsheet.ENCODING)
     else:
         records = [{**row(item), "document": item.document} for item in items]
         out.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

