@@ -6,6 +6,7 @@ CR or LF in any header: partner-written text can never add a header or a recipie
 
 from __future__ import annotations
 
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -15,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.adapters import aws
 from functions.domain.errors import Unavailable
+from functions.domain.mail import INVALID_ADDRESS, sendable
 from functions.runtime.settings import get_settings
 
 # Errors that no retry can fix: record them and stop.
@@ -48,11 +50,21 @@ def one_line(text: str, limit: int = 200) -> str:
 def build_message(
     to: str, subject: str, text: str, html: str, kind: str, language: str
 ) -> EmailMessage:
-    """A multipart/alternative message: the plain text first, the HTML as the better part."""
+    """A multipart/alternative message: the plain text first, the HTML as the better part.
+
+    Raises :class:`PermanentRejection` (``invalid_address``) for an address the domain's rule
+    refuses (stored before the rule, or a committee's): no retry can build it, and neither the
+    exception nor its chain holds the address (it would reach the logs).
+    """
     settings = get_settings()
+    if not sendable(to):
+        raise PermanentRejection(INVALID_ADDRESS)
     message = EmailMessage()
     message["From"] = formataddr(("MIEUX", settings.sender_email))
-    message["To"] = Address(addr_spec=to)
+    try:
+        message["To"] = Address(addr_spec=to)
+    except (ValueError, IndexError, MessageError):  # the rule missed it; the text holds it
+        raise PermanentRejection(INVALID_ADDRESS) from None
     message["Subject"] = one_line(subject)
     message["Auto-Submitted"] = "auto-generated"
     message["X-MIEUX-Kind"] = kind

@@ -155,6 +155,12 @@ class Repository(ABC):
         the claim is dated ``at`` and its attempts counted. False if another worker did first."""
 
     @abstractmethod
+    def stale_mail_claims(self, claimed_before: str) -> Iterator[MailRecord]:
+        """Mail records still claimed (``sending``) whose claim was taken at or before
+        ``claimed_before`` (an ISO timestamp), oldest first: the claims of workers that died.
+        Read by index, eventually consistent: act on them only through conditional writes."""
+
+    @abstractmethod
     def finish_mail(
         self,
         record: MailRecord,

@@ -8,8 +8,42 @@ message carries no personal data and a delegate named after queuing still gets t
 from __future__ import annotations
 
 import hashlib
+import string
 from enum import StrEnum
 from typing import NamedTuple
+
+# A domain label's letters, digits and hyphen (RFC 1123), and RFC 5322's ``atext``: what a
+# dot-atom local part may hold (no quoted strings, no comments).
+_LDH = frozenset(string.ascii_letters + string.digits + "-")
+_ATEXT = _LDH | frozenset("!#$%&'*+/=?^_`{|}~")
+
+
+def sendable(address: str) -> bool:
+    """True if the mailer can put ``address`` in a To header and SES can deliver to it.
+
+    THE address rule, for intake (functions/domain/validation.py) and the mailer alike: ASCII
+    only (no SMTPUTF8; an international domain is written in its punycode form), at most 254
+    characters, a dot-atom local part of at most 64 (RFC 5321 4.5.3.1, RFC 5322 3.4.1), and a
+    domain of at least two LDH labels of 1 to 63 characters that neither start nor end with a
+    hyphen (the domain of WHATWG's "valid e-mail address", plus a dot). String operations
+    only: linear in the length, whatever the input.
+    """
+    if len(address) > 254 or not address.isascii():
+        return False
+    local, at, domain = address.partition("@")
+    if not at or not local or len(local) > 64:
+        return False
+    atoms = local.split(".")
+    if not all(atom and _ATEXT.issuperset(atom) for atom in atoms):
+        return False
+    labels = domain.split(".")
+    return len(labels) >= 2 and all(
+        0 < len(label) <= 63
+        and _LDH.issuperset(label)
+        and not label.startswith("-")
+        and not label.endswith("-")
+        for label in labels
+    )
 
 
 def email_hash(address: str) -> str:
@@ -35,7 +69,20 @@ class MailKind(StrEnum):
     WITHDRAWN = "withdrawn"
     ACTION_PUBLISHED = "action_published"
     ACTIVITY_CHANGED = "activity_changed"
+    PARTNER_UNREACHABLE = "partner_unreachable"  # to the region's officers: key = the lost kind
 
+
+# A claim (``sending``) older than this belongs to a worker that died: it may be taken over. The
+# notifications queue's visibility timeout (180 s, infra/stack.yaml) is longer, so a redelivery
+# always finds a claim it may take over.
+LEASE_SECONDS = 120
+# Claims taken this many times without an outcome: the email kills every worker that tries it
+# (a poison message). The sweeper records it as refused instead of queuing it again.
+MAX_ATTEMPTS = 5
+# Why the service itself refused an email (MailRecord.error, the mail_rejected event's code).
+INVALID_ADDRESS = "invalid_address"
+SUPPRESSED = "suppressed"
+ABANDONED = "abandoned"
 
 # The emails that carry a committee member's signed review link.
 WITH_REVIEW_LINK = frozenset({MailKind.REVIEW_REQUEST, MailKind.REMINDER})

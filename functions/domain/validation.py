@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from functions.domain import schemas
 from functions.domain.eligibility import check_eligibility
 from functions.domain.errors import FieldError
+from functions.domain.mail import sendable
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -117,11 +118,23 @@ def _order(path: str) -> list[Any]:
     return key
 
 
+def address_errors(document: Any) -> list[FieldError]:
+    """The contact's address, if the mailer could not send to it (functions/domain/mail.py's
+    rule, stricter than the schema's pattern: ``a,b@x.y`` or ``.a@x.y`` match that)."""
+    contact = document.get("contact") if isinstance(document, dict) else None
+    email = contact.get("email") if isinstance(contact, dict) else None
+    if isinstance(email, str) and not sendable(email):
+        return [FieldError("/contact/email", "format")]
+    return []
+
+
 def validate_request(document: Any) -> list[FieldError]:
-    """All errors of a request: the schema's, and eligibility's on fields the schema accepted."""
+    """All errors of a request: the schema's, then the address rule's and eligibility's on
+    fields the schema accepted."""
     errors = schema_errors(document)
     taken = {error.path for error in errors}
-    extra = [error for error in check_eligibility(document) if error.path not in taken]
+    checks = [*address_errors(document), *check_eligibility(document)]
+    extra = [error for error in checks if error.path not in taken]
     return sorted(errors + extra, key=lambda e: _order(e.path))
 
 

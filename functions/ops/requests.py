@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,14 @@ from functions.adapters import queue
 from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.errors import NotFound
-from functions.domain.mail import MailKind, MailState, Notification, Recipient
+from functions.domain.mail import (
+    LEASE_SECONDS,
+    MailKind,
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+)
 from functions.domain.records import Request
 from functions.domain.reference import reference_data
 from functions.domain.requests import Status
@@ -206,6 +214,15 @@ def export_requests(
     click.echo(f"{len(items)} request(s) written to {out}")
 
 
+def _took_over(claim: MailRecord) -> bool:
+    """Take over a claim older than the lease (its worker died); False while it is fresh (a
+    worker may be sending now) or when a worker took it over first."""
+    now = clock.now()
+    if clock.parse_iso(claim.at) + timedelta(seconds=LEASE_SECONDS) > now:
+        return False
+    return repository().take_over_mail(claim, clock.iso(now))
+
+
 @requests.command("resend")
 @click.option("--request", "request_id", required=True)
 @click.option("--kind", required=True, help="The email's kind: receipt, decision_partner, ...")
@@ -235,7 +252,7 @@ def resend(request_id: str, kind: str, recipient: str, round_number: int | None,
     store = repository()
     record = store.get_mail(notification)
     if record is not None:
-        if record.state is MailState.SENDING:
+        if record.state is MailState.SENDING and not _took_over(record):
             raise click.ClickException("this email is being sent right now: try again later")
         store.forget_mail(record)
     queue.publish_notifications([notification])

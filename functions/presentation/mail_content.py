@@ -25,6 +25,7 @@ SUBJECTS: dict[MailKind, str] = {
     MailKind.ACTIVITY_CHANGED: N_(
         "An activity of the Action for your request {reference} has changed"
     ),
+    MailKind.PARTNER_UNREACHABLE: N_("We cannot email the contact person of request {reference}"),
 }
 
 OUTCOMES: dict[str, str] = {

@@ -4,7 +4,13 @@ The mail record of (kind, round, recipient, key) is claimed before sending and m
 after; a redelivered notification finds it and sends nothing. A worker that died between SES
 accepting the message and the record being marked leaves a claim that expires after
 ``LEASE_SECONDS``; the next delivery then sends again (a rare duplicate is preferred over a lost
-decision email).
+decision email), and if no delivery comes (the message went to the dead-letter queue) the
+sweeper queues it again (functions/services/sweep.py, ``reclaimed``).
+
+An email that can never go is refused for good, recorded on the request and not retried: an
+address the domain's rule refuses (``invalid_address``), a recipient on the suppression list
+(``suppressed``: the region's Project Officers are told when it is the partner), or SES's own
+refusal.
 """
 
 from __future__ import annotations
@@ -13,17 +19,24 @@ import logging
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from functions.adapters import links, mailer
+from functions.adapters import links, mailer, queue
 from functions.adapters.repository import repository
 from functions.domain import clock
-from functions.domain.committee import Member, Officer
+from functions.domain.committee import Member, Officer, officers_for
 from functions.domain.mail import (
+    INVALID_ADDRESS,
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    SUPPRESSED,
     WITH_REVIEW_LINK,
     MailKind,
     MailRecord,
     MailState,
     Notification,
     Role,
+    email_hash,
+    officer,
+    sendable,
 )
 from functions.domain.records import Request
 from functions.domain.reference import country_names, reference_data
@@ -33,7 +46,9 @@ from functions.services import actions
 from functions.services.review import event
 
 log = logging.getLogger(__name__)
-LEASE_SECONDS = 120
+__all__ = [
+    "LEASE_SECONDS", "MAX_ATTEMPTS", "Addressee", "SendInProgress", "deliver", "refuse", "resolve",
+]  # fmt: skip
 
 
 class SendInProgress(Exception):
@@ -105,7 +120,7 @@ def deliver(message: dict[str, Any]) -> str:
     """Send the email a notification asks for, once. Returns what happened, for the log.
 
     Calls: one BatchGetItem (the request and the recipient; GetItem for the partner), one PutItem
-    (the claim), one SendEmail, one UpdateItem (marked sent).
+    (the claim), one GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent).
     """
     notification = Notification.from_message(message)
     store = repository()
@@ -118,6 +133,10 @@ def deliver(message: dict[str, Any]) -> str:
     claim = _claim(notification, request.expires_at)
     if claim is None:
         return "duplicate"
+    if not sendable(addressee.address):  # stored before the rule, or a committee's typo
+        return _refused(request, claim, INVALID_ADDRESS)
+    if store.is_suppressed(email_hash(addressee.address)):
+        return _suppressed(request, claim)
     subject, text, html = compose(
         notification.kind, addressee.language, _context(notification, request, addressee)
     )
@@ -126,28 +145,69 @@ def deliver(message: dict[str, Any]) -> str:
             addressee.address, subject, text, html, notification.kind, addressee.language
         )
     except mailer.PermanentRejection as rejection:
-        store.finish_mail(claim, MailState.REJECTED, error=rejection.code)
-        store.append_event(
-            event(
-                request.request_id,
-                "mail_rejected",
-                "system",
-                notification.round,
-                {
-                    "kind": notification.kind.value,
-                    "recipient": str(notification.recipient),
-                    "code": rejection.code,
-                },
-                public=False,
-                suffix=str(notification.recipient),
-            )
-        )
-        return f"rejected: {rejection.code}"
+        return _refused(request, claim, rejection.code)
     note = None
     if addressee.on_behalf_of is not None:
         note = f"sent to the delegate of {notification.recipient}"
     store.finish_mail(claim, MailState.SENT, message_id=message_id, error=note)
     return "sent"
+
+
+def refuse(request_id: str, claim: MailRecord, code: str) -> None:
+    """Record a claimed email as refused for good (``code``, never an address) and say so in
+    the request's trail (a ``mail_rejected`` event, not public)."""
+    store = repository()
+    store.finish_mail(claim, MailState.REJECTED, error=code)
+    store.append_event(
+        event(
+            request_id,
+            "mail_rejected",
+            "system",
+            claim.round,
+            {"kind": claim.kind.value, "recipient": str(claim.recipient), "code": code},
+            public=False,
+            suffix=str(claim.recipient),
+        )
+    )
+
+
+def _refused(request: Request, claim: MailRecord, code: str) -> str:
+    refuse(request.request_id, claim, code)
+    return f"rejected: {code}"
+
+
+def _suppressed(request: Request, claim: MailRecord) -> str:
+    """The recipient must not be mailed (a bounce, a complaint): nothing is sent, the request
+    records it, and for the partner the region's Project Officers are told (they can reach the
+    partner another way). The officers' notices are queued before the record is finished: if
+    queuing fails, the claim goes stale and the email is tried again."""
+    store = repository()
+    if claim.recipient.role is Role.PARTNER:
+        told = [
+            Notification(
+                request.request_id,
+                MailKind.PARTNER_UNREACHABLE,
+                claim.round,
+                officer(person.officer_id),
+                claim.kind.value,
+            )
+            for person in officers_for(request.region, store.officers())
+        ]
+        if told:
+            queue.publish_notifications(told)
+    store.finish_mail(claim, MailState.REJECTED, error=SUPPRESSED)
+    store.append_event(
+        event(
+            request.request_id,
+            "mail_suppressed",
+            "system",
+            claim.round,
+            {"kind": claim.kind.value, "recipient": str(claim.recipient)},
+            public=False,
+            suffix=str(claim.recipient),
+        )
+    )
+    return SUPPRESSED
 
 
 def _context(notification: Notification, request: Request, recipient: Addressee) -> dict[str, Any]:

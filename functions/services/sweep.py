@@ -18,7 +18,11 @@ Duties, in the order they run:
 - ``reminded``: voters who have not voted are reminded every ``REMINDER_DAYS``;
 - ``still_under_review``: the partner is told once that the request is still being reviewed;
 - ``expired``: information requests unanswered for ``INFORMATION_EXPIRY_DAYS`` are closed;
-- ``retained``: requests final for a while get their retention expiry on every item.
+- ``retained``: requests final for a while get their retention expiry on every item;
+- ``reclaimed``: emails whose claim outlived the lease (the worker died, and the notification
+  went to the dead-letter queue or was lost) are queued again; the mail worker takes the stale
+  claim over. One Query on the claims still ``sending`` (status-index), so it reads only those.
+  A claim taken ``MAX_ATTEMPTS`` times is a poison message: recorded as refused, not requeued.
 """
 
 from __future__ import annotations
@@ -35,7 +39,19 @@ from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, officers_for
 from functions.domain.errors import AlreadyVoted, RoundClosed
-from functions.domain.mail import PARTNER, MailKind, Notification, Recipient, member, officer
+from functions.domain.mail import (
+    ABANDONED,
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    PARTNER,
+    MailKind,
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    member,
+    officer,
+)
 from functions.domain.records import Request, Vote
 from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
@@ -286,6 +302,47 @@ def retain(run: Sweep) -> int:
     return done
 
 
+def stale_claims(run: Sweep) -> int:
+    """Queue again the emails whose claim is older than the lease: the worker that took it died
+    and no delivery of the notification is coming. Powertools' idempotency does the same with an
+    expired in-progress record: the next attempt takes it over. Here the sweeper makes that next
+    attempt happen; the mail worker's take-over (conditional on the claim's time) sends once."""
+    store = repository()
+    requeued: list[Notification] = []
+    for claim in store.stale_mail_claims(run.ago(seconds=LEASE_SECONDS)):
+        if claim.attempts >= MAX_ATTEMPTS:
+            _abandon(run, claim)
+            continue
+        requeued.append(
+            Notification(claim.request_id, claim.kind, claim.round, claim.recipient, claim.key)
+        )
+    if requeued:
+        queue.publish_notifications(requeued)
+    return len(requeued)
+
+
+def _abandon(run: Sweep, claim: MailRecord) -> None:
+    """Refuse for good an email every worker died on; the take-over (conditional on the claim's
+    time) makes sure no worker holds it meanwhile."""
+    store = repository()
+    now = clock.iso(run.now)
+    if not store.take_over_mail(claim, now):
+        return
+    store.finish_mail(claim._replace(at=now), MailState.REJECTED, error=ABANDONED)
+    detail = {"kind": claim.kind.value, "recipient": str(claim.recipient), "code": ABANDONED}
+    store.append_event(
+        event(
+            claim.request_id,
+            "mail_rejected",
+            "system",
+            claim.round,
+            detail,
+            public=False,
+            suffix=str(claim.recipient),
+        )
+    )
+
+
 DUTIES: dict[str, Callable[[Sweep], int]] = {
     "stuck": stuck_submissions,
     "renotified": lost_outcomes,
@@ -295,6 +352,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "still_under_review": still_under_review,
     "expired": expired_information_requests,
     "retained": retain,
+    "reclaimed": stale_claims,
 }
 
 

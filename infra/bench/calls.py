@@ -49,6 +49,11 @@ _MAIL_END = [
         "dynamodb.PutItem",
         "the claim on the mail record (kind, round, recipient), conditional: sent at most once",
     ),
+    (
+        "dynamodb.GetItem",
+        "the suppression list (bounced or complained): its key is the address's hash, and the"
+        " address is only known from the first read (the request, or the member or officer)",
+    ),
     ("sesv2.SendEmail", "the email"),
     ("dynamodb.UpdateItem", "the mail record marked sent, with SES's message id"),
 ]

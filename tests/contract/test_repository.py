@@ -613,6 +613,30 @@ def test_finishing_an_unclaimed_email_is_lost(repo: Repository) -> None:
     assert repo.get_mail(make.notification()) is None
 
 
+def test_stale_claims_are_found_by_the_time_they_were_taken(repo: Repository) -> None:
+    """The sweeper's entry point to claims of dead workers: claims dated up to a bound, oldest
+    first; a sent, refused, forgotten or younger claim is not among them."""
+    stored(repo, "r1")
+    stored(repo, "r2")
+    old = make.mail_claim()
+    other = make.mail_claim(at="2026-11-28T09:10:00.000000Z", request_id="r2")
+    young = make.mail_claim(at="2026-11-28T09:25:00.000000Z", kind=MailKind.REMINDER)
+    sent = make.mail_claim(recipient=PARTNER)
+    for claim in (old, other, young, sent):
+        assert repo.claim_mail(claim)
+    assert repo.finish_mail(sent, MailState.SENT, message_id="ses-1")
+
+    assert list(repo.stale_mail_claims("2026-11-28T09:20:00.000000Z")) == [old, other]
+    assert repo.take_over_mail(old, LATER)
+    assert list(repo.stale_mail_claims("2026-11-28T09:20:00.000000Z")) == [other]
+    assert repo.finish_mail(other, MailState.REJECTED, error="abandoned")
+    assert list(repo.stale_mail_claims("2026-11-28T09:20:00.000000Z")) == []
+    [young_one, taken] = repo.stale_mail_claims(LATER)
+    assert (taken.attempts, young_one) == (2, young)
+    repo.forget_mail(young)
+    assert [c.kind for c in repo.stale_mail_claims(LATER)] == [MailKind.REVIEW_REQUEST]
+
+
 def test_a_forgotten_email_can_be_claimed_again(repo: Repository) -> None:
     stored(repo, "r1")
     claim = make.mail_claim()

@@ -433,6 +433,20 @@ class InMemoryRepository(Repository):
             item.value = stored._replace(at=at, attempts=stored.attempts + 1)
             return True
 
+    def stale_mail_claims(self, claimed_before: str) -> Iterator[MailRecord]:
+        """Claims (``sending``) taken at or before ``claimed_before``, oldest first."""
+        with self._lock:
+            self._call("stale_mail_claims")
+            claims = [
+                item.value
+                for item in self._items.values()
+                if item.kind == "mail"
+                and item.live()
+                and item.value.state is MailState.SENDING
+                and item.value.at <= claimed_before
+            ]
+        return iter(sorted(claims, key=lambda claim: claim.at))
+
     def finish_mail(
         self,
         record: MailRecord,

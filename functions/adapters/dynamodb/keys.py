@@ -22,6 +22,9 @@ MEMBER_PREFIX = "MEMBER#"
 OFFICERS = "OFFICERS"
 OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
+# The status-index partition of mail records still claimed (``sending``), sorted by the claim's
+# time: no request status looks like it, so the sweeper's Query reads claims only.
+MAIL_CLAIMED = "MAIL#sending"
 
 
 def request_pk(request_id: str) -> str:

@@ -81,6 +81,18 @@ class EmailIndex(GlobalSecondaryIndex["RequestItem"]):
     email_hash = UnicodeAttribute(hash_key=True)
 
 
+class MailClaimIndex(GlobalSecondaryIndex["MailItem"]):
+    """status-index seen from the mail records: the partition ``MAIL#sending`` holds the claims
+    still in progress, by the time each was taken (the sweeper's way to dead workers' claims)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Every item of the table: a partition key, a sort key, a kind and an optional TTL."""
 
@@ -203,6 +215,9 @@ class MailItem(TableItem, discriminator="mail"):
 
     Key: ``REQ#<id>`` / ``MAIL#<kind>#<round:03d>#<recipient>[#<key>]`` (the key is read back
     from the sort key). Holds a recipient id, never an address. Retention: its partition's.
+    While claimed (``sending``) it is in status-index as ``status`` ``MAIL#sending`` /
+    ``status_since`` the claim's time, so the sweeper finds the claims of dead workers with a
+    Query; both are removed when it is finished, and the entry leaves the index.
     """
 
     mail_kind = UnicodeAttribute()
@@ -213,6 +228,10 @@ class MailItem(TableItem, discriminator="mail"):
     message_id = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # keys.MAIL_CLAIMED while claimed, else absent
+    status_since = UnicodeAttribute(null=True)  # = at while claimed
+
+    claim_index = MailClaimIndex()
 
 
 class ActionItem(TableItem, discriminator="action"):

@@ -263,6 +263,13 @@ def _mail_item(record: MailRecord, **values: Any) -> MailItem:
     )
 
 
+def _claimed(record: MailRecord) -> dict[str, str]:
+    """The status-index entry of a mail record still claimed: none once it is finished."""
+    if MailState(record.state) is not MailState.SENDING:
+        return {}
+    return {"status": keys.MAIL_CLAIMED, "status_since": record.at}
+
+
 def _notification_key(notification: Notification) -> keys.Key:
     return (
         keys.request_pk(notification.request_id),
@@ -744,6 +751,7 @@ class DynamoRepository(Repository):
             message_id=record.message_id,
             error=record.error,
             expires_at=expires_at,
+            **_claimed(record),
         )
         return self._save_new(item)
 
@@ -755,8 +763,17 @@ class DynamoRepository(Repository):
     def take_over_mail(self, record: MailRecord, at: str) -> bool:
         """One conditional UpdateItem: still claimed, and still dated ``record.at``."""
         condition = (MailItem.at == record.at) & (MailItem.state == MailState.SENDING.value)
-        actions = [MailItem.at.set(at), MailItem.attempts.add(1)]
+        actions = [MailItem.at.set(at), MailItem.status_since.set(at), MailItem.attempts.add(1)]
         return self._update(_mail_item(record), actions, condition)
+
+    def stale_mail_claims(self, claimed_before: str) -> Iterator[MailRecord]:
+        """One Query on status-index (``MAIL#sending``, the claim's time <= the bound), pages
+        followed as they are read: it reads the claims in the range, never the table."""
+        bind(self._settings)
+        condition = MailItem.status_since <= claimed_before
+        query = MailItem.claim_index.query(keys.MAIL_CLAIMED, condition)
+        found = self._live_items(query, "Query status-index mail claims")
+        return (_mail(item) for item in found if isinstance(item, MailItem))
 
     def finish_mail(
         self,
@@ -766,7 +783,11 @@ class DynamoRepository(Repository):
         error: str | None = None,
     ) -> bool:
         """One conditional UpdateItem: the record must still be claimed (``sending``)."""
-        actions: list[Any] = [MailItem.state.set(MailState(state).value)]
+        actions: list[Any] = [
+            MailItem.state.set(MailState(state).value),
+            MailItem.status.remove(),  # out of status-index: no longer a claim
+            MailItem.status_since.remove(),
+        ]
         if message_id is not None:
             actions.append(MailItem.message_id.set(message_id))
         if error is not None:
