@@ -185,9 +185,14 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
     if notification.recipient.role is Role.PARTNER:
         context["status_url"] = links.status_url(request.request_id)
     if notification.kind in WITH_REVIEW_LINK and recipient.member is not None:
-        token = links.review_token(
-            links.ReviewLink(request.request_id, recipient.member.member_id, notification.round)
-        )
+        link = links.ReviewLink(request.request_id, recipient.member.member_id, notification.round)
+        delegate = recipient.member.acting_delegate(clock.now().date())
+        if recipient.on_behalf_of is not None and delegate is not None:
+            # The delegate's link is theirs: it votes only while this delegation lasts.
+            link = link._replace(
+                holder=links.Holder.DELEGATE, delegation_from=delegate.valid_from.isoformat()
+            )
+        token = links.review_token(link)
         context["review_url"] = settings.public_url(f"/review/{token}")
         expires = clock.now() + timedelta(days=settings.link_max_age_days)
         context["link_expires_on"] = expires.date().isoformat()
