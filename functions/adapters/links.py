@@ -64,14 +64,16 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
     return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
 
 
+def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
+    """How long each purpose's links live, in days (infra/keys.py retires a key only after the
+    longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
+    request is kept (RETENTION_DAYS), a form's anti-forgery token a day."""
+    return {Purpose.REVIEW: review_days, Purpose.STATUS: status_days, Purpose.CSRF: 1}
+
+
 def _max_age(purpose: Purpose) -> int:
     settings = get_settings()
-    days = {
-        Purpose.REVIEW: settings.link_max_age_days,
-        Purpose.STATUS: settings.retention_days,
-        Purpose.CSRF: 1,
-    }[purpose]
-    return days * 86400
+    return max_age_days(settings.link_max_age_days, settings.retention_days)[purpose] * 86400
 
 
 def mint(purpose: Purpose, payload: dict[str, Any]) -> str:
