@@ -118,3 +118,13 @@ def test_a_link_minted_before_links_had_a_holder_is_a_members_link(world: World)
     end_delegation(world)
     review.cast_vote(link, Choice.APPROVE, None)
     assert world.repo.round_votes(request_id, 1)["eeas"].cast_by == "member:eeas"
+
+
+def test_the_delegates_email_says_the_link_ends_with_the_delegation(world: World) -> None:
+    member = world.repo.member("eeas")
+    assert member is not None and member.delegate is not None
+    ends = world.now.date() + timedelta(days=5)  # before the link's own 21 days
+    world.repo.save_member(member._replace(delegate=member.delegate._replace(valid_until=ends)))
+    opened(world)
+    [mail] = [s for s in world.sent if s.to == DELEGATE_ADDRESS]
+    assert f"It expires on {ends.isoformat()}" in mail.text
