@@ -68,3 +68,33 @@ def test_the_ages_come_from_the_stages_configuration() -> None:
     ages = keys.link_ages("prod")
     assert (ages.review_days, ages.status_days) == (21, 730)
     assert ages.longest() == ("status links", 730)
+
+
+class FakeSecrets:
+    """A Secrets Manager client holding one secret's value."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 (boto3's names)
+        return {"SecretString": self.value}
+
+    def put_secret_value(self, SecretId: str, SecretString: str) -> None:  # noqa: N803
+        self.value = SecretString
+
+
+def test_the_command_refuses_says_why_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    client = FakeSecrets(keys.rotated("a" * 64, today=date.today(), ages=AGES))  # as main sees
+    monkeypatch.setattr(boto3, "client", lambda *_args, **_kwargs: client)
+    before = client.value
+    assert keys.main(["rotate", "--stage", "prod", "--keep", "2"]) == 1
+    assert client.value == before
+    assert "may go from" in capsys.readouterr().err
+    assert keys.main(["rotate", "--stage", "prod"]) == 0  # without --keep: the key stays
+    assert len(secrets.parse_secret(client.value).keys) == 3
+    assert keys.main(["rotate", "--stage", "prod", "--revoke"]) == 0  # after a leak
+    assert len(secrets.parse_secret(client.value).keys) == 1
