@@ -31,12 +31,27 @@ class Purpose(StrEnum):
     CSRF = "csrf"  # a form's anti-forgery token
 
 
+class Holder(StrEnum):
+    """Who a review link was mailed to: the member, or the member's delegate."""
+
+    MEMBER = "member"
+    DELEGATE = "delegate"
+
+
 class ReviewLink(NamedTuple):
-    """Who may vote on what: ids only."""
+    """Who may vote on what: ids only.
+
+    ``holder`` binds the link to who received it. A delegate's link also names the delegation
+    it was sent under by its first day (``delegation_from``, YYYY-MM-DD: a date, not a person),
+    so it stops voting when that delegation ends or is replaced. A token minted before links
+    had a holder reads as a member's link.
+    """
 
     request_id: str
     member_id: str
     round: int
+    holder: Holder = Holder.MEMBER
+    delegation_from: str = ""
 
 
 def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
@@ -49,14 +64,16 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
     return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
 
 
+def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
+    """How long each purpose's links live, in days (infra/keys.py retires a key only after the
+    longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
+    request is kept (RETENTION_DAYS), a form's anti-forgery token a day."""
+    return {Purpose.REVIEW: review_days, Purpose.STATUS: status_days, Purpose.CSRF: 1}
+
+
 def _max_age(purpose: Purpose) -> int:
     settings = get_settings()
-    days = {
-        Purpose.REVIEW: settings.link_max_age_days,
-        Purpose.STATUS: settings.retention_days,
-        Purpose.CSRF: 1,
-    }[purpose]
-    return days * 86400
+    return max_age_days(settings.link_max_age_days, settings.retention_days)[purpose] * 86400
 
 
 def mint(purpose: Purpose, payload: dict[str, Any]) -> str:
@@ -92,15 +109,21 @@ def _signed_for_another_purpose(purpose: Purpose, token: str) -> bool:
 
 
 def review_token(link: ReviewLink) -> str:
-    """The token of a committee member's review link for one round."""
-    return mint(Purpose.REVIEW, {"r": link.request_id, "m": link.member_id, "n": link.round})
+    """The token of a committee member's (or their delegate's) review link for one round."""
+    payload: dict[str, Any] = {"r": link.request_id, "m": link.member_id, "n": link.round}
+    if link.holder is Holder.DELEGATE:
+        payload["d"] = link.delegation_from
+    return mint(Purpose.REVIEW, payload)
 
 
 def read_review_token(token: str) -> ReviewLink:
     """The review link a token grants, or a :class:`LinkError`."""
     payload = read(Purpose.REVIEW, token)
     try:
-        return ReviewLink(str(payload["r"]), str(payload["m"]), int(payload["n"]))
+        link = ReviewLink(str(payload["r"]), str(payload["m"]), int(payload["n"]))
+        if "d" in payload:
+            return link._replace(holder=Holder.DELEGATE, delegation_from=str(payload["d"]))
+        return link
     except (KeyError, TypeError, ValueError) as error:
         raise LinkError("this link is not valid") from error
 

@@ -110,6 +110,13 @@ class NotAVoter(Forbidden):
     code = "not_a_voter"
 
 
+class DelegationEnded(Forbidden):
+    """A delegate's review link after the delegation it was sent under ended (or was replaced):
+    the delegate no longer votes for the member; the member's own link still does."""
+
+    code = "delegation_ended"
+
+
 class RateLimited(DomainError):
     """Too many submissions from one address this hour; ``retry_after`` in seconds."""
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from functions.adapters import links, queue
 from functions.adapters.repository import repository
-from functions.adapters.secrets import signing_keys
+from functions.adapters.secrets import address_key
 from functions.domain import clock
 from functions.domain.eligibility import region_of
 from functions.domain.errors import Conflict, InvalidRequest, SubmissionConflict
@@ -152,12 +152,13 @@ class RateCheck(NamedTuple):
 def count_submission(address: str) -> RateCheck:
     """Count a submission from ``address`` in this hour's window (one atomic UpdateItem).
 
-    The address is stored only as a keyed hash (HMAC with the oldest signing key, so that a
-    key rotation does not reset the window): it cannot be read back or guessed by hashing.
+    The address is stored only as a keyed hash (HMAC with the secret's address key, a key of its
+    own that no rotation of the signing keys changes, so the window survives a rotation): it
+    cannot be read back or guessed by hashing.
     """
     settings = get_settings()
     moment = clock.now()
-    key = signing_keys()[0].encode("utf-8")
+    key = address_key().encode("utf-8")
     digest = hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
     hour_start = int(moment.timestamp()) // 3600 * 3600
     hits = repository().count_submission(digest, hour_start)

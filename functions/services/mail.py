@@ -245,12 +245,18 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
     if notification.recipient.role is Role.PARTNER:
         context["status_url"] = links.status_url(request.request_id)
     if notification.kind in WITH_REVIEW_LINK and recipient.member is not None:
-        token = links.review_token(
-            links.ReviewLink(request.request_id, recipient.member.member_id, notification.round)
-        )
+        link = links.ReviewLink(request.request_id, recipient.member.member_id, notification.round)
+        expires = (clock.now() + timedelta(days=settings.link_max_age_days)).date()
+        delegate = recipient.member.acting_delegate(clock.now().date())
+        if recipient.on_behalf_of is not None and delegate is not None:
+            # The delegate's link is theirs: it votes only while this delegation lasts.
+            link = link._replace(
+                holder=links.Holder.DELEGATE, delegation_from=delegate.valid_from.isoformat()
+            )
+            expires = min(expires, delegate.valid_until)
+        token = links.review_token(link)
         context["review_url"] = settings.public_url(f"/review/{token}")
-        expires = clock.now() + timedelta(days=settings.link_max_age_days)
-        context["link_expires_on"] = expires.date().isoformat()
+        context["link_expires_on"] = expires.isoformat()
     if notification.kind in (MailKind.ACTION_PUBLISHED, MailKind.ACTIVITY_CHANGED):
         context.update(
             actions.mail_context(request.request_id, recipient.language, notification.key)

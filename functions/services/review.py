@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, NamedTuple
 
 from functions.adapters import links, queue
 from functions.adapters.repository import repository
 from functions.domain import clock
-from functions.domain.committee import Member, officers_for
-from functions.domain.errors import NotAVoter, NotFound
+from functions.domain.committee import Delegate, Member, officers_for
+from functions.domain.errors import DelegationEnded, NotAVoter, NotFound
 from functions.domain.mail import PARTNER, MailKind, Notification, member, officer
 from functions.domain.records import Event, Request, Vote
 from functions.domain.requests import Status
@@ -91,11 +92,15 @@ class VoteResult(NamedTuple):
     outcome: Outcome
 
 
-def voter(link: links.ReviewLink, members: list[Member] | None = None) -> Member:
-    """The committee member a review link belongs to, if they still vote.
+def voter(
+    link: links.ReviewLink, members: list[Member] | None = None, day: date | None = None
+) -> Member:
+    """The committee member a review link belongs to, if they still vote (and, for a delegate's
+    link, if the delegation it was sent under is still active on ``day``, today by default).
 
     ``members``: the committee already read (by a vote); otherwise one GetItem.
-    Raises :class:`NotAVoter` for a removed member or an observer.
+    Raises :class:`NotAVoter` for a removed member or an observer, :class:`DelegationEnded`
+    for a delegate's link whose delegation has ended or was replaced.
     """
     if members is None:
         found = repository().member(link.member_id)
@@ -103,23 +108,52 @@ def voter(link: links.ReviewLink, members: list[Member] | None = None) -> Member
         found = next((m for m in members if m.member_id == link.member_id), None)
     if found is None or not found.votes:
         raise NotAVoter(link.member_id)
+    delegation_of(link, found, day)
     return found
+
+
+def delegation_of(
+    link: links.ReviewLink, member: Member, day: date | None = None
+) -> Delegate | None:
+    """The delegation a delegate's link votes under (None for the member's own link).
+
+    Checked when the page is shown and again when the vote is cast: a delegate votes only
+    while the very delegation the link was mailed under is active. The member's own link keeps
+    voting during a delegation, as with a proxy, which never takes the principal's own vote
+    away; one vote per member per round (the store's condition) keeps the two from both
+    counting. Raises :class:`DelegationEnded`.
+    """
+    if link.holder is not links.Holder.DELEGATE:
+        return None
+    delegate = member.acting_delegate(day or clock.now().date())
+    if delegate is None or delegate.valid_from.isoformat() != link.delegation_from:
+        raise DelegationEnded(member.member_id)
+    return delegate
 
 
 def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> VoteResult:
     """Record one member's vote in one round (once), then decide if the rule now can.
 
-    Raises :class:`NotAVoter`, :class:`AlreadyVoted` or :class:`RoundClosed`.
+    Raises :class:`NotAVoter`, :class:`DelegationEnded`, :class:`AlreadyVoted` or
+    :class:`RoundClosed`. The vote is the member's; ``cast_by`` and the event say whether the
+    member or their delegate cast it (the link's holder, not today's committee, decides).
     Calls: one Query (the committee: is this a voter, and the rule's electorate), one
     TransactWriteItems (vote, event, round still open), one Query (the request and the round's
     votes); a decision adds what :func:`conclude` does.
     """
     store = repository()
     members = store.members()
-    found = voter(link, members)
     moment = clock.now()
-    delegate = found.acting_delegate(moment.date())
+    found = voter(link, members, moment.date())  # refuses a delegate whose delegation ended
+    delegate = delegation_of(link, found, moment.date())
     cast_by = f"delegate:{found.member_id}" if delegate else f"member:{found.member_id}"
+    detail: dict[str, str] = {"member": found.member_id, "choice": choice.value}
+    if delegate is not None:
+        # Who acted, by role and dates only: the delegate's name and address stay in the
+        # committee's record (erasure scrubs them there), never copied into the trail.
+        detail["delegate_for"] = found.member_id
+        detail["delegation_from"] = delegate.valid_from.isoformat()
+        detail["delegation_until"] = delegate.valid_until.isoformat()
     vote = Vote(
         link.request_id,
         link.round,
@@ -134,7 +168,7 @@ def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> Vo
         "vote_cast",
         cast_by,
         link.round,
-        {"member": found.member_id, "choice": choice.value},
+        detail,
         public=False,
         suffix=found.member_id,
     )

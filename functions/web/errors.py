@@ -19,6 +19,7 @@ from functions.domain.errors import (
     AlreadyVoted,
     BodyTooLarge,
     Conflict,
+    DelegationEnded,
     DomainError,
     FieldError,
     Forbidden,
@@ -66,6 +67,9 @@ ANSWERS: dict[type[DomainError], Answer] = {
     # Who may act.
     Forbidden: Answer(403, "forbidden", "The anti-forgery check failed; nothing was changed."),
     NotAVoter: Answer(403, "not_a_voter", "This member does not vote."),
+    DelegationEnded: Answer(
+        403, "delegation_ended", "The delegation this link was sent under has ended."
+    ),
     RateLimited: Answer(
         429, "rate_limited", "Too many requests from this address; try again later."
     ),

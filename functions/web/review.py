@@ -52,7 +52,7 @@ def _review_page(
     from functions.services import review as service  # on use: see _state
 
     view, vote, closed = _state(link)
-    member = service.voter(link)
+    member = service.voter(link)  # a delegate's link whose delegation ended: refused here
     form_token, cookie = csrf.issue(review.current_request, _scope(token))
     response = page(
         "review.html",
@@ -60,6 +60,7 @@ def _review_page(
         status,
         view=view,
         member=member,
+        delegation=service.delegation_of(link, member),
         vote=vote,
         closed=closed,
         csrf_token=form_token,

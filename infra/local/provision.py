@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import copy
 import json
-import secrets
 import warnings
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -228,8 +228,11 @@ def _table_settings(properties: dict[str, Any], client: Callable[[str], Any]) ->
 
 
 def _secret(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
-    length = int(properties.get("GenerateSecretString", {}).get("PasswordLength", 64))
-    value = secrets.token_hex(length)[:length]  # letters and digits, as ExcludePunctuation gives
+    # The signing-key secret in its current form: one dated key and an address key of its own
+    # (infra/keys.py; the stack's generated first value is read as the old, undated form).
+    from infra.keys import initial_secret
+
+    value = initial_secret(date.today())
     answer = client("secretsmanager").create_secret(
         Name=properties["Name"], Description=properties.get("Description", ""), SecretString=value
     )

@@ -229,7 +229,10 @@ def test_keys_rotate_old_links_keep_working(client: Any, stack: Stack, submitted
     old = boto3.client("secretsmanager", region_name="eu-west-1").get_secret_value(
         SecretId=stack.env["SIGNING_KEYS_SECRET_ID"]
     )["SecretString"]
-    set_keys(stack, f"{old},{'n' * 48}")  # a new key signs; the old one still verifies
+    from functions.adapters.secrets import parse_secret
+
+    held = ",".join(parse_secret(old).keys)  # the secret is JSON now; the old form still reads
+    set_keys(stack, f"{held},{'n' * 48}")  # a new key signs; the old one still verifies
     assert client.http.get(path).status_code == 200
     new_link = client.http.get(path).body.decode("utf-8")
     assert "Record my vote" in new_link

@@ -141,7 +141,9 @@ def test_observers_and_removed_members_do_not_vote(world: World) -> None:
 
 def test_a_delegate_votes_for_the_member(world: World) -> None:
     request_id = dispatched(world)
-    vote(request_id, "eeas", Choice.APPROVE)
+    since = world.now.date().isoformat()  # the conftest's delegation of "eeas" starts today
+    link = links.ReviewLink(request_id, "eeas", 1, links.Holder.DELEGATE, since)
+    review.cast_vote(link, Choice.APPROVE, None)
     cast = world.repo.round_votes(request_id, 1)["eeas"]
     assert cast.cast_by == "delegate:eeas"
 
