@@ -280,6 +280,11 @@ def test_make_package_builds_a_template_that_lints() -> None:
         for name, resource in template["Resources"].items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
+    roles = {name: properties["Role"]["Fn::GetAtt"][0] for name, properties in functions.items()}
+    assert len(set(roles.values())) == len(functions) == 5, roles  # a role per function
+    for role in roles.values():
+        (policy,) = template["Resources"][role]["Properties"]["Policies"]
+        assert policy["PolicyDocument"]["Statement"], role
     bounces = functions["Bounces"]
     (subscription,) = bounces["Events"].values()
     assert subscription["Properties"]["Topic"]["Fn::Sub"].endswith(":mieux-dev-ses-events")
