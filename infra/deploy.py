@@ -9,8 +9,9 @@
    ``SES_EVENTS_TOPIC``).
 3. Builds the slim copy of the project (``infra/build.py``: dependencies pruned and
    precompiled, without the runtime's SDK; ``build/slim/<stage>``), writes the outputs into its
-   ``.chalice/config.json`` and the account and region into its ``.chalice/policy-<stage>.json``
-   (copies: the repository's files never hold an account's ids), and runs
+   ``.chalice/config.json`` and the account, the region and the sender into its functions'
+   ``.chalice/policy-<stage>-<function>.json`` (copies: the repository's files never hold an
+   account's ids), and runs
    ``chalice --project-dir build/slim/<stage> deploy --stage <stage>``. The copy's
    ``.chalice/deployed`` is the repository's, so Chalice keeps its deployment state.
 4. On the very first deploy, with no public base URL given, uses the API's URL and deploys the
@@ -176,13 +177,37 @@ def configured(config: dict[str, Any], stage: str, environment: Mapping[str, str
     return json.dumps(updated, indent=2) + "\n"
 
 
+# Where a policy's ses:FromAddress condition names the sender: the stage's SENDER_EMAIL is only
+# known from the stack, so the repository's files hold this and the deploy's copies the address.
+SENDER_PLACEHOLDER = "SENDER_EMAIL"
+
+
 def rendered_policy(policy_text: str, region: str, account: str, sender: str = "") -> str:
-    """The stage's policy with the region and account filled in for ``*:*`` in its ARNs, and
-    SES sending narrowed from any identity of the account to the sender's domain."""
+    """A function's policy with the region and account filled in for ``*:*`` in its ARNs, SES
+    sending narrowed from any identity of the account to the sender's domain, and the
+    ``ses:FromAddress`` condition set to the sender (without one, a policy that sends mail is
+    refused: it would deny every send)."""
     text = policy_text.replace(":*:*:", f":{region}:{account}:")
+    if f'"{SENDER_PLACEHOLDER}"' in text:
+        if "@" not in sender:
+            raise ValueError("the stage has no SenderEmail: its mail policy cannot name it")
+        text = text.replace(f'"{SENDER_PLACEHOLDER}"', json.dumps(sender))
     if "@" in sender:
         text = text.replace(":identity/*", f":identity/{sender.rsplit('@', 1)[1]}")
     return text
+
+
+def policy_files(config: Mapping[str, Any], stage: str) -> list[str]:
+    """The policy files of a stage's functions (each has a role of its own), in the order given."""
+    stage_config = config["stages"][stage]
+    names = [
+        settings["iam_policy_file"]
+        for settings in stage_config.get("lambda_functions", {}).values()
+        if "iam_policy_file" in settings
+    ]
+    if "iam_policy_file" in stage_config:
+        names.append(stage_config["iam_policy_file"])
+    return list(dict.fromkeys(names))
 
 
 def api_url(stage: str) -> str:
@@ -202,17 +227,16 @@ def configure_project(project: Path, plan: Plan, outputs: Mapping[str, str], acc
     chalice_dir = project / ".chalice"
     config_path = chalice_dir / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    policy_path = chalice_dir / config["stages"][plan.stage]["iam_policy_file"]
-    policy = rendered_policy(
-        policy_path.read_text(encoding="utf-8"),
-        plan.region,
-        account,
-        stage_environment(outputs).get("SENDER_EMAIL", ""),
-    )
+    sender = stage_environment(outputs).get("SENDER_EMAIL", "")
+    for name in policy_files(config, plan.stage):
+        policy_path = chalice_dir / name
+        policy = rendered_policy(
+            policy_path.read_text(encoding="utf-8"), plan.region, account, sender
+        )
+        policy_path.write_text(policy, encoding="utf-8")
     config_path.write_text(
         configured(config, plan.stage, stage_environment(outputs)), encoding="utf-8"
     )
-    policy_path.write_text(policy, encoding="utf-8")
 
 
 def deploy_app(plan: Plan, outputs: Mapping[str, str], account: str) -> None:

@@ -4,11 +4,31 @@ The recording of a run is compared with the policies when the session ends (test
 called from tests/conftest.py; each xdist worker hands its ``RECORDED`` to the controller).
 
 ``install()`` wraps ``botocore.client.BaseClient._make_api_call``, which every client goes
-through (boto3's and the one pynamodb makes for itself). A call counts only if code under
-``functions/`` is on the stack, and none under ``functions/ops/`` (the operator command, which runs
-with an operator's credentials) or ``tests/contract/`` (which calls the repository directly): the
-tests' own provisioning and assertions (CreateStack, Scan, CreateQueue...) are not the app's and
-must not widen its policy.
+through (boto3's and the one pynamodb makes for itself). A call is recorded as
+``(function, IAM action, resource ARN)``: ``function`` is the Lambda the call would run in, the
+Chalice name whose role must grant it (``api_handler``, ``review_tasks``, ``notifications``,
+``bounces``, ``sweeper``). :func:`lambda_of` decides it from the stack, in this order:
+
+1. Not counted if code under ``functions/ops/`` (the operator command, which runs with an
+   operator's credentials) or ``tests/contract/`` (which calls the repository directly) is on
+   the stack, nor if no code under ``functions/`` is: the tests' own provisioning and assertions
+   (CreateStack, Scan, CreateQueue...) are not the app's and must not widen a policy.
+2. The entry point on the stack, the code Lambda runs: ``app.py`` or ``functions/web/*`` (the
+   route views) is ``api_handler``; ``functions/workers/<name>.py`` is the worker ``<name>``.
+3. Else (a test calling a use case directly, as tests/integration sometimes does) the use case
+   called, if one Lambda owns it: ``OWNERS`` maps a service module, or one of its functions, to
+   the only Lambda whose entry point calls it (tests/integration/test_policy.py checks the map
+   against the imports). ``services/sweep.py`` is the sweeper's, ``services/mail.py`` the mail
+   worker's; ``review.dispatch_review`` the review worker's, ``review.cast_vote`` the API's.
+4. Else not counted: a helper shared by several Lambdas (``review.settle_round``: the API and the
+   sweeper; ``retention``), or setup (``committee.seed_demo``), called directly, says nothing of
+   which role needs the call; guessing would widen a policy or hide a missing grant. Every grant
+   must still be used by a call counted through 2 or 3 in a whole run (tests/policy.py).
+
+The signing keys are cached per container (``functions/adapters/secrets.py``), and one test
+process plays every Lambda: a worker run after the API in the same test would find the API's
+keys and never call Secrets Manager, so its grant would look unused. ``install()`` therefore
+keys that cache by the Lambda too (:class:`PerLambdaCache`), as separate containers would.
 
 Each call becomes the IAM actions AWS checks for it, with the resource ARN each is checked on.
 Most operations are their own action; the exceptions are in ``_ACTIONS`` and ``_dynamodb``
@@ -42,10 +62,25 @@ OPERATOR_CODE = str(ROOT / "functions" / "ops") + os.sep
 # it or not (the report's region listing is the operator's): not the Lambda policy's business.
 CONTRACT_TESTS = str(ROOT / "tests" / "contract") + os.sep
 NOT_THE_FUNCTIONS = (OPERATOR_CODE, CONTRACT_TESTS)
+API = "api_handler"  # Chalice's name of the function that serves every route
+API_CODE = (str(ROOT / "functions" / "web") + os.sep, str(ROOT / "app.py"))
+WORKER_CODE = str(ROOT / "functions" / "workers") + os.sep
+# A use case called directly (by a test) -> the one Lambda whose entry point calls it: a module
+# ("functions/services/sweep.py") or one function of it ("...review.py:dispatch_review").
+OWNERS = {
+    "functions/services/sweep.py": "sweeper",
+    "functions/services/mail.py": "notifications",
+    "functions/services/intake.py": API,
+    "functions/services/partner.py": API,
+    "functions/services/review.py:dispatch_review": "review_tasks",
+    "functions/services/review.py:cast_vote": API,
+    "functions/services/suppression.py:suppress": "bounces",
+}
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
+Call = tuple[str, str, str]  # (Chalice function name, IAM action, resource ARN)
 
-RECORDED: set[Grant] = set()
+RECORDED: set[Call] = set()
 _lock = threading.Lock()
 _installed: list[Any] = []
 
@@ -90,18 +125,34 @@ def broken_messages(operation: str, params: dict[str, Any]) -> list[str]:
     return broken
 
 
+class PerLambdaCache(dict[tuple[str | None, str], Any]):
+    """``secrets._cache`` with one compartment per Lambda, as each has containers of its own."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get((lambda_of(sys._getframe(1)), key), default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__((lambda_of(sys._getframe(1)), key), value)
+
+
 def install() -> None:
     """Start recording (idempotent)."""
     if _installed:
         return
+    from functions.adapters import secrets
+
+    secrets._cache = PerLambdaCache()  # type: ignore[assignment]
     original = botocore.client.BaseClient._make_api_call
 
     def recording_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        if _called_from_app():
+        function = lambda_of(sys._getframe(1))
+        if function is not None:
             grants = grants_of(self, operation_name, api_params)
+            with _lock:
+                RECORDED.update((function, action, arn) for action, arn in grants)
+        if _called_from_app():
             broken = broken_messages(operation_name, api_params)
             with _lock:
-                RECORDED.update(grants)
                 BROKEN_MESSAGES.extend(broken)
         return original(self, operation_name, api_params)
 
@@ -119,6 +170,31 @@ def _called_from_app() -> bool:
         found = found or filename.startswith(APP_CODE)
         frame = frame.f_back  # type: ignore[assignment]
     return found
+
+
+def lambda_of(frame: Any) -> str | None:
+    """The Lambda whose role a call made in ``frame`` needs, or None if not counted (above)."""
+    entry: str | None = None
+    owner: str | None = None
+    app_code = False
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(NOT_THE_FUNCTIONS):
+            return None
+        if entry is None and filename.startswith(API_CODE):
+            entry = API
+        elif entry is None and filename.startswith(WORKER_CODE):
+            name = Path(filename).stem
+            entry = None if name == "__init__" else name
+        if filename.startswith(APP_CODE):
+            app_code = True
+            relative = Path(filename).relative_to(ROOT).as_posix()
+            # The outermost of our frames decides: the use case the test called, not its helpers.
+            owner = OWNERS.get(f"{relative}:{frame.f_code.co_name}") or OWNERS.get(relative)
+        frame = frame.f_back
+    if entry is not None:
+        return entry
+    return owner if app_code else None
 
 
 def grants_of(client: Any, operation: str, params: dict[str, Any]) -> set[Grant]:

@@ -49,12 +49,12 @@ class _CombineRecordings:
 
     @pytest.hookimpl
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        grants = getattr(node, "workeroutput", {}).get(RECORDING, [])
-        aws_calls.RECORDED.update((action, arn) for action, arn in grants)
+        calls = getattr(node, "workeroutput", {}).get(RECORDING, [])
+        aws_calls.RECORDED.update((function, action, arn) for function, action, arn in calls)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Record the app's AWS calls from the start (checked against the policies at the end)."""
+    """Record the app's AWS calls from the start (checked against each function's policy)."""
     aws_calls.install()
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_CombineRecordings(), "mieux-combine-recordings")
@@ -85,7 +85,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     problems = policy.problems(recorded, whole_suite=whole and passed)
     notes = policy.problems(recorded, whole_suite=True) if whole and not passed else []
     POLICY["problems"], POLICY["notes"] = problems, [n for n in notes if n not in problems]
-    verdict = f"IAM policies: all {len(recorded)} recorded grants allowed"
+    functions = len({function for function, _, _ in recorded})
+    verdict = f"IAM policies: all {len(recorded)} recorded grants of {functions} functions allowed"
     POLICY["verdict"] = verdict + (", every grant used" if whole and not POLICY["notes"] else "")
     if problems and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

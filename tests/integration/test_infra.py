@@ -198,13 +198,20 @@ def test_deploy_configures_the_slim_copy_and_never_the_repository(tmp_path: Path
     (tmp_path / ".chalice").mkdir()
     for name, content in repository.items():
         (tmp_path / ".chalice" / name).write_text(content, encoding="utf-8")
-    outputs = dict.fromkeys(deploy._OUTPUTS_USED, "x") | {"TableName": "mieux-dev"}
+    outputs = dict.fromkeys(deploy._OUTPUTS_USED, "x") | {
+        "TableName": "mieux-dev",
+        "SenderEmail": "mieux@mieux.example.eu",
+    }
     plan = deploy.Plan("dev", "eu-west-3")
     deploy.configure_project(tmp_path, plan, outputs, "210987654321")
     copied = json.loads((tmp_path / ".chalice" / "config.json").read_text(encoding="utf-8"))
     assert copied["stages"]["dev"]["environment_variables"]["TABLE_NAME"] == "mieux-dev"
-    policy_file = config["stages"]["dev"]["iam_policy_file"]
-    assert ":eu-west-3:210987654321:" in (tmp_path / ".chalice" / policy_file).read_text()
+    names = deploy.policy_files(config, "dev")
+    assert len(names) == len(config["stages"]["dev"]["lambda_functions"])  # one each
+    for name in names:
+        rendered = (tmp_path / ".chalice" / name).read_text(encoding="utf-8")
+        assert ":eu-west-3:210987654321:" in rendered and ":*:*:" not in rendered, name
+        assert deploy.SENDER_PLACEHOLDER not in rendered, name
     assert repository == {
         p.name: p.read_text(encoding="utf-8") for p in (ROOT / ".chalice").glob("*.json")
     }
@@ -217,20 +224,30 @@ def test_deploy_runs_chalice_on_the_slim_build() -> None:
     assert Path(command[0]).name == "chalice"
 
 
+MAIL_POLICY = ROOT / ".chalice" / "policy-prod-notifications.json"
+
+
 def test_deploy_fills_the_account_into_the_policy() -> None:
-    policy = (ROOT / ".chalice" / "policy-prod.json").read_text(encoding="utf-8")
+    policy = (ROOT / ".chalice" / "policy-prod-sweeper.json").read_text(encoding="utf-8")
     rendered = json.loads(deploy.rendered_policy(policy, "eu-west-3", "210987654321"))
     resources = [r for s in rendered["Statement"] for r in s["Resource"]]
     assert all(":eu-west-3:210987654321:" in r for r in resources), resources
-    assert "arn:aws:ses:eu-west-3:210987654321:identity/*" in resources
 
 
-def test_deploy_narrows_sending_to_the_sender_domain() -> None:
-    policy = (ROOT / ".chalice" / "policy-prod.json").read_text(encoding="utf-8")
+def test_deploy_narrows_sending_to_the_sender_domain_and_address() -> None:
+    policy = MAIL_POLICY.read_text(encoding="utf-8")
     rendered = deploy.rendered_policy(policy, "eu-west-3", "210987654321", "mieux@mieux.example.eu")
-    resources = [r for s in json.loads(rendered)["Statement"] for r in s["Resource"]]
+    statements = json.loads(rendered)["Statement"]
+    resources = [r for s in statements for r in s["Resource"]]
     assert "arn:aws:ses:eu-west-3:210987654321:identity/mieux.example.eu" in resources
     assert not [r for r in resources if r.endswith("*") and ":ses:" in r]
+    (sending,) = [s for s in statements if "ses:SendEmail" in s["Action"]]
+    assert sending["Condition"] == {"StringEquals": {"ses:FromAddress": "mieux@mieux.example.eu"}}
+
+
+def test_deploy_refuses_a_mail_policy_without_a_sender() -> None:
+    with pytest.raises(ValueError, match="SenderEmail"):
+        deploy.rendered_policy(MAIL_POLICY.read_text(encoding="utf-8"), "eu-west-3", "2109", "")
 
 
 def test_the_dry_run_prints_the_commands_and_the_environment(
@@ -263,6 +280,11 @@ def test_make_package_builds_a_template_that_lints() -> None:
         for name, resource in template["Resources"].items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
+    roles = {name: properties["Role"]["Fn::GetAtt"][0] for name, properties in functions.items()}
+    assert len(set(roles.values())) == len(functions) == 5, roles  # a role per function
+    for role in roles.values():
+        (policy,) = template["Resources"][role]["Properties"]["Policies"]
+        assert policy["PolicyDocument"]["Statement"], role
     bounces = functions["Bounces"]
     (subscription,) = bounces["Events"].values()
     assert subscription["Properties"]["Topic"]["Fn::Sub"].endswith(":mieux-dev-ses-events")

@@ -118,11 +118,23 @@ def test_workers_have_reserved_concurrency(stage: str) -> None:
 
 
 @pytest.mark.parametrize("stage", DEPLOYED)
-def test_deployed_stages_use_their_own_hand_written_policy(stage: str) -> None:
-    assert setting(stage, "api_handler", "autogen_policy") is False
-    policy_file = setting(stage, "api_handler", "iam_policy_file")
-    assert policy_file == f"policy-{stage}.json"
+@pytest.mark.parametrize("function", ("api_handler", *WORKERS))
+def test_deployed_functions_use_their_own_hand_written_policy(stage: str, function: str) -> None:
+    assert setting(stage, function, "autogen_policy") is False
+    policy_file = setting(stage, function, "iam_policy_file")
+    assert policy_file == f"policy-{stage}-{function}.json"
     assert (ROOT / ".chalice" / policy_file).exists()
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_deployed_stages_name_no_shared_policy(stage: str) -> None:
+    # A function left out of lambda_functions must fail the package, not inherit another's role.
+    assert "iam_policy_file" not in config()["stages"][stage]
+    assert "iam_policy_file" not in config()
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_deployed_stages_set_their_stage(stage: str) -> None:
     variables = config()["stages"][stage]["environment_variables"]
     assert variables["MIEUX_STAGE"] == stage
     assert "SIGNING_KEYS" not in variables  # local only: settings refuse it in AWS
