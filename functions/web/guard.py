@@ -2,11 +2,14 @@
 
 1. The request does not come from another site's page (OWASP ASVS 5.0 V3.5, the Fetch Metadata
    resource isolation policy, as Go's ``net/http.CrossOriginProtection`` applies it): a browser
-   says where a request comes from in ``Sec-Fetch-Site`` and ``Origin``. ``cross-site`` and
-   ``same-site`` are refused (a sibling subdomain is another site here), and so is any
-   ``Origin`` that is not the configured ``PUBLIC_BASE_URL``'s (``null`` included). A client
-   that sends neither header is not a browser acting for a page (a server-side API client, or
-   curl) and passes: a page cannot make a browser leave both out.
+   says where a request comes from in ``Sec-Fetch-Site``, or (browsers before 2023) only in
+   ``Origin``. ``Sec-Fetch-Site`` decides when it is sent: ``same-origin`` and ``none`` pass,
+   ``cross-site`` and ``same-site`` are refused (a sibling subdomain is another site here).
+   ``Origin`` is not read then: under our ``Referrer-Policy: no-referrer`` Chromium sends
+   ``Origin: null`` with its own same-origin form posts. Without it, an ``Origin`` that is not
+   the configured ``PUBLIC_BASE_URL``'s (``null`` included) is refused. A client that sends
+   neither header is not a browser acting for a page (a server-side API client, or curl) and
+   passes: a page cannot make a browser leave both out.
 2. The client address's rate window for the route has room: one atomic UpdateItem, the only
    write a refusal costs. IPv6 counts by its /64 (functions/domain/ratelimit.py).
 
@@ -48,8 +51,10 @@ def origin_of(url: str) -> str:
 def refuse_cross_site(request: Request) -> None:
     """Raise :class:`Forbidden` for a browser's request from a page of another site."""
     fetch_site = str(request.headers.get("sec-fetch-site", "")).strip().lower()
-    if fetch_site and fetch_site not in SAME_ORIGIN_FETCHES:
-        raise Forbidden("cross-site request")
+    if fetch_site:
+        if fetch_site not in SAME_ORIGIN_FETCHES:
+            raise Forbidden("cross-site request")
+        return
     origin = request.headers.get("origin")
     if origin is not None and origin_of(str(origin)) != origin_of(get_settings().public_base_url):
         raise Forbidden("cross-origin request")
