@@ -35,9 +35,10 @@ class Repository(ABC):
         """Add one to the year's reference counter and return it (atomic)."""
 
     @abstractmethod
-    def count_submission(self, address_digest: str, hour_start: int) -> int:
-        """Count one more submission from a (keyed-hash) address in the hour starting at
-        ``hour_start`` (epoch seconds); return the hour's total (atomic; kept two hours)."""
+    def count_attempt(self, purpose: str, address_digest: str, hour_start: int) -> int:
+        """Count one more POST of ``purpose`` (``submission``, ``vote``, ...) from a (keyed-hash)
+        address in the hour starting at ``hour_start`` (epoch seconds); return the hour's total
+        for that purpose (one atomic write, kept two hours)."""
 
     @abstractmethod
     def create_request(

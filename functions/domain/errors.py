@@ -118,7 +118,8 @@ class DelegationEnded(Forbidden):
 
 
 class RateLimited(DomainError):
-    """Too many submissions from one address this hour; ``retry_after`` in seconds."""
+    """Too many state-changing requests (submissions, votes, answers, withdrawals) from one
+    address this hour; ``retry_after`` in seconds."""
 
     code = "rate_limited"
 

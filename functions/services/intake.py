@@ -16,6 +16,7 @@ from functions.domain import clock
 from functions.domain.eligibility import region_of
 from functions.domain.errors import Conflict, InvalidRequest, SubmissionConflict
 from functions.domain.mail import email_hash
+from functions.domain.ratelimit import Window
 from functions.domain.records import Event, Request, Submission
 from functions.domain.requests import Status, document_fingerprint, format_reference
 from functions.domain.validation import validate_request
@@ -149,8 +150,9 @@ class RateCheck(NamedTuple):
     retry_after: int  # seconds until the current hour's window closes
 
 
-def count_submission(address: str) -> RateCheck:
-    """Count a submission from ``address`` in this hour's window (one atomic UpdateItem).
+def count_attempt(address: str, purpose: Window = Window.SUBMISSION) -> RateCheck:
+    """Count a submission (or another state-changing POST: ``purpose``) from ``address`` in
+    this hour's window of that purpose (one atomic UpdateItem).
 
     The address is stored only as a keyed hash (HMAC with the secret's address key, a key of its
     own that no rotation of the signing keys changes, so the window survives a rotation): it
@@ -161,6 +163,6 @@ def count_submission(address: str) -> RateCheck:
     key = address_key().encode("utf-8")
     digest = hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
     hour_start = int(moment.timestamp()) // 3600 * 3600
-    hits = repository().count_submission(digest, hour_start)
+    hits = repository().count_attempt(purpose.value, digest, hour_start)
     retry_after = max(1, hour_start + 3600 - int(moment.timestamp()))
     return RateCheck(hits <= settings.rate_limit_per_hour, retry_after)

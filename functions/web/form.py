@@ -255,12 +255,18 @@ def static_file(name: str) -> Response:
     )
 
 
+def check_form_token(request: Request, fields: Mapping[str, list[str]]) -> None:
+    """Raise :class:`Forbidden` unless the post brings the form's anti-forgery token (every
+    form-encoded POST, whatever it asks for: a page elsewhere can post a form, not read ours)."""
+    csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
+
+
 def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:
     """The page a browser gets after posting the form: the confirmation, the form again with
     every error, or the shared error page (in the form's language, whatever went wrong)."""
     language = language_of(request)
     try:
-        csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
+        check_form_token(request, fields)
         posted = request_from_form(fields)
         if posted.trapped:
             return _confirmation(intake_service.decoy_submission(), language)

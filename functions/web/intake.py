@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import Blueprint, Response
 
 from functions.domain import schemas
-from functions.domain.errors import DomainError, RateLimited
+from functions.domain.errors import DomainError
+from functions.domain.ratelimit import Window
 from functions.presentation.formdata import HONEYPOT, request_from_form
 from functions.services import intake as intake_service
 from functions.web.body import FORM, read_body
 from functions.web.errors import error_page, json_error
 from functions.web.failures import guarded
-from functions.web.form import answer_form_post
+from functions.web.form import answer_form_post, check_form_token
+from functions.web.guard import state_change
 from functions.web.negotiation import wants_html
 from functions.web.pages import language_of
 from functions.web.responses import json_response
@@ -32,12 +34,6 @@ def _document(kind: str, body: Any) -> tuple[Any, bool]:
     return body, False
 
 
-def source_address(request: Request) -> str:
-    """The client's address as API Gateway saw it (never stored: only a keyed hash is)."""
-    identity = (request.context or {}).get("identity") or {}
-    return str(identity.get("sourceIp") or "unknown")
-
-
 def _answer(error: DomainError) -> Response:
     """A refusal: the shared page for a browser posting the form, JSON for everyone else."""
     request = intake.current_request
@@ -52,12 +48,12 @@ def _answer(error: DomainError) -> Response:
 def submit_request() -> Response:
     """Validate, store and queue a request for technical assistance."""
     request = intake.current_request
-    limit = intake_service.count_submission(source_address(request))
-    if not limit.allowed:
-        raise RateLimited(limit.retry_after)
+    state_change(request, Window.SUBMISSION)  # another site's request is refused first
     kind, body = read_body(request)
-    if kind == FORM and wants_html(request, body):
-        return answer_form_post(request, body)
+    if kind == FORM:  # a browser's form: never without the anti-forgery token
+        if wants_html(request, body):
+            return answer_form_post(request, body)
+        check_form_token(request, body)
     document, trapped = _document(kind, body)
     if trapped:
         return json_response(intake_service.decoy_submission().as_json(), 201)

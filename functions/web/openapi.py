@@ -30,14 +30,15 @@ REASONS = {
     200: "OK",
     201: "Created (or, for a submission id seen before, the first answer again)",
     400: "The body or the link cannot be read",
-    403: "Wrong purpose, not a voter any more, or the anti-forgery check failed",
+    403: "Wrong purpose, not a voter any more, the anti-forgery check failed, or a browser's"
+    " request from another site (Origin, Sec-Fetch-Site)",
     404: "No such request (or no such file)",
     409: "Already done: a vote recorded, a closed round, a submission id with other content",
     410: "The link has expired",
     413: "The body is larger than 64 KiB",
     415: "The body is neither JSON nor form-encoded",
     422: "The content breaks the schema's or the form's rules (every error, with its path)",
-    429: "Too many submissions from this address this hour (see Retry-After)",
+    429: "Too many requests of this kind from this address this hour (see Retry-After)",
     503: "A dependency failed; nothing was saved (see Retry-After)",
 }
 
@@ -83,8 +84,9 @@ def _intake() -> dict[str, Any]:
                         FORM: {
                             "schema": {
                                 "description": "The hosted form's fields, named by their path "
-                                "in the request (institution.name, ...); with Accept: "
-                                "text/html the answer is a page.",
+                                "in the request (institution.name, ...), with the form's "
+                                "anti-forgery token (_csrf) and cookie, whatever the Accept; "
+                                "with Accept: text/html the answer is a page.",
                                 "type": "object",
                                 "additionalProperties": {"type": "string"},
                             }
@@ -95,7 +97,7 @@ def _intake() -> dict[str, Any]:
                     {
                         201: {JSON: {"$ref": "#/components/schemas/Submitted"}, HTML: PAGE},
                         400: {JSON: ERRORS},
-                        403: {HTML: PAGE},
+                        403: either,
                         409: either,
                         413: {JSON: ERRORS},
                         415: {JSON: ERRORS},
@@ -156,7 +158,7 @@ def _pages_routes() -> dict[str, Any]:
             "post": {
                 "summary": "Record the member's vote (anti-forgery token and cookie needed)",
                 "requestBody": _form_body(vote, ["choice", "_csrf"]),
-                "responses": _pages(200, 400, 403, 404, 409, 410, 413, 415, 422, 503),
+                "responses": _pages(200, 400, 403, 404, 409, 410, 413, 415, 422, 429, 503),
             },
         },
         "/requests/{request_id}": {
@@ -193,7 +195,7 @@ def _pages_routes() -> dict[str, Any]:
 
 
 def _partner_post_answers() -> dict[str, Any]:
-    statuses = (400, 403, 404, 410, 413, 415)
+    statuses = (400, 403, 404, 410, 413, 415, 429)
     return _answers(
         {
             **{s: {HTML: PAGE} for s in (200, 409, 422, 503)},

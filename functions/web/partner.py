@@ -13,10 +13,12 @@ from chalice.app import Blueprint, Response
 
 from functions.adapters import links
 from functions.domain.errors import DomainError, InvalidRequest, TransitionNotAllowed
+from functions.domain.ratelimit import Window
 from functions.domain.validation import field_title
 from functions.web import csrf
 from functions.web.errors import error_page, field_errors_body, json_error, status_of
 from functions.web.failures import guarded
+from functions.web.guard import state_change
 from functions.web.inputs import form_fields, query_token
 from functions.web.negotiation import wants_json
 from functions.web.pages import here_of, language_of, page
@@ -80,8 +82,9 @@ def show_status(request_id: str) -> Response:
     return _status_page(request_id, token, language_of(request))
 
 
-def _checked_post(request_id: str) -> dict[str, str]:
+def _checked_post(request_id: str, window: Window) -> dict[str, str]:
     request = partner.current_request
+    state_change(request, window)  # another site's request is refused first
     links.read_status_token(query_token(request), request_id)
     fields = form_fields(request)
     csrf.verify(request, _scope(request_id), fields.get(csrf.FIELD))
@@ -96,7 +99,7 @@ def answer(request_id: str) -> Response:
 
     request = partner.current_request
     language, token = language_of(request), query_token(request)
-    fields = _checked_post(request_id)
+    fields = _checked_post(request_id, Window.ANSWER)
     text = fields.get("answer", "").strip()
     corrections = {
         k: fields[f"request.{k}"] for k in service.CORRECTABLE if f"request.{k}" in fields
@@ -127,7 +130,7 @@ def withdraw(request_id: str) -> Response:
 
     request = partner.current_request
     language, token = language_of(request), query_token(request)
-    _checked_post(request_id)
+    _checked_post(request_id, Window.WITHDRAWAL)
     try:
         service.withdraw(request_id)
     except TransitionNotAllowed as error:

@@ -10,10 +10,12 @@ from chalice.app import Blueprint, Response
 
 from functions.adapters import links
 from functions.domain.errors import AlreadyVoted, DomainError, InvalidRequest, RoundClosed
+from functions.domain.ratelimit import Window
 from functions.domain.voting import Choice, Closed, Outcome, read_ballot, why_closed
 from functions.web import csrf
 from functions.web.errors import error_page, status_of
 from functions.web.failures import guarded
+from functions.web.guard import state_change
 from functions.web.inputs import form_fields
 from functions.web.pages import language_of, page
 
@@ -91,6 +93,7 @@ def cast_vote(token: str) -> Response:
     from functions.services.partner import status_view
 
     request = review.current_request
+    state_change(request, Window.VOTE)  # another site's request is refused first
     language = language_of(request)
     link = links.read_review_token(token)
     fields = form_fields(request)

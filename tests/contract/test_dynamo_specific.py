@@ -108,7 +108,8 @@ def calls(operation: Any) -> Counter[str]:
 
 def test_the_submission_makes_its_minimum_calls(repo: DynamoRepository) -> None:
     repo.next_reference_number(2026)  # once per container: the client
-    assert calls(lambda: repo.count_submission("d" * 32, 3600)) == {"dynamodb.UpdateItem": 1}
+    count = lambda: repo.count_attempt("submission", "d" * 32, 3600)  # noqa: E731
+    assert calls(count) == {"dynamodb.UpdateItem": 1}
     assert calls(lambda: repo.next_reference_number(2026)) == {"dynamodb.UpdateItem": 1}
     create = lambda: repo.create_request(a_request(), an_event(), a_submission())  # noqa: E731
     assert calls(create) == {"dynamodb.TransactWriteItems": 1}
@@ -307,10 +308,16 @@ def test_the_action_version_is_pynamodbs_optimistic_lock(repo: DynamoRepository)
 
 def test_the_counters_are_atomic_and_have_a_kind(repo: DynamoRepository, stack: Stack) -> None:
     assert [repo.next_reference_number(2026) for _ in range(3)] == [1, 2, 3]
-    assert [repo.count_submission("d" * 32, 7200) for _ in range(2)] == [1, 2]
+    assert [repo.count_attempt("submission", "d" * 32, 7200) for _ in range(2)] == [1, 2]
+    assert repo.count_attempt("vote", "d" * 32, 7200) == 1
     kinds = {item["pk"]["S"]: item["kind"]["S"] for item in stack.items()}
-    assert kinds == {"SEQ#2026": "counter", f"RATE#{'d' * 32}": "rate"}
-    rate = next(item for item in stack.items() if item["pk"]["S"].startswith("RATE#"))
+    # The submissions' window keeps the key it always had: counters stored before still count.
+    assert kinds == {
+        "SEQ#2026": "counter",
+        f"RATE#{'d' * 32}": "rate",
+        f"RATE#vote#{'d' * 32}": "rate",
+    }
+    rate = next(item for item in stack.items() if item["pk"]["S"] == f"RATE#{'d' * 32}")
     assert rate["sk"]["S"] == "H#7200" and rate["expires_at"]["N"] == str(7200 + 7200)
 
 

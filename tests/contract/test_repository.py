@@ -65,9 +65,17 @@ def test_reference_numbers_count_up_per_year(repo: Repository) -> None:
 
 def test_submissions_are_counted_per_address_and_hour(repo: Repository) -> None:
     hour = 1_795_000_000 // 3600 * 3600
-    assert [repo.count_submission("a", hour) for _ in range(3)] == [1, 2, 3]
-    assert repo.count_submission("a", hour + 3600) == 1
-    assert repo.count_submission("b", hour) == 1
+    assert [repo.count_attempt("submission", "a", hour) for _ in range(3)] == [1, 2, 3]
+    assert repo.count_attempt("submission", "a", hour + 3600) == 1
+    assert repo.count_attempt("submission", "b", hour) == 1
+
+
+def test_each_purpose_has_its_own_window(repo: Repository) -> None:
+    hour = 1_795_000_000 // 3600 * 3600
+    assert [repo.count_attempt("vote", "a", hour) for _ in range(2)] == [1, 2]
+    assert repo.count_attempt("answer", "a", hour) == 1
+    assert repo.count_attempt("submission", "a", hour) == 1
+    assert repo.count_attempt("vote", "a", hour + 3600) == 1
 
 
 # --- requests -------------------------------------------------------------------------------------

@@ -282,10 +282,10 @@ def test_form_fields_become_the_same_document_for_a_browser_and_an_api_client(
     fields = flat({k: v for k, v in valid_request.items() if k != "request"})
     _, state = open_form(client)
     page = send(client, state, fields)
-    api_body = urlencode([("submission_id", state["submission_id"]), *fields])
-    api = client.http.post(
-        "/requests", body=api_body, headers={"Content-Type": FORM, "Accept": "application/json"}
-    )
+    plumbing = [("submission_id", state["submission_id"]), ("_csrf", state["_csrf"])]
+    api_body = urlencode([*plumbing, *fields])  # a form post needs the token, whatever it asks
+    api_headers = {"Content-Type": FORM, "Accept": "application/json", "Cookie": state["cookie"]}
+    api = client.http.post("/requests", body=api_body, headers=api_headers)
     assert page.status_code == 422 and page.headers["Content-Type"].startswith("text/html")
     assert api.status_code == 422 and json.loads(api.body)["errors"][0]["code"] == (
         "consent_required"

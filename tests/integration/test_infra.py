@@ -304,13 +304,13 @@ def test_two_rotations_keep_old_status_links_and_the_rate_counters(
 
     from functions.adapters import links, secrets
     from functions.domain import clock
-    from functions.services.intake import count_submission
+    from functions.services.intake import count_attempt
     from infra.keys import rotate
 
     monkeypatch.setenv("RATE_LIMIT_PER_HOUR", "2")
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
     token = links.status_token("a" * 32)
-    assert count_submission("198.51.100.7").allowed
+    assert count_attempt("198.51.100.7").allowed
     client = boto3.client("secretsmanager", region_name="eu-west-1")
     assert rotate(client, stack.env["SIGNING_KEYS_SECRET_ID"]) == 2
     secrets.forget()
@@ -319,5 +319,5 @@ def test_two_rotations_keep_old_status_links_and_the_rate_counters(
     secrets.forget()
     links.read_status_token(token, "a" * 32)  # two rotations later the old link still works
     # The address hash did not move with the keys: this hour's count went on (2 allowed, then no).
-    assert count_submission("198.51.100.7").allowed
-    assert not count_submission("198.51.100.7").allowed
+    assert count_attempt("198.51.100.7").allowed
+    assert not count_attempt("198.51.100.7").allowed

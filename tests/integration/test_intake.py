@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -139,10 +140,15 @@ def test_the_honeypot_looks_like_success_and_stores_nothing(
     assert_nothing_stored_or_published(stack)
 
 
-def test_the_form_encoding_is_accepted(
+def test_the_form_encoding_is_accepted_with_the_forms_token(
     client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
-    fields: list[tuple[str, str]] = []
+    """A form-encoded POST is a browser's form: it needs the form's anti-forgery token and
+    cookie, whatever it asks for (tests/integration/test_cross_site.py has the refusals)."""
+    form = client.http.get("/")
+    cookie = form.headers["Set-Cookie"].split(";")[0]
+    [token] = re.findall(r'name="_csrf" value="([^"]+)"', form.body.decode("utf-8"))
+    fields: list[tuple[str, str]] = [("_csrf", token)]
 
     def flatten(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
@@ -155,7 +161,8 @@ def test_the_form_encoding_is_accepted(
 
     flatten("", valid_request)
     fields.append(("website", ""))
-    answer = post(client, urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    answer = post(client, urlencode(fields), headers)
     assert answer.status_code == 201, answer.body
     [item] = stack.items_of_kind("request")
     assert json.loads(item["document"]["S"]) == valid_request

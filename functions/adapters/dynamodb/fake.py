@@ -162,11 +162,11 @@ class InMemoryRepository(Repository):
             item.value += 1
             return int(item.value)
 
-    def count_submission(self, address_digest: str, hour_start: int) -> int:
-        """Count one more submission from an address in an hour; return the hour's total."""
+    def count_attempt(self, purpose: str, address_digest: str, hour_start: int) -> int:
+        """Count one more POST of ``purpose`` from an address in an hour; its hour's total."""
         with self._lock:
-            self._call("count_submission")
-            key = (f"RATE#{address_digest}", f"RATE#{hour_start}")
+            self._call("count_attempt")
+            key = (f"RATE#{purpose}#{address_digest}", f"RATE#{hour_start}")
             item = self._items.setdefault(key, _Item("rate", 0))
             item.value += 1
             item.expires_at = hour_start + RATE_KEPT

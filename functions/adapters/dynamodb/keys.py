@@ -7,6 +7,8 @@ item apart (docs/architecture.md, "The table"). Numbers in sort keys are zero-pa
 
 from __future__ import annotations
 
+from functions.domain.ratelimit import Window
+
 Key = tuple[str, str]  # (pk, sk)
 
 REQUEST_PREFIX = "REQ#"
@@ -25,6 +27,7 @@ SUPPRESSION = "SUPPRESS"
 # The status-index partition of mail records still claimed (``sending``), sorted by the claim's
 # time: no request status looks like it, so the sweeper's Query reads claims only.
 MAIL_CLAIMED = "MAIL#sending"
+SUBMISSION_WINDOW = Window.SUBMISSION.value
 
 
 def request_pk(request_id: str) -> str:
@@ -83,9 +86,13 @@ def counter(year: int) -> Key:
     return f"{COUNTER}#{year}", COUNTER
 
 
-def rate(address_digest: str, hour_start: int) -> Key:
-    """Submissions from one (keyed-hash) address in one hour: ``RATE#<digest>`` / ``H#<hour>``."""
-    return f"RATE#{address_digest}", f"H#{hour_start}"
+def rate(address_digest: str, hour_start: int, purpose: str = SUBMISSION_WINDOW) -> Key:
+    """POSTs of one purpose from one (keyed-hash) address in one hour: ``RATE#<digest>`` /
+    ``H#<hour>`` for submissions (the key they always had, so stored windows still count),
+    ``RATE#<purpose>#<digest>`` / ``H#<hour>`` for the others (a hex digest has no ``#``)."""
+    if purpose == SUBMISSION_WINDOW:
+        return f"RATE#{address_digest}", f"H#{hour_start}"
+    return f"RATE#{purpose}#{address_digest}", f"H#{hour_start}"
 
 
 def member(member_id: str) -> Key:

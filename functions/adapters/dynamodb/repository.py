@@ -438,10 +438,10 @@ class DynamoRepository(Repository):
         """Add one to the year's reference counter and return it (one UpdateItem)."""
         return self._add_one(keys.counter(year), "value", {"kind": {"S": "counter"}})
 
-    def count_submission(self, address_digest: str, hour_start: int) -> int:
-        """Count one submission in an address's hour (one UpdateItem); kept two hours."""
+    def count_attempt(self, purpose: str, address_digest: str, hour_start: int) -> int:
+        """Count one POST of ``purpose`` in an address's hour (one UpdateItem); kept two hours."""
         also = {"kind": {"S": "rate"}, "expires_at": {"N": str(hour_start + 2 * 3600)}}
-        return self._add_one(keys.rate(address_digest, hour_start), "hits", also)
+        return self._add_one(keys.rate(address_digest, hour_start, purpose), "hits", also)
 
     def create_request(
         self, request: Request, event: Event, submission: Submission | None = None
