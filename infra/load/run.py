@@ -21,10 +21,11 @@ send (``asyncio.to_thread`` around urllib), asyncio paces them. Loopback only.
   and sends the same submission again, same ``submission_id``, as a real client would.
 
 At the end every email is counted per (reference, kind, recipient) from moto's record of SES:
-none missing, none twice. A worker killed after SES accepted an email and before its record was
-marked sends it again when the redelivery takes the expired claim over (the lease trade-off of
-functions/services/mail.py): such duplicates are counted apart, each matched to a mail record
-that was taken over; any other duplicate fails the run. Any 5xx that is not a clean 503 (with
+none missing, none twice. An email SES accepted whose record was not marked sent (the worker
+killed in between, or the marking write throttled past its retries) is sent again when the
+redelivery takes the expired claim over (the lease trade-off of functions/services/mail.py):
+such duplicates are counted apart, each matched to a mail record that was taken over; any
+other duplicate fails the run. Any 5xx that is not a clean 503 (with
 ``Retry-After`` and an ``{"errors": [...]}`` body), any message in a dead-letter queue, and any
 email missing fail it too.
 """
@@ -253,7 +254,8 @@ def mail_check(stack: Any, per_request: int) -> dict[str, Any]:
     """Emails missing and sent twice, per stored request; each duplicate explained or not.
 
     A duplicate is explained when a mail record of its request and kind was taken over (attempts
-    above 1): the lease trade-off. Anything else sent twice is a fault of the code.
+    above 1: sent, not marked, claim expired): the lease trade-off. Anything else sent twice is
+    a fault of the code.
     """
     references = {item["pk"]["S"]: item["reference"]["S"] for item in _items(stack, "request")}
     sent = sent_by_key(stack)
@@ -274,7 +276,7 @@ def mail_check(stack: Any, per_request: int) -> dict[str, Any]:
         "emails_distinct": len(sent),
         "emails_missing": missing,
         "emails_twice": extra,
-        "emails_twice_lease": explained,  # a killed worker's send taken over after its lease
+        "emails_twice_lease": explained,  # sent, not marked, taken over after the lease
         "emails_twice_unexplained": extra - explained,
         "emails_unknown_request": strangers,
         "mail_records_taken_over": sum(taken_over.values()),
@@ -479,8 +481,9 @@ def main(argv: list[str] | None = None) -> int:
     report["verdict"] = failures or ["ok"]
     if mail["emails_twice_lease"]:
         report["verdict"].append(
-            f"{mail['emails_twice_lease']} emails sent twice, each after a killed worker's claim "
-            "was taken over (the lease trade-off of functions/services/mail.py)"
+            f"{mail['emails_twice_lease']} emails sent twice, each sent but not marked (worker "
+            "killed, or the mark throttled) and taken over after its lease (the trade-off of "
+            "functions/services/mail.py)"
         )
     print(json.dumps(report, indent=2))
     if args.json:
