@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: prepare test lint typecheck unit run package deploy bench clean load audit i18n-extract i18n-update i18n-compile i18n-countries
+.PHONY: prepare test lint typecheck unit run package deploy bench clean load load-faults audit i18n-extract i18n-update i18n-compile i18n-countries
 
 STAGE ?= dev
 
@@ -82,6 +82,14 @@ run: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python -m infra.load.run --duration $${LOAD_SECONDS:-120} --rate $${LOAD_RATE:-5} \
 		--json build/load/report.json
+
+## load-faults: the same run while the workers are SIGKILLed and restarted (every LOAD_KILL_EVERY
+## seconds or so) and a share LOAD_THROTTLE of DynamoDB writes and SES sends is throttled; still
+## nothing lost, every email once (lease duplicates counted apart), no 5xx but clean 503s
+load-faults: $(STAMP)
+	$(BIN)/python -m infra.load.run --faults --duration $${LOAD_SECONDS:-60} --rate $${LOAD_RATE:-2} \
+		--throttle $${LOAD_THROTTLE:-0.1} --kill-every $${LOAD_KILL_EVERY:-6} \
+		--seed $${LOAD_SEED:-14} --json build/load/faults.json
 
 ## audit: bandit (fails on a high finding) and pip-audit (skipped, saying so, without the index)
 audit: $(STAMP)

@@ -6,7 +6,9 @@ and starts ``chalice local`` (the HTTP routes) and the workers (a poller per SQS
 sweeper, see ``infra/local/workers.py``). Ctrl-C or SIGTERM stops every child and frees the ports.
 Everything lives in moto's memory: each start is a clean slate.
 
-``LocalSystem`` is the same machinery as a context manager, for the end-to-end tests.
+``LocalSystem`` is the same machinery as a context manager, for the end-to-end tests and the load
+run. The workers run in a process group of their own, so a fault run can SIGKILL them
+(``kill_workers``) and start them again (``start_workers``) while the rest keeps serving.
 """
 
 from __future__ import annotations
@@ -129,9 +131,14 @@ class LocalSystem:
         moto_output: IO[bytes] | IO[str] | None = None,
         extra_env: dict[str, str] | None = None,
         moto_module: str = "infra.local.moto_server",
+        visibility_timeout: int = 0,
     ) -> None:
         self.extra_env = extra_env or {}  # settings for every child (the load run's rate limit)
         self.moto_module = moto_module  # moto's server, with DynamoDB serialised (moto_server.py)
+        # Seconds, for every queue of the stage instead of the template's (0: the template's).
+        # The load run's fault mode shortens it so that what a killed worker held comes back
+        # within the run; the mail lease is shortened with it (see _start_workers).
+        self.visibility_timeout = visibility_timeout
         self.app_port = app_port or free_port()
         self.moto_port = moto_port or free_port()
         self.project_dir = project_dir
@@ -146,6 +153,7 @@ class LocalSystem:
         self.timings: dict[str, float] = {}  # seconds per start-up phase
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._group = 0
+        self.worker_starts = 0  # how often the workers were started (restarts included)
 
     @property
     def base_url(self) -> str:
@@ -187,7 +195,7 @@ class LocalSystem:
             # The seed, the app and the workers are independent: start them together.
             seeding = self._start_seed()
             app = self._start_app()
-            ready, workers = self._start_workers()
+            ready, workers = self._spawn_workers()
             self._timed("app", lambda: self._wait_for_app(app))
             self._timed("workers", lambda: self._wait_for_workers(ready, workers))
             self.seeded = self._timed("seed", lambda: self._wait_for_seed(seeding))
@@ -209,9 +217,11 @@ class LocalSystem:
         command: list[str],
         env: dict[str, str] | None = None,
         output: IO[bytes] | IO[str] | None = None,
+        own_group: bool = False,
     ) -> subprocess.Popen[bytes]:
         # The first child leads a new process group; the others join it, so one killpg reaches all
         # of them and none gets the terminal's Ctrl-C before the supervisor decides the order.
+        # ``own_group``: a group of its own (the workers), which one killpg kills alone.
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and modules)
             command,
             cwd=self.project_dir,
@@ -219,10 +229,10 @@ class LocalSystem:
             stdout=output,
             stderr=subprocess.STDOUT if output is not None else None,
             stdin=subprocess.DEVNULL,
-            process_group=self._group,
+            process_group=0 if own_group else self._group,
             preexec_fn=_die_with_parent,
         )
-        if not self._group:
+        if not self._group and not own_group:
             self._group = process.pid
         self._processes[name] = process
         return process
@@ -260,7 +270,27 @@ class LocalSystem:
                 "AWS_ENDPOINT_URL": self.moto_url,
             }
         )
+        if self.visibility_timeout:
+            self._shorten_visibility(env)
         return env
+
+    def _shorten_visibility(self, env: dict[str, str]) -> None:
+        """Every queue of the stage gets ``visibility_timeout`` (a local override of the
+        template's 180 s, which would bring a killed worker's message back after the run)."""
+        import boto3
+
+        sqs = boto3.client(
+            "sqs",
+            region_name=REGION,
+            endpoint_url=self.moto_url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 (moto's dummy credentials)
+        )
+        for name in ("REVIEW_QUEUE_URL", "NOTIFY_QUEUE_URL"):
+            sqs.set_queue_attributes(
+                QueueUrl=env[name],
+                Attributes={"VisibilityTimeout": str(self.visibility_timeout)},
+            )
 
     def _start_seed(self) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -303,7 +333,7 @@ class LocalSystem:
     def _wait_for_app(self, process: subprocess.Popen[bytes]) -> None:
         _wait_for_http(f"http://{HOST}:{self.app_port}/", process, "chalice local", 60)
 
-    def _start_workers(self) -> tuple[Path, subprocess.Popen[bytes]]:
+    def _spawn_workers(self) -> tuple[Path, subprocess.Popen[bytes]]:
         ready = Path(tempfile.mkdtemp(prefix="mieux-workers-")) / "ready.json"
         command = [
             sys.executable,
@@ -318,13 +348,35 @@ class LocalSystem:
             "--ready-file",
             str(ready),
         ]
+        if self.visibility_timeout:
+            # The mail lease must end before a message comes back, as in AWS (120 s < 180 s), or
+            # the redelivery of a send a killed worker held finds the claim still leased.
+            lease = max(1, self.visibility_timeout * 2 // 3)
+            command += ["--mail-lease-seconds", str(lease)]
         process = self._spawn(
             "workers",
             command,
             self._child_env({**self.env, "PYTHONPATH": str(ROOT)}),
             self.output,
+            own_group=True,
         )
+        self.worker_starts += 1
         return ready, process
+
+    def kill_workers(self) -> None:
+        """SIGKILL the workers' process group, as Lambda loses a container: no clean-up runs,
+        what they held stays on the queues until the visibility timeout."""
+        process = self._processes.get("workers")
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def start_workers(self) -> None:
+        """Start the workers again (after ``kill_workers``); return once they poll."""
+        ready, process = self._spawn_workers()
+        self._wait_for_workers(ready, process)
 
     def _wait_for_workers(self, ready: Path, process: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + 60
@@ -360,10 +412,13 @@ class LocalSystem:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=grace)
-        if self._group:
-            # Anything the children started themselves is in the same group.
+        groups = [self._group] if self._group else []
+        workers = self._processes.get("workers")
+        groups += [workers.pid] if workers is not None else []  # their own group
+        for group in groups:
+            # Anything the children started themselves is in their group.
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._group, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
         self._processes.clear()
         self._group = 0
 

@@ -306,6 +306,20 @@ def start(
     return threads, described
 
 
+def shorten_mail_lease(seconds: int) -> None:
+    """Set the mail service's claim lease (functions/services/mail.py, 120 s) for this process.
+
+    In AWS a message a dead worker held comes back after the queue's 180 s, when the 120 s lease
+    has ended, and the redelivery takes the send over. A local run that shortens the visibility
+    timeout shortens the lease with it, keeping lease < visibility timeout; it is safe here
+    because one process runs one invocation at a time, so no live send can be taken over.
+    """
+    from functions.services import mail
+
+    mail.LEASE_SECONDS = seconds
+    LOG.info("mail lease %s s (the queues' visibility timeout is shorter than in AWS)", seconds)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the pollers and the sweeper until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -313,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="local")
     parser.add_argument("--sweep-seconds", type=float, default=20.0)
     parser.add_argument("--ready-file", type=Path, help="written (JSON) once every poller runs")
+    parser.add_argument(
+        "--mail-lease-seconds",
+        type=int,
+        default=0,
+        help="the mail claim's lease, shorter than the queues' visibility timeout (load faults)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[workers] %(message)s", stream=sys.stdout)
     logging.getLogger("botocore").setLevel(logging.WARNING)
@@ -321,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     app = load_app(args.project_dir, args.stage)
+    if args.mail_lease_seconds:
+        shorten_mail_lease(args.mail_lease_seconds)
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
     threads, described = start(app, region, args.sweep_seconds, stop)
     for function, queue in described["queues"].items():

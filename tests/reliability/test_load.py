@@ -26,3 +26,21 @@ def test_a_short_steady_and_burst_run_loses_nothing(tmp_path: Path) -> None:
     assert report["stored"] == report["under_review"] == report["accepted"]
     assert report["emails"] == report["emails_expected"] == 4 * report["accepted"]
     assert report["lost"] == 0
+
+
+@pytest.mark.slow
+def test_a_short_run_with_killed_workers_and_throttling_loses_nothing(tmp_path: Path) -> None:
+    report_file = tmp_path / "faults.json"
+    args = ["--faults", "--profiles", "steady", "--duration", "6", "--rate", "2"]
+    args += ["--kill-every", "2", "--json", str(report_file)]
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(main, args).result() == 0
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    faults = report["faults"]
+    assert faults["worker_kills"] >= 1 and not faults["killer_error"]
+    assert sum(faults["aws_requests_throttled"].values()) > 0
+    assert report["accepted"] > 0 and report["server_errors"] == 0
+    assert report["stored"] == report["under_review"] == report["accepted"]
+    assert report["emails_missing"] == 0 and report["emails_twice_unexplained"] == 0
+    assert report["emails_distinct"] == 4 * report["accepted"]
+    assert report["dead_letters"] == 0 and report["lost"] == 0
