@@ -248,6 +248,7 @@ def test_erasure_leaves_no_fragment_of_the_person_in_any_item(
     # nothing to erase, and gone within two hours (expires_at).
     for rate in stack.items_of_kind("rate"):
         assert set(rate) == {"pk", "sk", "kind", "hits", "expires_at"}
-        assert re.fullmatch(r"RATE#[0-9a-f]{32}", rate["pk"]["S"]), rate["pk"]
+        # RATE#<digest> for submissions, RATE#<window>#<digest> for votes, answers, withdrawals.
+        assert re.fullmatch(r"RATE#([a-z]+#)?[0-9a-f]{32}", rate["pk"]["S"]), rate["pk"]
         assert re.fullmatch(r"H#\d+", rate["sk"]["S"]), rate["sk"]
     assert request_item_of(stack, request_id)["status"]["S"] == "rejected"
