@@ -90,3 +90,21 @@ def test_a_ballot_comment_refuses_control_characters(character: str) -> None:
 def test_a_ballot_comment_keeps_its_lines_as_lf() -> None:
     ballot = read_ballot("reject", "First reason.\r\nSecond reason.")
     assert ballot.comment == "First reason.\nSecond reason."
+
+
+def test_no_field_of_one_line_accepts_a_trailing_line_break() -> None:
+    """Python's ``$`` also matches before a final LF: every one-line pattern says ``(?!\\n)``."""
+    document = example_request()
+    for section, name in [
+        ("institution", "name"),
+        ("contact", "name"),
+        ("contact", "email"),
+        ("contact", "phone"),
+        ("request", "title"),
+    ]:
+        changed = example_request()
+        changed[section][name] = document[section][name] + "\n"
+        assert [e.path for e in validate_request(changed)] == [f"/{section}/{name}"], name
+    changed = example_request()
+    changed["submission_id"] += "\n"
+    assert [e.path for e in validate_request(changed)] == ["/submission_id"]
