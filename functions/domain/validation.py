@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from functions.domain import schemas
+from functions.domain import schemas, text
+from functions.domain.bounds import Refused, bound
 from functions.domain.eligibility import check_eligibility
 from functions.domain.errors import FieldError
 from functions.domain.mail import sendable
@@ -37,6 +38,17 @@ _CODES = {
     "additionalProperties": "unknown_field",
     "not": "not_allowed",
 }
+
+# An array index in a path: ASCII digits ("¹".isdigit() is true; int() refuses it), and short (a
+# JSON key of 5,000 digits must stay a name: int() refuses more than 4,300 digits).
+_MAX_INDEX_DIGITS = 6
+
+
+def _index(part: str) -> int | None:
+    """The array index a path part names, or None when it is a name."""
+    if part.isascii() and part.isdigit() and len(part) <= _MAX_INDEX_DIGITS:
+        return int(part)
+    return None
 
 
 @dataclass(frozen=True)
@@ -92,15 +104,43 @@ def _rank(code: str) -> int:
 
 def schema_errors(document: Any) -> list[FieldError]:
     """Every field that breaks the schema, one error per field, in the order of the form."""
+    found, _ = _schema_errors(document)
+    return found
+
+
+def _refused_located(refused: Refused) -> _Located:
+    code = _CODES.get(refused.keyword, refused.keyword)
+    return _Located(refused.path, code, refused.params)
+
+
+def _below(path: tuple[str | int, ...], refused: set[tuple[str | int, ...]]) -> bool:
+    return any(path[:length] in refused for length in range(len(path) + 1))
+
+
+def _schema_errors(document: Any) -> tuple[list[FieldError], Any]:
+    """The schema's errors, and the bounded document jsonschema saw (refused values replaced).
+
+    The bounds are checked first (functions/domain/bounds.py), so that no keyword ever works on
+    a value its field could not accept; jsonschema's errors at a refused value are its echo.
+    """
+    bounded, refusals = bound(document, schemas.request_schema())
+    replaced = {r.path for r in refusals if r.keyword != "too_many_fields"}
     best: dict[str, FieldError] = {}
-    for error in schemas.validator("request.schema.json").iter_errors(document):
+
+    def keep(located: _Located, keyword: str) -> None:
+        overrides = _field_schema(located.path).get("x-errors", {})
+        code = overrides.get(keyword, located.code)
+        path = pointer(located.path)
+        if path not in best or _rank(code) < _rank(best[path].code):
+            best[path] = FieldError(path, code, located.params)
+
+    for refusal in refusals:
+        keep(_refused_located(refusal), refusal.keyword)
+    for error in schemas.validator("request.schema.json").iter_errors(bounded):
         for located in _locate(error):
-            overrides = _field_schema(located.path).get("x-errors", {})
-            code = overrides.get(str(error.validator), located.code)
-            path = pointer(located.path)
-            if path not in best or _rank(code) < _rank(best[path].code):
-                best[path] = FieldError(path, code, located.params)
-    return sorted(best.values(), key=lambda e: _order(e.path))
+            if not _below(located.path, replaced):
+                keep(located, str(error.validator))
+    return sorted(best.values(), key=lambda e: _order(e.path)), bounded
 
 
 def _order(path: str) -> list[Any]:
@@ -108,8 +148,9 @@ def _order(path: str) -> list[Any]:
     node: dict[str, Any] = schemas.request_schema()
     key: list[Any] = []
     for part in path.strip("/").split("/") if path else []:
-        if part.isascii() and part.isdigit():  # "¹".isdigit() is true; int() refuses it
-            key.append(int(part))
+        index = _index(part) if "items" in node else None
+        if index is not None:
+            key.append(index)
             node = node.get("items", {})
             continue
         names = list(node.get("properties", {}))
@@ -131,9 +172,10 @@ def address_errors(document: Any) -> list[FieldError]:
 def validate_request(document: Any) -> list[FieldError]:
     """All errors of a request: the schema's, then the address rule's and eligibility's on
     fields the schema accepted."""
-    errors = schema_errors(document)
+    errors, bounded = _schema_errors(document)
     taken = {error.path for error in errors}
-    checks = [*address_errors(document), *check_eligibility(document)]
+    # On the bounded document: eligibility never meets a value the schema could not accept.
+    checks = [*address_errors(bounded), *check_eligibility(bounded)]
     extra = [error for error in checks if error.path not in taken]
     return sorted(errors + extra, key=lambda e: _order(e.path))
 
@@ -141,9 +183,30 @@ def validate_request(document: Any) -> list[FieldError]:
 def field_title(path: str) -> str:
     """The schema title of the field a JSON pointer names (the last name for unknown fields)."""
     names = path.strip("/").split("/") if path else []
-    parts = [int(p) if p.isascii() and p.isdigit() else p for p in names]
+    parts: list[str | int] = []
+    for name in names:
+        index = _index(name)
+        parts.append(name if index is None else index)
     schema = _field_schema(tuple(parts))
     if "title" in schema:
         return str(schema["title"])
     names = [p for p in parts if isinstance(p, str)]
     return names[-1] if names else "Request"
+
+
+def normalised_request(document: Any) -> Any:
+    """The document with the line breaks of its multi-line fields as LF (the text rule)."""
+    return _normalised(document, schemas.request_schema())
+
+
+def _normalised(value: Any, node: dict[str, Any]) -> Any:
+    if isinstance(value, str) and node.get("x-text") == "multiline":
+        return text.normalised(value)
+    if isinstance(value, dict):
+        properties = node.get("properties", {})
+        return {
+            k: _normalised(v, properties[k]) if k in properties else v for k, v in value.items()
+        }
+    if isinstance(value, list) and isinstance(node.get("items"), dict):
+        return [_normalised(item, node["items"]) for item in value]
+    return value

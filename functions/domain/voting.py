@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
+from functions.domain import text as text_rule
 from functions.domain.committee import Member, Role
 from functions.domain.errors import FieldError, InvalidRequest
 from functions.domain.requests import FINAL, Status
@@ -119,10 +120,11 @@ def read_ballot(choice: str, comment: str) -> Ballot:
     """The vote a member sent, or :class:`InvalidRequest` with every problem at its field.
 
     A choice is required; a rejection needs the reasons the partner will read, a request for
-    more information needs the question; no comment is longer than :data:`COMMENT_LIMIT`.
+    more information needs the question; no comment is longer than :data:`COMMENT_LIMIT`; the
+    comment follows the text rule of every multi-line field (functions/domain/text.py).
     """
     chosen = Choice(choice) if choice in {c.value for c in Choice} else None
-    text = comment.strip()
+    text = text_rule.normalised(comment).strip()
     errors: list[FieldError] = []
     if chosen is None:
         errors.append(FieldError("/choice", "choose"))
@@ -130,6 +132,8 @@ def read_ballot(choice: str, comment: str) -> Ballot:
         errors.append(FieldError("/comment", f"{chosen.value}_needs_text"))
     if len(text) > COMMENT_LIMIT:
         errors.append(FieldError("/comment", "too_long", {"limit": COMMENT_LIMIT}))
+    elif (problem := text_rule.problem(text, multiline=True)) is not None:
+        errors.append(FieldError("/comment", problem))
     if errors or chosen is None:
         raise InvalidRequest(errors)
     return Ballot(chosen, text or None)

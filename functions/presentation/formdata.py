@@ -26,7 +26,8 @@ MAX_POSITION = 99
 
 def _position(part: str) -> int | None:
     """The list position a name part gives, or None if it is not a small ASCII number."""
-    if part.isascii() and part.isdigit() and int(part) <= MAX_POSITION:
+    # The length first: int() refuses more than 4,300 digits (a ValueError: a 500 before).
+    if part.isascii() and part.isdigit() and len(part) <= 2 and int(part) <= MAX_POSITION:
         return int(part)
     return None
 
@@ -89,9 +90,13 @@ def document_from_form(fields: dict[str, list[str]], schema: dict[str, Any]) -> 
         parts = name.split(".")
         node = schema
         path_schemas = [schema]
-        for part in parts:
-            child = _child(node, part) if node is not None else None
-            node = child if child is not None else {}
+        for depth, part in enumerate(parts):
+            child = _child(node, part)
+            if child is None:  # not a field of the form: kept at its first unknown part, for
+                parts = parts[: depth + 1]  # the schema to refuse (a name thousands of parts
+                path_schemas.append({})  # deep must not build a document as deep)
+                break
+            node = child
             path_schemas.append(node)
         field_schema = path_schemas[-1]
         if field_schema.get("type") == "array" and _position(parts[-1]) is None:
@@ -105,7 +110,8 @@ def document_from_form(fields: dict[str, list[str]], schema: dict[str, Any]) -> 
 
 
 def _natural(name: str) -> list[Any]:
-    return [(0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in name.split(".")]
+    # Numbers in order without int(): a part of 5,000 digits would make it raise.
+    return [(0, len(p), p) if p.isascii() and p.isdigit() else (1, 0, p) for p in name.split(".")]
 
 
 def _compact(node: Any) -> Any:

@@ -22,15 +22,21 @@ TEMPLATES: dict[str, str] = {
     "too_long": N_("{label} must be {limit} characters or fewer"),
     "pattern": N_("{label} is not in the expected format"),
     "format": N_("{label} is not in the expected format"),
-    # Control characters (other than tab and line breaks) and lone surrogates: the text could
-    # not be stored or mailed faithfully. The generic words, already in every catalog.
+    # Lone surrogates: the text could not be stored or mailed faithfully. The generic words.
     "invalid_character": N_("{label} is not valid"),
+    # The text rule (functions/domain/text.py): control characters anywhere, line breaks in a
+    # field of one line.
+    "control_character": N_(
+        "{label} contains an invisible control character: remove it or type the text again"
+    ),
+    "line_break": N_("{label} must be on one line: remove the line breaks"),
     "too_few": N_("Choose at least {limit}: {label}"),
     "too_many": N_("Choose no more than {limit}: {label}"),
     "duplicate": N_("{label} lists the same choice twice"),
     "too_small": N_("{label} must be {limit} or more"),
     "too_large": N_("{label} must be {limit} or less"),
     "unknown_field": N_("{label} is not a field of this form"),
+    "too_many_fields": N_("{label} has more fields than this form has ({limit})"),
     "not_allowed": N_("{label} does not apply to this type of institution"),
     "consent_required": N_("You must agree to the processing of personal data to send a request"),
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),

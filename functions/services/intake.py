@@ -19,7 +19,7 @@ from functions.domain.mail import email_hash
 from functions.domain.ratelimit import Window
 from functions.domain.records import Event, Request, Submission
 from functions.domain.requests import Status, document_fingerprint, format_reference
-from functions.domain.validation import validate_request
+from functions.domain.validation import normalised_request, validate_request
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ def submit(document: Any) -> Submitted:
     submission marker together), one SendMessage. If the send fails the request stays
     ``submitted`` and the sweeper publishes it later: an accepted request is never lost.
     """
+    document = normalised_request(document)  # multi-line fields' line breaks as LF
     errors = validate_request(document)
     if errors:
         raise InvalidRequest(errors)

@@ -13,7 +13,7 @@ from functions.domain.committee import officers_for
 from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
 from functions.domain.mail import MailKind, Notification, member, officer
 from functions.domain.requests import FINAL, Status, check_move
-from functions.domain.validation import validate_request
+from functions.domain.validation import normalised_request, validate_request
 from functions.services.actions import action_view
 from functions.services.review import event, load_request
 
@@ -128,7 +128,7 @@ def answer_question(request_id: str, answer: str, corrections: dict[str, str]) -
     request = load_request(request_id)
     if request.status != Status.INFORMATION_REQUESTED:
         raise TransitionNotAllowed(request.status, Status.SUBMITTED)
-    document = corrected_document(request.document, corrections)
+    document = normalised_request(corrected_document(request.document, corrections))
     errors = validate_request(document)
     if errors:
         raise InvalidRequest(errors)

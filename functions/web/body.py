@@ -47,3 +47,5 @@ def read_body(request: Request, allowed: tuple[str, ...] = (JSON, FORM)) -> tupl
         return kind, json.loads(text)
     except ValueError as error:
         raise MalformedJson("The body is not valid JSON.") from error
+    except RecursionError as error:  # "[" * 32000: the parser's recursion limit, not a 500
+        raise MalformedJson("The body's JSON is nested too deep.") from error

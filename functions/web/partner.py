@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from chalice.app import Blueprint, Response
 
 from functions.adapters import links
+from functions.domain import text as text_rule
 from functions.domain.errors import DomainError, InvalidRequest, TransitionNotAllowed
 from functions.domain.ratelimit import Window
 from functions.domain.validation import field_title
@@ -100,12 +101,20 @@ def answer(request_id: str) -> Response:
     request = partner.current_request
     language, token = language_of(request), query_token(request)
     fields = _checked_post(request_id, Window.ANSWER)
-    text = fields.get("answer", "").strip()
+    text = text_rule.normalised(fields.get("answer", "")).strip()
     corrections = {
         k: fields[f"request.{k}"] for k in service.CORRECTABLE if f"request.{k}" in fields
     }
-    if not text or len(text) > ANSWER_LIMIT:
-        code = "answer_required" if not text else "answer_too_long"
+    if not text or len(text) > ANSWER_LIMIT or text_rule.problem(text, multiline=True):
+        # The text rule of every multi-line field (functions/domain/text.py); a form cannot
+        # send a lone surrogate, so what it refuses here is a control character.
+        code = (
+            "answer_required"
+            if not text
+            else "answer_too_long"
+            if len(text) > ANSWER_LIMIT
+            else "answer_control_character"
+        )
         errors = [{"field": "answer", "code": code}]  # the page words these itself
         return _status_page(request_id, token, language, 422, errors=errors, values=fields)
     try:

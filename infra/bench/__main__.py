@@ -3,7 +3,8 @@
 One module per figure: 1. cold start of each Lambda from the unzipped slim package against the
 floor and Chalice's default package (``cold_start``); 2. package size (``size``); 3. AWS calls per
 operation (``calls``); 4. warm CPU of the submit handler against schema validation alone
-(``cpu``); 5. items read by the queries as the table grows (``scale``). The packages are built by
+(``cpu``); 5. items read by the queries as the table grows (``scale``); 7. validation of
+the worst hostile document against the schema's example (``validation``). The packages are built by
 ``packaging``, the report written by ``report``. Timings are medians of many runs taken in
 alternation, so that the machine's noise hits both sides.
 """
@@ -15,10 +16,10 @@ import os
 import time
 from pathlib import Path
 
-from infra.bench import calls, cold_start, cpu, packaging, report, scale, size
+from infra.bench import calls, cold_start, cpu, packaging, report, scale, size, validation
 from infra.bench.stage import DUMMY_ENV, ROOT, log
 
-PARTS = ("cold", "size", "calls", "cpu", "scale")
+PARTS = ("cold", "size", "calls", "cpu", "scale", "validation")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -27,6 +28,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--runs", type=int, default=21, help="cold starts per variant and Lambda")
     parser.add_argument("--cpu-runs", type=int, default=300)
+    parser.add_argument("--validation-runs", type=int, default=100, help="rounds of figure 7")
     parser.add_argument(
         "--only",
         choices=PARTS,
@@ -58,6 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     if "scale" in wanted:
         rows += scale.rows()
     rows.append(report.THROUGHPUT)
+    if "validation" in wanted:
+        rows += validation.rows(args.validation_runs)
     if not args.only:
         run = report.Run(
             seconds=time.monotonic() - began,
@@ -73,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
             cpu.HOW,
             scale.HOW,
             report.THROUGHPUT_HOW,
+            validation.HOW,
         ]
         report.write(args.out, rows, run.notes(), details)
         log(f"wrote {args.out} in {time.monotonic() - began:.0f} s")

@@ -112,6 +112,12 @@ LEVERS = [
     "- **Calls**: a vote reads the committee once and the request with the round's votes in one"
     " Query; a mail reads the request and its recipient in one BatchGetItem; the submission's"
     " counters are fixed UpdateItems and its transaction goes to the shared client directly.",
+    "- **Bounds before validation** (`functions/domain/bounds.py`, figure 7): every string is"
+    " measured against its field's `maxLength`, every array against its `maxItems`, every closed"
+    " object's keys against its schema, in one walk that follows the schema, before jsonschema"
+    " runs; what is refused is replaced, so no pattern sees an over-long string and no"
+    " `uniqueItems` an over-long array; every schema pattern is linear"
+    " (tests/unit/test_bounds.py).",
     "- **Scale**: no Scan anywhere (test_budgets checks the code); listings, sweeps and reports"
     " go through indexes with a page size.",
 ]

@@ -142,15 +142,18 @@ def test_an_active_delegate_gets_the_link_and_the_trail_records_both(
 
 
 HOSTILE = "<script>alert(1)</script>\r\nBcc: victim@example.org\r\n<img src=x onerror=alert(2)>"
+# A field of one line refuses line breaks (functions/domain/text.py): the same markup, one line.
+HOSTILE_LINE = HOSTILE.replace("\r\n", " ")
 
 
 def test_hostile_partner_text_is_escaped_in_every_email_and_page(
     client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     seed_committee()
-    valid_request["institution"]["name"] = "Ministry " + HOSTILE
-    valid_request["contact"]["name"] = "Aminata " + HOSTILE
-    for field in ("title", "background", "objectives", "expected_results", "target_groups"):
+    valid_request["institution"]["name"] = "Ministry " + HOSTILE_LINE
+    valid_request["contact"]["name"] = "Aminata " + HOSTILE_LINE
+    valid_request["request"]["title"] = HOSTILE_LINE + " " + "x" * 60
+    for field in ("background", "objectives", "expected_results", "target_groups"):
         valid_request["request"][field] = HOSTILE + " " + "x" * 60
     submit(client, valid_request)
     run_workers(client, stack)

@@ -30,10 +30,18 @@ from functions.domain.validation import pointer, validate_request
 from tests.support import Stack
 
 TEXT_RULE = "invalid_character"
-# Every character the text rule lets through: no control character but tab and line breaks,
-# no lone surrogate. Zero-width, bidi controls, combining marks, C1 controls and emoji all come.
-FORBIDDEN = "".join(chr(c) for c in [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-TEXT_CHARACTERS = st.characters(exclude_categories=["Cs"], exclude_characters=FORBIDDEN)
+# Every character the text rule (functions/domain/text.py) lets through: no control character
+# (C0 but tab and line breaks, DEL, C1), no lone surrogate, no line break in a field of one line.
+# Zero-width, bidi controls, combining marks and emoji all come. No CR: a multi-line field
+# stores its line breaks as LF, and the HTTP test compares what is stored with what was sent.
+FORBIDDEN = (
+    "".join(chr(c) for c in [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+    + "\r"
+)
+TEXT_CHARACTERS = {
+    "multiline": st.characters(exclude_categories=["Cs"], exclude_characters=FORBIDDEN),
+    "line": st.characters(exclude_categories=["Cs"], exclude_characters=FORBIDDEN + "\n"),
+}
 VALID_EXAMPLES = 60
 MUTATIONS = 60
 HTTP_EXAMPLES = 10
@@ -51,8 +59,9 @@ def generation_schema() -> tuple[dict[str, Any], dict[str, Any]]:
     def adjust(node: dict[str, Any]) -> None:
         if _is_text(node):
             low, high = node.get("minLength", 0), node["maxLength"]
-            name = f"mieux-text-{low}-{high}"
-            formats[name] = st.text(TEXT_CHARACTERS, min_size=low, max_size=min(high, 400))
+            kind = node["x-text"]
+            name = f"mieux-text-{kind}-{low}-{high}"
+            formats[name] = st.text(TEXT_CHARACTERS[kind], min_size=low, max_size=min(high, 400))
             del node["pattern"]
             node["format"] = name
         for child in node.get("properties", {}).values():

@@ -65,7 +65,9 @@ def _with_email(address: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("address", UNSENDABLE)
 def test_intake_refuses_what_the_mailer_cannot_send(address: str) -> None:
-    assert validate_request(_with_email(address)) == [FieldError("/contact/email", "format")]
+    # The schema's pattern refuses some (an empty domain label); the mailer's rule the rest.
+    [error] = validate_request(_with_email(address))
+    assert error.path == "/contact/email" and error.code in ("pattern", "format")
 
 
 def test_intake_accepts_the_example() -> None:
