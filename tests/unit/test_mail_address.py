@@ -10,7 +10,6 @@ import pytest
 
 from functions.adapters import mailer
 from functions.domain import schemas
-from functions.domain.errors import FieldError
 from functions.domain.mail import sendable
 from functions.domain.validation import validate_request
 
