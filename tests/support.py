@@ -76,3 +76,15 @@ def observe_api_calls(
         return answer
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", observed)
+
+
+# The environment of a stage made of fakes (service tests): nothing here reaches AWS.
+FAKE_STAGE = {
+    "MIEUX_STAGE": "test",
+    "TABLE_NAME": "in-memory",
+    "REVIEW_QUEUE_URL": "fake://review",
+    "NOTIFY_QUEUE_URL": "fake://notify",
+    "PUBLIC_BASE_URL": "https://mieux.example.org",
+    "SENDER_EMAIL": "mieux@example.org",
+    "SIGNING_KEYS": "service-test-key-0123456789abcdef",
+}

@@ -15,6 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 from tests.support import Stack, observe_api_calls
 
+FORM = "application/x-www-form-urlencoded"
+
 COMMITTEE: dict[str, Any] = {
     "members": [
         {"id": "intpa", "name": "Ana Intpa", "body": "DG INTPA", "email": "ana@intpa.example.org"},
@@ -237,3 +239,21 @@ def record_operations(monkeypatch: Any) -> list[tuple[str, str]]:
         ),
     )
     return calls
+
+
+def form_fields_of(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """A request document as the hosted form posts it: dotted names, one field per list item,
+    booleans as the form writes them."""
+    fields: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, child)
+        elif isinstance(value, list):
+            fields.extend((prefix, str(v)) for v in value)
+        else:
+            fields.append((prefix, str(value).lower() if isinstance(value, bool) else str(value)))
+
+    walk("", document)
+    return fields

@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.integration.helpers import (
+    FORM,
     PARTNER,
     Browser,
+    form_fields_of,
     mail_to,
     path_of,
     record_operations,
@@ -25,7 +27,6 @@ from tests.integration.helpers import (
 )
 from tests.support import Stack
 
-FORM = "application/x-www-form-urlencoded"
 SITE = "https://mieux.example.org"  # the test stage's PUBLIC_BASE_URL
 CROSS_SITE: dict[str, dict[str, str]] = {
     "another origin": {"Origin": "https://attacker.example"},
@@ -45,23 +46,6 @@ SAME_ORIGIN: dict[str, dict[str, str]] = {
 }
 
 
-def flat(document: dict[str, Any]) -> list[tuple[str, str]]:
-    """A request document as the form's fields."""
-    fields: list[tuple[str, str]] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                walk(f"{prefix}.{key}" if prefix else key, child)
-        elif isinstance(value, list):
-            fields.extend((prefix, str(v)) for v in value)
-        else:
-            fields.append((prefix, str(value).lower() if isinstance(value, bool) else str(value)))
-
-    walk("", document)
-    return fields
-
-
 def status_path() -> str:
     [receipt] = mail_to(PARTNER, "receipt")
     return path_of(receipt.link("/requests/"))
@@ -73,7 +57,7 @@ def test_a_form_post_needs_the_anti_forgery_token_whatever_it_asks_for(
 ) -> None:
     """A page elsewhere can post a form from its visitors' browsers, with ``Accept: */*``."""
     headers = {"Content-Type": FORM, **({"Accept": accept} if accept else {})}
-    body = urlencode([("website", ""), *flat(valid_request)])
+    body = urlencode([("website", ""), *form_fields_of(valid_request)])
     answer = client.http.post("/requests", body=body, headers=headers)
     assert answer.status_code == 403
     assert stack.items_of_kind("request") == [] and stack.review_tasks() == []
@@ -86,7 +70,7 @@ def test_a_form_post_with_the_token_may_still_ask_for_json(
 ) -> None:
     browser = Browser(client)
     token = browser.csrf_from(browser.get("/"))
-    fields = [("_csrf", token), ("website", ""), *flat(valid_request)]
+    fields = [("_csrf", token), ("website", ""), *form_fields_of(valid_request)]
     headers = browser._headers({"Content-Type": FORM, "Accept": "application/json"})
     answer = client.http.post("/requests", body=urlencode(fields), headers=headers)
     assert answer.status_code == 201, answer.body

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.integration.test_cross_site import FORM, flat
+from tests.integration.helpers import FORM, form_fields_of
 from tests.support import Stack
 
 
@@ -37,7 +37,12 @@ def test_a_cookie_the_client_chose_is_replaced_and_its_token_refused(
     assert csrf_cookie(page)[1] != chosen
     token = re.search(r'name="_csrf" value="([^"]+)"', page.body.decode("utf-8"))
     assert token is not None
-    fields = [("_csrf", token.group(1)), ("_html", "1"), ("website", ""), *flat(valid_request)]
+    fields = [
+        ("_csrf", token.group(1)),
+        ("_html", "1"),
+        ("website", ""),
+        *form_fields_of(valid_request),
+    ]
     headers = {"Content-Type": FORM, "Accept": "text/html", "Cookie": planted}
     answer = client.http.post("/requests", body=urlencode(fields), headers=headers)
     assert answer.status_code == 403

@@ -13,6 +13,7 @@ import pytest
 
 from functions.domain import errors, schemas
 from functions.presentation.formspec import build_form
+from tests.integration.helpers import form_fields_of
 from tests.support import Stack
 
 FORM = "application/x-www-form-urlencoded"
@@ -27,22 +28,6 @@ def open_form(client: Any, lang: str = "en") -> tuple[str, dict[str, str]]:
     cookie = answer.headers["Set-Cookie"].split(";")[0]
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
     return page, {"cookie": cookie, **hidden}
-
-
-def flat(document: dict[str, Any]) -> list[tuple[str, str]]:
-    fields: list[tuple[str, str]] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                walk(f"{prefix}.{key}" if prefix else key, child)
-        elif isinstance(value, list):
-            fields.extend((prefix, str(v)) for v in value)
-        else:
-            fields.append((prefix, str(value).lower() if isinstance(value, bool) else str(value)))
-
-    walk("", document)
-    return fields
 
 
 def send(
@@ -130,7 +115,7 @@ def test_a_valid_form_shows_the_reference_and_a_double_submit_stores_one(
     client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     _, state = open_form(client, "fr")
-    fields = flat(without_submission_id(valid_request))
+    fields = form_fields_of(without_submission_id(valid_request))
     first = send(client, state, fields, "fr")
     assert first.status_code == 201, first.body
     page = first.body.decode("utf-8")
@@ -155,7 +140,7 @@ def test_answers_to_questions_that_do_not_apply_are_dropped(
         "region": "africa",
         "country": "SN",  # typed before the type was chosen: not part of a regional request
     }
-    answer = send(client, state, flat(without_submission_id(valid_request)))
+    answer = send(client, state, form_fields_of(without_submission_id(valid_request)))
     assert answer.status_code == 201, answer.body
     [item] = stack.items_of_kind("request")
     assert "country" not in json.loads(item["document"]["S"])["institution"]
@@ -176,7 +161,7 @@ def test_a_form_without_a_valid_anti_forgery_token_is_refused(
         state["cookie"] = state["cookie"].split("=")[0] + "=" + "A" * 32
     else:
         state["_csrf"] = state["_csrf"][:-4] + "AAAA"
-    answer = send(client, state, flat(without_submission_id(valid_request)))
+    answer = send(client, state, form_fields_of(without_submission_id(valid_request)))
     assert answer.status_code == 403
     assert "The form could not be sent" in answer.body.decode("utf-8")
     assert stack.items_of_kind("request") == []
@@ -186,7 +171,7 @@ def test_the_honeypot_shows_a_confirmation_and_stores_nothing(
     client: Any, stack: Stack, valid_request: dict[str, Any]
 ) -> None:
     _, state = open_form(client)
-    fields = [(k, v) for k, v in flat(without_submission_id(valid_request))]
+    fields = [(k, v) for k, v in form_fields_of(without_submission_id(valid_request))]
     state["website"] = "http://spam.example"
     answer = send(client, state, fields)
     assert answer.status_code == 201
@@ -279,7 +264,7 @@ def test_form_fields_become_the_same_document_for_a_browser_and_an_api_client(
         "region": "africa",
         "country": "SN",  # does not apply to a regional organisation
     }
-    fields = flat({k: v for k, v in valid_request.items() if k != "request"})
+    fields = form_fields_of({k: v for k, v in valid_request.items() if k != "request"})
     _, state = open_form(client)
     page = send(client, state, fields)
     plumbing = [("submission_id", state["submission_id"]), ("_csrf", state["_csrf"])]

@@ -9,7 +9,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.integration.helpers import JSON, assert_nothing_stored_or_published, post
+from tests.integration.helpers import (
+    JSON,
+    assert_nothing_stored_or_published,
+    form_fields_of,
+    post,
+)
 from tests.support import Stack
 
 
@@ -148,18 +153,7 @@ def test_the_form_encoding_is_accepted_with_the_forms_token(
     form = client.http.get("/")
     cookie = form.headers["Set-Cookie"].split(";")[0]
     [token] = re.findall(r'name="_csrf" value="([^"]+)"', form.body.decode("utf-8"))
-    fields: list[tuple[str, str]] = [("_csrf", token)]
-
-    def flatten(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                flatten(f"{prefix}.{key}" if prefix else key, child)
-        elif isinstance(value, list):
-            fields.extend((prefix, str(v)) for v in value)
-        else:
-            fields.append((prefix, str(value).lower() if isinstance(value, bool) else str(value)))
-
-    flatten("", valid_request)
+    fields: list[tuple[str, str]] = [("_csrf", token), *form_fields_of(valid_request)]
     fields.append(("website", ""))
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     answer = post(client, urlencode(fields), headers)

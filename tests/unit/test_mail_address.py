@@ -12,6 +12,7 @@ from functions.adapters import mailer
 from functions.domain import schemas
 from functions.domain.mail import sendable
 from functions.domain.validation import validate_request
+from tests.support import FAKE_STAGE
 
 # Each passed the schema's pattern; each made email.headerregistry.Address raise in the worker.
 UNSENDABLE = ["a,b@x.y", "ü@x.y", ".a@x.y", "a@x..y", "a.@x.y", "a..b@x.y", "a@-x.y", "a@x.y-"]
@@ -21,16 +22,6 @@ SENDABLE = [
     "x@sub.domain-1.example.co.uk",
     "UPPER.case@EXAMPLE.ORG",
 ]
-
-
-STAGE = {
-    "MIEUX_STAGE": "test",
-    "TABLE_NAME": "in-memory",
-    "REVIEW_QUEUE_URL": "fake://review",
-    "NOTIFY_QUEUE_URL": "fake://notify",
-    "PUBLIC_BASE_URL": "https://mieux.example.org",
-    "SENDER_EMAIL": "mieux@example.org",
-}
 
 
 @pytest.mark.parametrize("address", UNSENDABLE)
@@ -77,7 +68,7 @@ def test_intake_accepts_the_example() -> None:
 def test_the_mailer_rejects_for_good_and_never_echoes_the_address(
     address: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in STAGE.items():
+    for name, value in FAKE_STAGE.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(mailer.PermanentRejection) as raised:
         mailer.build_message(address, "Subject", "text", "<p>html</p>", "receipt", "en")

@@ -19,6 +19,7 @@ from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.domain import clock, schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.domain.mail import Notification
+from tests.support import FAKE_STAGE
 
 ROOT = Path(__file__).resolve().parents[3]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -93,15 +94,7 @@ OFFICERS = [
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A stage made of fakes, with the demo-like committee and officers."""
-    for name, value in {
-        "MIEUX_STAGE": "test",
-        "TABLE_NAME": "in-memory",
-        "REVIEW_QUEUE_URL": "fake://review",
-        "NOTIFY_QUEUE_URL": "fake://notify",
-        "PUBLIC_BASE_URL": "https://mieux.example.org",
-        "SENDER_EMAIL": "mieux@example.org",
-        "SIGNING_KEYS": "service-test-key-0123456789abcdef",
-    }.items():
+    for name, value in FAKE_STAGE.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SIGNING_KEYS_SECRET_ID", raising=False)
     secrets.forget()
