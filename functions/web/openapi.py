@@ -185,6 +185,14 @@ def _pages_routes() -> dict[str, Any]:
         },
         "/requests/{request_id}/withdraw": {
             "parameters": [REQUEST_ID, STATUS_TOKEN],
+            "get": {
+                "summary": "Asks the partner to confirm the withdrawal (changes nothing)",
+                "responses": _pages(200, 400, 403, 404, 409, 410, 503),
+            },
+            "head": {
+                "summary": "As GET, without a body",
+                "responses": _pages(200, 400, 403, 404, 409, 410, 503),
+            },
             "post": {
                 "summary": "The partner withdraws the request",
                 "requestBody": _form_body(dict(CSRF), ["_csrf"]),

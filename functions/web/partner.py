@@ -1,7 +1,8 @@
 """The partner's status page: follow the request, answer the committee's question, withdraw.
 
 Every route needs the signed status token from the receipt; the POSTs need the anti-forgery
-token of the page as well.
+token of the page as well. Withdrawing asks first: GET .../withdraw shows the confirmation (and
+changes nothing), its warning button POSTs.
 """
 
 from __future__ import annotations
@@ -129,6 +130,33 @@ def answer(request_id: str) -> Response:
         status = status_of(error)
         return _status_page(request_id, token, language, status, errors=errors, values=fields)
     return _status_page(request_id, token, language, 200, notice="answered")
+
+
+@partner.route("/requests/{request_id}/withdraw", methods=["GET", "HEAD"])
+@guarded(_problem)
+def confirm_withdrawal(request_id: str) -> Response:
+    """Asks before the irreversible step (a page, no script needed); changes nothing."""
+    from functions.services import partner as service  # on use: see _status_page
+
+    request = partner.current_request
+    language, token = language_of(request), query_token(request)
+    links.read_status_token(token, request_id)
+    view = service.status_view(request_id, language)
+    if not view.can_withdraw:
+        return _status_page(request_id, token, language, 409, notice="not_open")
+    form_token, cookie = csrf.issue(request, _scope(request_id))
+    query = urlencode({"token": token})
+    response = page(
+        "withdraw.html",
+        language,
+        view=view,
+        token=token,
+        here=f"/requests/{request_id}/withdraw?{query}",
+        back=f"/requests/{request_id}?{query}",
+        csrf_token=form_token,
+    )
+    response.headers.update(cookie)
+    return response
 
 
 @partner.route("/requests/{request_id}/withdraw", methods=["POST"], content_types=[])

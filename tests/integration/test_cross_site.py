@@ -121,8 +121,8 @@ def test_a_cross_site_vote_answer_or_withdrawal_is_refused(
     member, partner = Browser(client), Browser(client)
     vote_path, status = review_path("intpa"), status_path()
     ballot = {"_csrf": member.csrf_from(member.get(vote_path)), "choice": "approve"}
-    token = partner.csrf_from(partner.get(status))
     request_path, query = status.split("?")
+    token = partner.csrf_from(partner.get(f"{request_path}/withdraw?{query}"))  # status: scope
     before = len(stack.items())
     calls = record_operations(monkeypatch)
     posts = [

@@ -138,8 +138,8 @@ def test_withdrawal_stops_the_review_and_tells_the_officer(
     member = Browser(client)
     ballot = member.get(review_path("intpa"))  # a vote racing the withdrawal
     partner = Browser(client)
-    page = partner.get(status_path())
     withdraw_path = status_path().split("?")[0] + "/withdraw?" + status_path().split("?")[1]
+    page = partner.get(withdraw_path)  # the confirmation: the status page links to it
     done = partner.post(withdraw_path, {"_csrf": partner.csrf_from(page)})
     assert done.status_code == 200
     assert request_item(stack)["status"]["S"] == "withdrawn"
@@ -151,6 +151,51 @@ def test_withdrawal_stops_the_review_and_tells_the_officer(
     assert len(mail_to("paula@icmpd.example.org", "withdrawn")) == 1
     again = partner.post(withdraw_path, {"_csrf": partner.csrf_from(page)})
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "button"),
+    [
+        ("en", "Are you sure you want to withdraw the request?", "Yes, withdraw the request"),
+        ("fr", "Voulez-vous vraiment retirer la demande ?", "Oui, retirer la demande"),
+        ("es", "¿Seguro que desea retirar la solicitud?", "Sí, retirar la solicitud"),
+        ("ar", "هل أنت متأكد من أنك تريد سحب الطلب؟", "نعم، اسحب الطلب"),
+        ("ru", "Вы уверены, что хотите отозвать заявку?", "Да, отозвать заявку"),
+    ],
+)
+def test_withdrawing_asks_first_and_the_question_changes_nothing(
+    client: Any, stack: Stack, submitted: str, language: str, question: str, button: str
+) -> None:
+    request_path, query = status_path().split("?")
+    withdraw_path = f"{request_path}/withdraw?{query}"
+    status = client.http.get(f"{request_path}?{query}&lang={language}").body.decode("utf-8")
+    assert f'href="{withdraw_path}&amp;lang={language}"' in status  # a link, not a form
+    assert 'class="button button-warning"' in status
+    before = stack.items()
+    browser = Browser(client)
+    answer = browser.get(f"{withdraw_path}&lang={language}")
+    body = answer.body.decode("utf-8")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert f'lang="{language}"' in body and question in body and button in body
+    assert f'action="{withdraw_path}&amp;lang={language}"' in body and browser.csrf_from(answer)
+    assert f'href="{request_path}?{query}&amp;lang={language}"' in body  # cancel: back
+    assert client.http.request("HEAD", withdraw_path).status_code == 200
+    assert stack.items() == before
+    assert request_item(stack)["status"]["S"] == "under_review"
+
+
+def test_the_confirmation_needs_the_status_token_and_an_open_request(
+    client: Any, stack: Stack, submitted: str
+) -> None:
+    request_path, query = status_path().split("?")
+    assert client.http.get(f"{request_path}/withdraw").status_code == 400
+    assert client.http.get(f"/requests/{'0' * 32}/withdraw?{query}").status_code == 403
+    partner = Browser(client)
+    page = partner.get(f"{request_path}/withdraw?{query}")
+    partner.post(f"{request_path}/withdraw?{query}", {"_csrf": partner.csrf_from(page)})
+    again = client.http.get(f"{request_path}/withdraw?{query}")
+    assert again.status_code == 409
+    assert "This action is no longer possible" in again.body.decode("utf-8")
 
 
 def test_withdrawal_needs_the_page_token(client: Any, stack: Stack, submitted: str) -> None:
