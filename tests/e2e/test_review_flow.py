@@ -33,6 +33,10 @@ REASON = re.compile(r"reasons or question", re.I)
 RECORD = re.compile(r"record my vote", re.I)
 ANSWER = re.compile(r"your answer", re.I)
 SEND = re.compile(r"send", re.I)
+WITHDRAW = re.compile(r"^withdraw the request$", re.I)
+CONFIRM_WITHDRAWAL = re.compile(r"yes, withdraw the request", re.I)
+GO_BACK = re.compile(r"no, go back to the request", re.I)
+WARNING_RED = "rgb(212, 53, 28)"  # .button-warning in app.css (GOV.UK's red)
 HIDDEN_INPUT = re.compile(r"<input[^>]*type=\"hidden\"[^>]*>", re.I)
 
 
@@ -224,3 +228,36 @@ def test_more_information_then_approved_in_round_two(flow_stack: LocalSystem, pa
     assert re.search(r"approu?v", decision["subject"] + decision["text"] + decision["html"], re.I)
     page.goto(status_url)
     assert re.search(r"approved", page.content(), re.I)
+
+
+def test_withdrawn_through_the_confirmation(flow_stack: LocalSystem, page: Any) -> None:
+    """The red button leads to a question (a GET: nothing changes); going back keeps the
+    request; only the confirmation's own warning button withdraws it."""
+    _, receipt = submit(flow_stack, page)
+    mailbox = about(flow_stack, receipt)
+    status_url = link_in(receipt, flow_stack.base_url, "/requests/")
+    for member in voters():
+        mailbox.wait_for(member["inbox"], 1)
+
+    page.goto(status_url)
+    withdraw = page.get_by_role("link", name=WITHDRAW)
+    assert withdraw.evaluate("e => getComputedStyle(e).backgroundColor") == WARNING_RED
+    before = snapshot(flow_stack, status_url)
+    withdraw.click()
+    page.wait_for_load_state()
+    confirm = page.get_by_role("button", name=CONFIRM_WITHDRAWAL)
+    assert confirm.evaluate("e => getComputedStyle(e).backgroundColor") == WARNING_RED
+    assert snapshot(flow_stack, status_url) == before, "the confirmation page changed something"
+    page.get_by_role("link", name=GO_BACK).click()
+    page.wait_for_load_state()
+    assert re.search(r"under review", page.content(), re.I)
+
+    page.get_by_role("link", name=WITHDRAW).click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=CONFIRM_WITHDRAWAL).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="has been withdrawn").is_visible()
+    assert page.get_by_role("link", name=WITHDRAW).count() == 0
+    mailbox.wait_for("amadou.sow@icmpd.example.org", 1)  # the officer is told
+    page.goto(status_url)
+    assert re.search(r"withdrawn", page.content(), re.I)

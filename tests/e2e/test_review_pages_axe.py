@@ -2,7 +2,8 @@
 
 The form's pages are checked in test_form_browser.py; these are the pages of the other flows:
 the review page (and its errors), the vote-recorded page, the partner's status page (with the
-committee's question and the answer form), and the error page of a bad link.
+committee's question and the answer form), the withdrawal's confirmation, and the error page of
+a bad link.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def submitted_request(stack: LocalSystem) -> tuple[str, dict[str, str]]:
     return link_in(receipt, stack.base_url, "/requests/"), links
 
 
+def withdrawal_of(status_url: str) -> str:
+    """The confirmation page the status page's withdraw button leads to (GET changes nothing)."""
+    path, query = status_url.split("?", 1)
+    return f"{path}/withdraw?{query}"
+
+
 def with_language(url: str, language: str) -> str:
     return url + ("&" if "?" in url else "?") + f"lang={language}"
 
@@ -71,6 +78,10 @@ def test_review_status_and_error_pages_have_no_violations_in_any_language(
         tab.goto(with_language(status_url, language))
         no_violations(tab, f"status page ({language})")
         screenshot(tab, f"status-{language}")
+        tab.goto(with_language(withdrawal_of(status_url), language))
+        assert tab.locator("form .button-warning").is_visible()
+        no_violations(tab, f"withdrawal confirmation ({language})")
+        screenshot(tab, f"withdraw-{language}")
         tab.goto(with_language(f"{local_stack.base_url}/review/not-a-token", language))
         no_violations(tab, f"invalid link page ({language})")
     # The review page with its errors: a rejection without reasons.
