@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.local.run import LocalSystem
-from tests.e2e.helpers import aws
+from tests.e2e.helpers import aws, no_violations
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -80,12 +80,14 @@ def test_the_mailbox_pages_newest_first_and_older_pages_are_one_click_away(
     assert subjects[0].endswith(f"Page {marker} #26")  # the newest first
     assert subjects[24].endswith(f"Page {marker} #2")
     assert page.locator("a[rel=prev]").count() == 0
+    no_violations(page, "the mailbox, page 1")
 
     page.locator("nav.pages").first.get_by_role("link", name="Older").click()
     page.wait_for_url(f"{local_stack.base_url}/_dev/mail?page=2")
     older = page.locator("article.mail", has_text=f"Page {marker} #1")
     assert older.locator("pre.text").inner_text().strip() == "text 1"
     assert page.title().startswith("Mailbox") and "page 2" in page.title()
+    no_violations(page, "the mailbox, page 2")
     page.locator("nav.pages").first.get_by_role("link", name="Newer").click()
     page.wait_for_url(f"{local_stack.base_url}/_dev/mail?page=1")
 
