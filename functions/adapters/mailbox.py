@@ -1,12 +1,14 @@
 """The local stack's mailbox: every email sent through SES, read from moto's record of it.
 
-Local stage only. moto keeps what SES "sent" and serves it at ``/moto-api/data.json``:
-``["ses"]["Message"]`` for SES v1 ``SendEmail`` and SES v2 ``SendEmail`` with Simple content
-(one body kept: the HTML one if there was one, else the text), and ``["ses"]["RawMessage"]``
-for ``SendRawEmail`` and SES v2 Raw content (the whole MIME message: both bodies, the headers).
-moto records no send time and keeps the two kinds in separate lists, each in send order; the
-mailbox numbers messages in the order it first sees them, which is the send order for one kind
-(the mail worker uses one) and close to it across both.
+Local stage only. The local stack's moto server (``infra/local/moto_server.py``) serves SES's list
+of sent mail a page at a time at ``/_mieux/mail?offset=&limit=``, newest first: SES v1
+``SendEmail`` and SES v2 Simple content as moto keeps them (one body: the HTML one if there was
+one, else the text, ``kind`` "simple"), ``SendRawEmail`` and SES v2 Raw content whole (the MIME
+message: both bodies, the headers, ``kind`` "raw"), each with its position in send order. Only
+the page shown is parsed, and a parsed message is kept by id (moto never changes a sent one), so
+a page costs the same with 10 or 10,000 emails. (moto's ``/moto-api/data.json`` serialises every
+object of every service and took seconds after a few requests: it is not read.) moto records no
+send time: the mailbox shows when it first saw a message without a Date header.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 import threading
 import time
 import urllib.request
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from email import message_from_string, policy
 from email.header import decode_header, make_header
@@ -29,8 +32,13 @@ from typing import Any
 URL = re.compile(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]")
 _HTML_START = re.compile(r"^\s*<(!doctype|html|head|body|p|div|table|a|h\d|br|span)\b", re.I)
 
+PER_PAGE = 25  # emails on a page
+MAX_PER_PAGE = 100  # the most ``per_page`` may ask for
+CACHE_SIZE = 2000  # parsed messages kept (the newest used)
+
 _lock = threading.Lock()
-_seen: dict[str, tuple[int, float]] = {}  # message id -> (sequence number, first seen)
+_parsed: OrderedDict[str, SentMail] = OrderedDict()  # message id -> the message, parsed
+stats = {"parsed": 0}  # messages parsed since the process started (tests read it)
 
 
 class MailboxUnavailable(RuntimeError):
@@ -73,12 +81,36 @@ class SentMail:
         }
 
 
-def fetch_moto_data(endpoint_url: str, timeout: float = 5.0) -> dict[str, Any]:
-    """moto's model data (every service), over HTTP."""
+@dataclass(frozen=True)
+class Page:
+    """One page of the mailbox, newest first: page 1 holds the newest ``per_page`` emails."""
+
+    mail: list[SentMail]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_newer(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_older(self) -> bool:
+        return self.number * self.per_page < self.total
+
+
+def fetch_records(
+    endpoint_url: str, offset: int, limit: int, timeout: float = 5.0
+) -> dict[str, Any]:
+    """``limit`` sent emails after the ``offset`` newest, as moto recorded them, over HTTP."""
     if not endpoint_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         # The mailbox reads a local moto server and nothing else.
         raise MailboxUnavailable("AWS_ENDPOINT_URL is not a local moto server")
-    url = endpoint_url.rstrip("/") + "/moto-api/data.json"
+    url = f"{endpoint_url.rstrip('/')}/_mieux/mail?offset={int(offset)}&limit={int(limit)}"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (loopback only)
             data: dict[str, Any] = json.loads(answer.read())
@@ -87,19 +119,33 @@ def fetch_moto_data(endpoint_url: str, timeout: float = 5.0) -> dict[str, Any]:
     return data
 
 
-def sent_mail(data: dict[str, Any]) -> list[SentMail]:
-    """Every sent email in moto's data, newest first."""
-    ses = data.get("ses", {})
-    parsed = [_from_simple(m) for m in ses.get("Message", [])]
-    parsed += [_from_raw(m) for m in ses.get("RawMessage", [])]
-    return sorted(parsed, key=lambda mail: mail.sequence, reverse=True)
+def mail_page(endpoint_url: str, number: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Page ``number`` (from 1) of the mailbox, newest first, only its emails read and parsed."""
+    number, per_page = max(1, number), min(MAX_PER_PAGE, max(1, per_page))
+    return page_of(fetch_records(endpoint_url, (number - 1) * per_page, per_page), number, per_page)
 
 
-def _sequence(message_id: str) -> tuple[int, float]:
+def page_of(answer: dict[str, Any], number: int, per_page: int) -> Page:
+    """The page from the moto server's answer (``total`` and the page's records)."""
+    mail = [parsed(record) for record in answer.get("mail", [])]
+    return Page(mail=mail, number=number, per_page=per_page, total=int(answer.get("total", 0)))
+
+
+def parsed(record: dict[str, Any]) -> SentMail:
+    """One record as a SentMail, parsed once per message id."""
+    key = str(record.get("id", ""))
     with _lock:
-        if message_id not in _seen:
-            _seen[message_id] = (len(_seen) + 1, time.time())
-        return _seen[message_id]
+        cached = _parsed.get(key)
+        if cached is not None and cached.sequence == int(record.get("sequence", 0)):
+            _parsed.move_to_end(key)
+            return cached
+    mail = _from_raw(record) if record.get("kind") == "raw" else _from_simple(record)
+    with _lock:
+        stats["parsed"] += 1
+        _parsed[key] = mail
+        while len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return mail
 
 
 def _from_simple(record: dict[str, Any]) -> SentMail:
@@ -111,16 +157,15 @@ def _from_simple(record: dict[str, Any]) -> SentMail:
         for key in ("ToAddresses", "CcAddresses", "BccAddresses")
         for address in destinations.get(key, [])
     ]
-    sequence, seen_at = _sequence(str(record.get("id", "")))
     text, html = ("", body) if is_html else (body, "")
     return SentMail(
         id=str(record.get("id", "")),
-        sequence=sequence,
+        sequence=int(record.get("sequence", 0)),
         sender=str(record.get("source") or ""),
         recipients=_unique(recipients),
         subject=str(record.get("subject") or ""),
         date="",
-        seen_at=seen_at,
+        seen_at=time.time(),
         text=text,
         html=html,
         links=links_in(text, html),
@@ -133,15 +178,14 @@ def _from_raw(record: dict[str, Any]) -> SentMail:
     text = _part(message, "plain")
     html = _part(message, "html")
     recipients = [str(a) for a in record.get("destinations") or []]
-    sequence, seen_at = _sequence(str(record.get("id", "")))
     return SentMail(
         id=str(record.get("id", "")),
-        sequence=sequence,
+        sequence=int(record.get("sequence", 0)),
         sender=str(message.get("From") or record.get("source") or ""),
         recipients=_unique(recipients),
         subject=str(message.get("Subject") or ""),
         date=str(message.get("Date") or ""),
-        seen_at=seen_at,
+        seen_at=time.time(),
         text=text,
         html=html,
         links=links_in(text, html),

@@ -31,30 +31,64 @@ MAILBOX_POLICY = (
 )
 
 
-def _mail() -> list[mailbox.SentMail] | Response:
+def _number(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def _page() -> mailbox.Page | Response:
     if get_settings().stage != "local":
         return json_error(NotFound("the mailbox exists only in the local stage"))
+    query = devmail.current_request.query_params
+    number = _number(query.get("page") if query else None, 1)
+    per_page = _number(query.get("per_page") if query else None, mailbox.PER_PAGE)
     try:
-        return mailbox.sent_mail(mailbox.fetch_moto_data(aws_endpoint_url()))
+        return mailbox.mail_page(aws_endpoint_url(), number, per_page)
     except mailbox.MailboxUnavailable as error:
         log.warning("the local mailbox cannot be read: %s", error)  # local only: moto's URL
         return json_error(Unavailable(str(error)))
 
 
+def _link(path: str, page: mailbox.Page, number: int) -> str:
+    """The URL of another page, keeping a per_page that is not the default."""
+    suffix = f"&per_page={page.per_page}" if page.per_page != mailbox.PER_PAGE else ""
+    return f"{path}?page={number}{suffix}"
+
+
 @devmail.route("/_dev/mail", methods=["GET"])
 def mail_page() -> Response:
-    """Every email sent through SES, newest first, links clickable."""
-    mail = _mail()
-    if isinstance(mail, Response):
-        return mail
-    body = render("dev/mail.html", "en", mail=mail, linkified=mailbox.linkified)
+    """The sent emails a page at a time (?page=, from 1), newest first, links clickable."""
+    page = _page()
+    if isinstance(page, Response):
+        return page
+    body = render(
+        "dev/mail.html",
+        "en",
+        page=page,
+        mail=page.mail,
+        newer=_link("/_dev/mail", page, page.number - 1) if page.has_newer else "",
+        older=_link("/_dev/mail", page, page.number + 1) if page.has_older else "",
+        linkified=mailbox.linkified,
+    )
     return Response(body=body, status_code=200, headers=dict(page_headers(MAILBOX_POLICY)))
 
 
 @devmail.route("/_dev/mail.json", methods=["GET"])
 def mail_json() -> Response:
-    """The same mail as JSON, for tests and scripts."""
-    mail = _mail()
-    if isinstance(mail, Response):
-        return mail
-    return json_response({"mail": [m.as_json() for m in mail]})
+    """The same page as JSON, for tests and scripts: ``older`` is the next page's URL, or null."""
+    page = _page()
+    if isinstance(page, Response):
+        return page
+    path = "/_dev/mail.json"
+    return json_response(
+        {
+            "mail": [m.as_json() for m in page.mail],
+            "page": page.number,
+            "per_page": page.per_page,
+            "total": page.total,
+            "newer": _link(path, page, page.number - 1) if page.has_newer else None,
+            "older": _link(path, page, page.number + 1) if page.has_older else None,
+        }
+    )

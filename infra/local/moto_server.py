@@ -16,6 +16,13 @@ hook is driven over HTTP on this server: ``POST /_mieux/faults`` with ``{"dynamo
 "ses": 0.1, "seed": 1}`` (0 turns a share off), ``GET /_mieux/faults`` for the shares and the
 counts of requests seen and throttled. ``make load-faults`` (infra/load/run.py) uses it.
 
+It also serves the local mailbox's page of sent mail: ``GET /_mieux/mail?offset=0&limit=25``
+answers ``{"total": N, "mail": [...]}``, the ``limit`` newest emails after the ``offset`` newest,
+newest first, each as moto recorded it (``kind`` "simple" or "raw", ``id``, ``sequence``: the
+position in send order across both kinds, from 1). moto's own ``/moto-api/data.json`` serialises
+every object of every service ever created (each DynamoDB item, each SQS message, attribute by
+attribute), which took seconds after a few requests; this reads SES's list of sent mail only.
+
 Run as ``python -m infra.local.moto_server -H 127.0.0.1 -p PORT`` (moto.server's arguments).
 """
 
@@ -27,9 +34,12 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 _LOCK = threading.Lock()
 CONTROL_PATH = "/_mieux/faults"
+MAIL_PATH = "/_mieux/mail"
+MAIL_LIMIT = 1000
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "TransactWriteItems"})
 # The two throttling answers DynamoDB gives, each with the type prefix it sends in ``__type``.
 DYNAMODB_THROTTLES = (
@@ -132,8 +142,53 @@ def _control(environ: dict[str, Any], start_response: StartResponse) -> Iterable
     return [json.dumps(FAULTS.state()).encode()]
 
 
+def sent_mail_records(offset: int, limit: int) -> dict[str, Any]:
+    """The page of SES's sent mail, newest first: ``limit`` emails after the ``offset`` newest."""
+    from moto.ses.models import Message, RawMessage, ses_backends
+
+    sent = [
+        message
+        for regions in list(ses_backends.values())
+        for backend in list(regions.values())
+        for message in list(backend.sent_messages)
+        if isinstance(message, Message | RawMessage)
+    ]
+    total = len(sent)
+    offset = max(0, offset)
+    end = max(0, total - offset)
+    start = max(0, end - max(0, min(limit, MAIL_LIMIT)))
+    mail: list[dict[str, Any]] = []
+    for index in range(end - 1, start - 1, -1):
+        message = sent[index]
+        record: dict[str, Any] = {
+            "id": message.id,
+            "sequence": index + 1,
+            "source": message.source,
+            "destinations": message.destinations,
+        }
+        if isinstance(message, RawMessage):
+            record.update(kind="raw", raw_data=message.raw_data)
+        else:
+            record.update(kind="simple", subject=message.subject, body=message.body)
+        mail.append(record)
+    return {"total": total, "mail": mail}
+
+
+def _mail(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    _body(environ)
+    query = parse_qs(str(environ.get("QUERY_STRING", "")))
+    try:
+        offset = int(query.get("offset", ["0"])[0])
+        limit = int(query.get("limit", ["25"])[0])
+    except ValueError:
+        start_response("400 Bad Request", [("Content-Type", "application/json")])
+        return [json.dumps({"error": "offset and limit are integers"}).encode()]
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps(sent_mail_records(offset, limit)).encode()]
+
+
 def inject_faults() -> None:
-    """Put the fault hook in front of moto's dispatcher (every service, every request)."""
+    """Put the fault hook and the mail page in front of moto's dispatcher (every request)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     original = DomainDispatcherApplication.__call__
@@ -141,6 +196,8 @@ def inject_faults() -> None:
     def with_faults(self: Any, environ: dict[str, Any], start_response: StartResponse) -> Any:
         if environ.get("PATH_INFO") == CONTROL_PATH:
             return _control(environ, start_response)
+        if environ.get("PATH_INFO") == MAIL_PATH:
+            return _mail(environ, start_response)
         service = _service_of(environ)
         choice = FAULTS.throttle(service) if service else 0
         if not choice:
@@ -169,7 +226,7 @@ def serialise_dynamodb() -> None:
 
 
 def main() -> None:
-    """Serialise DynamoDB, add the fault hook (off), then hand over to moto's server."""
+    """Serialise DynamoDB, add the fault hook (off) and the mail page, then run moto's server."""
     serialise_dynamodb()
     inject_faults()
     from moto.server import main as moto_main

@@ -177,6 +177,19 @@ def no_violations(page: Any, where: str) -> None:
     assert results.violations_count == 0, f"{where}: {details}"
 
 
+def all_mail(base_url: str) -> list[dict[str, Any]]:
+    """Every email of the stack's mailbox, newest first, following its ``older`` links."""
+    mail: dict[str, dict[str, Any]] = {}
+    path: str | None = "/_dev/mail.json?per_page=100"
+    while path:
+        with urllib.request.urlopen(f"{base_url}{path}", timeout=30) as got:
+            page = json.loads(got.read())
+        for message in page["mail"]:  # mail sent meanwhile moves older ones to the next page
+            mail.setdefault(message["id"], message)
+        path = page["older"]
+    return list(mail.values())
+
+
 class Mailbox:
     """The stack's mailbox, seen through ``/_dev/mail.json``, filtered to one scenario."""
 
@@ -185,8 +198,8 @@ class Mailbox:
         self.reference = reference  # only mail about this request (the stack is shared)
 
     def all(self) -> list[dict[str, Any]]:
-        with urllib.request.urlopen(f"{self.stack.base_url}/_dev/mail.json", timeout=30) as got:
-            return list(json.loads(got.read())["mail"])
+        """Every email, newest first, page after page of ``/_dev/mail.json``."""
+        return all_mail(self.stack.base_url)
 
     def to(self, address: str) -> list[dict[str, Any]]:
         """Mail whose recipients include ``address``, oldest first."""

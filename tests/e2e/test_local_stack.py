@@ -19,7 +19,7 @@ import pytest
 
 from infra.local import run
 from infra.local.run import LocalSystem, port_is_free
-from tests.e2e.helpers import ROOT, aws, http
+from tests.e2e.helpers import ROOT, all_mail, aws, http
 from tests.support import example_request
 
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ def queue_depth(stack: LocalSystem, url: str) -> int:
 def mail_json(stack: LocalSystem) -> list[dict[str, Any]]:
     status, _, body = http("GET", f"{stack.base_url}/_dev/mail.json")
     assert status == 200, body
-    return list(json.loads(body)["mail"])
+    return all_mail(stack.base_url)
 
 
 def test_the_app_answers_and_takes_a_request(local_stack: LocalSystem) -> None:

@@ -26,51 +26,56 @@ def raw_message() -> str:
     return message.as_string()
 
 
-def moto_data() -> dict[str, Any]:
-    """The shape of GET /moto-api/data.json in moto 5.2.5 (checked against a running server)."""
+def records() -> dict[str, Any]:
+    """The answer of the local moto server's GET /_mieux/mail (infra/local/moto_server.py):
+    newest first, each email as moto 5.2.5 keeps it, with its place in send order."""
     return {
-        "ses": {
-            "Message": [
-                {
-                    "id": "simple-1",
-                    "source": "mieux@example.org",
-                    "subject": "Review request",
-                    "body": "Please review http://localhost:8000/review/t1 now",
-                    "destinations": {
-                        "ToAddresses": ["m1@example.org"],
-                        "CcAddresses": ["c@example.org"],
-                    },
+        "total": 3,
+        "mail": [
+            {
+                "kind": "raw",
+                "id": "raw-1",
+                "sequence": 3,
+                "source": "mieux@example.org",
+                # moto lists the header addresses again, RFC 2047-encoded
+                "destinations": [
+                    "a.diallo@example.org",
+                    "Aminata Diallo <a.diallo@example.org>",
+                ],
+                "raw_data": raw_message(),
+            },
+            {
+                "kind": "simple",
+                "id": "simple-2",
+                "sequence": 2,
+                "source": "mieux@example.org",
+                "subject": "HTML only",
+                "body": '<p><a href="https://example.org/x">x</a> <a href="javascript:y">y</a>',
+                "destinations": {"ToAddresses": ["m2@example.org"]},
+            },
+            {
+                "kind": "simple",
+                "id": "simple-1",
+                "sequence": 1,
+                "source": "mieux@example.org",
+                "subject": "Review request",
+                "body": "Please review http://localhost:8000/review/t1 now",
+                "destinations": {
+                    "ToAddresses": ["m1@example.org"],
+                    "CcAddresses": ["c@example.org"],
                 },
-                {
-                    "id": "simple-2",
-                    "source": "mieux@example.org",
-                    "subject": "HTML only",
-                    "body": '<p><a href="https://example.org/x">x</a> <a href="javascript:y">y</a>',
-                    "destinations": {"ToAddresses": ["m2@example.org"]},
-                },
-            ],
-            "RawMessage": [
-                {
-                    "id": "raw-1",
-                    "source": "mieux@example.org",
-                    # moto lists the header addresses again, RFC 2047-encoded
-                    "destinations": [
-                        "a.diallo@example.org",
-                        "Aminata Diallo <a.diallo@example.org>",
-                    ],
-                    "raw_data": raw_message(),
-                }
-            ],
-        }
+            },
+        ],
     }
 
 
 def test_every_kind_of_sent_mail_is_read_newest_first() -> None:
-    mail = mailbox.sent_mail(moto_data())
+    page = mailbox.page_of(records(), 1, 25)
+    assert (page.total, page.pages, page.has_newer, page.has_older) == (3, 1, False, False)
+    mail = page.mail
     assert [m.id for m in mail] == ["raw-1", "simple-2", "simple-1"]
+    assert [m.sequence for m in mail] == [3, 2, 1]
     by_id = {m.id: m for m in mail}
-    assert [m.sequence for m in mail] == sorted((m.sequence for m in mail), reverse=True)
-    assert by_id["simple-2"].sequence > by_id["simple-1"].sequence
 
     simple = by_id["simple-1"]
     assert simple.recipients == ("m1@example.org", "c@example.org")
@@ -94,10 +99,23 @@ def test_every_kind_of_sent_mail_is_read_newest_first() -> None:
     )
 
 
-def test_the_sequence_of_a_message_stays_the_same_across_reads() -> None:
-    first = {m.id: m.sequence for m in mailbox.sent_mail(moto_data())}
-    second = {m.id: m.sequence for m in mailbox.sent_mail(moto_data())}
+def test_a_message_is_parsed_once_however_often_its_page_is_read() -> None:
+    answer = records()
+    for record in answer["mail"]:
+        record["id"] += "-once"
+    before = mailbox.stats["parsed"]
+    first = mailbox.page_of(answer, 1, 25)
+    second = mailbox.page_of(answer, 1, 25)
+    assert mailbox.stats["parsed"] - before == 3
     assert first == second
+
+
+def test_pages_count_from_the_newest() -> None:
+    page = mailbox.Page(mail=[], number=2, per_page=25, total=51)
+    assert (page.pages, page.has_newer, page.has_older) == (3, True, True)
+    last = mailbox.Page(mail=[], number=3, per_page=25, total=51)
+    assert (last.has_newer, last.has_older) == (True, False)
+    assert mailbox.Page(mail=[], number=1, per_page=25, total=0).pages == 1
 
 
 def test_text_is_cut_into_escapable_pieces_and_links() -> None:
@@ -121,9 +139,19 @@ def test_the_page_escapes_every_field_and_sandboxes_the_html_body() -> None:
         html=f"<p>{EVIL}</p>",
         links=('http://localhost:8000/a"onmouseover=alert(3)',),
     )
-    page = render("dev/mail.html", "en", mail=[mail], linkified=mailbox.linkified)
+    page = render(
+        "dev/mail.html",
+        "en",
+        page=mailbox.Page(mail=[mail], number=2, per_page=1, total=3),
+        mail=[mail],
+        newer="/_dev/mail?page=1&per_page=1",
+        older="/_dev/mail?page=3&per_page=1",
+        linkified=mailbox.linkified,
+    )
     assert "<script>" not in page and "<img" not in page
     assert 'href="http://localhost:8000/a&#34;onmouseover' in page
     assert '<iframe title="HTML body of #1" sandbox="allow-popups' in page
     assert 'srcdoc="&lt;base target=&#34;_top&#34;&gt;&lt;p&gt;&lt;script&gt;' in page
     assert "allow-scripts" not in page and "allow-same-origin" not in page
+    assert page.count('<a href="/_dev/mail?page=3&amp;per_page=1" rel="next">Older') == 2
+    assert page.count('<a href="/_dev/mail?page=1&amp;per_page=1" rel="prev">') == 2
