@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -67,6 +68,18 @@ def is_final(status: str) -> bool:
 def format_reference(year: int, number: int) -> str:
     """The human reference of a request: ``MX-2026-0042`` (more digits past 9999)."""
     return f"MX-{year}-{number:04d}"
+
+
+_REFERENCE = re.compile(r"MX-(\d{4})-(\d{4,})")
+
+
+def reference_year(text: str) -> int | None:
+    """The year of a reference number (``MX-2026-0042`` -> 2026); None if ``text`` is not one.
+
+    The year is the year of submission (UTC), the year of the request's region-index entry.
+    """
+    found = _REFERENCE.fullmatch(text.strip().upper())
+    return int(found.group(1)) if found else None
 
 
 def document_fingerprint(document: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 
 python -m functions.ops committee list
 python -m functions.ops committee add-member --id intpa --name ... --body "DG INTPA" ...
-python -m functions.ops request show <request id>
+python -m functions.ops request show <request id or reference: MX-2026-0001>
 python -m functions.ops erase --email someone@example.org
 python -m functions.ops sweep
 python -m functions.ops --stage prod --profile mieux-prod requests list --year 2026
@@ -187,8 +187,9 @@ def request() -> None:
 @request.command("show")
 @click.argument("request_id")
 def show_request(request_id: str) -> None:
-    """A request with its votes, emails and audit trail (one Query)."""
-    found = repository().partition(request_id)
+    """A request (by id or reference) with its votes, emails and audit trail (one Query; a
+    reference first finds the id through region-index)."""
+    found = repository().partition(requests.resolve(request_id))
     request = found.request
     if request is None:
         raise click.ClickException(f"no request {request_id}")

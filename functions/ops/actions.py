@@ -10,6 +10,7 @@ import click
 import yaml
 
 from functions.domain.errors import NotFound
+from functions.ops.requests import resolve
 from functions.services import actions as service
 
 
@@ -32,7 +33,7 @@ def read_plan(path: Path) -> Any:
 
 
 @action.command("record")
-@click.option("--request", "request_id", required=True, help="The request's id.")
+@click.option("--request", "request_id", required=True, help="The request's id or reference.")
 @click.option(
     "--file",
     "path",
@@ -48,7 +49,7 @@ def record(request_id: str, path: Path, actor: str) -> None:
     """
     plan = read_plan(path)
     try:
-        result = service.record_action(request_id, plan, _actor(actor))
+        result = service.record_action(resolve(request_id), plan, _actor(actor))
     except NotFound:
         raise click.ClickException(f"no request {request_id}") from None
     except service.ActionError as error:
@@ -58,14 +59,14 @@ def record(request_id: str, path: Path, actor: str) -> None:
 
 
 @action.command("activity")
-@click.option("--request", "request_id", required=True, help="The request's id.")
+@click.option("--request", "request_id", required=True, help="The request's id or reference.")
 @click.option("--number", required=True, type=click.IntRange(min=1), help="The activity, from 1.")
 @click.option("--status", required=True, type=click.Choice(list(service.ACTIVITY_STATUSES)))
 @click.option("--by", "actor", default="operator", help="Who records it, for the audit trail.")
 def activity(request_id: str, number: int, status: str, actor: str) -> None:
     """Mark one activity planned, done or cancelled; the partner is emailed about a change."""
     try:
-        changed = service.set_activity_status(request_id, number, status, _actor(actor))
+        changed = service.set_activity_status(resolve(request_id), number, status, _actor(actor))
     except NotFound:
         raise click.ClickException(f"no request {request_id}") from None
     except service.ActionError as error:

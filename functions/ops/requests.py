@@ -30,7 +30,7 @@ from functions.domain.mail import (
 )
 from functions.domain.records import Request
 from functions.domain.reference import reference_data
-from functions.domain.requests import Status
+from functions.domain.requests import Status, reference_year
 from functions.presentation import spreadsheet
 from functions.services.review import load_request
 
@@ -38,6 +38,27 @@ COLUMNS = (
     "reference", "id", "status", "round", "region", "country", "pillar", "institution_type",
     "institution", "title", "submitted_at", "decided_at",
 )  # fmt: skip
+
+
+def resolve(identifier: str) -> str:
+    """The request id an operator means: an id as given, or the id of a reference number
+    (``MX-2026-0001``, what the Project Officer's email gives).
+
+    A reference is found without a Scan and without an index of its own: its year is the year
+    of submission, so one region-index Query per region for that year (stopping at the match)
+    reads only that year's requests. An operator's lookup now and then costs less that way than
+    a reference-index would, written with every request and deployed on the table.
+    Raises :class:`click.ClickException` for a reference no request has.
+    """
+    year = reference_year(identifier)
+    if year is None:
+        return identifier
+    reference = identifier.strip().upper()
+    for region in reference_data().regions:
+        for request in repository().requests_of_region(region, year):
+            if request.reference == reference:
+                return request.request_id
+    raise click.ClickException(f"no request {reference}")
 
 
 @click.group("requests")
@@ -224,7 +245,7 @@ def _took_over(claim: MailRecord) -> bool:
 
 
 @requests.command("resend")
-@click.option("--request", "request_id", required=True)
+@click.option("--request", "request_id", required=True, help="The request's id or reference.")
 @click.option("--kind", required=True, help="The email's kind: receipt, decision_partner, ...")
 @click.option("--recipient", required=True, help="partner, member:<id> or officer:<id>.")
 @click.option("--round", "round_number", type=int, help="Review round (default: the current).")
@@ -240,6 +261,7 @@ def resend(request_id: str, kind: str, recipient: str, round_number: int | None,
         raise click.ClickException(
             f"not a recipient: {recipient} (partner, member:<id> or officer:<id>)"
         ) from None
+    request_id = resolve(request_id)
     try:
         request = load_request(request_id)
     except NotFound:

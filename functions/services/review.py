@@ -85,11 +85,21 @@ def dispatch_review(request_id: str, round_number: int) -> int:
     return len(notifications)
 
 
+class Settlement(NamedTuple):
+    """What the decision rule made of a round, and whether this caller's decision was the one
+    stored (``won``: its conditional status change succeeded; the decision is made once)."""
+
+    outcome: Outcome
+    won: bool
+
+
 class VoteResult(NamedTuple):
-    """What happened to a vote: recorded, and whether it decided the round."""
+    """What happened to a vote: recorded, what the rule now says, and whether this vote's
+    call made the decision (``decided``; False when another vote's call made it first)."""
 
     choice: Choice
     outcome: Outcome
+    decided: bool = False
 
 
 def voter(
@@ -173,7 +183,8 @@ def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> Vo
         suffix=found.member_id,
     )
     store.record_vote(vote, cast)
-    return VoteResult(choice, settle_round(link.request_id, link.round, members))
+    settled = settle_round(link.request_id, link.round, members)
+    return VoteResult(choice, settled.outcome, settled.won)
 
 
 def round_votes(request_id: str, round_number: int) -> dict[str, Vote]:
@@ -183,10 +194,11 @@ def round_votes(request_id: str, round_number: int) -> dict[str, Vote]:
 
 def settle_round(
     request_id: str, round_number: int, members: list[Member] | None = None
-) -> Outcome:
+) -> Settlement:
     """Apply the decision rule to the round's votes; act on a decision exactly once.
 
-    ``members``: the committee, if the caller has read it already (a vote has).
+    ``members``: the committee, if the caller has read it already (a vote has). ``won`` says
+    whether this call made the decision (see :func:`conclude`).
     """
     store = repository()
     request, votes = store.request_and_round_votes(request_id, round_number)
@@ -196,8 +208,8 @@ def settle_round(
     if outcome is not Outcome.PENDING:
         if request is None:
             raise NotFound(request_id)
-        conclude(request, round_number, outcome, votes, members)
-    return outcome
+        return Settlement(outcome, conclude(request, round_number, outcome, votes, members))
+    return Settlement(outcome, False)
 
 
 def conclude(

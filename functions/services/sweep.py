@@ -191,7 +191,7 @@ def positive_silence(run: Sweep) -> int:
         for member_id in silent:
             _record_silence(request, member_id)
         if silent:
-            outcome = settle_round(request.request_id, request.round)
+            outcome = settle_round(request.request_id, request.round).outcome
             settled += outcome is not Outcome.PENDING
     return settled
 

@@ -109,13 +109,25 @@ def cast_vote(token: str) -> Response:
         return _review_page(token, link, language, status_of(error), already_voted=True)
     except RoundClosed as error:  # the page says why: decided, a later round, or paused
         return _review_page(token, link, language, status_of(error))
-    decided = result.outcome is not Outcome.PENDING
+    view = status_view(link.request_id)  # one Query: the reference, and what is decided now
+    # The decision is made once: the vote whose call made it says so; any other vote says what
+    # the committee has decided, read from the request (the stored decision is the truth).
+    if result.decided:
+        outcome: str | None = result.outcome.value
+    elif view.status in _DECISIONS:
+        outcome = view.status
+    else:
+        outcome = None if result.outcome is Outcome.PENDING else result.outcome.value
     return page(
         "vote_recorded.html",
         language,
         200,
         choice=result.choice.value,
-        outcome=result.outcome.value if decided else None,
-        reference=status_view(link.request_id).reference,
+        outcome=outcome,
+        decided_by_this_vote=result.decided,
+        reference=view.reference,
         here=f"/review/{token}",
     )
+
+
+_DECISIONS = frozenset(o.value for o in Outcome if o is not Outcome.PENDING)

@@ -170,6 +170,19 @@ def test_the_status_page_shows_the_action_in_the_partners_language(
     assert "Activités" in body and "Prévue" in body and "Mission d" in body
 
 
+def test_the_action_commands_take_the_reference_of_the_officers_email(
+    client: Any, stack: Stack, approved: str, tmp_path: Path
+) -> None:
+    [item] = [i for i in stack.items_of_kind("request")]
+    reference = item["reference"]["S"]
+    path = write_plan(tmp_path, example_plan())
+    result = ops("action", "record", "--request", reference, "--file", path)
+    assert result.exit_code == 0, result.output
+    assert [i["pk"]["S"] for i in action_items(stack)] == [item["pk"]["S"]]
+    changed = ops("action", "activity", "--request", reference, "--number", "1", "--status", "done")
+    assert changed.exit_code == 0, changed.output
+
+
 def test_recording_again_replaces_the_plan_without_a_second_email(
     client: Any, stack: Stack, approved: str, tmp_path: Path
 ) -> None:

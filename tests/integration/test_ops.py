@@ -151,6 +151,25 @@ def test_requests_show_lists_the_audit_trail(submitted: str) -> None:
     assert "status=under_review" in result.output and "review_opened" in result.output
 
 
+def test_the_commands_take_a_reference_found_through_region_index(
+    seeded: list[str], operations: list[tuple[str, str]]
+) -> None:
+    shown = ops("request", "show", "MX-2026-0003")  # as the Project Officer's email gives it
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith("MX-2026-0003  status=approved")
+    assert ("Scan", "") not in operations and all(op == "Query" for op, _ in operations)
+    assert 1 < len(operations) <= 6  # region-index for 2026 until the match, then the partition
+    assert ops("requests", "show", "mx-2025-0001").output.startswith("MX-2025-0001")
+    resent = ops(
+        "requests", "resend", "--request", "MX-2026-0001", "--kind", "receipt", "--recipient",
+        "partner",
+    )  # fmt: skip
+    assert resent.exit_code == 0 and "queued again" in resent.output
+    missing = ops("request", "show", "MX-2026-0099")
+    assert missing.exit_code == 1 and "no request MX-2026-0099" in missing.output
+    assert ops("request", "show", seeded[2]).output.startswith("MX-2026-0003")  # an id still
+
+
 def test_dlq_list_and_redrive_moves_messages_back(
     client: Any, stack: Stack, submitted: str
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -107,6 +108,19 @@ def test_more_information_answered_then_approved_in_round_two(
     assert len(mail_to(PARTNER, "decision_partner")) == 1
     votes = stack.items_of_kind("vote")
     assert sorted(v["sk"]["S"][:9] for v in votes) == ["VOTE#001#"] + ["VOTE#002#"] * 3
+    # The timeline says each event's round, in every language: two reviews, told apart.
+    for lang, started in TWO_REVIEWS.items():
+        body = html.unescape(client.http.get(f"{status_path()}&lang={lang}").body.decode("utf-8"))
+        assert all(f"{started} {n}" in body for n in ("1)", "2)")), lang
+
+
+TWO_REVIEWS = {  # "Review started (round" in each language (the number follows)
+    "en": "Review started (round",
+    "fr": "Début de l'examen (tour",
+    "es": "Inicio del examen (ronda",
+    "ar": "بدء المراجعة (الجولة",
+    "ru": "Начато рассмотрение (раунд",
+}
 
 
 def test_an_old_round_link_cannot_vote_in_the_new_round(

@@ -147,10 +147,13 @@ def test_concurrent_last_votes_make_one_decision_and_one_email(
         }
     barrier = threading.Barrier(len(VOTERS))
     statuses: list[int] = []
+    pages: list[str] = []
 
     def vote(member: str) -> None:
         barrier.wait()
-        statuses.append(browsers[member].post(paths[member], forms[member]).status_code)
+        answer = browsers[member].post(paths[member], forms[member])
+        statuses.append(answer.status_code)
+        pages.append(answer.body.decode("utf-8"))
 
     threads = [threading.Thread(target=vote, args=(m,)) for m in VOTERS]
     for thread in threads:
@@ -158,6 +161,11 @@ def test_concurrent_last_votes_make_one_decision_and_one_email(
     for thread in threads:
         thread.join()
     assert statuses == [200, 200, 200]
+    # The decision is made once, and said once: only the vote whose call made it says "with
+    # your vote"; the others say what the committee decided (or, read before it, that it will).
+    assert sum("With your vote the committee has approved" in p for p in pages) == 1
+    others = [p for p in pages if "With your vote" not in p]
+    assert all("The committee has approved" in p or "enough members" in p for p in others)
     events = [e["action"]["S"] for e in stack.items_of_kind("event")]
     assert events.count("approved") == 1
     run_workers(client, stack)

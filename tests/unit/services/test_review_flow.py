@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 
 from functions.adapters import links
@@ -120,6 +123,49 @@ def test_unanimous_approval_decides_once_and_tells_partner_officer_and_committee
     }
     with pytest.raises(RoundClosed):
         vote(request_id, "home", Choice.REJECT, "too late")
+
+
+def test_only_the_vote_that_decided_is_told_so(world: World) -> None:
+    request_id = dispatched(world)
+    link = links.ReviewLink(request_id, "intpa", 1)
+    first = review.cast_vote(link, Choice.APPROVE, None)
+    assert (first.outcome, first.decided) == (Outcome.PENDING, False)
+    vote(request_id, "home", Choice.APPROVE)
+    last = review.cast_vote(links.ReviewLink(request_id, "eeas", 1), Choice.APPROVE, None)
+    assert (last.outcome, last.decided) == (Outcome.APPROVED, True)
+    # A vote of the same moment that reads the same votes lost the status change: not its say.
+    assert review.settle_round(request_id, 1) == review.Settlement(Outcome.APPROVED, False)
+
+
+def test_last_votes_of_the_same_moment_decide_once_and_one_is_told_so(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = dispatched(world)
+    world.take_notifications()
+    barrier = threading.Barrier(len(VOTERS))
+    record = world.repo.record_vote
+
+    def record_then_wait(*args: Any) -> None:  # every vote stored before any is counted
+        record(*args)
+        barrier.wait(timeout=10)
+
+    monkeypatch.setattr(world.repo, "record_vote", record_then_wait)
+    results: dict[str, review.VoteResult] = {}
+
+    def cast(member_id: str) -> None:
+        results[member_id] = review.cast_vote(
+            links.ReviewLink(request_id, member_id, 1), Choice.APPROVE, None
+        )
+
+    threads = [threading.Thread(target=cast, args=(m,)) for m in VOTERS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {r.outcome for r in results.values()} == {Outcome.APPROVED}
+    assert sorted(r.decided for r in results.values()) == [False, False, True]
+    queued = world.take_notifications()
+    assert [n.kind for n in queued].count(MailKind.DECISION_PARTNER) == 1
 
 
 def test_a_member_votes_once_per_round(world: World) -> None:
