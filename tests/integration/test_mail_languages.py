@@ -44,6 +44,9 @@ def test_the_partner_reads_french_and_the_member_reads_arabic(
     assert receipt.subject.startswith("Nous avons bien reçu votre demande MX-")
     assert "Nous avons bien reçu votre demande d'assistance" in receipt.text
     assert "page de suivi" in receipt.text and "comité de pilotage" in receipt.text
+    # French typography in the template's labels too: "Référence\u00a0: MX-...".
+    assert "\nRéférence\u00a0: MX-" in receipt.text and "\nIntitulé\u00a0: " in receipt.text
+    assert "Référence:" not in receipt.text and "Référence :" not in receipt.text
     assert '<html lang="fr" dir="ltr">' in receipt.html
 
     [review] = mail_to(MEMBER_EMAIL["eeas"], "review_request")
