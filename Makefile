@@ -58,8 +58,10 @@ i18n-update: i18n-extract
 	$(BIN)/python -m babel.messages.frontend update -i functions/locales/messages.pot \
 		-d functions/locales --no-fuzzy-matching --ignore-obsolete --width 100
 
-## i18n-compile: build the .mo files the service reads (committed, shipped)
+## i18n-compile: build the .mo files the service reads (committed, shipped); French
+## typography first (a no-break space before : ; ? !, tools/french_typography.py)
 i18n-compile: $(STAMP)
+	$(BIN)/python -m tools.french_typography
 	$(BIN)/python -m babel.messages.frontend compile -d functions/locales --statistics
 
 ## i18n-countries: regenerate localized country names from CLDR (Babel is a dev dependency)

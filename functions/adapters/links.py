@@ -140,6 +140,8 @@ def read_status_token(token: str, request_id: str) -> None:
         raise LinkWrongPurpose("this link is for another request")
 
 
-def status_url(request_id: str) -> str:
-    """The absolute link to the partner's status page, from the configured base URL."""
-    return get_settings().public_url(f"/requests/{request_id}?token={status_token(request_id)}")
+def status_url(request_id: str, language: str | None = None) -> str:
+    """The absolute link to the partner's status page, from the configured base URL; with a
+    ``language``, the page opens in it (an email's link opens the page in the email's language)."""
+    query = f"?token={status_token(request_id)}" + (f"&lang={language}" if language else "")
+    return get_settings().public_url(f"/requests/{request_id}{query}")

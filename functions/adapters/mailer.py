@@ -6,6 +6,7 @@ CR or LF in any header: partner-written text can never add a header or a recipie
 
 from __future__ import annotations
 
+import re
 from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -41,9 +42,14 @@ class PermanentRejection(Exception):
         self.code = code
 
 
+# Every whitespace but the no-break spaces French typography sets before : ; ? ! (U+00A0, U+202F).
+BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def one_line(text: str, limit: int = 200) -> str:
-    """Text fit for a header: whitespace (CR/LF included) folded to single spaces, shortened."""
-    folded = " ".join(text.split())
+    """Text fit for a header: whitespace (CR/LF included) folded to single spaces, shortened;
+    the no-break spaces stay (a French subject's "Rappel\u00a0: ...")."""
+    folded = BREAKING_SPACE.sub(" ", text).strip(" ")
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 

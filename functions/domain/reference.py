@@ -59,7 +59,8 @@ class ReferenceData(NamedTuple):
 
 @cache
 def country_names(language: str) -> dict[str, str]:
-    """Eligible countries' names in ``language`` (generated from CLDR by tools/country_names.py)."""
+    """Every country's name in ``language``, by ISO 3166 code, not only the eligible ones (an
+    activity can be anywhere): generated from CLDR by tools/country_names.py."""
     names: dict[str, dict[str, str]] = schemas.load("reference/country_names.json")
     return names.get(language) or names["en"]
 

@@ -74,6 +74,9 @@ def environment(language: str) -> Environment:
         languages=LANGUAGES,
         language_names=LANGUAGE_NAMES,
         asset=asset,
+        # A label's colon set by a template ("Reference: MX-..."): French puts a no-break space
+        # before it, as its catalog does (tools/french_typography.py).
+        colon="\u00a0:" if language == "fr" else ":",
     )
     return env
 

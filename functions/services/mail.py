@@ -243,7 +243,8 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         "submitted_on": request.submitted_at[:10],
     }
     if notification.recipient.role is Role.PARTNER:
-        context["status_url"] = links.status_url(request.request_id)
+        # Every link opens the page in the email's language (the page's switcher still works).
+        context["status_url"] = links.status_url(request.request_id, recipient.language)
     if notification.kind in WITH_REVIEW_LINK and recipient.member is not None:
         link = links.ReviewLink(request.request_id, recipient.member.member_id, notification.round)
         expires = (clock.now() + timedelta(days=settings.link_max_age_days)).date()
@@ -255,7 +256,7 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
             )
             expires = min(expires, delegate.valid_until)
         token = links.review_token(link)
-        context["review_url"] = settings.public_url(f"/review/{token}")
+        context["review_url"] = settings.public_url(f"/review/{token}?lang={recipient.language}")
         context["link_expires_on"] = expires.isoformat()
     if notification.kind in (MailKind.ACTION_PUBLISHED, MailKind.ACTIVITY_CHANGED):
         context.update(

@@ -173,7 +173,7 @@ def test_the_form_works_without_javascript(
     page.get_by_role("button", name="Envoyer la demande").click()
     page.wait_for_selector(".error-summary")
     assert page.locator(".error-summary a").all_inner_texts() == [
-        "Saisissez ou choisissez : Intitulé de la demande"
+        "Saisissez ou choisissez\u00a0: Intitulé de la demande"
     ]
     assert page.locator("#f-request-title-error").is_visible()
     assert field(page, "institution.name").input_value() == EXAMPLE["institution.name"]

@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -143,9 +144,21 @@ def review_round(
         assert http("GET", review)[0] == 200  # a mail scanner's visit
         assert http("HEAD", review)[0] in (200, 405)
         assert snapshot(stack, status_url) == before, "a GET changed something"
-        page.goto(review)
+        open_in_english(page, review)
         decide(page, member)
         page.wait_for_load_state()
+
+
+def open_in_english(page: Any, link: str) -> None:
+    """Open an email's link: the page comes in the email's language (the link's ``lang``); then
+    the reader switches to English with the page's language switcher, as a person would."""
+    [language] = parse_qs(urlsplit(link).query)["lang"]
+    page.goto(link)
+    assert page.locator("html").get_attribute("lang") == language
+    if language != "en":
+        page.locator('a[hreflang="en"]').first.click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
 
 
 def vote(page: Any, choice: re.Pattern[str], text: str = "") -> None:
@@ -172,7 +185,7 @@ def test_approved_by_every_voting_member(flow_stack: LocalSystem, page: Any) -> 
     [_, decision] = mailbox.wait_for(partner, 2)
     assert re.search(r"approu?v", decision["subject"] + decision["text"] + decision["html"], re.I)
     mailbox.wait_for("amadou.sow@icmpd.example.org", 1)  # Senegal: the Africa officer
-    page.goto(status_url)
+    open_in_english(page, status_url)
     assert re.search(r"approved", page.content(), re.I)
 
 
@@ -194,7 +207,7 @@ def test_rejected_with_a_reason(flow_stack: LocalSystem, page: Any) -> None:
 
     [_, decision] = mailbox.wait_for(partner, 2)
     assert reason in decision["text"] + decision["html"]
-    page.goto(status_url)
+    open_in_english(page, status_url)
     assert re.search(r"rejected", page.content(), re.I)
 
 
@@ -216,7 +229,7 @@ def test_more_information_then_approved_in_round_two(flow_stack: LocalSystem, pa
     [_, asked] = mailbox.wait_for(partner, 2)
     assert question in asked["text"] + asked["html"]
 
-    page.goto(status_url)
+    open_in_english(page, status_url)
     page.get_by_label(ANSWER).fill("The police, labour inspectors and three NGOs.")
     page.get_by_role("button", name=SEND).click()
     page.wait_for_load_state()
@@ -226,7 +239,7 @@ def test_more_information_then_approved_in_round_two(flow_stack: LocalSystem, pa
     review_round(mailbox, page, status_url, approve)
     [*_, decision] = mailbox.wait_for(partner, 3)
     assert re.search(r"approu?v", decision["subject"] + decision["text"] + decision["html"], re.I)
-    page.goto(status_url)
+    open_in_english(page, status_url)
     assert re.search(r"approved", page.content(), re.I)
 
 

@@ -153,7 +153,7 @@ def test_publishing_emails_the_partner_once_and_the_status_page_shows_the_action
     body = page.body.decode("utf-8")
     assert page.status_code == 200
     assert "The Action" in body and "Assessment of the current referral practice" in body
-    assert "Lisbon" in body and "Accra, Ghana" in body
+    assert "Lisbon, Portugal" in body and "Accra, Ghana" in body  # Portugal: not eligible
     assert body.count('class="activity activity-planned"') == 6
     assert "Action published" in body  # the timeline
     answer = client.http.get(status_path(approved), headers={"Accept": "application/json"})

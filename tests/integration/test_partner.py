@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -27,7 +28,9 @@ def status_path() -> str:
 
 
 def test_the_status_page_shows_the_public_timeline(client: Any, submitted: str) -> None:
-    page = client.http.get(status_path())
+    # The receipt's link opens the page in the partner's language (French); here, in English.
+    assert '<html lang="fr"' in client.http.get(status_path()).body.decode("utf-8")
+    page = client.http.get(status_path() + "&lang=en")
     body = page.body.decode("utf-8")
     assert page.status_code == 200
     assert "Under review by the Steering Committee" in body
@@ -53,10 +56,10 @@ def test_a_status_link_works_only_for_its_own_request(
     client: Any,
     submitted: str,
 ) -> None:
-    token = status_path().split("token=")[1]
+    token = parse_qs(urlsplit(status_path()).query)["token"][0]
     assert client.http.get(f"/requests/{'0' * 32}?token={token}").status_code == 403
     assert client.http.get(f"/requests/{submitted}").status_code == 400
-    review_token = review_path("intpa").rsplit("/", 1)[1]
+    review_token = urlsplit(review_path("intpa")).path.rsplit("/", 1)[1]
     assert client.http.get(f"/requests/{submitted}?token={review_token}").status_code == 403
 
 

@@ -83,7 +83,7 @@ def test_reminders_go_to_silent_voters_once_per_interval(
     assert kinds_to(MEMBER_EMAIL["eeas"]).count("reminder") == 2
     # The reminder carries the member's own review link, which works.
     [reminder] = mail_to(MEMBER_EMAIL["home"], "reminder")[:1]
-    assert reminder.language == "fr" and reminder.subject.startswith("Rappel : ")
+    assert reminder.language == "fr" and reminder.subject.startswith("Rappel\u00a0: ")
     page = client.http.get(path_of(reminder.link("/review/")))
     assert page.status_code == 200 and 'name="choice"' in page.body.decode("utf-8")
 

@@ -174,7 +174,7 @@ def test_an_answer_with_control_characters_is_refused_and_nothing_changes(
     partner = Browser(client)
     page = partner.get(status_path())
     answer = partner.post(
-        on_route("/answer", "answer"),
+        on_route("/answer", "answer") + "&lang=en",  # the link's own language is French
         {"_csrf": partner.csrf_from(page), "answer": "Police\x00 and\x1b[31m NGOs"},
     )
     assert answer.status_code == 422
