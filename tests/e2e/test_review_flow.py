@@ -252,7 +252,7 @@ def test_withdrawn_through_the_confirmation(flow_stack: LocalSystem, page: Any) 
     for member in voters():
         mailbox.wait_for(member["inbox"], 1)
 
-    page.goto(status_url)
+    open_in_english(page, status_url)
     withdraw = page.get_by_role("link", name=WITHDRAW)
     assert withdraw.evaluate("e => getComputedStyle(e).backgroundColor") == WARNING_RED
     before = snapshot(flow_stack, status_url)

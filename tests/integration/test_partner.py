@@ -27,6 +27,13 @@ def status_path() -> str:
     return path_of(receipt.link("/requests/"))
 
 
+def status_page_and_token() -> tuple[str, str]:
+    """The status page's path and its ``token=...`` query, without the email's language."""
+    request_path, query = status_path().split("?")
+    token = next(part for part in query.split("&") if part.startswith("token="))
+    return request_path, token
+
+
 def test_the_status_page_shows_the_public_timeline(client: Any, submitted: str) -> None:
     # The receipt's link opens the page in the partner's language (French); here, in English.
     assert '<html lang="fr"' in client.http.get(status_path()).body.decode("utf-8")
@@ -174,7 +181,7 @@ def test_withdrawal_stops_the_review_and_tells_the_officer(
     ("language", "question", "button"),
     [
         ("en", "Are you sure you want to withdraw the request?", "Yes, withdraw the request"),
-        ("fr", "Voulez-vous vraiment retirer la demande ?", "Oui, retirer la demande"),
+        ("fr", "Voulez-vous vraiment retirer la demande\u202f?", "Oui, retirer la demande"),
         ("es", "¿Seguro que desea retirar la solicitud?", "Sí, retirar la solicitud"),
         ("ar", "هل أنت متأكد من أنك تريد سحب الطلب؟", "نعم، اسحب الطلب"),
         ("ru", "Вы уверены, что хотите отозвать заявку?", "Да, отозвать заявку"),
@@ -183,7 +190,7 @@ def test_withdrawal_stops_the_review_and_tells_the_officer(
 def test_withdrawing_asks_first_and_the_question_changes_nothing(
     client: Any, stack: Stack, submitted: str, language: str, question: str, button: str
 ) -> None:
-    request_path, query = status_path().split("?")
+    request_path, query = status_page_and_token()
     withdraw_path = f"{request_path}/withdraw?{query}"
     status = client.http.get(f"{request_path}?{query}&lang={language}").body.decode("utf-8")
     assert f'href="{withdraw_path}&amp;lang={language}"' in status  # a link, not a form
@@ -204,7 +211,7 @@ def test_withdrawing_asks_first_and_the_question_changes_nothing(
 def test_the_confirmation_needs_the_status_token_and_an_open_request(
     client: Any, stack: Stack, submitted: str
 ) -> None:
-    request_path, query = status_path().split("?")
+    request_path, query = status_page_and_token()
     assert client.http.get(f"{request_path}/withdraw").status_code == 400
     assert client.http.get(f"/requests/{'0' * 32}/withdraw?{query}").status_code == 403
     partner = Browser(client)

@@ -136,7 +136,8 @@ def test_one_vote_per_member_per_round(client: Any, stack: Stack, submitted: str
 def test_concurrent_last_votes_make_one_decision_and_one_email(
     client: Any, stack: Stack, submitted: str
 ) -> None:
-    paths = {member: review_path(member) for member in VOTERS}
+    # In English whatever each member reads (the links carry the member's language).
+    paths = {member: review_path(member) + "&lang=en" for member in VOTERS}
     browsers = {member: Browser(client) for member in VOTERS}
     forms = {}
     for member in VOTERS:
