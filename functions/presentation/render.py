@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,49 @@ def isolated(value: Any) -> str:
     return f"{_ISOLATE}{value}{_POP_ISOLATE}"
 
 
+# LEFT-TO-RIGHT ISOLATE: a date, a number, a code is always read left to right.
+_LTR_ISOLATE = "\u2066"
+
+# What is always written left to right inside any text: an email address, a web address, and a
+# run of digits with its separators (a date 2027-03, a phone number +221 33 123 45 67, a
+# reference). In Arabic text the bidirectional algorithm reads such a run's digits as Arabic
+# numbers, so a date 2027-03 shows as 03-2027 and a phone number's groups come in reverse.
+_LTR_RUN = re.compile(
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]*[A-Za-z0-9]"
+    r"|https?://[^\s<>\"]*[^\s<>\".,;:!?)]"
+    r"|\+?[0-9](?:[0-9./:-]|\s(?=[0-9]))*[0-9]|\+?[0-9]"
+)
+
+
+@pass_eval_context
+def ltr(context: EvalContext, value: Any) -> str:
+    """A date, a reference, a code, a number, an address: isolated and read left to right.
+
+    HTML gets ``<bdi dir="ltr">`` (escaped), plain text Unicode's LEFT-TO-RIGHT ISOLATE.
+    """
+    if context.autoescape:
+        return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+    return f"{_LTR_ISOLATE}{value}{_POP_ISOLATE}"
+
+
+@pass_eval_context
+def isolate_examples(context: EvalContext, value: Any) -> str:
+    """A translated text (a form's hint) with each date, number and address in it isolated.
+
+    The hints come from the schema and are translated whole; their examples (``2027-03``,
+    ``+221 33 123 45 67``) are found at render time, so no translation has to mark them.
+    """
+    text = str(value)
+    parts: list[str] = []
+    end = 0
+    for match in _LTR_RUN.finditer(text):
+        parts += [text[end : match.start()], ltr(context, match.group())]
+        end = match.end()
+    parts.append(text[end:])
+    # Markup's join escapes the plain parts and keeps the isolates' markup.
+    return Markup("").join(parts) if context.autoescape else "".join(parts)
+
+
 @cache
 def environment(language: str) -> Environment:
     """One environment per language, built on first use (Jinja2 is imported only where needed)."""
@@ -68,6 +112,8 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["isolate"] = isolate
+    env.filters["ltr"] = ltr
+    env.filters["isolate_examples"] = isolate_examples
     env.globals.update(
         lang=language,
         dir=text_direction(language),

@@ -1,0 +1,40 @@
+"""Dates, numbers, codes and addresses are isolated left to right in every language's text."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.presentation.render import environment
+
+LANGUAGES = ("en", "fr", "es", "ar", "ru")
+
+
+def html(language: str, template: str, **context: object) -> str:
+    return environment(language).from_string(template).render(**context)
+
+
+def text(language: str, template: str, **context: object) -> str:
+    source = "{% autoescape false %}" + template + "{% endautoescape %}"
+    return environment(language).from_string(source).render(**context)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_hints_examples_are_isolated_left_to_right(lang: str) -> None:
+    hint = "مثل 2027-03، أو +221 33 123 45 67 أو a.diallo@interieur.example.sn."
+    assert html(lang, "{{ h|isolate_examples }}", h=hint) == (
+        'مثل <bdi dir="ltr">2027-03</bdi>، أو <bdi dir="ltr">+221 33 123 45 67</bdi>'
+        ' أو <bdi dir="ltr">a.diallo@interieur.example.sn</bdi>.'
+    )
+    assert text(lang, "{{ h|isolate_examples }}", h="مثل 2027-03.") == "مثل \u20662027-03\u2069."
+
+
+def test_the_rest_of_a_hint_is_escaped_and_words_are_left_alone() -> None:
+    out = html("ar", "{{ h|isolate_examples }}", h="<script> between 3 and 5, Head of Unit")
+    assert out == (
+        '&lt;script&gt; between <bdi dir="ltr">3</bdi> and <bdi dir="ltr">5</bdi>, Head of Unit'
+    )
+
+
+def test_ltr_isolates_a_value_in_html_and_in_plain_text() -> None:
+    assert html("ar", "{{ r|ltr }}", r="<M-2027>") == '<bdi dir="ltr">&lt;M-2027&gt;</bdi>'
+    assert text("ar", "{{ r|ltr }}", r="M-2027") == "\u2066M-2027\u2069"
