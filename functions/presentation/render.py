@@ -18,6 +18,7 @@ from jinja2 import (
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from functions.domain.words import N_
 from functions.presentation.i18n import LANGUAGE_NAMES, LANGUAGES, text_direction, translations
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -97,6 +98,32 @@ def isolate_examples(context: EvalContext, value: Any) -> str:
     return Markup("").join(parts) if context.autoescape else "".join(parts)
 
 
+# The separators of a list in running text, translated: Arabic writes "، " and "؛ ", French " ; ".
+# The second is for items that may hold a comma themselves (the topics of a request).
+LIST_SEPARATOR = N_(", ")
+STRONG_LIST_SEPARATOR = N_("; ")
+
+
+def series_filter(language: str) -> Any:
+    """The ``series`` filter of one language: items joined by the language's list separator."""
+    gettext = translations(language).gettext
+    separators = {False: gettext(LIST_SEPARATOR), True: gettext(STRONG_LIST_SEPARATOR)}
+
+    @pass_eval_context
+    def series(
+        context: EvalContext, items: Any, strong: bool = False, translate: bool = False
+    ) -> str:
+        """``strong``: the separator of items that may hold a comma; ``translate``: of words."""
+        separator = separators[strong]
+        if translate:
+            items = [gettext(item) for item in items]
+        if context.autoescape:
+            return Markup.escape(separator).join(items)  # escapes each item not already markup
+        return separator.join(str(item) for item in items)
+
+    return series
+
+
 @cache
 def environment(language: str) -> Environment:
     """One environment per language, built on first use (Jinja2 is imported only where needed)."""
@@ -114,6 +141,7 @@ def environment(language: str) -> Environment:
     env.filters["isolate"] = isolate
     env.filters["ltr"] = ltr
     env.filters["isolate_examples"] = isolate_examples
+    env.filters["series"] = series_filter(language)
     env.globals.update(
         lang=language,
         dir=text_direction(language),

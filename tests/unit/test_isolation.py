@@ -38,3 +38,22 @@ def test_the_rest_of_a_hint_is_escaped_and_words_are_left_alone() -> None:
 def test_ltr_isolates_a_value_in_html_and_in_plain_text() -> None:
     assert html("ar", "{{ r|ltr }}", r="<M-2027>") == '<bdi dir="ltr">&lt;M-2027&gt;</bdi>'
     assert text("ar", "{{ r|ltr }}", r="M-2027") == "\u2066M-2027\u2069"
+
+
+@pytest.mark.parametrize(
+    ("lang", "comma", "semicolon"),
+    [
+        ("en", ", ", "; "),
+        ("fr", ", ", " ; "),
+        ("es", ", ", "; "),
+        ("ar", "، ", "؛ "),
+        ("ru", ", ", "; "),
+    ],
+)
+def test_lists_are_joined_by_the_languages_own_separator(
+    lang: str, comma: str, semicolon: str
+) -> None:
+    items = ["<a>", "b"]
+    assert html(lang, "{{ items|series }}", items=items) == f"&lt;a&gt;{comma}b"
+    assert text(lang, "{{ items|series }}", items=items) == f"<a>{comma}b"
+    assert text(lang, "{{ items|series(strong=true) }}", items=items) == f"<a>{semicolon}b"
