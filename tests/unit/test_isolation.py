@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.presentation.render import environment
+from functions.presentation.render import environment, render
 
 LANGUAGES = ("en", "fr", "es", "ar", "ru")
 
@@ -57,3 +57,31 @@ def test_lists_are_joined_by_the_languages_own_separator(
     assert html(lang, "{{ items|series }}", items=items) == f"&lt;a&gt;{comma}b"
     assert text(lang, "{{ items|series }}", items=items) == f"<a>{comma}b"
     assert text(lang, "{{ items|series(strong=true) }}", items=items) == f"<a>{semicolon}b"
+
+
+OFFICER_MAIL = {
+    "recipient_name": "Paula",
+    "reference": "MX-2027-0001",
+    "outcome": "approved",
+    "reason": "",
+    "title": "Referral",
+    "institution": "Ministry",
+    "institution_type": "national_government",
+    "place": "Senegal",
+    "pillar": "irregular_migration",
+    "topics": ["Border management", "Asylum, procedures"],
+    "contact_name": "Aminata Diallo",
+    "contact_email": "a.diallo@interieur.example.sn",
+    "status": "approved",
+    "subject": "Decision",
+}
+
+
+def test_an_arabic_email_isolates_its_reference_and_address_and_uses_arabic_separators() -> None:
+    plain = render("emails/decision_officer.txt", "ar", **OFFICER_MAIL)
+    assert "\u2066MX-2027-0001\u2069" in plain
+    assert "\u2066<a.diallo@interieur.example.sn>\u2069" in plain
+    assert "؛ " in plain  # the topics, one of which holds a comma
+    page = render("emails/decision_officer.html", "ar", **OFFICER_MAIL)
+    assert '<bdi dir="ltr">MX-2027-0001</bdi>' in page
+    assert '<bdi dir="ltr">&lt;<a href="mailto:a.diallo@interieur.example.sn">' in page
