@@ -77,6 +77,11 @@ def ltr(context: EvalContext, value: Any) -> str:
     """
     if context.autoescape:
         return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+    return ltr_isolated(value)
+
+
+def ltr_isolated(value: Any) -> str:
+    """A date, a reference, a code isolated left to right for plain text (an email's subject)."""
     return f"{_LTR_ISOLATE}{value}{_POP_ISOLATE}"
 
 
