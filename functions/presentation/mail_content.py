@@ -7,7 +7,7 @@ from typing import Any
 from functions.domain.mail import MailKind
 from functions.domain.words import N_
 from functions.presentation.i18n import translations
-from functions.presentation.render import isolated, render
+from functions.presentation.render import isolated, ltr_isolated, render
 
 SUBJECTS: dict[MailKind, str] = {
     MailKind.RECEIPT: N_("We have received your request {reference}"),
@@ -42,7 +42,9 @@ def compose(kind: MailKind, language: str, context: dict[str, Any]) -> tuple[str
     translate = translations(language).gettext
     outcome = translate(OUTCOMES.get(context["status"], context["status"]))
     subject = translate(SUBJECTS[kind]).format(
-        reference=context["reference"], title=isolated(context["title"]), outcome=outcome
+        reference=ltr_isolated(context["reference"]),
+        title=isolated(context["title"]),
+        outcome=outcome,
     )
     values = {**context, "outcome": outcome, "subject": subject}
     text = render(f"emails/{kind.value}.txt", language, **values)

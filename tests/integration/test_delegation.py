@@ -51,7 +51,8 @@ def test_the_delegates_link_is_refused_once_the_delegation_ended(
     shown = browser.get(path)
     assert shown.status_code == 200
     text = shown.body.decode("utf-8")
-    assert f"You vote as delegate of <bdi>Eva Eeas</bdi> (EEAS), until {UNTIL.isoformat()}" in text
+    until = f'<bdi dir="ltr">{UNTIL.isoformat()}</bdi>'  # the date read left to right
+    assert f"You vote as delegate of <bdi>Eva Eeas</bdi> (EEAS), until {until}" in text
     fields = {"_csrf": browser.csrf_from(shown), "choice": "approve", "comment": ""}
 
     yesterday = TODAY - timedelta(days=1)

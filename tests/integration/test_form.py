@@ -119,7 +119,7 @@ def test_a_valid_form_shows_the_reference_and_a_double_submit_stores_one(
     first = send(client, state, fields, "fr")
     assert first.status_code == 201, first.body
     page = first.body.decode("utf-8")
-    reference = re.search(r'class="reference">(MX-\d{4}-\d{4})<', page)
+    reference = re.search(r'class="reference"><bdi dir="ltr">(MX-\d{4}-\d{4})</bdi><', page)
     assert reference is not None
     again = send(client, state, fields, "fr")
     assert again.status_code == 201

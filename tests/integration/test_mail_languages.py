@@ -41,7 +41,7 @@ def test_the_partner_reads_french_and_the_member_reads_arabic(
 
     [receipt] = mail_to(PARTNER, "receipt")
     assert receipt.language == "fr"
-    assert receipt.subject.startswith("Nous avons bien reçu votre demande MX-")
+    assert receipt.subject.startswith("Nous avons bien reçu votre demande \u2066MX-")
     assert "Nous avons bien reçu votre demande d'assistance" in receipt.text
     assert "page de suivi" in receipt.text and "comité de pilotage" in receipt.text
     # French typography in the template's labels too: "Référence\u00a0: MX-...".
@@ -51,7 +51,7 @@ def test_the_partner_reads_french_and_the_member_reads_arabic(
 
     [review] = mail_to(MEMBER_EMAIL["eeas"], "review_request")
     assert review.language == "ar"
-    assert review.subject.startswith("يُرجى مراجعة الطلب MX-")
+    assert review.subject.startswith("يُرجى مراجعة الطلب \u2066MX-")  # the reference left to right
     assert valid_request["request"]["title"] in review.subject  # the partner's words, as written
     assert "طلب مساعدة جديد بانتظار مراجعتك." in review.text
     assert "هذا الرابط شخصي" in review.text
@@ -67,7 +67,7 @@ def test_the_partner_reads_french_and_the_member_reads_arabic(
 
     [decision] = mail_to(PARTNER, "decision_partner")
     assert decision.language == "fr"
-    assert decision.subject.startswith("Décision concernant votre demande MX-")
+    assert decision.subject.startswith("Décision concernant votre demande \u2066MX-")
     assert "a approuvé votre demande" in decision.text
     assert "Le chargé de projet de votre région prendra contact avec vous" in decision.text
     assert '<html lang="fr" dir="ltr">' in decision.html

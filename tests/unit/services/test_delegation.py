@@ -127,4 +127,4 @@ def test_the_delegates_email_says_the_link_ends_with_the_delegation(world: World
     world.repo.save_member(member._replace(delegate=member.delegate._replace(valid_until=ends)))
     opened(world)
     [mail] = [s for s in world.sent if s.to == DELEGATE_ADDRESS]
-    assert f"It expires on {ends.isoformat()}" in mail.text
+    assert f"It expires on \u2066{ends.isoformat()}\u2069" in mail.text  # left to right
