@@ -40,10 +40,12 @@ from functions.domain.mail import (
 )
 from functions.domain.records import Request
 from functions.domain.reference import country_names, reference_data
+from functions.presentation.formspec import request_form
 from functions.presentation.mail_content import compose
+from functions.presentation.readout import NOT_IN_MAIL, field_titles, read_request
 from functions.runtime.settings import get_settings
 from functions.services import actions
-from functions.services.review import event
+from functions.services.review import conversation, event
 
 log = logging.getLogger(__name__)
 __all__ = [
@@ -242,6 +244,12 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         "reason": request.decision_reason,
         "submitted_on": request.submitted_at[:10],
     }
+    spec = request_form()
+    context["parts"] = read_request(spec, document, recipient.language, NOT_IN_MAIL)
+    if notification.kind in WITH_REVIEW_LINK:
+        # The whole conversation so far: each question, who asked, the answer, the changes.
+        context["conversation"] = conversation(repository().partition(request.request_id).events)
+        context["field_titles"] = {k.partition(".")[2]: v for k, v in field_titles(spec).items()}
     if notification.recipient.role is Role.PARTNER:
         context["status_url"] = links.status_url(request.request_id)
     if notification.kind in WITH_REVIEW_LINK and recipient.member is not None:
