@@ -17,7 +17,7 @@ from functions.domain.errors import (
 from functions.domain.mail import PARTNER, MailKind, member, officer
 from functions.domain.requests import Status
 from functions.domain.voting import Choice, Outcome
-from functions.services import intake, partner, review
+from functions.services import intake, partner, review, sweep
 from tests.unit.services.conftest import World, example_request
 
 VOTERS = ("intpa", "home", "eeas")
@@ -253,3 +253,12 @@ def test_every_later_round_reads_the_whole_conversation(world: World) -> None:
         assert "Which member states are involved?" in text and "Spain and Portugal." in text
         assert "DG HOME" in text and change.before in text and "A corrected title" in text
         assert mail.to == "lukas@home.example.org" or "Lukas Schneider" not in text
+    world.sent.clear()
+    world.advance(days=7, hours=1)
+    assert sweep.sweep(world.now)["reminded"] == 1
+    world.deliver_all()
+    reminders = [m for m in world.sent if m.kind == "reminder"]
+    assert len(reminders) == 3
+    for mail in reminders:
+        assert "Which member states are involved?" in mail.text and "DG HOME" in mail.text
+        assert "Spain and Portugal." in mail.text and "A corrected title" in mail.text
