@@ -122,7 +122,8 @@ def deliver(message: dict[str, Any]) -> str:
     """Send the email a notification asks for, once. Returns what happened, for the log.
 
     Calls: one BatchGetItem (the request and the recipient; GetItem for the partner), one PutItem
-    (the claim), one GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent).
+    (the claim), one GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent);
+    a review request or a reminder adds one Query (the partition's events: the conversation).
     """
     notification = Notification.from_message(message)
     store = repository()
