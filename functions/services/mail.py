@@ -123,7 +123,8 @@ def deliver(message: dict[str, Any]) -> str:
 
     Calls: one BatchGetItem (the request and the recipient; GetItem for the partner), one PutItem
     (the claim), one GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent);
-    a review request or a reminder adds one Query (the partition's events: the conversation).
+    a review request or a reminder after round 1 adds one Query (the partition's events: the
+    conversation with the partner).
     """
     notification = Notification.from_message(message)
     store = repository()
@@ -247,8 +248,10 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
     }
     spec = request_form()
     context["parts"] = read_request(spec, document, recipient.language, NOT_IN_MAIL)
-    if notification.kind in WITH_REVIEW_LINK:
-        # The whole conversation so far: each question, who asked, the answer, the changes.
+    context["conversation"] = []
+    if notification.kind in WITH_REVIEW_LINK and notification.round > 1:
+        # The whole conversation so far: each question, who asked, the answer, the changes
+        # (a question ends a round, so round 1 has none and costs no Query).
         context["conversation"] = conversation(repository().partition(request.request_id).events)
         context["field_titles"] = {k.partition(".")[2]: v for k, v in field_titles(spec).items()}
     if notification.recipient.role is Role.PARTNER:
