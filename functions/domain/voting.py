@@ -157,3 +157,43 @@ def why_closed(status: str, current_round: int, link_round: int) -> Closed | Non
     if status != Status.UNDER_REVIEW:
         return Closed.PAUSED
     return None
+
+
+class Progress(NamedTuple):
+    """Where a round stands against the rule: approvals so far and what the rule still needs."""
+
+    rule: str  # unanimous | majority | quorum
+    voters: int
+    voted: tuple[str, ...]  # member ids of those who have voted, in the committee's order
+    approvals: int
+    needed: int  # approvals the rule needs in all
+    vetoes_waiting: int  # veto holders who have not approved yet
+
+    @property
+    def still_needed(self) -> int:
+        """Approvals still missing for the rule (0 once reached)."""
+        return max(self.needed - self.approvals, 0)
+
+
+def progress(rule: Rule, voters: Iterable[Member], votes: Mapping[str, Choice]) -> Progress:
+    """How far a round has come: who voted, approvals against what ``rule`` needs.
+
+    "2 of 3 approvals needed" under ``unanimous`` with three voters and two approvals; the same
+    count :func:`decide` uses, so the page never says something the decision does not.
+    """
+    voting = [member for member in voters if member.votes]
+    if not voting:
+        raise RuleError("the committee has no voting member")
+    counted = {m.member_id: votes[m.member_id] for m in voting if m.member_id in votes}
+    approvals = sum(1 for choice in counted.values() if choice is Choice.APPROVE)
+    vetoes_waiting = sum(
+        1 for m in voting if m.role is Role.VETO and counted.get(m.member_id) is not Choice.APPROVE
+    )
+    return Progress(
+        rule.kind,
+        len(voting),
+        tuple(m.member_id for m in voting if m.member_id in counted),
+        approvals,
+        _approvals_needed(rule, len(voting)),
+        vetoes_waiting,
+    )

@@ -132,8 +132,8 @@ def local_part(address: str) -> str:
 
 
 # The texts a partner wrote, by event: they go whole, whatever they say (a new phone number,
-# someone else's address). A correction is recorded there by the field's name only: the
-# corrected text is in the document, the request's substance, scrubbed like the rest of it.
+# someone else's address). A correction is recorded there by the field's name, and its text
+# before and after: the request's substance, scrubbed like the document.
 PARTNER_TEXTS = {"information_answered": ("answer",)}
 
 

@@ -40,10 +40,12 @@ from functions.domain.mail import (
 )
 from functions.domain.records import Request
 from functions.domain.reference import country_names, reference_data
+from functions.presentation.formspec import request_form
 from functions.presentation.mail_content import compose
+from functions.presentation.readout import NOT_IN_MAIL, field_titles, read_request
 from functions.runtime.settings import get_settings
 from functions.services import actions
-from functions.services.review import event
+from functions.services.review import conversation, event
 
 log = logging.getLogger(__name__)
 __all__ = [
@@ -120,7 +122,9 @@ def deliver(message: dict[str, Any]) -> str:
     """Send the email a notification asks for, once. Returns what happened, for the log.
 
     Calls: one BatchGetItem (the request and the recipient; GetItem for the partner), one PutItem
-    (the claim), one GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent).
+    (the claim), one GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent);
+    a review request or a reminder after round 1 adds one Query (the partition's events: the
+    conversation with the partner).
     """
     notification = Notification.from_message(message)
     store = repository()
@@ -242,6 +246,14 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         "reason": request.decision_reason,
         "submitted_on": request.submitted_at[:10],
     }
+    spec = request_form()
+    context["parts"] = read_request(spec, document, recipient.language, NOT_IN_MAIL)
+    context["conversation"] = []
+    if notification.kind in WITH_REVIEW_LINK and notification.round > 1:
+        # The whole conversation so far: each question, who asked, the answer, the changes
+        # (a question ends a round, so round 1 has none and costs no Query).
+        context["conversation"] = conversation(repository().partition(request.request_id).events)
+        context["field_titles"] = {k.partition(".")[2]: v for k, v in field_titles(spec).items()}
     if notification.recipient.role is Role.PARTNER:
         # Every link opens the page in the email's language (the page's switcher still works).
         context["status_url"] = links.status_url(request.request_id, recipient.language)

@@ -140,7 +140,15 @@ def answer_question(request_id: str, answer: str, corrections: dict[str, str]) -
         "information_answered",
         "partner",
         request.round,
-        {"answer": answer, "corrected": changed},
+        {
+            "answer": answer,
+            "corrected": changed,
+            # Before and after, for the next round's reviewers (erasure scrubs them as it
+            # scrubs the document: the repository walks every text of the partition).
+            "changes": {
+                name: {"before": before.get(name), "after": after.get(name)} for name in changed
+            },
+        },
     )
     moved = repository().change_status(
         request_id,

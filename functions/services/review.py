@@ -15,7 +15,7 @@ from functions.domain.errors import DelegationEnded, NotAVoter, NotFound
 from functions.domain.mail import PARTNER, MailKind, Notification, member, officer
 from functions.domain.records import Event, Request, Vote
 from functions.domain.requests import Status
-from functions.domain.voting import Choice, Outcome, decide, parse_rule
+from functions.domain.voting import Choice, Outcome, Progress, decide, parse_rule, progress
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -227,12 +227,20 @@ def conclude(
     comments = [v.comment for v in votes if v.comment and v.choice == _CHOICE_OF[outcome]]
     text = "\n\n".join(comments) or None
     fields: dict[str, object] = {}
+    detail: dict[str, Any] = {}
     if outcome is Outcome.INFORMATION_REQUESTED:
         fields["open_question"] = text
+        # Who asked, by member id and body (never a name): later rounds show the question.
+        bodies = {m.member_id: m.body for m in members}
+        asking = [v.member_id for v in votes if v.choice == Choice.MORE_INFORMATION.value]
+        detail = {
+            "question": text,
+            "asked_by": [{"member": m, "body": bodies.get(m, "")} for m in asking],
+        }
     else:
         fields["decided_at"] = clock.iso(clock.now())
         fields["decision_reason"] = text if outcome is Outcome.REJECTED else None
-    decided = event(request.request_id, outcome.value, "committee", round_number)
+    decided = event(request.request_id, outcome.value, "committee", round_number, detail)
     won = repository().change_status(
         request.request_id, outcome.value, decided, round_number=round_number, **fields
     )
@@ -267,3 +275,70 @@ def outcome_notifications(
             for m in members
         ),
     ]
+
+
+class Change(NamedTuple):
+    """One field the partner corrected while answering, before and after."""
+
+    field: str  # the name in the request section (objectives)
+    before: str
+    after: str
+
+
+class Exchange(NamedTuple):
+    """One question of the committee and the partner's answer (None while it is open)."""
+
+    round: int
+    asked_at: str
+    asked_by: tuple[str, ...]  # the bodies that asked (DG HOME), never names
+    question: str | None
+    answered_at: str | None = None
+    answer: str | None = None
+    changes: tuple[Change, ...] = ()
+
+
+def conversation(events: list[Event]) -> list[Exchange]:
+    """Every question asked of the partner so far, with the answer and the corrections, from
+    the request's trail (``repository().partition(request_id).events``), oldest first."""
+    exchanges: list[Exchange] = []
+    for found in sorted(events, key=lambda e: e.at):
+        detail = found.detail
+        if found.action == Outcome.INFORMATION_REQUESTED.value:
+            asked_by = tuple(str(a.get("body", "")) for a in detail.get("asked_by", []))
+            question = detail.get("question")
+            exchanges.append(
+                Exchange(found.round, found.at, asked_by, str(question) if question else None)
+            )
+        elif found.action == "information_answered" and exchanges:
+            changes = detail.get("changes", {})
+            exchanges[-1] = exchanges[-1]._replace(
+                answered_at=found.at,
+                answer=str(detail.get("answer", "")),
+                changes=tuple(
+                    Change(name, str(c.get("before") or ""), str(c.get("after") or ""))
+                    for name, c in sorted(changes.items())
+                ),
+            )
+    return exchanges
+
+
+def conversation_of(request_id: str) -> list[Exchange]:
+    """The request's questions and answers so far (one Query of its partition)."""
+    return conversation(repository().partition(request_id).events)
+
+
+class RoundProgress(NamedTuple):
+    """The round against the rule, and the bodies of the members who have voted."""
+
+    progress: Progress
+    voted_bodies: tuple[str, ...]
+
+
+def round_progress(votes: Mapping[str, Vote], members: list[Member] | None = None) -> RoundProgress:
+    """Who has voted in the round (bodies, not names) and what the rule still needs (one Query
+    of the committee unless ``members`` is given)."""
+    members = repository().members() if members is None else members
+    rule = parse_rule(get_settings().decision_rule)
+    found = progress(rule, members, {k: Choice(v.choice) for k, v in votes.items()})
+    bodies = {m.member_id: m.body for m in members}
+    return RoundProgress(found, tuple(bodies[m] for m in found.voted))

@@ -33,8 +33,11 @@ def _problem(error: DomainError) -> Response:
     return error_page(error, language_of(request), here=f"/review/{token}")
 
 
-def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, Closed | None]:
-    """The request's view, this member's vote in the round (if any), and why voting is closed."""
+def _state(
+    link: links.ReviewLink,
+) -> tuple[Any, dict[str, Any] | None, Closed | None, Any]:
+    """The request's view, this member's vote in the round (if any), why voting is closed, and
+    the round's progress (who voted, by body; what the rule still needs)."""
     # Imported on use: the review service (committee, voting, mail notifications) serves
     # these pages only, and a module-level import would add it to every cold start of the
     # API Lambda, whose first request is most often a submission.
@@ -45,7 +48,26 @@ def _state(link: links.ReviewLink) -> tuple[Any, dict[str, Any] | None, Closed |
     votes = service.round_votes(link.request_id, link.round)
     mine = votes.get(link.member_id)
     vote = {"choice": mine.choice, "comment": mine.comment, "at": mine.at} if mine else None
-    return view, vote, why_closed(view.status, view.round, link.round)
+    closed = why_closed(view.status, view.round, link.round)
+    return view, vote, closed, service.round_progress(votes)
+
+
+def _reading(view: Any, language: str) -> dict[str, Any]:
+    """What the page shows to decide on: the whole request read from the schema, the country's
+    instruments and the conversation with the partner so far."""
+    from functions.domain.reference import reference_data
+    from functions.presentation.formspec import request_form
+    from functions.presentation.readout import field_titles, read_request
+    from functions.services import review as service
+
+    spec = request_form()
+    country = reference_data().countries.get(view.document["institution"].get("country") or "")
+    return {
+        "parts": read_request(spec, view.document, language),
+        "instruments": country.instruments if country else (),
+        "conversation": service.conversation_of(view.request_id),
+        "field_titles": {k.partition(".")[2]: v for k, v in field_titles(spec).items()},
+    }
 
 
 def _review_page(
@@ -53,7 +75,7 @@ def _review_page(
 ) -> Response:
     from functions.services import review as service  # on use: see _state
 
-    view, vote, closed = _state(link)
+    view, vote, closed, progress = _state(link)
     member = service.voter(link)  # a delegate's link whose delegation ended: refused here
     form_token, cookie = csrf.issue(review.current_request, _scope(token))
     response = page(
@@ -65,6 +87,8 @@ def _review_page(
         delegation=service.delegation_of(link, member),
         vote=vote,
         closed=closed,
+        progress=progress,
+        **_reading(view, language),
         csrf_token=form_token,
         action=f"/review/{token}",
         here=f"/review/{token}",

@@ -31,9 +31,9 @@ def tab(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def submitted_request(stack: LocalSystem) -> tuple[str, dict[str, str]]:
+def submitted_request(stack: LocalSystem) -> tuple[str, dict[str, str], Mailbox]:
     """POST the schema's example; wait for the receipt and the review links. Returns the status
-    link and each voter's review link."""
+    link, each voter's review link and the request's mailbox."""
     document = example_request()
     document.pop("submission_id")
     post = urllib.request.Request(
@@ -52,7 +52,7 @@ def submitted_request(stack: LocalSystem) -> tuple[str, dict[str, str]]:
             inbox = (member.get("delegate") or member)["email"]
             [review] = mailbox.wait_for(inbox, 1)
             links[member["id"]] = link_in(review, stack.base_url, "/review/")
-    return link_in(receipt, stack.base_url, "/requests/"), links
+    return link_in(receipt, stack.base_url, "/requests/"), links, mailbox
 
 
 def withdrawal_of(status_url: str) -> str:
@@ -68,7 +68,7 @@ def with_language(url: str, language: str) -> str:
 def test_review_status_and_error_pages_have_no_violations_in_any_language(
     local_stack: LocalSystem, tab: Any, screenshot: Any
 ) -> None:
-    status_url, reviews = submitted_request(local_stack)
+    status_url, reviews, mailbox = submitted_request(local_stack)
     first, second, *_ = reviews.values()
     for language in LANGUAGES:
         tab.goto(with_language(first, language))
@@ -106,3 +106,17 @@ def test_review_status_and_error_pages_have_no_violations_in_any_language(
         assert tab.locator("#answer").is_visible()
         no_violations(tab, f"status page with a question ({language})")
     screenshot(tab, "status-question-ar")
+    # The partner answers and corrects a field: round 2's page shows the whole conversation.
+    tab.locator("#answer").fill("La police, les services sociaux et trois ONG.")
+    tab.locator("form:has(#answer) details summary").click()
+    tab.locator("#request-objectives").fill("Concevoir, tester et adopter le mécanisme.")
+    tab.locator("form:has(#answer) button[type=submit]").click()
+    tab.wait_for_load_state()
+    voter = next(m for m in demo_committee()["members"] if m["role"] == "voting")
+    [_, again] = mailbox.wait_for((voter.get("delegate") or voter)["email"], 2)
+    round_two = link_in(again, local_stack.base_url, "/review/")
+    for language in LANGUAGES:
+        tab.goto(with_language(round_two, language))
+        assert tab.locator("table.changes").is_visible()
+        no_violations(tab, f"review page in round 2 ({language})")
+    screenshot(tab, "review-round-two-ru")

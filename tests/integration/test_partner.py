@@ -110,6 +110,18 @@ def test_more_information_answered_then_approved_in_round_two(
     assert request_item(stack)["status"]["S"] == "under_review"
     round_two = [m for m in sent_mail() if m.kind == "review_request"]
     assert len(round_two) == 6  # three voters, two rounds
+    # Round 2 shows the whole conversation: the question, who asked, the answer, the change.
+    before = "Design and test a national referral mechanism"
+    for mail in round_two[3:]:
+        for text in (mail.text, mail.html):
+            assert question in text and "Police, social services and three NGOs." in text
+            assert "DG HOME" in text and before in text and "Design, test and adopt" in text
+    page = client.http.get(review_path("intpa")).body.decode("utf-8")
+    assert question in page and "Police, social services and three NGOs." in page
+    assert "DG HOME" in page and before in page and "Design, test and adopt" in page
+    assert "0 of 3 approvals needed" in page and "Nobody yet" in page
+    trail = [e for e in stack.items_of_kind("event") if e["action"]["S"].startswith("information")]
+    assert "Hugo" not in json.dumps(trail)  # bodies, never the members' names
     assert len(mail_to(PARTNER, "receipt")) == 1  # no second receipt
     for member in ("intpa", "home", "eeas"):
         assert Browser(client).vote(review_path(member), "approve").status_code == 200

@@ -301,3 +301,56 @@ def test_the_links_in_mail_use_the_configured_base_url(client: Any, submitted: s
         for url in mail.text.split():
             if url.startswith("http"):
                 assert url.startswith("https://mieux.example.org/")
+
+
+def test_the_review_page_shows_the_whole_request_the_instruments_and_the_round(
+    client: Any, submitted: str, valid_request: dict[str, Any]
+) -> None:
+    assert Browser(client).vote(review_path("home"), "approve").status_code == 200
+    for language, words in (
+        ("en", ("Type of institution", "Preferred start", "Position", "1 of 3 approvals needed")),
+        ("fr", ("Type d", "Sénégal", "1 sur 3")),
+        ("ar", ('dir="rtl"', "السنغال")),
+    ):
+        body = client.http.get(review_path("intpa") + f"?lang={language}").body.decode("utf-8")
+        for word in words:
+            assert word in body, (language, word)
+        assert "DG HOME" in body and "Hugo Home" not in body  # who voted: the body, no name
+        assert valid_request["contact"]["position"] in body
+        assert valid_request["request"]["other_donors"] in body
+        assert "DCI" in body or "EDF" in body  # Senegal's instruments
+
+
+def test_a_field_added_to_a_copy_of_the_schema_is_read_on_the_review_page() -> None:
+    import copy
+
+    from functions.domain import schemas
+    from functions.domain.reference import reference_data
+    from functions.domain.voting import Progress
+    from functions.presentation.formspec import build_form
+    from functions.presentation.readout import read_request
+    from functions.presentation.render import render
+    from functions.services.review import RoundProgress
+    from tests.support import example_request
+
+    schema = copy.deepcopy(schemas.request_schema())
+    schema["properties"]["request"]["properties"]["budget_line"] = {
+        "type": "string",
+        "title": "Budget line",
+        "enum": ["a", "b"],
+        "x-widget": "radios",
+    }
+    document = example_request()
+    document["request"]["budget_line"] = "b"
+    parts = read_request(build_form(schema), document, "en")
+    html = render(
+        "pages/_request_reading.html",
+        "en",
+        parts=parts,
+        progress=RoundProgress(Progress("majority", 3, (), 0, 2, 0), ()),
+        conversation=[],
+        instruments=reference_data().countries["SN"].instruments,
+        field_titles={},
+    )
+    assert 'data-field="request.budget_line"><dt>Budget line</dt><dd>b</dd>' in html
+    assert "0 of 2 approvals needed" in html and "Majority of the voting members" in html

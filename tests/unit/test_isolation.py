@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from functions.presentation.render import environment, render
@@ -74,6 +76,22 @@ OFFICER_MAIL = {
     "contact_email": "a.diallo@interieur.example.sn",
     "status": "approved",
     "subject": "Decision",
+    # The request as presentation/readout.py reads it back: here only its topics.
+    "parts": [
+        {
+            "title": "The assistance you ask for",
+            "rows": [
+                SimpleNamespace(
+                    group=None,
+                    item=None,
+                    label="Specific topics",
+                    values=["Border management", "Asylum, procedures"],
+                    translate=False,
+                    long=False,
+                )
+            ],
+        }
+    ],
 }
 
 

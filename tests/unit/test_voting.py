@@ -17,6 +17,7 @@ from functions.domain.voting import (
     RuleError,
     decide,
     parse_rule,
+    progress,
     read_ballot,
     silent_approvals,
     why_closed,
@@ -167,3 +168,30 @@ def test_why_voting_is_closed(
     status: str, current_round: int, link_round: int, closed: Closed | None
 ) -> None:
     assert why_closed(status, current_round, link_round) == closed
+
+
+@pytest.mark.parametrize(
+    ("rule", "cast", "approvals", "needed", "voted"),
+    [
+        ("unanimous", votes(A, A), 2, 3, ("m0", "m1")),
+        ("unanimous", votes(), 0, 3, ()),
+        ("majority", votes(None, A, R), 1, 2, ("m1", "m2")),
+        ("quorum:2", votes(A, None, A), 2, 2, ("m0", "m2")),
+    ],
+)
+def test_progress_says_approvals_against_what_the_rule_needs(
+    rule: str, cast: dict[str, Choice], approvals: int, needed: int, voted: tuple[str, ...]
+) -> None:
+    found = progress(parse_rule(rule), THREE, cast)
+    assert (found.approvals, found.needed, found.voted) == (approvals, needed, voted)
+    assert found.still_needed == max(needed - approvals, 0) and found.voters == 3
+    assert found.rule == rule.partition(":")[0]
+
+
+def test_progress_counts_veto_holders_still_to_approve_and_ignores_observers() -> None:
+    members = committee(Role.VETO, Role.VOTING, Role.OBSERVER)
+    found = progress(parse_rule("majority"), members, votes(None, A))
+    assert (found.voters, found.needed, found.vetoes_waiting) == (2, 2, 1)
+    assert progress(parse_rule("majority"), members, votes(A, A)).vetoes_waiting == 0
+    with pytest.raises(RuleError):
+        progress(parse_rule("unanimous"), committee(Role.OBSERVER), {})

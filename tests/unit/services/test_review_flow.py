@@ -20,7 +20,7 @@ from functions.domain.errors import (
 from functions.domain.mail import PARTNER, MailKind, member, officer
 from functions.domain.requests import Status
 from functions.domain.voting import Choice, Outcome
-from functions.services import intake, partner, review
+from functions.services import intake, partner, review, sweep
 from tests.unit.services.conftest import World, example_request
 
 VOTERS = ("intpa", "home", "eeas")
@@ -265,3 +265,46 @@ def test_the_status_view_shows_the_public_timeline_only(world: World) -> None:
     assert [e.action for e in view.timeline] == ["submitted", "review_opened"]
     with pytest.raises(NotFound):
         partner.status_view("0" * 32)
+
+
+def test_every_later_round_reads_the_whole_conversation(world: World) -> None:
+    request_id = dispatched(world)
+    vote(request_id, "home", Choice.MORE_INFORMATION, "Which member states are involved?")
+    asked = next(
+        e for e in world.repo.partition(request_id).events if e.action == "information_requested"
+    )
+    assert asked.detail == {
+        "question": "Which member states are involved?",
+        "asked_by": [{"member": "home", "body": "DG HOME"}],  # ids and bodies: no name
+    }
+    world.advance(days=1)
+    partner.answer_question(request_id, "Spain and Portugal.", {"title": "A corrected title"})
+    [exchange] = review.conversation_of(request_id)
+    assert (exchange.round, exchange.asked_by, exchange.answer) == (
+        1,
+        ("DG HOME",),
+        "Spain and Portugal.",
+    )
+    [change] = exchange.changes
+    assert (change.field, change.after) == ("title", "A corrected title")
+    assert change.before == example_request()["request"]["title"]
+    world.take_notifications()
+    world.sent.clear()
+    review.dispatch_review(request_id, 2)
+    world.deliver_all()
+    reviews = [m for m in world.sent if m.kind == "review_request"]
+    assert len(reviews) == 3
+    for mail in reviews:
+        text = mail.text
+        assert "Which member states are involved?" in text and "Spain and Portugal." in text
+        assert "DG HOME" in text and change.before in text and "A corrected title" in text
+        assert mail.to == "lukas@home.example.org" or "Lukas Schneider" not in text
+    world.sent.clear()
+    world.advance(days=7, hours=1)
+    assert sweep.sweep(world.now)["reminded"] == 1
+    world.deliver_all()
+    reminders = [m for m in world.sent if m.kind == "reminder"]
+    assert len(reminders) == 3
+    for mail in reminders:
+        assert "Which member states are involved?" in mail.text and "DG HOME" in mail.text
+        assert "Spain and Portugal." in mail.text and "A corrected title" in mail.text
