@@ -44,8 +44,9 @@ def test_the_partner_reads_french_and_the_member_reads_arabic(
     assert receipt.subject.startswith("Nous avons bien reçu votre demande \u2066MX-")
     assert "Nous avons bien reçu votre demande d'assistance" in receipt.text
     assert "page de suivi" in receipt.text and "comité de pilotage" in receipt.text
-    # French typography in the template's labels too: "Référence\u00a0: MX-...".
-    assert "\nRéférence\u00a0: MX-" in receipt.text and "\nIntitulé\u00a0: " in receipt.text
+    # French typography in the template's labels too: "Référence\u00a0: MX-...", the reference
+    # isolated (LRI ... PDI) so that it keeps its order in any direction.
+    assert "\nRéférence\u00a0: \u2066MX-" in receipt.text and "\nIntitulé\u00a0: " in receipt.text
     assert "Référence:" not in receipt.text and "Référence :" not in receipt.text
     assert '<html lang="fr" dir="ltr">' in receipt.html
 
