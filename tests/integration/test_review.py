@@ -312,7 +312,8 @@ def test_the_review_page_shows_the_whole_request_the_instruments_and_the_round(
         ("fr", ("Type d", "Sénégal", "1 sur 3")),
         ("ar", ('dir="rtl"', "السنغال")),
     ):
-        body = client.http.get(review_path("intpa") + f"?lang={language}").body.decode("utf-8")
+        # The link carries the member's language; the last ``lang`` wins.
+        body = client.http.get(review_path("intpa") + f"&lang={language}").body.decode("utf-8")
         for word in words:
             assert word in body, (language, word)
         assert "DG HOME" in body and "Hugo Home" not in body  # who voted: the body, no name
