@@ -46,7 +46,7 @@ BUILD = ROOT / "build"
 
 # Every AWS service the Lambda functions call (pynamodb: dynamodb). A test checks the code against
 # this list; a client for a service missing here fails at creation with UnknownServiceError.
-SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager")
+SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager", "cognito-idp")
 
 # Files at the top of botocore/data that botocore reads when it creates a session or a client.
 BOTOCORE_DATA_FILES = (

@@ -29,6 +29,7 @@ class Purpose(StrEnum):
     REVIEW = "review"  # a committee member's vote in one round
     STATUS = "status"  # the partner's status page
     CSRF = "csrf"  # a form's anti-forgery token
+    STAFF_CHALLENGE = "staff-challenge"  # a sign-in step of the staff workspace (minutes)
 
 
 class Holder(StrEnum):
@@ -68,7 +69,12 @@ def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
     """How long each purpose's links live, in days (infra/keys.py retires a key only after the
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
     request is kept (RETENTION_DAYS), a form's anti-forgery token a day."""
-    return {Purpose.REVIEW: review_days, Purpose.STATUS: status_days, Purpose.CSRF: 1}
+    return {
+        Purpose.REVIEW: review_days,
+        Purpose.STATUS: status_days,
+        Purpose.CSRF: 1,
+        Purpose.STAFF_CHALLENGE: 1,
+    }
 
 
 def _max_age(purpose: Purpose) -> int:

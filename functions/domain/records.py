@@ -107,3 +107,11 @@ class Partition(NamedTuple):
     votes: list[Vote]
     mail: list[MailRecord]
     action: ActionRecord | None
+
+
+class QueuePage(NamedTuple):
+    """One page of the staff queue, read from one index; ``cursor`` continues it (None: the
+    last page). The cursor names the last request's sort value and id only."""
+
+    requests: list[Request]
+    cursor: str | None
