@@ -14,6 +14,7 @@ from functions.web.intake import intake
 from functions.web.openapi import openapi
 from functions.web.partner import partner
 from functions.web.review import review
+from functions.web.staff.dossier import dossier as staff_dossier
 from functions.web.staff.queue import queue as staff_queue
 from functions.web.staff.signin import signin as staff_sign_in
 from functions.web.staff.signin import signout as staff_sign_out
@@ -45,6 +46,7 @@ app.register_blueprint(openapi)
 app.register_blueprint(staff_sign_in)
 app.register_blueprint(staff_sign_out)
 app.register_blueprint(staff_queue)
+app.register_blueprint(staff_dossier)
 
 if stage_at_import() == "local":
     # The mailbox of the local stack; the route does not exist in any other stage.

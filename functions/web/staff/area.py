@@ -186,6 +186,11 @@ def _append_cookies(response: Response, cookies: list[str]) -> None:
         response.headers["Set-Cookie"] = [*values, *added]
 
 
+# Every workspace route and the roles it admits, as declared: (method, path) -> roles. The
+# authorization tests walk it (a route added later is checked without editing them).
+DECLARED: dict[tuple[str, str], frozenset[StaffRole]] = {}
+
+
 class StaffArea(Blueprint):
     """A blueprint of the staff workspace: :meth:`page` declares a view behind the session."""
 
@@ -227,6 +232,7 @@ class StaffArea(Blueprint):
                 return response
 
             self.route(path, **route_options)(staff_view)
+            DECLARED.update({(verb, path): roles for verb in verbs})
             return staff_view
 
         return decorate

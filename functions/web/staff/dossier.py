@@ -1,0 +1,76 @@
+"""A request's dossier: the request as sent (read back from the schema), its audit trail and
+the staff's internal notes, which the partner never sees.
+
+GET /staff/requests/{id} for everyone signed in; POST .../notes for those who may change the
+request (services/staff.py ``check_may_edit``: a Project Officer in their own regions only).
+"""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from functions.domain import text as text_rule
+from functions.domain.errors import NotFound
+from functions.domain.staff import EDITORS
+from functions.web.staff.area import StaffArea, StaffContext
+
+dossier = StaffArea(__name__)
+
+
+def _dossier_page(
+    staff: StaffContext, request_id: str, status: int = 200, **extra: object
+) -> Response:
+    from functions.adapters.repository import repository
+    from functions.domain.staff import may_edit_region
+    from functions.presentation.formspec import request_form
+    from functions.presentation.readout import read_request
+    from functions.services import staff as service
+
+    everything = repository().partition(request_id)
+    request = everything.request
+    if request is None:
+        raise NotFound()
+    may_edit = may_edit_region(staff.member, request.region, service.officer_regions(staff.member))
+    return staff.render(
+        "staff/dossier.html",
+        status,
+        section="queue",
+        view=request,
+        parts=read_request(request_form(), request.document, staff.language),
+        events=sorted(everything.events, key=lambda e: e.at, reverse=True),
+        mail=everything.mail,
+        votes=everything.votes,
+        may_edit=may_edit,
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+
+
+@dossier.page("/staff/requests/{request_id}")
+def show_dossier(staff: StaffContext, request_id: str) -> Response:
+    """The dossier of one request."""
+    return _dossier_page(staff, request_id)
+
+
+@dossier.page("/staff/requests/{request_id}/notes", methods=["POST"], roles=EDITORS)
+def add_note(staff: StaffContext, request_id: str) -> Response:
+    """An internal note, with the staff member's identity in the audit trail."""
+    from functions.services import staff as service
+
+    text = text_rule.normalised(staff.fields.get("note", "")).strip()
+    problem = (
+        "required"
+        if not text
+        else "too_long"
+        if len(text) > service.NOTE_LIMIT
+        else "control_character"
+        if text_rule.problem(text, multiline=True)
+        else ""
+    )
+    if problem:
+        service.editable_request(staff.member, request_id)  # the right to try, first
+        errors = [{"field": "note", "code": problem}]
+        return _dossier_page(staff, request_id, 422, errors=errors, values=staff.fields)
+    service.add_note(staff.member, request_id, text)
+    return _dossier_page(staff, request_id, 200, notice="note_added")
