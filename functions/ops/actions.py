@@ -10,6 +10,7 @@ import click
 import yaml
 
 from functions.domain.errors import NotFound
+from functions.ops.identity import operator_actor
 from functions.ops.requests import resolve
 from functions.services import actions as service
 
@@ -41,15 +42,14 @@ def read_plan(path: Path) -> Any:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The plan, YAML or JSON, as schemas/action.schema.json describes.",
 )
-@click.option("--by", "actor", default="operator", help="Who records it, for the audit trail.")
-def record(request_id: str, path: Path, actor: str) -> None:
+def record(request_id: str, path: Path) -> None:
     """Publish the Action of an approved request, or replace its plan.
 
     The partner is emailed when the Action is first published, not when the plan is replaced.
     """
     plan = read_plan(path)
     try:
-        result = service.record_action(resolve(request_id), plan, _actor(actor))
+        result = service.record_action(resolve(request_id), plan, operator_actor())
     except NotFound:
         raise click.ClickException(f"no request {request_id}") from None
     except service.ActionError as error:
@@ -62,11 +62,10 @@ def record(request_id: str, path: Path, actor: str) -> None:
 @click.option("--request", "request_id", required=True, help="The request's id or reference.")
 @click.option("--number", required=True, type=click.IntRange(min=1), help="The activity, from 1.")
 @click.option("--status", required=True, type=click.Choice(list(service.ACTIVITY_STATUSES)))
-@click.option("--by", "actor", default="operator", help="Who records it, for the audit trail.")
-def activity(request_id: str, number: int, status: str, actor: str) -> None:
+def activity(request_id: str, number: int, status: str) -> None:
     """Mark one activity planned, done or cancelled; the partner is emailed about a change."""
     try:
-        changed = service.set_activity_status(resolve(request_id), number, status, _actor(actor))
+        changed = service.set_activity_status(resolve(request_id), number, status, operator_actor())
     except NotFound:
         raise click.ClickException(f"no request {request_id}") from None
     except service.ActionError as error:
@@ -75,8 +74,3 @@ def activity(request_id: str, number: int, status: str, actor: str) -> None:
         click.echo(f"activity {number} is now {status}; the partner is emailed")
     else:
         click.echo(f"activity {number} was already {status}: nothing changed")
-
-
-def _actor(name: str) -> str:
-    """The audit trail's actor: ``operator`` or ``officer:<id>``."""
-    return name if name == "operator" or name.startswith("officer:") else f"officer:{name}"
