@@ -54,7 +54,9 @@ class Event(NamedTuple):
     request_id: str
     at: str
     action: str
-    actor: str  # "partner", "system", "committee", "member:<id>", "delegate:<id>", "operator"
+    # "partner", "system", "committee", "member:<id>", "delegate:<id>", "staff:<pool sub>",
+    # "operator:<AWS principal ARN>" (older events: "operator", "officer:<id>")
+    actor: str
     round: int
     detail: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
     public: bool = True  # the partner's timeline shows it
