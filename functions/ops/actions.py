@@ -20,13 +20,28 @@ def action() -> None:
     """The Action an approved request becomes (schemas/action.schema.json)."""
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML as the schema reads it: ``starts_on: 2027-03-08`` is the text ``"2027-03-08"``.
+
+    YAML 1.1 turns an unquoted date into a date object, which the schema's ``"type": "string"``
+    refuses (the documented example gave 12 errors, two per activity). The schema checks the
+    text's format itself (``format: date``), so the loader leaves dates and times as written.
+    """
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_plan(path: Path) -> Any:
     """The plan in a YAML or JSON file (by its extension; YAML otherwise, a superset of JSON)."""
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader
     except (ValueError, yaml.YAMLError) as error:
         raise click.ClickException(
             f"{path} is not readable {path.suffix[1:] or 'YAML'}: {error}"

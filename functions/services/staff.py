@@ -201,3 +201,86 @@ def queue(wanted: QueueFilter) -> QueueView:
             )
         )
     return QueueView(rows, page.cursor)
+
+
+# --- the dossier's actions ------------------------------------------------------------------------
+
+REASON_LIMIT = 1000
+
+
+def remind_voters(member: StaffMember, request_id: str) -> int:
+    """Remind the voting members who have not voted in the open round (one email each, now);
+    how many were reminded. :class:`TransitionNotAllowed` unless the request is under review."""
+    from functions.adapters import queue
+    from functions.domain.errors import TransitionNotAllowed
+    from functions.domain.mail import MailKind, Notification
+    from functions.domain.mail import member as member_recipient
+    from functions.domain.requests import Status
+
+    request = editable_request(member, request_id)
+    if request.status != Status.UNDER_REVIEW:
+        raise TransitionNotAllowed(request.status)
+    store = repository()
+    request_now, votes = store.request_and_round_votes(request_id, request.round)
+    voted = {vote.member_id for vote in votes}
+    # A key of its own (the minute it was asked): the sweeper's reminders are not used up.
+    key = "staff-" + clock.now().strftime("%Y%m%dT%H%M")
+    waiting = [m for m in store.members() if m.votes and m.member_id not in voted]
+    notifications = [
+        Notification(
+            request_id, MailKind.REMINDER, request.round, member_recipient(m.member_id), key
+        )
+        for m in waiting
+    ]
+    detail = {"members": [m.member_id for m in waiting]}
+    store.append_event(staff_event(member, request_now or request, "reminded", detail, False))
+    if notifications:
+        queue.publish_notifications(notifications)
+    return len(notifications)
+
+
+def resend_mail(
+    member: StaffMember, request_id: str, kind: str, round_number: int, recipient: str, key: str
+) -> None:
+    """Send one of the request's emails again: forget its record, queue it once more.
+
+    :class:`Conflict` while a worker is sending it (its claim is fresh); :class:`NotFound` for
+    an email the request never had.
+    """
+    from functions.adapters import queue
+    from functions.domain.errors import Conflict
+    from functions.domain.mail import LEASE_SECONDS, MailKind, MailState, Notification, Recipient
+
+    request = editable_request(member, request_id)
+    try:
+        notification = Notification(
+            request_id, MailKind(kind), round_number, Recipient.parse(recipient), key
+        )
+        queue.check(notification.as_message())
+    except (ValueError, queue.BadMessage) as error:
+        raise NotFound() from error
+    store = repository()
+    record = store.get_mail(notification)
+    if record is None:
+        raise NotFound()
+    age = (clock.now() - clock.parse_iso(record.at)).total_seconds()
+    if record.state is MailState.SENDING and age < LEASE_SECONDS:
+        raise Conflict("this email is being sent right now")
+    store.forget_mail(record)
+    detail = {
+        "kind": kind,
+        "round": round_number,
+        "recipient": recipient,
+        "previous": record.state.value,
+    }
+    store.append_event(staff_event(member, request, "mail_resent", detail, False))
+    queue.publish_notifications([notification])
+
+
+def withdraw_for_partner(member: StaffMember, request_id: str, reason: str) -> None:
+    """Withdraw the request for the partner (who asked by other means), with their reason."""
+    from functions.services import partner
+
+    editable_request(member, request_id)
+    detail = {"reason": reason, "username": member.username, "for": "partner"}
+    partner.withdraw(request_id, actor=member.actor, detail=detail)

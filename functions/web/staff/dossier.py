@@ -10,7 +10,7 @@ from __future__ import annotations
 from chalice.app import Response
 
 from functions.domain import text as text_rule
-from functions.domain.errors import NotFound
+from functions.domain.errors import Conflict, NotFound, TransitionNotAllowed
 from functions.domain.staff import EDITORS
 from functions.web.staff.area import StaffArea, StaffContext
 
@@ -74,3 +74,64 @@ def add_note(staff: StaffContext, request_id: str) -> Response:
         return _dossier_page(staff, request_id, 422, errors=errors, values=staff.fields)
     service.add_note(staff.member, request_id, text)
     return _dossier_page(staff, request_id, 200, notice="note_added")
+
+
+@dossier.page("/staff/requests/{request_id}/remind", methods=["POST"], roles=EDITORS)
+def remind(staff: StaffContext, request_id: str) -> Response:
+    """Remind the voting members who have not voted in this round."""
+    from functions.services import staff as service
+
+    try:
+        count = service.remind_voters(staff.member, request_id)
+    except TransitionNotAllowed:
+        return _dossier_page(staff, request_id, 409, notice="not_under_review")
+    return _dossier_page(staff, request_id, 200, notice="reminded", reminded=count)
+
+
+@dossier.page("/staff/requests/{request_id}/resend", methods=["POST"], roles=EDITORS)
+def resend(staff: StaffContext, request_id: str) -> Response:
+    """Send one of the request's emails again."""
+    from functions.services import staff as service
+
+    fields = staff.fields
+    round_text = fields.get("round", "")
+    small = round_text.isascii() and round_text.isdigit() and len(round_text) < 4
+    round_number = int(round_text) if small else 0
+    try:
+        service.resend_mail(
+            staff.member,
+            request_id,
+            fields.get("kind", "")[:64],
+            round_number,
+            fields.get("recipient", "")[:100],
+            fields.get("key", "")[:64],
+        )
+    except Conflict:
+        return _dossier_page(staff, request_id, 409, notice="mail_in_flight")
+    return _dossier_page(staff, request_id, 200, notice="resent")
+
+
+@dossier.page("/staff/requests/{request_id}/withdraw", methods=["POST"], roles=EDITORS)
+def withdraw(staff: StaffContext, request_id: str) -> Response:
+    """Withdraw the request for the partner, with the reason they gave."""
+    from functions.services import staff as service
+
+    reason = text_rule.normalised(staff.fields.get("reason", "")).strip()
+    problem = (
+        "reason_required"
+        if not reason
+        else "reason_too_long"
+        if len(reason) > service.REASON_LIMIT
+        else "control_character"
+        if text_rule.problem(reason, multiline=True)
+        else ""
+    )
+    if problem:
+        service.editable_request(staff.member, request_id)  # the right to try, first
+        errors = [{"field": "reason", "code": problem}]
+        return _dossier_page(staff, request_id, 422, errors=errors, values=staff.fields)
+    try:
+        service.withdraw_for_partner(staff.member, request_id, reason)
+    except TransitionNotAllowed:
+        return _dossier_page(staff, request_id, 409, notice="not_open")
+    return _dossier_page(staff, request_id, 200, notice="withdrawn")
