@@ -346,11 +346,14 @@ def package(stage: str, out: Path, merge_template: Path | None = None) -> Path:
 
 
 def services_called(source: Path = ROOT / "functions") -> set[str]:
-    """Every service named in ``client("<service>"`` in the code, for the check against SERVICES."""
+    """Every service named in ``client("<service>"`` in the code the package ships, for the check
+    against SERVICES (the operators' command, ``functions/ops``, is not shipped: it runs with the
+    full SDK of a checkout)."""
     pattern = re.compile(r"""client\(\s*["']([a-z0-9-]+)["']""")
     return {
         name
         for path in source.rglob("*.py")
+        if "ops" not in path.relative_to(source).parts[:1]
         for name in pattern.findall(path.read_text(encoding="utf-8"))
     }
 

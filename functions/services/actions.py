@@ -197,6 +197,8 @@ def mail_context(request_id: str, language: str, key: str) -> dict[str, Any]:
         return {"action": None, "activity": None}
     view = action_view(action.plan, language)
     activity = None
+    # A resent email's key is the original's with ".resent-<time>" (services/staff.py).
+    key = key.split(".resent-", 1)[0]
     if key.startswith("activity-"):
         _, number, status = key.split("-", 2)
         found = view["activities"][int(number) - 1]

@@ -239,13 +239,18 @@ def remind_voters(member: StaffMember, request_id: str) -> int:
     return len(notifications)
 
 
+RESENT = ".resent-"  # what a resent email's key adds to the original's (see resend_mail)
+
+
 def resend_mail(
     member: StaffMember, request_id: str, kind: str, round_number: int, recipient: str, key: str
-) -> None:
-    """Send one of the request's emails again: forget its record, queue it once more.
+) -> str:
+    """Send one of the request's emails again, as a new email; its key.
 
-    :class:`Conflict` while a worker is sending it (its claim is fresh); :class:`NotFound` for
-    an email the request never had.
+    The original's record stays (the dossier shows both): the new one has the original's key
+    with ``.resent-<time>`` added, so the mail worker claims and sends it once like any other,
+    and the API never deletes a record. :class:`Conflict` while a worker is sending the
+    original (its claim is fresh); :class:`NotFound` for an email the request never had.
     """
     from functions.adapters import queue
     from functions.domain.errors import Conflict
@@ -253,28 +258,33 @@ def resend_mail(
 
     request = editable_request(member, request_id)
     try:
-        notification = Notification(
+        original = Notification(
             request_id, MailKind(kind), round_number, Recipient.parse(recipient), key
         )
-        queue.check(notification.as_message())
+        queue.check(original.as_message())
     except (ValueError, queue.BadMessage) as error:
         raise NotFound() from error
     store = repository()
-    record = store.get_mail(notification)
+    record = store.get_mail(original)
     if record is None:
         raise NotFound()
     age = (clock.now() - clock.parse_iso(record.at)).total_seconds()
     if record.state is MailState.SENDING and age < LEASE_SECONDS:
         raise Conflict("this email is being sent right now")
-    store.forget_mail(record)
+    base = key.split(RESENT, 1)[0]
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+    again = original._replace(key=f"{base}{RESENT}{stamp}" if base else f"resent-{stamp}")
+    queue.check(again.as_message())
     detail = {
         "kind": kind,
         "round": round_number,
         "recipient": recipient,
         "previous": record.state.value,
+        "key": again.key,
     }
     store.append_event(staff_event(member, request, "mail_resent", detail, False))
-    queue.publish_notifications([notification])
+    queue.publish_notifications([again])
+    return again.key
 
 
 def withdraw_for_partner(member: StaffMember, request_id: str, reason: str) -> None:

@@ -30,7 +30,8 @@ CREATED_BY_HAND = (
     "AWS::SNS::TopicPolicy",
     "AWS::CloudWatch::Alarm (every alarm of the template)",
     "the table's TimeToLiveSpecification and PointInTimeRecoverySpecification (ignored by moto)",
-    "AWS::Cognito::UserPool, UserPoolClient and UserPoolGroup (the staff workspace's sign-in)",
+    "AWS::Cognito::UserPool, AWS::Cognito::UserPoolClient, AWS::Cognito::UserPoolGroup (the"
+    " staff workspace's sign-in: the pool, its app client, the four role groups)",
 )
 ACCOUNT_ID = "123456789012"  # moto's default account
 

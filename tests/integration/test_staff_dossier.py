@@ -65,6 +65,10 @@ def test_an_email_is_sent_again_once_asked(client: Any, stack: Stack, reviewed: 
     assert len(mail_to(PARTNER, "receipt")) == 2
     [event] = events(reviewed, "mail_resent")
     assert event.detail["kind"] == "receipt" and event.detail["username"] == "demo-coordinator"
+    # A new email with a key of its own; the original's record stays in the dossier.
+    records = [m for m in repository().partition(reviewed).mail if m.kind == "receipt"]
+    assert sorted(r.key for r in records) == ["", event.detail["key"]]
+    assert event.detail["key"].startswith("resent-")
 
 
 @pytest.mark.parametrize(
