@@ -17,8 +17,8 @@ from functions.domain.eligibility import region_of
 from functions.domain.errors import Conflict, InvalidRequest, SubmissionConflict
 from functions.domain.mail import email_hash
 from functions.domain.ratelimit import Window
-from functions.domain.reference import LANGUAGES
 from functions.domain.records import Event, Request, Submission
+from functions.domain.reference import LANGUAGES
 from functions.domain.requests import Status, document_fingerprint, format_reference
 from functions.domain.validation import normalised_request, validate_request
 from functions.runtime.settings import get_settings
