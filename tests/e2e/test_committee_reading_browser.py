@@ -48,7 +48,8 @@ DECIDED_BY_ME = "With your vote the committee has approved the request."
 DECIDED_BY_OTHERS = "The committee has approved the request."
 STILL_OPEN = "The committee's decision is made when enough members have voted."
 
-# Where the first character of each part of an element's text lands on the screen (x, px).
+# Where the first character of each part of an element's text lands on the screen (x, px), each
+# part found after the previous one.
 LEFT_OF = """(element, parts) => {
   const text = element.textContent;
   const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
@@ -58,9 +59,11 @@ LEFT_OF = """(element, parts) => {
     nodes.push([n, at]);
     at += n.data.length;
   }
+  let from = 0;  // each part is looked for after the one before it ("02" is also in "2026")
   return parts.map((part) => {
-    const start = text.indexOf(part);
+    const start = text.indexOf(part, from);
     if (start < 0) return null;
+    from = start + part.length;
     for (const [n, offset] of nodes) {
       if (start >= offset && start < offset + n.data.length) {
         const range = document.createRange();
@@ -140,7 +143,7 @@ def reads_left_to_right(page: Any, element: Any, parts: list[str]) -> None:
 
 
 def date_parts(day: str) -> list[str]:
-    """A date's year, month and day as the text shows them, each searched after the year."""
+    """A date's year, month and day, in the order they are written (and found)."""
     return day.split("-")
 
 
@@ -319,6 +322,8 @@ def test_round_two_shows_the_question_the_answer_and_the_changes_on_the_page_and
     second = mailbox.wait_for("claire.dubois@intpa.example.org", 2)[1]
     for text in (question, answer, before, after, "DG HOME", fr("Objectives")):
         assert text in second["text"], text
+    for label, value in ((fr("Before"), before), (fr("After"), after)):  # French typography
+        assert f"{label}\u00a0: \u2068{value}\u2069" in second["text"], label
     mail_page = tabs()
     mail_page.goto(f"{flow_stack.base_url}/_dev/mail?per_page=100")
     article = mail_page.locator(f"article#mail-{second['sequence']}")
