@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import copy
 import datetime
+import html
 import json
 import re
+import threading
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -278,6 +280,53 @@ def test_three_members_voting_at_once_are_told_the_decision_once(
     assert tag.evaluate("e => getComputedStyle(e).fontWeight") == "700"
     assert status.locator(".button-warning").count() == 0  # a decided request stays decided
     no_violations(status, "status page of an approved request (en)")
+
+
+def test_three_votes_posted_at_the_same_instant_over_http_decide_once(
+    flow_stack: LocalSystem,
+) -> None:
+    """The same, with the three POSTs released together by a barrier (each member's page and
+    anti-forgery cookie fetched first): the server handles them at once, in threads."""
+    document = new_request()
+    _, mailbox = posted(flow_stack, document)
+    inboxes = (
+        "claire.dubois@intpa.example.org",
+        "lukas.schneider@home.example.org",
+        "tomasz.nowak@eeas.example.org",
+    )
+    ballots = []
+    for inbox in inboxes:
+        link = review_link(mailbox, inbox)
+        with urllib.request.urlopen(link, timeout=30) as got:
+            cookie = got.headers["Set-Cookie"].split(";")[0]
+            token = re.search(r'name="_csrf" value="([^"]+)"', got.read().decode())
+        assert token, inbox
+        fields = {"_csrf": html.unescape(token.group(1)), "choice": "approve", "comment": ""}
+        ballots.append((urlsplit(link)._replace(query="lang=en").geturl(), cookie, fields))
+    barrier = threading.Barrier(len(ballots))
+    said: list[str] = [""] * len(ballots)
+
+    def cast(index: int) -> None:
+        url, cookie, fields = ballots[index]
+        post = urllib.request.Request(
+            url,
+            data=urlencode(fields).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+            method="POST",
+        )
+        barrier.wait(timeout=30)
+        with urllib.request.urlopen(post, timeout=60) as answer:
+            said[index] = " ".join(html.unescape(answer.read().decode()).split())
+
+    threads = [threading.Thread(target=cast, args=(i,)) for i in range(len(ballots))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert all(VOTED in text for text in said), said
+    assert sum(DECIDED_BY_ME in text for text in said) == 1, said
+    assert all(DECIDED_BY_OTHERS in t or STILL_OPEN in t for t in said if DECIDED_BY_ME not in t)
+    mailbox.wait_for(document["contact"]["email"], 2)  # the receipt and one decision
 
 
 # --- round 2 shows the conversation -------------------------------------------------------------
