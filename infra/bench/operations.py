@@ -3,8 +3,8 @@
 Shared by ``make bench`` (figure 3) and tests/integration/test_budgets.py. Each entry of
 :data:`OPERATIONS` prepares what the operation needs (a request submitted, a round opened, the
 other votes cast: not counted) and returns the operation itself, which the caller counts.
-Submit goes through the Lambda entry point (``app.app``); the others through the services the
-workers and the vote page call.
+Submit and the review page go through the Lambda entry point (``app.app``); the others through
+the services the workers and the vote page call.
 """
 
 from __future__ import annotations
