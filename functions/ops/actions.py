@@ -78,7 +78,7 @@ def record(request_id: str, path: Path) -> None:
 @click.option("--number", required=True, type=click.IntRange(min=1), help="The activity, from 1.")
 @click.option("--status", required=True, type=click.Choice(list(service.ACTIVITY_STATUSES)))
 def activity(request_id: str, number: int, status: str) -> None:
-    """Mark one activity planned, done or cancelled; the partner is emailed about a change."""
+    """Mark one activity planned, confirmed, done or cancelled; the partner is emailed about it."""
     try:
         changed = service.set_activity_status(resolve(request_id), number, status, operator_actor())
     except NotFound:

@@ -294,3 +294,12 @@ def withdraw_for_partner(member: StaffMember, request_id: str, reason: str) -> N
     editable_request(member, request_id)
     detail = {"reason": reason, "username": member.username, "for": "partner"}
     partner.withdraw(request_id, actor=member.actor, detail=detail)
+
+
+def move_activity(member: StaffMember, request_id: str, number: int, status: str) -> bool:
+    """Move activity ``number`` of the request's Action to ``status`` (the partner is emailed);
+    False when it had that status already. ``ActionError`` for no Action or no such activity."""
+    from functions.services import actions
+
+    editable_request(member, request_id)
+    return actions.set_activity_status(request_id, number, status, actor=member.actor)

@@ -141,3 +141,65 @@ def test_the_status_page_shows_a_withdrawal_made_for_the_partner(
     status = Browser(client).get(status_path + "&lang=en").body.decode()
     assert "Withdrawn" in status
     assert "Asked." not in status  # the reason is the staff's record, not the public timeline
+
+
+@pytest.fixture
+def with_action(client: Any, stack: Stack, reviewed: str) -> str:
+    """The request approved by every voter, and its Action (the schema's example) published."""
+    from functions.domain import schemas
+    from functions.services import actions
+    from tests.integration.helpers import VOTERS
+
+    for voter in VOTERS:
+        [mail] = mail_to(MEMBER_EMAIL[voter], "review_request")[-1:]
+        assert Browser(client).vote(path_of(mail.link("/review/")), "approve").status_code == 200
+    run_workers(client, stack)
+    actions.record_action(reviewed, schemas.example("action.schema.json"))
+    run_workers(client, stack)
+    return reviewed
+
+
+def test_an_officer_moves_an_activity_and_the_partner_is_told(
+    client: Any, stack: Stack, with_action: str
+) -> None:
+    browser = signed_in(client, "po-africa")
+    page = browser.get(f"/staff/requests/{with_action}")
+    assert 'id="activity-1-status"' in page.body.decode()
+    for status in ("confirmed", "done"):
+        answer = browser.post(
+            f"/staff/requests/{with_action}/activities/1",
+            {"_csrf": csrf_of(page), "status": status},
+        )
+        assert answer.status_code == 200
+        assert "The partner is told by email." in answer.body.decode()
+    same = browser.post(
+        f"/staff/requests/{with_action}/activities/1", {"_csrf": csrf_of(page), "status": "done"}
+    )
+    assert "nothing changed" in same.body.decode()
+    run_workers(client, stack)
+    mails = mail_to(PARTNER, "activity_changed")
+    assert len(mails) == 2
+    # In the partner's language (French, the example's): confirmed, then taken place.
+    assert "est confirmée" in mails[0].text and "a eu lieu" in mails[1].text
+    moves = events(with_action, "activity_changed")
+    assert [e.detail["status"] for e in moves] == ["confirmed", "done"]
+    assert all(e.actor.startswith("staff:") for e in moves)
+    [receipt] = mail_to(PARTNER, "receipt")
+    status = Browser(client).get(path_of(receipt.link(f"/requests/{with_action}")) + "&lang=en")
+    assert "tag-activity-done" in status.body.decode()
+
+
+@pytest.mark.parametrize(
+    "number, status", [("9", "done"), ("0", "done"), ("1", "finished"), ("x" * 40, "done")]
+)
+def test_a_move_to_nowhere_changes_nothing(
+    client: Any, with_action: str, number: str, status: str
+) -> None:
+    browser = signed_in(client, "demo-coordinator")
+    page = browser.get(f"/staff/requests/{with_action}")
+    answer = browser.post(
+        f"/staff/requests/{with_action}/activities/{number}",
+        {"_csrf": csrf_of(page), "status": status},
+    )
+    assert answer.status_code == 422
+    assert events(with_action, "activity_changed") == []

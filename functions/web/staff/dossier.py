@@ -30,7 +30,12 @@ def _dossier_page(
     request = everything.request
     if request is None:
         raise NotFound()
+    from functions.services import actions
+
     may_edit = may_edit_region(staff.member, request.region, service.officer_regions(staff.member))
+    plan = (
+        actions.action_view(everything.action.plan, staff.language) if everything.action else None
+    )
     return staff.render(
         "staff/dossier.html",
         status,
@@ -41,6 +46,8 @@ def _dossier_page(
         mail=everything.mail,
         votes=everything.votes,
         may_edit=may_edit,
+        plan=plan,
+        activity_statuses=actions.ACTIVITY_STATUSES,
         errors=extra.pop("errors", []),
         values=extra.pop("values", {}),
         **extra,
@@ -135,3 +142,21 @@ def withdraw(staff: StaffContext, request_id: str) -> Response:
     except TransitionNotAllowed:
         return _dossier_page(staff, request_id, 409, notice="not_open")
     return _dossier_page(staff, request_id, 200, notice="withdrawn")
+
+
+@dossier.page("/staff/requests/{request_id}/activities/{number}", methods=["POST"], roles=EDITORS)
+def move_activity(staff: StaffContext, request_id: str, number: str) -> Response:
+    """Move one activity of the Action: planned, confirmed, done or cancelled."""
+    from functions.services import actions
+    from functions.services import staff as service
+
+    status = staff.fields.get("status", "")
+    small = number.isascii() and number.isdigit() and len(number) < 3
+    if not small or status not in actions.ACTIVITY_STATUSES:
+        service.editable_request(staff.member, request_id)  # the right to try, first
+        return _dossier_page(staff, request_id, 422, notice="no_such_move")
+    try:
+        changed = service.move_activity(staff.member, request_id, int(number), status)
+    except actions.ActionError:
+        return _dossier_page(staff, request_id, 422, notice="no_such_move")
+    return _dossier_page(staff, request_id, 200, notice="moved" if changed else "unchanged")
