@@ -6,8 +6,8 @@ operation (``calls``); 4. warm CPU of the submit handler against schema validati
 (``cpu``); 5. items read by the queries as the table grows (``scale``); 7. validation of
 the worst hostile document against the schema's example (``validation``); 8. each page's bytes
 over the wire and the requests before the form can be used (``page_weight``). The packages
-are built by ``packaging``, the report written by ``report``. Timings are medians of many runs taken in
-alternation, so that the machine's noise hits both sides.
+are built by ``packaging``, the report written by ``report``. Timings are medians of many runs
+taken in alternation, so that the machine's noise hits both sides.
 """
 
 from __future__ import annotations
