@@ -6,12 +6,13 @@ import re
 from datetime import timedelta
 from html import unescape
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from functions.adapters.repository import repository
 from functions.domain import clock
+from functions.domain.mail import email_hash
 from functions.services import erasure, sweep
 from tests.integration.helpers import (
     Browser,
@@ -42,15 +43,15 @@ def half_a_form() -> list[tuple[str, str]]:
 def post_form(
     browser: Browser, page: Any, fields: list[tuple[str, str]], lang: str, save: bool
 ) -> Any:
-    hidden = hidden_of(page.body.decode("utf-8"))
+    """Post the form ``page`` holds (its hidden fields, the trap left empty) with ``fields``,
+    by its "Save and continue later" button when ``save``."""
+    hidden = hidden_of(page if isinstance(page, str) else page.body.decode("utf-8"))
     body = [*hidden.items(), ("website", ""), *fields]
     if save:
         body.append(("_action", "save"))
     headers = browser._headers(
         {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
     )
-    from urllib.parse import urlencode
-
     return browser._keep(
         browser.client.http.post(f"/requests?lang={lang}", body=urlencode(body), headers=headers)
     )
@@ -164,7 +165,7 @@ def test_a_forged_or_foreign_draft_link_shows_nothing(client: Any, stack: Stack)
     _, link = saved_half_form(client, stack)
     parts = urlsplit(link)
     token = parse_qs(parts.query)["token"][0]
-    assert client.http.get(f"{parts.path}?token={token}x", headers=HTML).status_code == 400
+    assert client.http.get(f"{parts.path}?token={token[:-4]}", headers=HTML).status_code == 400
     other_id = "0" * 32
     assert client.http.get(f"/drafts/{other_id}?token={token}", headers=HTML).status_code == 403
     assert client.http.get(f"{parts.path}", headers=HTML).status_code == 400
@@ -195,3 +196,37 @@ def test_erasure_deletes_the_drafts_of_the_address(client: Any, stack: Stack) ->
     assert report.changed["draft"] == 1
     assert repository().get_draft(draft_id) is None
     assert client.http.get(path_of(link), headers=HTML).status_code == 410
+
+
+def test_saving_needs_the_forms_anti_forgery_token(client: Any, stack: Stack) -> None:
+    browser = Browser(client)
+    form = browser.get("/?lang=en", HTML)
+    page = form.body.decode("utf-8")
+    forged = page.replace('name="_csrf" value="', 'name="_csrf" value="x')
+    answer = post_form(browser, forged, half_a_form(), "en", save=True)
+    assert answer.status_code == 403
+    assert not stack.notifications()
+    assert repository().draft_ids_by_email_hash(email_hash(ADDRESS)) == []
+
+
+def test_answers_to_no_question_of_the_form_are_refused(client: Any, stack: Stack) -> None:
+    browser = Browser(client)
+    form = browser.get("/?lang=en", HTML)
+    answer = post_form(browser, form, [*half_a_form(), ("evil.field", "x" * 1000)], "en", save=True)
+    assert answer.status_code == 422
+    assert not stack.notifications()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/drafts/" + "a" * 5000 + "?token=" + "b" * 5000,
+        "/drafts/%00?token=x",
+        "/drafts/x?token=" + "." * 3000,
+        "/drafts/x",
+    ],
+)
+def test_hostile_draft_links_are_refused_quickly(client: Any, stack: Stack, path: str) -> None:
+    answer = client.http.get(path, headers=HTML)
+    assert 400 <= answer.status_code < 500
+    assert "data-form" not in answer.body.decode("utf-8")  # never the form, never answers
