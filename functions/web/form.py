@@ -297,7 +297,7 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
         check_form_token(request, fields)
         posted = request_from_form(fields)
         if posted.trapped:
-            return _confirmation(intake_service.decoy_submission(), language)
+            return _confirmation(intake_service.decoy_submission(posted.document), language)
         if (fields.get(ACTION_FIELD) or [""])[-1] == SAVE:
             return _save_draft(request, language, posted.values, posted.document, draft_token)
         try:
