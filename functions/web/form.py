@@ -29,7 +29,7 @@ from functions.web import csrf
 from functions.web.errors import error_page
 from functions.web.headers import static_headers
 from functions.web.inputs import query_token
-from functions.web.pages import language_of, page
+from functions.web.pages import here_of, language_of, page
 
 if TYPE_CHECKING:
     from functions.presentation.formspec import Field, FormSpec, Group
@@ -200,6 +200,7 @@ def form_page(
     status: int = 200,
     spec: FormSpec | None = None,
     draft_token: str = "",
+    here: str = "/",
 ) -> Response:
     """The form, empty or with the person's answers and every error; with ``draft_token``, the
     form continues that saved draft (saving again updates it, sending deletes it)."""
@@ -238,6 +239,7 @@ def form_page(
         summary=summary,
         honeypot=HONEYPOT,
         continuing=bool(draft_token),
+        here=here,
         headers=cookie_headers,
     )
 
@@ -259,11 +261,12 @@ def continue_draft(draft_id: str) -> Response:
     request = form.current_request
     language = language_of(request)
     token = query_token(request)
+    here = here_of(request)  # the language switcher keeps the link's token
     try:
         draft = drafts_service.restore(draft_id, token)
     except DomainError as error:
-        return error_page(error, language)
-    return form_page(request, language, draft.values, draft_token=token)
+        return error_page(error, language, here=here)
+    return form_page(request, language, draft.values, draft_token=token, here=here)
 
 
 @form.route("/static/{name}", methods=["GET"])

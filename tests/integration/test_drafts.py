@@ -89,6 +89,11 @@ def test_saving_half_a_form_mails_a_link_that_puts_every_answer_back(
     assert f'value="{document["institution"]["name"]}"' in restored
     assert f'value="{ADDRESS}"' in restored
     assert 'name="_draft"' in restored
+    # The language switcher keeps the draft: the same link in another language.
+    switch = re.search(r'href="(/drafts/[^"]+lang=fr)"', restored)
+    assert switch, "the language switcher leaves the draft"
+    in_french = other.get(unescape(switch.group(1)), HTML)
+    assert in_french.status_code == 200 and '<html lang="fr"' in in_french.body.decode()
     assert "Save and continue later" not in restored  # Spanish page
     draft_id = urlsplit(link).path.rsplit("/", 1)[-1]
     stored = repository().get_draft(draft_id)
