@@ -128,28 +128,7 @@ MINIMUM: dict[str, list[tuple[str, str]]] = {
 # Calls an operation makes today beyond its minimum, each with what would fold it away. The test
 # pins minimum + these (a new call fails it, and so does folding one away without removing it
 # here); the bench shows them as over the minimum. Keep this empty where the code allows.
-_REVIEW_PAGE_EXTRA = [
-    (
-        "dynamodb.Query",
-        "the round's votes (VOTE#<round>, functions/services/review.py::round_votes): already in"
-        " the partition's Query",
-    ),
-    (
-        "dynamodb.Query",
-        "the conversation (functions/services/review.py::conversation_of reads the partition"
-        " again): its events are in the partition's first Query (StatusView keeps only the"
-        " public ones)",
-    ),
-    (
-        "dynamodb.GetItem",
-        "the link's member (functions/services/review.py::voter without ``members``): already in"
-        " the committee's Query that round_progress makes",
-    ),
-]
-BEYOND_MINIMUM: dict[str, list[tuple[str, str]]] = {
-    "review page, round 1": _REVIEW_PAGE_EXTRA,
-    "review page, round 2": _REVIEW_PAGE_EXTRA,
-}
+BEYOND_MINIMUM: dict[str, list[tuple[str, str]]] = {}
 
 
 def minimum(operation: str) -> Counter[str]:
@@ -282,8 +261,14 @@ def how() -> list[str]:
             for operation in operations.OPERATIONS
             for call, reason in MINIMUM[operation]
         ),
-        "  Calls made today beyond the minimum (why the row fails, and what would fold each"
-        " call away):",
+        *(
+            [
+                "  Calls made today beyond the minimum (why the row fails, and what would fold"
+                " each call away):"
+            ]
+            if BEYOND_MINIMUM
+            else []
+        ),
         *(
             f"  - {operation}: `{call}`: {reason}"
             for operation, extra in BEYOND_MINIMUM.items()
