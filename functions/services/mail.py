@@ -24,6 +24,7 @@ from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, officers_for
 from functions.domain.mail import (
+    DRAFT_KINDS,
     INVALID_ADDRESS,
     LEASE_SECONDS,
     MAX_ATTEMPTS,
@@ -127,6 +128,8 @@ def deliver(message: dict[str, Any]) -> str:
     conversation with the partner).
     """
     notification = Notification.from_message(message)
+    if notification.kind in DRAFT_KINDS:
+        return _deliver_about_draft(notification)
     store = repository()
     request, person = store.request_and_recipient(notification.request_id, notification.recipient)
     if request is None:
@@ -154,6 +157,39 @@ def deliver(message: dict[str, Any]) -> str:
     if addressee.on_behalf_of is not None:
         note = f"sent to the delegate of {notification.recipient}"
     store.finish_mail(claim, MailState.SENT, message_id=message_id, error=note)
+    return "sent"
+
+
+def _deliver_about_draft(notification: Notification) -> str:
+    """A saved draft's email (its link, or the reminder that it ends soon), to the address the
+    draft holds, once. A refusal is recorded on the mail record only: there is no request
+    whose trail could hold it. Calls: one GetItem (the draft), one PutItem (the claim), one
+    GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent)."""
+    from functions.services import drafts  # the draft emails only
+
+    store = repository()
+    draft = store.get_draft(notification.request_id)
+    if draft is None:
+        return "dropped: draft gone"  # sent as a request, erased, or ended
+    address = (draft.values.get(drafts.EMAIL_FIELD) or [""])[-1].strip()
+    claim = _claim(notification, draft.expires_at)
+    if claim is None:
+        return "duplicate"
+    if not sendable(address):
+        store.finish_mail(claim, MailState.REJECTED, error=INVALID_ADDRESS)
+        return f"rejected: {INVALID_ADDRESS}"
+    if store.is_suppressed(email_hash(address)):
+        store.finish_mail(claim, MailState.REJECTED, error=SUPPRESSED)
+        return SUPPRESSED
+    context = {"kind": notification.kind.value, "status": "draft", "reference": ""}
+    context.update(drafts.mail_context(draft))
+    subject, text, html = compose(notification.kind, draft.language, context)
+    try:
+        message_id = mailer.send(address, subject, text, html, notification.kind, draft.language)
+    except mailer.PermanentRejection as rejection:
+        store.finish_mail(claim, MailState.REJECTED, error=rejection.code)
+        return f"rejected: {rejection.code}"
+    store.finish_mail(claim, MailState.SENT, message_id=message_id)
     return "sent"
 
 

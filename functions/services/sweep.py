@@ -23,6 +23,8 @@ Duties, in the order they run:
   went to the dead-letter queue or was lost) are queued again; the mail worker takes the stale
   claim over. One Query on the claims still ``sending`` (status-index), so it reads only those.
   A claim taken ``MAX_ATTEMPTS`` times is a poison message: recorded as refused, not requeued.
+- ``draft_reminders``: saved drafts of the form whose end is ``DRAFT_REMINDER_DAYS`` away get one
+  reminder per save (one Query on the drafts still to remind, status-index).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from functions.domain.committee import Member, Officer, officers_for
 from functions.domain.errors import AlreadyVoted, RoundClosed
 from functions.domain.mail import (
     ABANDONED,
+    DRAFT_KINDS,
     LEASE_SECONDS,
     MAX_ATTEMPTS,
     PARTNER,
@@ -56,7 +59,7 @@ from functions.domain.records import Request, Vote
 from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
 from functions.runtime.settings import Settings, get_settings
-from functions.services import retention
+from functions.services import drafts, retention
 from functions.services.review import event, outcome_notifications, settle_round
 
 log = logging.getLogger(__name__)
@@ -329,6 +332,8 @@ def _abandon(run: Sweep, claim: MailRecord) -> None:
     if not store.take_over_mail(claim, now):
         return
     store.finish_mail(claim._replace(at=now), MailState.REJECTED, error=ABANDONED)
+    if claim.kind in DRAFT_KINDS:
+        return  # a draft has no trail to record it in
     detail = {"kind": claim.kind.value, "recipient": str(claim.recipient), "code": ABANDONED}
     store.append_event(
         event(
@@ -343,6 +348,11 @@ def _abandon(run: Sweep, claim: MailRecord) -> None:
     )
 
 
+def draft_reminders(run: Sweep) -> int:
+    """Remind once per save, ``DRAFT_REMINDER_DAYS`` before a saved draft ends (issue 20)."""
+    return drafts.remind_expiring(clock.iso(run.now))
+
+
 DUTIES: dict[str, Callable[[Sweep], int]] = {
     "stuck": stuck_submissions,
     "renotified": lost_outcomes,
@@ -353,6 +363,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "expired": expired_information_requests,
     "retained": retain,
     "reclaimed": stale_claims,
+    "draft_reminders": draft_reminders,
 }
 
 
