@@ -73,7 +73,11 @@ def test_a_deleted_sender_identity_keeps_every_email_for_when_the_account_is_fix
     assert len(refused) == 4
     line = refused[0]
     assert line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Stage"], ["Stage", "Code"]]
-    assert (line["Stage"], line["Code"], line["MailAccountRefused"]) == ("test", "MessageRejected", 1)
+    assert (line["Stage"], line["Code"], line["MailAccountRefused"]) == (
+        "test",
+        "MessageRejected",
+        1,
+    )
     assert line["request_id"] == request_id and line["sqs_message_id"] in {
         m["MessageId"] for m in notes
     }
