@@ -34,12 +34,11 @@ import logging
 import os
 import re
 import sys
-import traceback
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from functions.runtime.startup import in_lambda
@@ -151,18 +150,24 @@ class CorrelationFilter(logging.Filter):
 
 # --- the shape of a line ---------------------------------------------------------------------
 
-# LogRecord's own attributes: not written as members (as Lambda's formatter leaves them out).
-_RECORD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("", logging.INFO, "", 0, "", (), None)).keys()
-    | {"message", "asctime", "taskName", AWS_REQUEST_ID, "tenant_id", "_frame_type"}
-)
+@cache
+def _record_attributes() -> frozenset[str]:
+    """LogRecord's own attributes: not written as members (Lambda's formatter leaves them out)."""
+    plain = logging.LogRecord("", logging.INFO, "", 0, "", (), None)
+    extra = {"message", "asctime", "taskName", AWS_REQUEST_ID, "tenant_id", "_frame_type"}
+    return frozenset(vars(plain).keys() | extra)
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, in the shape Lambda's JSON log format writes (see the module's
-    docstring): for local runs and tests, so that they read what CloudWatch will hold."""
+    docstring): for local runs and tests, so that they read what CloudWatch will hold. (In
+    Lambda the runtime's formatter writes the lines: what only this one needs is imported here,
+    not on the cold start.)"""
 
     def format(self, record: logging.LogRecord) -> str:
+        import traceback
+        from datetime import UTC, datetime
+
         moment = datetime.fromtimestamp(record.created, tz=UTC)
         milliseconds = f"{moment.microsecond // 1000:03d}"
         line: dict[str, Any] = {
@@ -179,8 +184,9 @@ class JsonFormatter(logging.Formatter):
             line["errorMessage"] = str(error)
             line["stackTrace"] = traceback.format_tb(trace)
             line["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"
+        own = _record_attributes()
         for key, value in vars(record).items():
-            if key not in _RECORD_ATTRIBUTES and key not in line and value is not None:
+            if key not in own and key not in line and value is not None:
                 line[key] = value
         return json.dumps(line, ensure_ascii=False, default=str)
 
