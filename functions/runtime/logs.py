@@ -150,6 +150,7 @@ class CorrelationFilter(logging.Filter):
 
 # --- the shape of a line ---------------------------------------------------------------------
 
+
 @cache
 def _record_attributes() -> frozenset[str]:
     """LogRecord's own attributes: not written as members (Lambda's formatter leaves them out)."""
