@@ -24,7 +24,9 @@ The ids (:data:`FIELDS`): ``correlation_id`` (taken from an incoming ``X-Correla
 ``correlation_id`` attribute), ``request_id`` and ``reference`` (the MIEUX request, once known),
 ``sqs_message_id`` (the record a worker handles) and the Lambda request id. NOTHING PERSONAL:
 never an address, a name, a subject or text someone wrote, in a message, an ``extra=`` field or
-an exception's text (the runtime logs ``str(exception)`` as ``errorMessage``).
+an exception's text (the runtime logs ``str(exception)`` as ``errorMessage``). An ``extra=``
+value must be a JSON value (str, int, a dict or list of them): the runtime's encoder has no
+fallback for anything else.
 """
 
 from __future__ import annotations
