@@ -180,6 +180,13 @@ class Repository(ABC):
         """Record that a claimed email was sent or refused; False if it is no longer claimed."""
 
     @abstractmethod
+    def release_mail(self, record: MailRecord) -> bool:
+        """Give up a claim this worker holds (still ``sending``, still dated ``record.at``): the
+        record is deleted, so the next delivery claims the email afresh, its attempts not
+        counted (SES refused the whole account: the email is not at fault). False if the
+        claim is no longer this one."""
+
+    @abstractmethod
     def forget_mail(self, record: MailRecord) -> None:
         """Delete a mail record (an operator sends the email again)."""
 

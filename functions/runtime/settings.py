@@ -145,6 +145,12 @@ def read_settings() -> Settings:
     )
 
 
+def stage_name() -> str:
+    """The stage alone (``MIEUX_STAGE``, ``local`` by default), for what must work even when
+    another setting is missing: a metric's ``Stage`` dimension (functions/runtime/metrics.py)."""
+    return os.environ.get("MIEUX_STAGE") or "local"
+
+
 def deploy_time_name(variable: str, default: str) -> str:
     """A resource name Chalice needs while it reads ``app.py`` to build the deployment.
 

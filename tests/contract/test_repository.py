@@ -646,6 +646,35 @@ def test_stale_claims_are_found_by_the_time_they_were_taken(repo: Repository) ->
     assert [c.kind for c in repo.stale_mail_claims(LATER)] == [MailKind.REVIEW_REQUEST]
 
 
+def test_a_released_claim_is_gone_and_claimed_afresh(repo: Repository) -> None:
+    """SES refused the account: the worker gives its claim back, and only its own claim."""
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.take_over_mail(claim, LATER)  # another worker's claim now, dated LATER
+    assert not repo.release_mail(claim)
+    taken = repo.get_mail(make.notification())
+    assert taken is not None and taken.at == LATER
+
+    assert repo.release_mail(taken)
+    assert repo.get_mail(make.notification()) is None
+    assert list(repo.stale_mail_claims(LATER)) == []
+    assert not repo.release_mail(taken)  # released once
+    assert repo.claim_mail(claim)
+    fresh = repo.get_mail(make.notification())
+    assert fresh is not None and fresh.attempts == 1
+
+
+def test_a_finished_email_cannot_be_released(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.finish_mail(claim, MailState.SENT, message_id="ses-1")
+    assert not repo.release_mail(claim)
+    sent = repo.get_mail(make.notification())
+    assert sent is not None and sent.state is MailState.SENT
+
+
 def test_a_forgotten_email_can_be_claimed_again(repo: Repository) -> None:
     stored(repo, "r1")
     claim = make.mail_claim()

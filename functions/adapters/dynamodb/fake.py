@@ -478,6 +478,19 @@ class InMemoryRepository(Repository):
             item.value = item.value._replace(**changes)
             return True
 
+    def release_mail(self, record: MailRecord) -> bool:
+        """Delete a claim still dated ``record.at``; False if it is no longer that claim."""
+        with self._lock:
+            self._call("release_mail")
+            item = self._items.get(self._mail_key(record))
+            if item is None:
+                return False
+            stored: MailRecord = item.value
+            if stored.state is not MailState.SENDING or stored.at != record.at:
+                return False
+            del self._items[self._mail_key(record)]
+            return True
+
     def forget_mail(self, record: MailRecord) -> None:
         """Delete a mail record."""
         with self._lock:

@@ -818,6 +818,19 @@ class DynamoRepository(Repository):
         condition = MailItem.state == MailState.SENDING.value
         return self._update(_mail_item(record), actions, condition)
 
+    def release_mail(self, record: MailRecord) -> bool:
+        """One conditional DeleteItem: still claimed, and still dated ``record.at``."""
+        condition = (MailItem.at == record.at) & (MailItem.state == MailState.SENDING.value)
+        bind(self._settings)
+        with _dynamodb("DeleteItem mail claim"):
+            try:
+                _mail_item(record).delete(condition=condition)
+            except PynamoDBException as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
     def forget_mail(self, record: MailRecord) -> None:
         """One DeleteItem."""
         bind(self._settings)
