@@ -1,4 +1,4 @@
-"""Figure 8 of ``make bench``: the staff queue reads one index page, whatever the table holds.
+"""Figure 9 of ``make bench``: the staff queue reads one index page, whatever the table holds.
 
 The table (moto) is filled with 1,000 then 20,000 requests (figure 5's ``fill_table``: five
 statuses, five regions, one year) and each view of the queue (``Repository.queue_page``, the
@@ -20,7 +20,7 @@ REQUESTS = (1_000, 20_000)
 PAGE = 25
 
 HOW = (
-    "8. **The staff queue**: the table (moto) holds 1,000 then 20,000 requests (5 items each,"
+    "9. **The staff queue**: the table (moto) holds 1,000 then 20,000 requests (5 items each,"
     " figure 5's filling) and each view of the queue asks `Repository.queue_page` for a page of"
     f" {PAGE}. Items read is the Query's `ScannedCount`, summed over its calls; the target is"
     " the page size at every table size (the queue reads indexes only, one Query a page)."
@@ -69,7 +69,7 @@ def rows() -> list[Row]:
     largest, smallest = f"{REQUESTS[-1]:,}", f"{REQUESTS[0]:,}"
     found = [
         Row(
-            f"8. queue page ({PAGE}): {name}",
+            f"9. queue page ({PAGE}): {name}",
             f"{counts[-1]} items at {largest} requests",
             f"{counts[0]} at {smallest}",
             f"{counts[-1] / PAGE:.2f}",
@@ -78,7 +78,7 @@ def rows() -> list[Row]:
         )
         for name, counts in read.items()
     ]
-    found.append(Row("8. queue: Scan calls", str(len(scans)), "0", "-", "none", verdict(not scans)))
+    found.append(Row("9. queue: Scan calls", str(len(scans)), "0", "-", "none", verdict(not scans)))
     return found
 
 

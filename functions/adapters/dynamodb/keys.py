@@ -28,6 +28,11 @@ MEMBER_PREFIX = "MEMBER#"
 OFFICERS = "OFFICERS"
 OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
+DRAFT_PREFIX = "DRAFT#"
+DRAFT = "DRAFT"
+# The status-index partition of drafts whose expiry reminder is still to be sent, sorted by the
+# time it is due: no request status looks like it, so the sweeper's Query reads those only.
+DRAFT_REMINDER_DUE = "DRAFT#reminder"
 # The status-index partition of mail records still claimed (``sending``), sorted by the claim's
 # time: no request status looks like it, so the sweeper's Query reads claims only.
 MAIL_CLAIMED = "MAIL#sending"
@@ -139,3 +144,13 @@ def read_queue_cursor(cursor: str) -> tuple[str, str]:
     if len(cursor) > 200 or not _CURSOR_SORT.match(sort_value) or not _CURSOR_ID.match(request_id):
         raise InvalidCursor()
     return sort_value, request_id
+
+
+def draft(draft_id: str) -> Key:
+    """A saved draft of the form: ``DRAFT#<id>`` / ``DRAFT`` (its own partition)."""
+    return f"{DRAFT_PREFIX}{draft_id}", DRAFT
+
+
+def draft_id_of(pk: str) -> str:
+    """The draft id a partition key names."""
+    return pk.removeprefix(DRAFT_PREFIX)
