@@ -358,3 +358,17 @@ def test_without_a_user_pool_the_workspace_is_unavailable(
         "/staff/sign-in", {"_csrf": csrf_of(page), "username": "x", "password": "y"}
     )
     assert answer.status_code == 503
+
+
+def test_a_session_revoked_elsewhere_signs_in_again_when_its_token_expires(
+    client: Any, stack: Stack, accounts: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = signed_in(client, "po-africa")
+    boto3.client("cognito-idp", region_name="eu-west-1").admin_user_global_sign_out(
+        UserPoolId=stack.env["COGNITO_USER_POOL_ID"], Username="po-africa"
+    )  # an administrator, or the person on another computer
+    monkeypatch.setattr(cognito, "_now", lambda: time.time() + 2 * 3600)
+    answer = browser.get("/staff?status=approved")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/staff/sign-in?next=")
+    assert "__Host-mieux_staff_renew" not in browser.cookies  # ended in this browser too

@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from functions.domain.errors import DomainError, NotSignedIn, WrongRole
+from functions.domain.errors import DomainError, NotSignedIn, SignInRefused, WrongRole
 from functions.domain.staff import READERS, StaffMember, StaffRole
 from functions.web import csrf
 from functions.web.errors import error_page
@@ -166,7 +166,10 @@ def current_member(request: Request) -> tuple[StaffMember, list[str]]:
     refresh = read_cookie(request, RENEW_COOKIE)
     if not refresh:
         raise NotSignedIn()
-    renewed = service.renew(refresh)
+    try:
+        renewed = service.renew(refresh)
+    except SignInRefused as error:  # revoked (signed out elsewhere, disabled): sign in again
+        raise NotSignedIn() from error
     return service.identify(renewed.access_token), session_cookies(renewed.access_token, "")
 
 
