@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from functions.domain.committee import Member, Officer
+from functions.domain.experts import Expert, FocalPoint
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient
 from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
 
@@ -251,6 +252,52 @@ class Repository(ABC):
     def replace_contact(self, request_id: str, document: dict[str, Any], fingerprint: str) -> bool:
         """Store an anonymised document and its fingerprint on a request, drop its address hash,
         and give its submission marker the new fingerprint. False if the request is gone."""
+
+    # --- experts (the roster; issue 18) ----------------------------------------------------------
+
+    @abstractmethod
+    def create_expert(self, expert: Expert) -> None:
+        """Store a new registration (``pending``) with its address marker, together. Raises
+        :class:`Conflict` (nothing stored) if the address is registered already."""
+
+    @abstractmethod
+    def get_expert(self, expert_id: str) -> Expert | None:
+        """One expert (strongly consistent), or None."""
+
+    @abstractmethod
+    def decide_expert(
+        self, expert_id: str, status: str, by: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Move a ``pending`` registration to ``status`` (``active`` or ``declined``: the
+        domain's DECISIONS), recording who decided, when and why; an activation writes the
+        expert's topic entries in the same transaction. False (nothing written) if it was not
+        pending any more: a registration is decided once."""
+
+    @abstractmethod
+    def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
+        """A member state's registrations in a status, in order of registration (by index)."""
+
+    @abstractmethod
+    def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
+        """The active experts who have any of ``topics``, each once, in id order, and the
+        number of items read to find them (index entries and profiles): by index, never the
+        whole roster. Eventually consistent (an index)."""
+
+    @abstractmethod
+    def save_focal_point(self, focal_point: FocalPoint) -> None:
+        """Create or replace a national focal point."""
+
+    @abstractmethod
+    def focal_points(self, member_state: str) -> list[FocalPoint]:
+        """A member state's focal points, in id order."""
+
+    @abstractmethod
+    def focal_point(self, member_state: str, focal_id: str) -> FocalPoint | None:
+        """One focal point, or None."""
+
+    @abstractmethod
+    def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
+        """Remove a focal point; False if there was none."""
 
 
 _current: Repository | None = None

@@ -48,6 +48,7 @@ class Field:
     show_if: tuple[tuple[str, tuple[str, ...]], ...] = ()
     autocomplete: str = ""
     grouped_by: str = ""  # the name of the field whose value filters the options (topics: pillar)
+    consent_code: str = "consent_required"  # the code a refused consent box is answered with
 
     @property
     def path(self) -> str:
@@ -173,6 +174,7 @@ def _field(
         show_if=_show_if(schema, prefix),
         autocomplete=str(schema.get("x-autocomplete", "")),
         grouped_by=group_of,
+        consent_code=str(schema.get("x-errors", {}).get("const", "consent_required")),
     )
 
 
@@ -198,7 +200,10 @@ def _items(parent: Mapping[str, Any], prefix: str) -> tuple[Field | Group, ...]:
                 )
             )
             continue
-        group_of = f"{prefix}pillar" if child.get("x-reference") == "topics" else ""
+        # Topics are filtered by the pillar chosen beside them, where there is one (a request);
+        # an expert names topics of any pillar, shown under each pillar's heading.
+        has_pillar = "pillar" in parent.get("properties", {})
+        group_of = f"{prefix}pillar" if child.get("x-reference") == "topics" and has_pillar else ""
         items.append(_field(name, child, is_required, prefix, group_of))
     return tuple(items)
 
@@ -231,6 +236,12 @@ def build_form(schema: Mapping[str, Any]) -> FormSpec:
 def request_form() -> FormSpec:
     """The form of the request schema, built once per container."""
     return build_form(schemas.request_schema())
+
+
+@cache
+def expert_form() -> FormSpec:
+    """The roster's registration form (schemas/expert.schema.json), built once per container."""
+    return build_form(schemas.load("expert.schema.json"))
 
 
 def is_shown(spec: Field | Group, fields: Mapping[str, list[str]]) -> bool:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalice.app import Blueprint, Request, Response
 
 from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound
-from functions.domain.reference import country_names, reference_data
+from functions.domain.reference import country_names, language_names, reference_data
 from functions.domain.validation import field_title
 from functions.presentation.formdata import HONEYPOT, request_from_form
 from functions.presentation.i18n import gettext_for
@@ -38,6 +38,25 @@ if TYPE_CHECKING:
 form = Blueprint(__name__)
 
 FORM_SCOPE = "request-form"  # the anti-forgery token of the request form (functions/web/csrf.py)
+EXPERT_FORM_SCOPE = "expert-form"  # the roster's registration form's
+
+
+class FormKind(NamedTuple):
+    """One of the generated public forms: its schema, where it posts, its anti-forgery scope."""
+
+    name: str  # the template's switch for the few texts that differ (lead, button)
+    schema: str
+    action: str
+    scope: str
+    language_field: str  # the field that takes the page's language as its first answer
+
+
+REQUEST_FORM = FormKind(
+    "request", "request.schema.json", "/requests", FORM_SCOPE, "contact.preferred_language"
+)
+EXPERT_FORM = FormKind(
+    "expert", "expert.schema.json", "/experts", EXPERT_FORM_SCOPE, "expert.preferred_language"
+)
 STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 Translate = Callable[[str], str]
 
@@ -57,8 +76,13 @@ def _sort_key(label: str) -> str:
 
 def _options(spec: Field, language: str, _: Translate) -> list[dict[str, str]]:
     group_labels = reference_data().pillars if spec.grouped_by else {}
-    if spec.reference == "countries":
-        names = country_names(language)
+    if spec.reference in ("countries", "member_states", "spoken_languages"):
+        # Names from CLDR in the page's language, in its alphabetical order.
+        names = (
+            language_names(language)
+            if spec.reference == "spoken_languages"
+            else country_names(language)
+        )
         choices = [(o.value, names.get(o.value, o.label), "") for o in spec.options]
         choices.sort(key=lambda c: _sort_key(c[1]))
     elif spec.widget == "yesno":
@@ -94,7 +118,7 @@ def _client_messages(spec: Field, label: str, _: Translate) -> dict[str, str]:
     if spec.input_type == "number":
         codes.append("type")
     if spec.widget == "checkbox":
-        codes = ["consent_required"]
+        codes = [spec.consent_code]
     messages = {}
     for code in codes:
         limit = checks.get(code)
@@ -164,7 +188,7 @@ def _anchor(path: str, spec: FormSpec) -> str:
 
 
 def error_views(
-    errors: list[FieldError], spec: FormSpec, language: str
+    errors: list[FieldError], spec: FormSpec, language: str, schema: str = REQUEST_FORM.schema
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Inline messages by field name, and the error summary's links, in the form's order."""
     from functions.presentation.formspec import Group
@@ -174,7 +198,7 @@ def error_views(
     summary: list[dict[str, str]] = []
     groups = {i.name: i for s in spec.sections for i in s.items if isinstance(i, Group)}
     for error in errors:
-        text = message_for(error, lambda p: _(field_title(p)), _)
+        text = message_for(error, lambda p: _(field_title(p, schema)), _)
         name = _anchor(error.path, spec)
         if name in inline:
             continue
@@ -191,16 +215,17 @@ def form_page(
     errors: list[FieldError] | None = None,
     status: int = 200,
     spec: FormSpec | None = None,
+    kind: FormKind = REQUEST_FORM,
 ) -> Response:
     """The form, empty or with the person's answers and every error."""
-    from functions.presentation.formspec import Group, request_form
+    from functions.presentation.formspec import Group, expert_form, request_form
 
-    spec = spec or request_form()
+    spec = spec or (expert_form() if kind is EXPERT_FORM else request_form())
     values = dict(values or {})
     values.setdefault("submission_id", [uuid.uuid4().hex])
-    values.setdefault("contact.preferred_language", [language])
-    inline, summary = error_views(errors or [], spec, language)
-    token, cookie_headers = csrf.issue(request, FORM_SCOPE)
+    values.setdefault(kind.language_field, [language])
+    inline, summary = error_views(errors or [], spec, language, kind.schema)
+    token, cookie_headers = csrf.issue(request, kind.scope)
     sections = [
         {
             "name": section.name,
@@ -225,6 +250,8 @@ def form_page(
         hidden=[*hidden, (csrf.FIELD, token), ("_html", "1")],
         summary=summary,
         honeypot=HONEYPOT,
+        form_kind=kind.name,
+        action=kind.action,
         headers=cookie_headers,
     )
 
@@ -255,10 +282,12 @@ def static_file(name: str) -> Response:
     )
 
 
-def check_form_token(request: Request, fields: Mapping[str, list[str]]) -> None:
+def check_form_token(
+    request: Request, fields: Mapping[str, list[str]], scope: str = FORM_SCOPE
+) -> None:
     """Raise :class:`Forbidden` unless the post brings the form's anti-forgery token (every
     form-encoded POST, whatever it asks for: a page elsewhere can post a form, not read ours)."""
-    csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
+    csrf.verify(request, scope, (fields.get(csrf.FIELD) or [""])[-1])
 
 
 def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:

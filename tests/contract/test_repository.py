@@ -888,3 +888,90 @@ def test_the_fake_lists_every_call_by_name() -> None:
 @pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))
 def test_every_operation_of_the_fake_is_listed(name: str) -> None:
     assert f'self._call("{name}")' in inspect.getsource(getattr(InMemoryRepository, name))
+
+
+# --- experts (the roster) ---------------------------------------------------------------------------
+
+
+def test_a_registration_is_stored_pending_and_read_back_whole(repo: Repository) -> None:
+    registration = make.expert("e1")
+    repo.create_expert(registration)
+
+    assert repo.get_expert("e1") == registration
+    assert repo.get_expert("nobody") is None
+    assert repo.experts_of_member_state("FR", "pending") == [registration]
+    assert repo.experts_of_member_state("FR", "active") == []
+    assert repo.experts_of_member_state("DE", "pending") == []
+
+
+def test_one_registration_per_address(repo: Repository) -> None:
+    first = make.expert("e1")
+    repo.create_expert(first)
+    with pytest.raises(Conflict):
+        repo.create_expert(make.expert("e2", email_hash=first.email_hash))
+    assert repo.get_expert("e2") is None
+
+
+def test_a_registration_is_decided_once(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))
+    assert repo.decide_expert("e1", "active", "fp1", LATER)
+    assert not repo.decide_expert("e1", "declined", "fp2", LATER, "not one of ours")
+    decided = repo.get_expert("e1")
+    assert decided is not None
+    assert (decided.status, decided.decided_by, decided.decided_at) == ("active", "fp1", LATER)
+    assert decided.decline_reason is None
+    assert decided.version == 2
+    assert not repo.decide_expert("nobody", "active", "fp1", LATER)
+
+
+def test_a_declined_registration_keeps_its_reason_and_is_never_matched(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))
+    assert repo.decide_expert("e1", "declined", "fp1", LATER, "not in our administration")
+    declined = repo.get_expert("e1")
+    assert declined is not None and declined.decline_reason == "not in our administration"
+    assert repo.active_experts_of_topics(["trafficking_in_human_beings"]) == ([], 0)
+    assert [e.expert_id for e in repo.experts_of_member_state("FR", "declined")] == ["e1"]
+    assert repo.experts_of_member_state("FR", "pending") == []
+
+
+def test_active_experts_are_found_by_topic_each_once(repo: Repository) -> None:
+    both = make.expert("e1")  # the example: trafficking and border management
+    border = make.expert_document(email="e2@example.fr")
+    border["expertise"]["topics"] = ["border_management"]
+    labour = make.expert_document(email="e3@example.fr")
+    labour["expertise"]["topics"] = ["labour_migration"]
+    pending = make.expert_document(email="e4@example.fr")
+    for registration in (
+        both,
+        make.expert("e2", document=border),
+        make.expert("e3", document=labour),
+    ):
+        repo.create_expert(registration)
+        assert repo.decide_expert(registration.expert_id, "active", "fp1", LATER)
+    repo.create_expert(make.expert("e4", document=pending))  # never confirmed
+
+    found, read = repo.active_experts_of_topics(
+        ["border_management", "trafficking_in_human_beings"]
+    )
+    assert [e.expert_id for e in found] == ["e1", "e2"]
+    assert all(e.status == "active" for e in found)
+    assert read == 3 + 2  # three topic entries, two profiles: not the roster's four
+    assert repo.active_experts_of_topics([]) == ([], 0)
+    assert repo.active_experts_of_topics(["visa_and_mobility"]) == ([], 0)
+
+
+def test_focal_points_are_kept_per_member_state(repo: Repository) -> None:
+    assert repo.focal_points("FR") == []
+    repo.save_focal_point(make.focal("fp2"))
+    repo.save_focal_point(make.focal("fp1"))
+    repo.save_focal_point(make.focal("de1", "DE", language="en"))
+    renamed = make.focal("fp2", name="Paul Focal")
+    repo.save_focal_point(renamed)
+
+    assert repo.focal_points("FR") == [make.focal("fp1"), renamed]
+    assert repo.focal_point("FR", "fp2") == renamed
+    assert repo.focal_point("DE", "fp1") is None
+    assert repo.remove_focal_point("FR", "fp1")
+    assert not repo.remove_focal_point("FR", "fp1")
+    assert repo.focal_points("FR") == [renamed]
+    assert [f.focal_id for f in repo.focal_points("DE")] == ["de1"]

@@ -28,6 +28,7 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
+from functions.domain.experts import DECISIONS, Expert, ExpertStatus, FocalPoint
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
 from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
 from functions.domain.requests import Status, sources_of
@@ -91,6 +92,8 @@ def _copied(value: V) -> V:
         return value._replace(detail=copy.deepcopy(value.detail))
     if isinstance(value, ActionRecord):
         return value._replace(plan=copy.deepcopy(value.plan))
+    if isinstance(value, Expert):
+        return value._replace(document=copy.deepcopy(value.document))
     return value
 
 
@@ -633,6 +636,121 @@ class InMemoryRepository(Repository):
                 if marker is not None:
                     marker.value = marker.value._replace(fingerprint=fingerprint)
             return True
+
+    # --- experts (the roster; issue 18) ----------------------------------------------------------
+
+    def create_expert(self, expert: Expert) -> None:
+        """Store a new registration with its address marker, together."""
+        with self._lock:
+            self._call("create_expert")
+            profile = (f"EXPERT#{expert.expert_id}", "PROFILE")
+            marker = (f"EXPADDR#{expert.email_hash}", "EXPADDR")
+            if profile in self._items or marker in self._items:
+                raise Conflict("this address is registered already")
+            self._items[profile] = _Item("expert", _copied(expert))
+            self._items[marker] = _Item("expert_address", expert.expert_id)
+
+    def _stored_expert(self, expert_id: str) -> Expert | None:
+        item = self._live((f"EXPERT#{expert_id}", "PROFILE"))
+        return None if item is None else _copied(item.value)
+
+    def get_expert(self, expert_id: str) -> Expert | None:
+        """One expert, or None."""
+        with self._lock:
+            self._call("get_expert")
+            return self._stored_expert(expert_id)
+
+    def decide_expert(
+        self, expert_id: str, status: str, by: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Decide a pending registration once; an activation adds its topic entries."""
+        with self._lock:
+            self._call("decide_expert")
+            target = ExpertStatus(status)
+            stored = self._stored_expert(expert_id)
+            if stored is None or stored.status not in {s.value for s in DECISIONS[target]}:
+                return False
+            decided = stored._replace(
+                status=target.value,
+                decided_by=by,
+                decided_at=at,
+                updated_at=at,
+                decline_reason=reason if reason is not None else stored.decline_reason,
+                version=stored.version + 1,
+            )
+            self._items[(f"EXPERT#{expert_id}", "PROFILE")] = _Item("expert", decided)
+            if target is ExpertStatus.ACTIVE:
+                for topic in stored.topics:
+                    self._items[(f"EXPERT#{expert_id}", f"TOPIC#{topic}")] = _Item(
+                        "expert_topic", topic
+                    )
+            return True
+
+    def _experts(self) -> Iterator[Expert]:
+        for (_, sk), item in sorted(self._items.items()):
+            if sk == "PROFILE" and item.kind == "expert" and item.live():
+                yield _copied(item.value)
+
+    def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
+        """A member state's registrations in a status, in order of registration."""
+        with self._lock:
+            self._call("experts_of_member_state")
+            found = [
+                e for e in self._experts() if e.member_state == member_state and e.status == status
+            ]
+            return sorted(found, key=lambda e: (e.registered_at, e.expert_id))
+
+    def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
+        """The active experts of any of the topics, and the items the table would read: the
+        topic entries found, then one profile per candidate."""
+        with self._lock:
+            self._call("active_experts_of_topics")
+            wanted = {f"TOPIC#{t}" for t in topics}
+            entries = [
+                pk
+                for (pk, sk), item in self._items.items()
+                if sk in wanted and item.kind == "expert_topic" and item.live()
+            ]
+            candidates = sorted(set(entries))
+            experts = [
+                e
+                for e in (self._stored_expert(pk.removeprefix("EXPERT#")) for pk in candidates)
+                if e is not None
+            ]
+            active = [e for e in experts if e.status == ExpertStatus.ACTIVE.value]
+            return sorted(active, key=lambda e: e.expert_id), len(entries) + len(experts)
+
+    def save_focal_point(self, focal_point: FocalPoint) -> None:
+        """Create or replace a national focal point."""
+        with self._lock:
+            self._call("save_focal_point")
+            key = ("FOCAL", f"FOCAL#{focal_point.member_state}#{focal_point.focal_id}")
+            self._items[key] = _Item("focal_point", focal_point)
+
+    def focal_points(self, member_state: str) -> list[FocalPoint]:
+        """A member state's focal points, in id order."""
+        with self._lock:
+            self._call("focal_points")
+            prefix = f"FOCAL#{member_state}#"
+            return [
+                item.value
+                for (pk, sk), item in sorted(self._items.items())
+                if pk == "FOCAL" and sk.startswith(prefix)
+            ]
+
+    def focal_point(self, member_state: str, focal_id: str) -> FocalPoint | None:
+        """One focal point, or None."""
+        with self._lock:
+            self._call("focal_point")
+            item = self._live(("FOCAL", f"FOCAL#{member_state}#{focal_id}"))
+            return None if item is None else item.value
+
+    def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
+        """Remove a focal point; False if there was none."""
+        with self._lock:
+            self._call("remove_focal_point")
+            key = ("FOCAL", f"FOCAL#{member_state}#{focal_id}")
+            return self._items.pop(key, None) is not None
 
 
 def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:

@@ -113,3 +113,56 @@ def suppression(address_digest: str) -> Key:
 def region_year(region: str, year: int | str) -> str:
     """The region-index's partition: ``<region>#<year>``."""
     return f"{region}#{year}"
+
+
+# --- experts (the roster) ----------------------------------------------------------------------
+# An expert and their roster entries share the partition ``EXPERT#<id>``; roster-index (keys
+# only) finds them by ``roster_key``: ``TOPIC#<topic>`` (active experts of a topic, one entry
+# per topic) or ``STATE#<member state>#<status>`` (a member state's registrations by status).
+
+EXPERT_PREFIX = "EXPERT#"
+PROFILE = "PROFILE"
+EXPERT_TOPIC_PREFIX = "TOPIC#"
+EXPERT_ADDRESS = "EXPADDR"
+FOCAL = "FOCAL"
+FOCAL_PREFIX = "FOCAL#"
+
+
+def expert_pk(expert_id: str) -> str:
+    """The partition of an expert and their roster entries: ``EXPERT#<id>``."""
+    return f"{EXPERT_PREFIX}{expert_id}"
+
+
+def expert(expert_id: str) -> Key:
+    """An expert's registration: ``EXPERT#<id>`` / ``PROFILE``."""
+    return expert_pk(expert_id), PROFILE
+
+
+def expert_topic(expert_id: str, topic: str) -> Key:
+    """An active expert's entry for one topic: ``EXPERT#<id>`` / ``TOPIC#<topic>``."""
+    return expert_pk(expert_id), f"{EXPERT_TOPIC_PREFIX}{topic}"
+
+
+def expert_address(address_digest: str) -> Key:
+    """One registration per address: ``EXPADDR#<sha-256 of the address>`` / ``EXPADDR``."""
+    return f"{EXPERT_ADDRESS}#{address_digest}", EXPERT_ADDRESS
+
+
+def roster_topic(topic: str) -> str:
+    """roster-index's partition of the active experts of a topic: ``TOPIC#<topic>``."""
+    return f"{EXPERT_TOPIC_PREFIX}{topic}"
+
+
+def roster_state(member_state: str, status: str) -> str:
+    """roster-index's partition of a member state's registrations in a status."""
+    return f"STATE#{member_state}#{status}"
+
+
+def focal_point(member_state: str, focal_id: str) -> Key:
+    """A national focal point: ``FOCAL`` / ``FOCAL#<member state>#<id>``."""
+    return FOCAL, f"{FOCAL_PREFIX}{member_state}#{focal_id}"
+
+
+def focal_prefix(member_state: str) -> str:
+    """The sort keys of one member state's focal points."""
+    return f"{FOCAL_PREFIX}{member_state}#"

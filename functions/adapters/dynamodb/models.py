@@ -292,6 +292,91 @@ class SuppressionItem(TableItem, discriminator="suppression"):
     at = UnicodeAttribute()
 
 
+# --- experts (the roster) ----------------------------------------------------------------------
+
+
+class RosterIndex(GlobalSecondaryIndex["ExpertItem"]):
+    """The roster by ``roster_key``: ``TOPIC#<topic>`` (the topic entries of active experts) or
+    ``STATE#<member state>#<status>`` (registrations); ``roster_sort`` orders each partition
+    (the expert id, or the registration's time). Keys only: what it names is read by key, so
+    matching reads the candidates of the activity's topics, never the whole roster."""
+
+    class Meta:
+        index_name = "roster-index"
+        projection = KeysOnlyProjection()
+
+    roster_key = UnicodeAttribute(hash_key=True)
+    roster_sort = UnicodeAttribute(range_key=True)
+
+
+class ExpertItem(TableItem, discriminator="expert"):
+    """An expert's registration (schemas/expert.schema.json) and where it stands.
+
+    Key: ``EXPERT#<id>`` / ``PROFILE``; in roster-index as ``STATE#<member state>#<status>`` /
+    ``<registered at>#<id>``. ``version`` is pynamodb's optimistic lock. No address in any key:
+    ``address_hash`` is the SHA-256 of the address (its marker is an ExpertAddressItem).
+    Retention: kept while the expert is on the roster (no expiry). Erasure (the expert leaves,
+    or ``ops erase``): the item, its topic entries and its address marker are deleted; the
+    deployments stay as anonymous counts on the activities (member state and gender only).
+    """
+
+    expert_id = UnicodeAttribute()
+    # Not "status" nor "email_hash": those names would put the item in status-index and
+    # email-index, the requests' indexes.
+    expert_status = UnicodeAttribute()  # pending | active | declined
+    member_state = UnicodeAttribute()
+    document = JSONAttribute()
+    address_hash = UnicodeAttribute()
+    registered_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    deployments = NumberAttribute(default=0)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    decline_reason = UnicodeAttribute(null=True)
+    roster_key = UnicodeAttribute(null=True)
+    roster_sort = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    roster_index = RosterIndex()
+
+
+class ExpertTopicItem(TableItem, discriminator="expert_topic"):
+    """An active expert's entry under one topic: what matching finds by index.
+
+    Key: ``EXPERT#<id>`` / ``TOPIC#<topic>``; in roster-index as ``TOPIC#<topic>`` / ``<id>``.
+    Written when the focal point confirms the expert (one per topic), replaced when the expert
+    changes their topics. Retention and erasure: the expert's (deleted with them).
+    """
+
+    expert_id = UnicodeAttribute()
+    roster_key = UnicodeAttribute()
+    roster_sort = UnicodeAttribute()
+
+
+class ExpertAddressItem(TableItem, discriminator="expert_address"):
+    """One registration per address: the marker the registration's transaction creates.
+
+    Key: ``EXPADDR#<sha-256 of the lower-cased address>`` / ``EXPADDR``; holds the expert's id.
+    Retention and erasure: the expert's (deleted with them).
+    """
+
+    expert_id = UnicodeAttribute()
+
+
+class FocalPointItem(TableItem, discriminator="focal_point"):
+    """A national focal point, who confirms the registrations of one member state's experts.
+
+    Key: ``FOCAL`` / ``FOCAL#<member state>#<id>`` (a member state's focal points are one Query).
+    No expiry (managed by the ops CLI, later the workspace). Erasure: deleted.
+    """
+
+    focal_id = UnicodeAttribute()
+    member_state = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    language = UnicodeAttribute(default="en")
+
+
 _bound: list[tuple[str, str, int, int]] = []
 
 

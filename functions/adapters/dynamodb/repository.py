@@ -28,6 +28,10 @@ from functions.adapters.dynamodb import keys
 from functions.adapters.dynamodb.models import (
     ActionItem,
     EventItem,
+    ExpertAddressItem,
+    ExpertItem,
+    ExpertTopicItem,
+    FocalPointItem,
     Item,
     MailItem,
     MemberItem,
@@ -45,6 +49,7 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
+from functions.domain.experts import DECISIONS, Expert, ExpertStatus, FocalPoint
 from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
 from functions.domain.mail import Role as RecipientRole
 from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
@@ -975,6 +980,183 @@ class DynamoRepository(Repository):
                 marker, [SubmissionItem.fingerprint.set(fingerprint)], SubmissionItem.pk.exists()
             )
         return True
+
+    # --- experts (the roster; issue 18) ----------------------------------------------------------
+
+    def create_expert(self, expert: Expert) -> None:
+        """The registration and its address marker in one TransactWriteItems, each on condition
+        that it does not exist. Raises :class:`Conflict` if the address is registered."""
+        bind(self._settings)
+        profile = _expert_item(expert)
+        marker = ExpertAddressItem(
+            *keys.expert_address(expert.email_hash), expert_id=expert.expert_id
+        )
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(profile, condition=TableItem.pk.does_not_exist())
+            transaction.save(marker, condition=TableItem.pk.does_not_exist())
+
+        if self._transaction(write):
+            raise Conflict("this address is registered already")
+
+    def get_expert(self, expert_id: str) -> Expert | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(ExpertItem, keys.expert(expert_id))
+        return None if item is None else _expert(item)
+
+    def decide_expert(
+        self, expert_id: str, status: str, by: str, at: str, reason: str | None = None
+    ) -> bool:
+        """One TransactWriteItems: the registration's status (on condition that it is still
+        pending) and, for an activation, one topic entry per topic."""
+        target = ExpertStatus(status)
+        sources = [s.value for s in DECISIONS[target]]
+        stored = self.get_expert(expert_id)
+        if stored is None or stored.status not in sources:
+            return False
+        bind(self._settings)
+        # The version read: pynamodb makes the update conditional on it and writes the next one.
+        item = ExpertItem(*keys.expert(expert_id), version=stored.version)
+        actions = [
+            ExpertItem.expert_status.set(target.value),
+            ExpertItem.decided_by.set(by),
+            ExpertItem.decided_at.set(at),
+            ExpertItem.updated_at.set(at),
+            ExpertItem.roster_key.set(keys.roster_state(stored.member_state, target.value)),
+        ]
+        if reason is not None:
+            actions.append(ExpertItem.decline_reason.set(reason))
+        condition = ExpertItem.expert_status.is_in(*sources)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(item, actions=actions, condition=condition)
+            if target is ExpertStatus.ACTIVE:
+                for topic in stored.topics:
+                    transaction.save(_topic_item(expert_id, topic))
+
+        return not self._transaction(write)
+
+    def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
+        """One Query on roster-index (keys), then the profiles by BatchGetItem."""
+        found = self._roster_partitions(keys.roster_state(member_state, status))
+        experts = self._experts_by_pk(found)
+        ordered = [e for e in experts if e.status == status]
+        return sorted(ordered, key=lambda e: (e.registered_at, e.expert_id))
+
+    def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
+        """One Query on roster-index per topic (keys only), then the profiles by BatchGetItem
+        (100 a call): the items read grow with the candidates, not with the roster."""
+        partitions: set[str] = set()
+        read = 0
+        for topic in dict.fromkeys(topics):
+            entries = self._roster_partitions(keys.roster_topic(topic))
+            read += len(entries)
+            partitions.update(entries)
+        experts = self._experts_by_pk(sorted(partitions))
+        active = [e for e in experts if e.status == ExpertStatus.ACTIVE.value]
+        return sorted(active, key=lambda e: e.expert_id), read + len(experts)
+
+    def _roster_partitions(self, roster_key: str) -> list[str]:
+        """The partitions roster-index names under a key, in its order (pages followed). The
+        index holds keys only, so it cannot see an expiry: the profiles are read again."""
+        table, client = self._client()
+        with _dynamodb("Query roster-index"):
+            pages = client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="roster-index",
+                KeyConditionExpression="roster_key = :k",
+                ExpressionAttributeValues={":k": {"S": roster_key}},
+            )
+            return [item["pk"]["S"] for page in pages for item in page.get("Items", [])]
+
+    def _experts_by_pk(self, partitions: list[str]) -> list[Expert]:
+        """The profiles of the experts whose partitions are named (BatchGetItem, paged)."""
+        if not partitions:
+            return []
+        wanted = [(pk, keys.PROFILE) for pk in dict.fromkeys(partitions)]
+        now = _now()
+        with _dynamodb("BatchGetItem experts"):
+            items = list(ExpertItem.batch_get(wanted))
+        return [_expert(item) for item in items if _live(item, now) is not None]
+
+    def save_focal_point(self, focal_point: FocalPoint) -> None:
+        """One PutItem (replaces)."""
+        bind(self._settings)
+        item = FocalPointItem(
+            *keys.focal_point(focal_point.member_state, focal_point.focal_id),
+            focal_id=focal_point.focal_id,
+            member_state=focal_point.member_state,
+            name=focal_point.name,
+            email=focal_point.email,
+            language=focal_point.language,
+        )
+        with _dynamodb("PutItem focal point"):
+            item.save()
+
+    def focal_points(self, member_state: str) -> list[FocalPoint]:
+        """One Query on the focal points' partition, the member state's sort keys."""
+        bind(self._settings)
+        query = FocalPointItem.query(
+            keys.FOCAL, TableItem.sk.startswith(keys.focal_prefix(member_state))
+        )
+        return [_focal(item) for item in self._live_items(query, "Query focal points")]
+
+    def focal_point(self, member_state: str, focal_id: str) -> FocalPoint | None:
+        """One GetItem."""
+        item = self._get(FocalPointItem, keys.focal_point(member_state, focal_id))
+        return None if item is None else _focal(item)
+
+    def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
+        """One conditional DeleteItem."""
+        return self._delete_existing(FocalPointItem(*keys.focal_point(member_state, focal_id)))
+
+
+def _expert_item(expert: Expert) -> ExpertItem:
+    return ExpertItem(
+        *keys.expert(expert.expert_id),
+        expert_id=expert.expert_id,
+        expert_status=expert.status,
+        member_state=expert.member_state,
+        document=expert.document,
+        address_hash=expert.email_hash,
+        registered_at=expert.registered_at,
+        updated_at=expert.updated_at,
+        deployments=expert.deployments,
+        decided_by=expert.decided_by,
+        decided_at=expert.decided_at,
+        decline_reason=expert.decline_reason,
+        roster_key=keys.roster_state(expert.member_state, expert.status),
+        roster_sort=f"{expert.registered_at}#{expert.expert_id}",
+    )
+
+
+def _expert(item: ExpertItem) -> Expert:
+    return Expert(
+        expert_id=item.expert_id,
+        status=item.expert_status,
+        document=item.document,
+        registered_at=item.registered_at,
+        updated_at=item.updated_at,
+        email_hash=item.address_hash,
+        deployments=int(item.deployments or 0),
+        decided_by=item.decided_by,
+        decided_at=item.decided_at,
+        decline_reason=item.decline_reason,
+        version=int(item.version or 1),
+    )
+
+
+def _topic_item(expert_id: str, topic: str) -> ExpertTopicItem:
+    return ExpertTopicItem(
+        *keys.expert_topic(expert_id, topic),
+        expert_id=expert_id,
+        roster_key=keys.roster_topic(topic),
+        roster_sort=expert_id,
+    )
+
+
+def _focal(item: FocalPointItem) -> FocalPoint:
+    return FocalPoint(item.focal_id, item.member_state, item.name, item.email, item.language)
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
