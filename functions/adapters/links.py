@@ -29,6 +29,8 @@ class Purpose(StrEnum):
     REVIEW = "review"  # a committee member's vote in one round
     STATUS = "status"  # the partner's status page
     CSRF = "csrf"  # a form's anti-forgery token
+    FOCAL_POINT = "focal-point"  # a national focal point's answer to one registration
+    EXPERT = "expert"  # an expert's own page on the roster
 
 
 class Holder(StrEnum):
@@ -67,8 +69,15 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
 def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
     """How long each purpose's links live, in days (infra/keys.py retires a key only after the
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
-    request is kept (RETENTION_DAYS), a form's anti-forgery token a day."""
-    return {Purpose.REVIEW: review_days, Purpose.STATUS: status_days, Purpose.CSRF: 1}
+    request is kept (RETENTION_DAYS), a form's anti-forgery token a day; a focal point's link
+    as long as a review link, an expert's own page as long as a status link."""
+    return {
+        Purpose.REVIEW: review_days,
+        Purpose.STATUS: status_days,
+        Purpose.CSRF: 1,
+        Purpose.FOCAL_POINT: review_days,
+        Purpose.EXPERT: status_days,
+    }
 
 
 def _max_age(purpose: Purpose) -> int:
@@ -145,3 +154,41 @@ def status_url(request_id: str, language: str | None = None) -> str:
     ``language``, the page opens in it (an email's link opens the page in the email's language)."""
     query = f"?token={status_token(request_id)}" + (f"&lang={language}" if language else "")
     return get_settings().public_url(f"/requests/{request_id}{query}")
+
+
+class FocalLink(NamedTuple):
+    """A focal point's link to one registration: ids only (the member state is the focal
+    point's, part of its key)."""
+
+    expert_id: str
+    member_state: str
+    focal_id: str
+
+
+def focal_token(link: FocalLink) -> str:
+    """The token of a focal point's link to answer one registration."""
+    return mint(
+        Purpose.FOCAL_POINT, {"e": link.expert_id, "s": link.member_state, "f": link.focal_id}
+    )
+
+
+def read_focal_token(token: str) -> FocalLink:
+    """The registration and focal point a token names, or a :class:`LinkError`."""
+    payload = read(Purpose.FOCAL_POINT, token)
+    try:
+        return FocalLink(str(payload["e"]), str(payload["s"]), str(payload["f"]))
+    except (KeyError, TypeError) as error:
+        raise LinkError("this link is not valid") from error
+
+
+def expert_token(expert_id: str) -> str:
+    """The token of an expert's own page."""
+    return mint(Purpose.EXPERT, {"e": expert_id})
+
+
+def read_expert_token(token: str) -> str:
+    """The expert a page token names, or a :class:`LinkError`."""
+    payload = read(Purpose.EXPERT, token)
+    if not isinstance(payload.get("e"), str):
+        raise LinkError("this link is not valid")
+    return str(payload["e"])

@@ -24,6 +24,8 @@ class Window(StrEnum):
     VOTE = "vote"  # POST /review/{token}
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
+    REGISTRATION = "registration"  # POST /experts
+    FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}
 
 
 def rate_address(address: str) -> str:

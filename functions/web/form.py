@@ -19,7 +19,7 @@ from chalice.app import Blueprint, Request, Response
 from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound
 from functions.domain.reference import country_names, language_names, reference_data
 from functions.domain.validation import field_title
-from functions.presentation.formdata import HONEYPOT, request_from_form
+from functions.presentation.formdata import HONEYPOT, FormRequest, request_from_form
 from functions.presentation.i18n import gettext_for
 from functions.presentation.messages import message_for
 from functions.services import intake as intake_service
@@ -291,21 +291,44 @@ def check_form_token(
 
 
 def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:
-    """The page a browser gets after posting the form: the confirmation, the form again with
-    every error, or the shared error page (in the form's language, whatever went wrong)."""
+    """The page a browser gets after posting the request form: the confirmation, the form
+    again with every error, or the shared error page (in the form's language)."""
+    return answer_posted_form(
+        request,
+        fields,
+        REQUEST_FORM,
+        request_from_form,
+        intake_service.submit,
+        intake_service.decoy_submission,
+        _confirmation,
+    )
+
+
+def answer_posted_form(
+    request: Request,
+    fields: dict[str, list[str]],
+    kind: FormKind,
+    from_form: Callable[[Mapping[str, list[str]]], FormRequest],
+    submit: Callable[[Any], Any],
+    decoy: Callable[[], Any],
+    confirmation: Callable[[Any, str], Response],
+) -> Response:
+    """The page a browser gets after posting one of the generated forms, whatever went wrong:
+    the anti-forgery token checked, the honeypot answered with a decoy, the form again with
+    every error (422), or the confirmation."""
     language = language_of(request)
     try:
-        check_form_token(request, fields)
-        posted = request_from_form(fields)
+        check_form_token(request, fields, kind.scope)
+        posted = from_form(fields)
         if posted.trapped:
-            return _confirmation(intake_service.decoy_submission(), language)
+            return confirmation(decoy(), language)
         try:
-            result = intake_service.submit(posted.document)
+            result = submit(posted.document)
         except InvalidRequest as error:
-            return form_page(request, language, posted.values, error.errors, 422)
+            return form_page(request, language, posted.values, error.errors, 422, kind=kind)
     except DomainError as error:
         return error_page(error, language)
-    return _confirmation(result, language)
+    return confirmation(result, language)
 
 
 def _confirmation(result: intake_service.Submitted, language: str) -> Response:

@@ -1,0 +1,303 @@
+"""The Expert Roster under moto: the registration form and API, the focal point's link."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from functions.adapters import links
+from functions.domain import schemas
+from functions.domain.experts import FocalPoint
+from functions.services import experts as service
+from tests.integration.helpers import JSON, Browser, form_fields_of, path_of
+from tests.support import Stack
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def registration(**expert: Any) -> dict[str, Any]:
+    document = schemas.example("expert.schema.json")
+    document.pop("submission_id", None)
+    document["expert"].update(expert)
+    return document
+
+
+def register(client: Any, document: dict[str, Any]) -> Any:
+    return client.http.post("/experts", body=json.dumps(document), headers=JSON)
+
+
+def expert_items(stack: Stack) -> list[dict[str, Any]]:
+    """The stored registrations, as plain values."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    plain = TypeDeserializer().deserialize
+    return [{k: plain(v) for k, v in item.items()} for item in stack.items_of_kind("expert")]
+
+
+@pytest.fixture
+def focal(stack: Stack) -> FocalPoint:
+    point = FocalPoint("sgae", "FR", "Jeanne Focal", "jeanne@sgae.example.fr", "fr")
+    service.save_focal_point(point)
+    return point
+
+
+@pytest.fixture
+def registered(client: Any, stack: Stack, focal: FocalPoint) -> str:
+    answer = register(client, registration())
+    assert answer.status_code == 201, answer.body
+    return str(json.loads(answer.body)["id"])
+
+
+def form_of(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """A registration as the form posts it: repeated groups as ``name.<n>.field``."""
+    fields: list[tuple[str, str]] = []
+    for name, value in form_fields_of(document):
+        if value.startswith("{"):  # an entry of a repeated group, as the helper writes it
+            continue
+        fields.append((name, value))
+    for group in ("expertise.languages", "availability.unavailable"):
+        section, _, key = group.partition(".")
+        for index, entry in enumerate(document[section].get(key, [])):
+            fields.extend((f"{group}.{index}.{k}", str(v)) for k, v in entry.items())
+    return fields
+
+
+def focal_path(expert_id: str) -> str:
+    [(_, url)] = service.focal_links(expert_id)
+    return path_of(url)
+
+
+# --- the form and the API ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/experts", "/experts/"])
+def test_the_form_is_generated_from_the_schema(client: Any, stack: Stack, path: str) -> None:
+    page = client.http.get(path + "?lang=fr")
+    body = page.body.decode("utf-8")
+    assert page.status_code == 200
+    assert '<html lang="fr"' in body
+    assert 'action="/experts?lang=fr"' in body
+    for name in ("expert.member_state", "expertise.topics", "expertise.languages.0.level",
+                 "experience.countries", "availability.days_per_year", "expert.gender", "consent"):  # fmt: skip
+        assert f'name="{name}"' in body, name
+    assert "Allemagne" in body  # member states named by CLDR in the page's language
+    assert expert_items(stack) == []  # a GET stores nothing
+
+
+def test_the_arabic_form_is_right_to_left(client: Any, stack: Stack) -> None:
+    body = client.http.get("/experts?lang=ar").body.decode("utf-8")
+    assert 'dir="rtl"' in body
+
+
+def test_a_json_registration_is_stored_pending(client: Any, stack: Stack) -> None:
+    answer = register(client, registration())
+    assert answer.status_code == 201
+    body = json.loads(answer.body)
+    assert set(body) == {"id", "status"} and body["status"] == "pending"
+    [item] = expert_items(stack)
+    assert item["expert_status"] == "pending"
+    assert item["roster_key"] == "STATE#FR#pending"
+    keys_and_indexes = {k: str(v) for k, v in item.items() if k != "document"}
+    assert "claire.martin" not in json.dumps(keys_and_indexes)
+    assert stack.items_of_kind("expert_topic") == []  # not matched before it is confirmed
+
+
+def test_a_second_registration_of_an_address_answers_alike_and_stores_nothing(
+    client: Any, stack: Stack
+) -> None:
+    first, second = register(client, registration()), register(client, registration())
+    assert first.status_code == second.status_code == 201
+    assert json.loads(first.body)["id"] != json.loads(second.body)["id"]
+    assert len(expert_items(stack)) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "code"),
+    [
+        (lambda d: d["expert"].update(member_state="CH"), "/expert/member_state", "enum"),
+        (lambda d: d["expert"].pop("administration"), "/expert/administration", "required"),
+        (lambda d: d["expert"].update(email="not an address"), "/expert/email", "format"),
+        (lambda d: d["expert"].update(email=".a@x.y"), "/expert/email", "format"),
+        (lambda d: d["expert"].update(gender="robot"), "/expert/gender", "enum"),
+        (lambda d: d["expert"].update(name="A\u0007B"), "/expert/name", "control_character"),
+        (lambda d: d["expertise"].update(topics=[]), "/expertise/topics", "too_few"),
+        (lambda d: d["expertise"].update(topics=["cooking"]), "/expertise/topics/0", "enum"),
+        (
+            lambda d: d["expertise"]["languages"][0].update(level="fluent"),
+            "/expertise/languages/0/level",
+            "enum",
+        ),
+        (lambda d: d["experience"].update(countries=["FR"]), "/experience/countries/0", "enum"),
+        (
+            lambda d: d["availability"].update(days_per_year=0),
+            "/availability/days_per_year",
+            "too_small",
+        ),
+        (
+            lambda d: d["availability"].update(
+                unavailable=[{"from": "2027-08-31", "to": "2027-07-01"}]
+            ),
+            "/availability/unavailable/0/to",
+            "before_start",
+        ),
+        (lambda d: d.update(consent=False), "/consent", "roster_consent_required"),
+        (lambda d: d.update(extra=1), "/extra", "unknown_field"),
+    ],
+)
+def test_every_bad_field_is_refused_at_its_field(
+    client: Any, stack: Stack, change: Any, path: str, code: str
+) -> None:
+    document = registration()
+    change(document)
+    answer = register(client, document)
+    assert answer.status_code == 422, answer.body
+    errors = json.loads(answer.body)["errors"]
+    assert {"path": path, "code": code} in [{"path": e["path"], "code": e["code"]} for e in errors]
+    assert expert_items(stack) == []
+
+
+def test_a_hostile_registration_is_refused_quickly_and_whole(client: Any, stack: Stack) -> None:
+    document = registration(email="a" * 20_000 + "@x.eu")  # within the 64 KiB body limit
+    document["expertise"]["topics"] = ["border_management"] * 1000
+    answer = register(client, document)
+    assert answer.status_code == 422
+    paths = {e["path"] for e in json.loads(answer.body)["errors"]}
+    assert {"/expert/email", "/expertise/topics"} <= paths
+    assert expert_items(stack) == []
+
+
+def test_the_honeypot_gets_a_decoy(client: Any, stack: Stack) -> None:
+    document = registration()
+    document["website"] = "http://spam.example"
+    assert register(client, document).status_code == 201
+    assert expert_items(stack) == []
+
+
+def test_the_form_posts_with_its_token_and_shows_errors_in_place(client: Any, stack: Stack) -> None:
+    browser = Browser(client)
+    page = browser.get("/experts?lang=fr")
+    token = browser.csrf_from(page)
+    fields = [*form_of(registration(name="")), ("_csrf", token), ("_html", "1")]
+    answer = browser.client.http.post(
+        "/experts?lang=fr",
+        body=urlencode(fields),
+        headers={**browser._headers({"Content-Type": FORM})},
+    )
+    body = answer.body.decode("utf-8")
+    assert answer.status_code == 422
+    assert 'href="#f-expert-name"' in body
+    fields = [*form_of(registration()), ("_csrf", token), ("_html", "1")]
+    answer = browser.client.http.post(
+        "/experts?lang=fr",
+        body=urlencode(fields),
+        headers={**browser._headers({"Content-Type": FORM})},
+    )
+    assert answer.status_code == 201, answer.body
+    [item] = expert_items(stack)
+    assert item["member_state"] == "FR"
+
+
+def test_a_form_post_without_the_token_is_refused(client: Any, stack: Stack) -> None:
+    fields = [*form_of(registration()), ("_html", "1")]
+    answer = client.http.post("/experts", body=urlencode(fields), headers={"Content-Type": FORM})
+    assert answer.status_code == 403
+    assert expert_items(stack) == []
+
+
+def test_another_sites_post_is_refused(client: Any, stack: Stack) -> None:
+    headers = {**JSON, "Sec-Fetch-Site": "cross-site"}
+    answer = client.http.post("/experts", body=json.dumps(registration()), headers=headers)
+    assert answer.status_code == 403
+    assert expert_items(stack) == []
+
+
+def test_the_schema_is_served(client: Any, stack: Stack) -> None:
+    answer = client.http.get("/schemas/expert.json")
+    assert json.loads(answer.body)["$id"] == "urn:mieux:schemas:expert"
+
+
+# --- the focal point's link ----------------------------------------------------------------------
+
+
+def test_the_focal_point_confirms_by_a_post_only(
+    client: Any, stack: Stack, registered: str
+) -> None:
+    path = focal_path(registered)
+    before = stack.items()
+    for method in (client.http.get, client.http.head):  # what a mail scanner does
+        assert method(path).status_code == 200
+    assert stack.items() == before
+    browser = Browser(client)
+    page = browser.get(path)
+    body = page.body.decode("utf-8")
+    assert "Claire Martin" in body and "En attente du point focal" in body  # French page
+    answer = browser.post(path, {"_csrf": browser.csrf_from(page), "answer": "confirm"})
+    assert answer.status_code == 200
+    [item] = expert_items(stack)
+    assert item["expert_status"] == "active" and item["decided_by"] == "focal:FR:sgae"
+    assert len(stack.items_of_kind("expert_topic")) == 2
+    again = browser.post(
+        path, {"_csrf": browser.csrf_from(page), "answer": "decline", "reason": "x"}
+    )
+    assert again.status_code == 409  # answered once
+
+
+def test_a_decline_needs_a_reason(client: Any, stack: Stack, registered: str) -> None:
+    path = focal_path(registered)
+    browser = Browser(client)
+    token = browser.csrf_from(browser.get(path))
+    answer = browser.post(path, {"_csrf": token, "answer": "decline", "reason": " "})
+    assert answer.status_code == 422
+    assert expert_items(stack)[0]["expert_status"] == "pending"
+    answer = browser.post(path, {"_csrf": token, "answer": "decline", "reason": "Pas chez nous"})
+    assert answer.status_code == 200
+    item = expert_items(stack)[0]
+    assert (item["expert_status"], item["decline_reason"]) == ("declined", "Pas chez nous")
+    assert stack.items_of_kind("expert_topic") == []
+
+
+def test_an_answer_without_a_choice_or_token_changes_nothing(
+    client: Any, stack: Stack, registered: str
+) -> None:
+    path = focal_path(registered)
+    browser = Browser(client)
+    token = browser.csrf_from(browser.get(path))
+    assert browser.post(path, {"_csrf": token}).status_code == 422
+    assert browser.post(path, {"_csrf": "forged", "answer": "confirm"}).status_code == 403
+    assert Browser(client).post(path, {"answer": "confirm"}).status_code == 403
+    assert expert_items(stack)[0]["expert_status"] == "pending"
+
+
+def test_a_focal_link_of_another_member_state_or_a_removed_focal_point_is_refused(
+    client: Any, stack: Stack, registered: str
+) -> None:
+    other = links.focal_token(links.FocalLink(registered, "DE", "sgae"))
+    assert client.http.get(f"/experts/confirm/{other}").status_code == 403
+    service.save_focal_point(FocalPoint("bamf", "DE", "Dieter", "d@bamf.example.de"))
+    wrong = links.focal_token(links.FocalLink(registered, "DE", "bamf"))
+    assert client.http.get(f"/experts/confirm/{wrong}").status_code == 403
+    forged = focal_path(registered).replace("/confirm/", "/confirm/x")
+    assert client.http.get(forged).status_code in (400, 403)
+    status_token = links.status_token(registered)  # another purpose's token
+    assert client.http.get(f"/experts/confirm/{status_token}").status_code in (400, 403)
+
+
+# --- the expert's own page ------------------------------------------------------------------------
+
+
+def test_the_experts_page_shows_the_registration_and_changes_nothing(
+    client: Any, stack: Stack, registered: str
+) -> None:
+    path = path_of(service.page_url(registered, "en"))
+    before = stack.items()
+    for method in (client.http.get, client.http.head):
+        assert method(path).status_code == 200
+    assert stack.items() == before
+    body = client.http.get(path).body.decode("utf-8")
+    assert "Waiting for the focal point" in body and "Claire Martin" in body
+    assert re.search(r"Trafficking in human beings", body)
+    assert client.http.get("/experts/me?token=forged").status_code in (400, 403)
