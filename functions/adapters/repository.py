@@ -21,7 +21,14 @@ from typing import Any
 
 from functions.domain.committee import Member, Officer
 from functions.domain.experts import Expert, FocalPoint
-from functions.domain.mail import MailRecord, MailState, Notification, Recipient
+from functions.domain.mail import (
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    RosterMailRecord,
+    RosterNotification,
+)
 from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
 
 
@@ -298,6 +305,29 @@ class Repository(ABC):
     @abstractmethod
     def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
         """Remove a focal point; False if there was none."""
+
+    @abstractmethod
+    def claim_roster_mail(self, record: RosterMailRecord) -> bool:
+        """Store a first claim on sending a roster email; False if a record exists already."""
+
+    @abstractmethod
+    def get_roster_mail(self, notification: RosterNotification) -> RosterMailRecord | None:
+        """The record of the roster email a notification asks for, or None."""
+
+    @abstractmethod
+    def take_over_roster_mail(self, record: RosterMailRecord, at: str) -> bool:
+        """Take over a claim left by a worker that died (still dated ``record.at``): dated
+        ``at``, its attempts counted. False if another worker did first."""
+
+    @abstractmethod
+    def finish_roster_mail(
+        self,
+        record: RosterMailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record that a claimed roster email was sent or refused; False if no longer claimed."""
 
 
 _current: Repository | None = None

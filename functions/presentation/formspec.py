@@ -68,6 +68,7 @@ class Group:
     max_items: int
     required: bool
     show_if: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    item_title: str = ""  # what one repetition is called ("Language 2"), from the items' title
 
     def at(self, index: int) -> tuple[Field, ...]:
         """The fields of one repetition, named with its index."""
@@ -197,6 +198,7 @@ def _items(parent: Mapping[str, Any], prefix: str) -> tuple[Field | Group, ...]:
                     max_items=int(child.get("maxItems", 5)),
                     required=is_required,
                     show_if=_show_if(child, prefix),
+                    item_title=str(child["items"].get("title", "")),
                 )
             )
             continue

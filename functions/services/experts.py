@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Any, NamedTuple
 
-from functions.adapters import links
+from functions.adapters import links, queue
 from functions.adapters.repository import repository
 from functions.domain import clock, text
 from functions.domain.eligibility import region_of
@@ -30,7 +30,7 @@ from functions.domain.experts import (
     Match,
     rank,
 )
-from functions.domain.mail import email_hash
+from functions.domain.mail import MailKind, RosterNotification, email_hash
 from functions.domain.reference import reference_data
 from functions.domain.validation import EXPERT, normalised_request, validate_expert
 from functions.runtime.settings import get_settings
@@ -86,11 +86,33 @@ def register(document: Any) -> Registered:
         updated_at=at,
         email_hash=email_hash(document["expert"]["email"]),
     )
+    store = repository()
     try:
-        repository().create_expert(expert)
+        store.create_expert(expert)
     except Conflict:
         log.info("registration %s: the address is registered already; nothing stored", expert_id)
+        return Registered(expert_id, ExpertStatus.PENDING.value)
+    notes = [RosterNotification(expert_id, MailKind.EXPERT_RECEIPT)]
+    notes += [
+        RosterNotification(expert_id, MailKind.FOCAL_REQUEST, focal_recipient(focal))
+        for focal in store.focal_points(expert.member_state)
+    ]
+    _publish(expert_id, notes)
     return Registered(expert_id, ExpertStatus.PENDING.value)
+
+
+def focal_recipient(focal: FocalPoint) -> str:
+    """A focal point as a roster notification names it: ``focal:<member state>:<id>``."""
+    return f"focal:{focal.member_state}:{focal.focal_id}"
+
+
+def _publish(expert_id: str, notes: list[RosterNotification]) -> None:
+    """Queue roster emails; a failure is logged, not the person's error (the registration or
+    the answer is stored). ``ops experts resend`` queues them again."""
+    try:
+        queue.publish_notifications(notes)
+    except Exception:
+        log.exception("roster notifications of %s not queued", expert_id)
 
 
 def decoy_registration() -> Registered:
@@ -155,6 +177,10 @@ def answer_registration(link: links.FocalLink, confirm: bool, reason: str = "") 
     if not store.decide_expert(link.expert_id, status.value, by, at, None if confirm else reason):
         raise Conflict("this registration was answered already")
     log.info("registration %s %s by %s", link.expert_id, status.value, by)
+    _publish(
+        link.expert_id,
+        [RosterNotification(link.expert_id, MailKind.EXPERT_DECIDED, key=status.value)],
+    )
     return focal_view(link)
 
 
@@ -176,7 +202,12 @@ def focal_links(expert_id: str) -> list[tuple[FocalPoint, str]]:
     if expert is None:
         raise NotFound("registration")
     return [
-        (focal, focal_url(links.FocalLink(expert_id, focal.member_state, focal.focal_id), focal.language))
+        (
+            focal,
+            focal_url(
+                links.FocalLink(expert_id, focal.member_state, focal.focal_id), focal.language
+            ),
+        )
         for focal in store.focal_points(expert.member_state)
     ]
 
@@ -251,4 +282,3 @@ def match(request_id: str, number: int) -> Ranking:
     need = activity_need(request_id, number)
     candidates, read = repository().active_experts_of_topics(list(need.topics))
     return Ranking(need, rank(need, candidates), read)
-

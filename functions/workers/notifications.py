@@ -27,6 +27,18 @@ def notifications(event: SQSEvent) -> None:
 
     for record in event:
         message = queue.parse(record.body)
+        if message["type"] == "roster_notification":
+            from functions.services import roster_mail  # the roster's emails: on use as well
+
+            outcome = roster_mail.deliver(message)
+            log.info(
+                "roster notification of expert %s %s to %s: %s",
+                message["expert_id"],
+                message["mail_kind"],
+                message["recipient"],
+                outcome,
+            )
+            continue
         outcome = deliver(message)
         log.info(
             "notification %s %s round %s to %s: %s",

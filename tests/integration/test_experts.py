@@ -13,7 +13,15 @@ from functions.adapters import links
 from functions.domain import schemas
 from functions.domain.experts import FocalPoint
 from functions.services import experts as service
-from tests.integration.helpers import JSON, Browser, form_fields_of, path_of
+from tests.integration.helpers import (
+    JSON,
+    Browser,
+    form_fields_of,
+    mail_to,
+    path_of,
+    run_workers,
+    sent_mail,
+)
 from tests.support import Stack
 
 FORM = "application/x-www-form-urlencoded"
@@ -301,3 +309,42 @@ def test_the_experts_page_shows_the_registration_and_changes_nothing(
     assert "Waiting for the focal point" in body and "Claire Martin" in body
     assert re.search(r"Trafficking in human beings", body)
     assert client.http.get("/experts/me?token=forged").status_code in (400, 403)
+
+
+# --- the emails ---------------------------------------------------------------------------------
+
+
+def test_a_registration_mails_the_expert_and_each_focal_point_once(
+    client: Any, stack: Stack, registered: str
+) -> None:
+    run_workers(client, stack)
+    run_workers(client, stack)  # nothing left: nothing sent twice
+    [receipt] = mail_to("claire.martin@interieur.example.fr", "expert_receipt")
+    assert receipt.language == "fr"
+    assert "/experts/me?token=" in receipt.text
+    [request] = mail_to("jeanne@sgae.example.fr", "focal_request")
+    assert "claire.martin@" not in request.text  # the expert's address stays off the summary
+    path = path_of(request.link("/experts/confirm/"))
+    browser = Browser(client)
+    page = browser.get(path)
+    assert page.status_code == 200
+    assert (
+        browser.post(path, {"_csrf": browser.csrf_from(page), "answer": "confirm"}).status_code
+        == 200
+    )
+    run_workers(client, stack)
+    [decided] = mail_to("claire.martin@interieur.example.fr", "expert_decided")
+    own_page = client.http.get(path_of(decided.link("/experts/me")))
+    assert own_page.status_code == 200
+    assert "Confirmé" in own_page.body.decode("utf-8") or "Confirmed" in own_page.body.decode(
+        "utf-8"
+    )
+    assert len(sent_mail()) == 3
+
+
+def test_a_registration_with_no_focal_point_still_gets_its_receipt(
+    client: Any, stack: Stack
+) -> None:
+    assert register(client, registration(member_state="MT")).status_code == 201
+    run_workers(client, stack)
+    assert [m.kind for m in sent_mail()] == ["expert_receipt"]

@@ -29,7 +29,15 @@ from functions.domain import clock
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.experts import DECISIONS, Expert, ExpertStatus, FocalPoint
-from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
+from functions.domain.mail import (
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    Role,
+    RosterMailRecord,
+    RosterNotification,
+)
 from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
 from functions.domain.requests import Status, sources_of
 
@@ -751,6 +759,67 @@ class InMemoryRepository(Repository):
             self._call("remove_focal_point")
             key = ("FOCAL", f"FOCAL#{member_state}#{focal_id}")
             return self._items.pop(key, None) is not None
+
+    @staticmethod
+    def _roster_mail_key(record: RosterMailRecord | RosterNotification) -> Key:
+        suffix = "#" + record.key if record.key else ""
+        return (
+            f"EXPERT#{record.expert_id}",
+            f"MAIL#{record.kind.value}#{record.recipient}{suffix}",
+        )
+
+    def claim_roster_mail(self, record: RosterMailRecord) -> bool:
+        """Store a first claim on sending a roster email; False if a record exists already."""
+        with self._lock:
+            self._call("claim_roster_mail")
+            key = self._roster_mail_key(record)
+            if key in self._items:
+                return False
+            self._items[key] = _Item("expert_mail", record)
+            return True
+
+    def get_roster_mail(self, notification: RosterNotification) -> RosterMailRecord | None:
+        """The record of the roster email a notification asks for, or None."""
+        with self._lock:
+            self._call("get_roster_mail")
+            item = self._live(self._roster_mail_key(notification))
+            return None if item is None else item.value
+
+    def _claimed_roster_mail(self, record: RosterMailRecord) -> _Item | None:
+        item = self._items.get(self._roster_mail_key(record))
+        if item is None or item.value.state is not MailState.SENDING or item.value.at != record.at:
+            return None
+        return item
+
+    def take_over_roster_mail(self, record: RosterMailRecord, at: str) -> bool:
+        """Take over a dead worker's claim; False if another worker did first."""
+        with self._lock:
+            self._call("take_over_roster_mail")
+            item = self._claimed_roster_mail(record)
+            if item is None:
+                return False
+            item.value = item.value._replace(at=at, attempts=item.value.attempts + 1)
+            return True
+
+    def finish_roster_mail(
+        self,
+        record: RosterMailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record the outcome of a claimed roster email; False if no longer claimed."""
+        with self._lock:
+            self._call("finish_roster_mail")
+            item = self._claimed_roster_mail(record)
+            if item is None:
+                return False
+            item.value = item.value._replace(
+                state=state,
+                message_id=message_id or item.value.message_id,
+                error=error or item.value.error,
+            )
+            return True
 
 
 def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:

@@ -166,3 +166,8 @@ def focal_point(member_state: str, focal_id: str) -> Key:
 def focal_prefix(member_state: str) -> str:
     """The sort keys of one member state's focal points."""
     return f"{FOCAL_PREFIX}{member_state}#"
+
+
+def expert_mail(expert_id: str, kind: str, recipient: str, key: str = "") -> Key:
+    """A roster email's record: ``EXPERT#<id>`` / ``MAIL#<kind>#<recipient>[#<key>]``."""
+    return expert_pk(expert_id), f"{MAIL_PREFIX}{kind}#{recipient}{'#' + key if key else ''}"

@@ -363,6 +363,23 @@ class ExpertAddressItem(TableItem, discriminator="expert_address"):
     expert_id = UnicodeAttribute()
 
 
+class ExpertMailItem(TableItem, discriminator="expert_mail"):
+    """One roster email the service has sent, or tried to: sent at most once.
+
+    Key: ``EXPERT#<id>`` / ``MAIL#<kind>#<recipient>[#<key>]``; holds a recipient id, never an
+    address. Not in any index (a claim left by a dead worker is taken over by the next delivery
+    after the lease). Retention and erasure: the expert's (deleted with them).
+    """
+
+    mail_kind = UnicodeAttribute()
+    recipient = UnicodeAttribute()  # "expert" or "focal:<member state>:<id>"
+    state = UnicodeAttribute()  # sending | sent | rejected
+    attempts = NumberAttribute(default=1)
+    at = UnicodeAttribute()
+    message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+
 class FocalPointItem(TableItem, discriminator="focal_point"):
     """A national focal point, who confirms the registrations of one member state's experts.
 

@@ -30,6 +30,7 @@ from functions.adapters.dynamodb.models import (
     EventItem,
     ExpertAddressItem,
     ExpertItem,
+    ExpertMailItem,
     ExpertTopicItem,
     FocalPointItem,
     Item,
@@ -50,7 +51,15 @@ from functions.domain import clock
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.experts import DECISIONS, Expert, ExpertStatus, FocalPoint
-from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
+from functions.domain.mail import (
+    MailKind,
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    RosterMailRecord,
+    RosterNotification,
+)
 from functions.domain.mail import Role as RecipientRole
 from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
 from functions.domain.requests import Status, sources_of
@@ -1017,7 +1026,7 @@ class DynamoRepository(Repository):
         bind(self._settings)
         # The version read: pynamodb makes the update conditional on it and writes the next one.
         item = ExpertItem(*keys.expert(expert_id), version=stored.version)
-        actions = [
+        actions: list[Any] = [
             ExpertItem.expert_status.set(target.value),
             ExpertItem.decided_by.set(by),
             ExpertItem.decided_at.set(at),
@@ -1109,6 +1118,73 @@ class DynamoRepository(Repository):
     def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
         """One conditional DeleteItem."""
         return self._delete_existing(FocalPointItem(*keys.focal_point(member_state, focal_id)))
+
+    def _roster_mail_item(self, record: RosterMailRecord | RosterNotification) -> ExpertMailItem:
+        return ExpertMailItem(
+            *keys.expert_mail(record.expert_id, record.kind.value, record.recipient, record.key)
+        )
+
+    def claim_roster_mail(self, record: RosterMailRecord) -> bool:
+        """One conditional PutItem."""
+        bind(self._settings)
+        item = self._roster_mail_item(record)
+        item.mail_kind = record.kind.value
+        item.recipient = record.recipient
+        item.state = record.state.value
+        item.attempts = record.attempts
+        item.at = record.at
+        return self._save_new(item)
+
+    def get_roster_mail(self, notification: RosterNotification) -> RosterMailRecord | None:
+        """One GetItem, strongly consistent."""
+        key = keys.expert_mail(
+            notification.expert_id,
+            notification.kind.value,
+            notification.recipient,
+            notification.key,
+        )
+        item = self._get(ExpertMailItem, key)
+        if item is None:
+            return None
+        return RosterMailRecord(
+            notification.expert_id,
+            notification.kind,
+            notification.recipient,
+            notification.key,
+            MailState(item.state),
+            int(item.attempts),
+            item.at,
+            item.message_id,
+            item.error,
+        )
+
+    def take_over_roster_mail(self, record: RosterMailRecord, at: str) -> bool:
+        """One conditional UpdateItem: still claimed, still dated ``record.at``."""
+        item = self._roster_mail_item(record)
+        condition = (ExpertMailItem.state == MailState.SENDING.value) & (
+            ExpertMailItem.at == record.at
+        )
+        actions = [ExpertMailItem.at.set(at), ExpertMailItem.attempts.add(1)]
+        return self._update(item, actions, condition)
+
+    def finish_roster_mail(
+        self,
+        record: RosterMailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """One conditional UpdateItem: the claim is still the one taken at ``record.at``."""
+        item = self._roster_mail_item(record)
+        condition = (ExpertMailItem.state == MailState.SENDING.value) & (
+            ExpertMailItem.at == record.at
+        )
+        actions = [ExpertMailItem.state.set(state.value)]
+        if message_id is not None:
+            actions.append(ExpertMailItem.message_id.set(message_id))
+        if error is not None:
+            actions.append(ExpertMailItem.error.set(error))
+        return self._update(item, actions, condition)
 
 
 def _expert_item(expert: Expert) -> ExpertItem:
