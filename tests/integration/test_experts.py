@@ -348,3 +348,98 @@ def test_a_registration_with_no_focal_point_still_gets_its_receipt(
     assert register(client, registration(member_state="MT")).status_code == 201
     run_workers(client, stack)
     assert [m.kind for m in sent_mail()] == ["expert_receipt"]
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+
+def test_matching_reads_by_index_the_same_items_whatever_the_roster(stack: Stack) -> None:
+    from infra.bench import matching
+
+    counted = []
+    written = 0
+    for size in (60, 400):
+        matching.fill_roster(stack.env["TABLE_NAME"], size - written, written)
+        written = size
+        with matching.counting() as reads:
+            found, reported = service.repository().active_experts_of_topics([matching.TOPIC])
+        counted.append(reads.items)
+        assert len(found) == matching.CANDIDATES
+        assert reported == reads.items  # the repository's own count is what DynamoDB read
+        assert "Scan" not in reads.operations
+    assert counted[0] == counted[1] == 2 * matching.CANDIDATES
+
+
+def _approved_with_action(stack: Stack) -> str:
+    from functions.adapters.repository import repository
+    from tests.contract import factories as make
+
+    store = repository()
+    request = make.request("a" * 32, status="approved", language="en", region="africa")
+    store.create_request(request, make.event(request.request_id), None)
+    plan = schemas.example("action.schema.json")
+    action = make.action(request.request_id, plan=plan, version=0)
+    assert store.save_action(
+        action._replace(version=1), make.event(request.request_id, "action"), None
+    )
+    return request.reference
+
+
+def test_the_ops_command_ranks_the_experts_for_an_activity_and_says_why(
+    client: Any, stack: Stack, focal: FocalPoint
+) -> None:
+    from click.testing import CliRunner
+
+    from functions.ops.__main__ import cli
+
+    reference = _approved_with_action(stack)
+    ghana = registration(email="ghana@example.fr")
+    ghana["experience"] = {"countries": ["GH"], "regions": ["africa"]}
+    plain = registration(email="plain@example.fr", name="Paul Plain")
+    plain["experience"] = {}
+    unrelated = registration(email="visa@example.fr", name="Vera Visa")
+    unrelated["expertise"]["topics"] = ["visa_and_mobility"]
+    ids = [json.loads(register(client, d).body)["id"] for d in (ghana, plain, unrelated)]
+    pending = register(client, registration(email="late@example.fr", name="Lea Late"))
+    assert pending.status_code == 201
+    for expert_id in ids:
+        [(focal_point, url)] = service.focal_links(expert_id)
+        service.answer_registration(
+            links.read_focal_token(url.split("/confirm/")[1].split("?")[0]), True
+        )
+
+    result = CliRunner().invoke(cli, ["experts", "match", reference, "5"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        "training" in lines[0] and "2 candidate(s)" in lines[0] and "6 item(s) read" in lines[0]
+    )  # 2 x 2 topic entries, 2 profiles
+    assert lines[1].startswith("  1.") and "Claire Martin" in lines[1]
+    assert "knows the country" in lines[2] and "topic: trafficking_in_human_beings" in lines[2]
+    assert "Paul Plain" in lines[4] and "not: " in lines[6] and "knows the country" in lines[6]
+    assert "Vera Visa" not in result.output and "Lea Late" not in result.output
+    missing = CliRunner().invoke(cli, ["experts", "match", reference, "9"])
+    assert missing.exit_code != 0 and "no activity" in missing.output
+
+
+def test_focal_points_are_managed_by_the_ops_command(stack: Stack) -> None:
+    from click.testing import CliRunner
+
+    from functions.ops.__main__ import cli
+
+    ops = CliRunner()
+    added = ops.invoke(cli, ["focal", "add", "--member-state", "DE", "--id", "bamf", "--name",
+                             "Dieter", "--email", "d@bamf.example.de", "--language", "en"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "bamf" in ops.invoke(cli, ["focal", "list", "--member-state", "DE"]).output
+    bad = ops.invoke(cli, ["focal", "add", "--member-state", "DE", "--id", "x", "--name", "X",
+                           "--email", "not an address"])  # fmt: skip
+    assert bad.exit_code != 0 and "address" in bad.output
+    assert ops.invoke(cli, ["focal", "add", "--member-state", "CH", "--id", "x", "--name", "X",
+                            "--email", "x@x.ch"]).exit_code != 0  # fmt: skip
+    assert (
+        ops.invoke(cli, ["focal", "remove", "--member-state", "DE", "--id", "bamf"]).exit_code == 0
+    )
+    assert (
+        ops.invoke(cli, ["focal", "remove", "--member-state", "DE", "--id", "bamf"]).exit_code != 0
+    )
