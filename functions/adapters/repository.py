@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from functions.domain.committee import Member, Officer
-from functions.domain.experts import Expert, FocalPoint
+from functions.domain.experts import Expert, FocalPoint, Invitation, Places
 from functions.domain.mail import (
     MailRecord,
     MailState,
@@ -328,6 +328,49 @@ class Repository(ABC):
         error: str | None = None,
     ) -> bool:
         """Record that a claimed roster email was sent or refused; False if no longer claimed."""
+
+    @abstractmethod
+    def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:
+        """Store new invitations to one activity, each on condition that the expert was not
+        invited to it yet, and the activity's places if they are not stored yet (the first
+        invitation's count stays). Returns the invitations stored (the others existed)."""
+
+    @abstractmethod
+    def get_invitation(self, request_id: str, activity: int, expert_id: str) -> Invitation | None:
+        """One invitation (strongly consistent), or None."""
+
+    @abstractmethod
+    def activity_invitations(
+        self, request_id: str, activity: int
+    ) -> tuple[Places | None, list[Invitation]]:
+        """An activity's places and its invitations, in expert id order (one Query)."""
+
+    @abstractmethod
+    def accept_invitation(self, invitation: Invitation, at: str) -> str:
+        """Accept a waiting invitation, taking one of the activity's places and counting the
+        expert's deployment, together. Returns ``accepted``; ``full`` (nothing written) when
+        the places are all taken; ``answered`` (nothing written) when it is not waiting any
+        more (answered, or past its deadline): the first acceptances fill the places."""
+
+    @abstractmethod
+    def close_invitation(
+        self, invitation: Invitation, status: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Move a waiting invitation to ``declined``, ``expired`` or ``full``; False (nothing
+        written) if it was not waiting any more."""
+
+    @abstractmethod
+    def invitations_due(self, respond_by_before: str) -> Iterator[Invitation]:
+        """Waiting invitations whose deadline is at or before the ISO time, earliest first
+        (status-index: reads only those). Eventually consistent: act through conditions."""
+
+    @abstractmethod
+    def mark_invitation_reminded(self, invitation: Invitation) -> bool:
+        """Mark a waiting invitation reminded; True for the one caller that marked it."""
+
+    @abstractmethod
+    def expert_invitations(self, expert_id: str) -> list[Invitation]:
+        """An expert's invitations, oldest first (roster-index, then the items by key)."""
 
 
 _current: Repository | None = None

@@ -184,3 +184,49 @@ def rank(need: ActivityNeed, candidates: list[Expert]) -> list[Match]:
         found,
         key=lambda m: (-m.score, m.expert.deployments, m.expert.registered_at, m.expert.expert_id),
     )
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+class InvitationStatus(StrEnum):
+    """Where an invitation to one activity stands. A place is taken by an acceptance only."""
+
+    INVITED = "invited"  # waiting for the expert's answer until ``respond_by``
+    ACCEPTED = "accepted"  # took one of the activity's places
+    DECLINED = "declined"  # said no (with a reason): the officer is told
+    EXPIRED = "expired"  # no answer by ``respond_by``: the officer is told
+    FULL = "full"  # accepted after the places were all taken: nothing taken
+
+
+class Invitation(NamedTuple):
+    """An expert invited to one activity of a request's Action. The member state and gender are
+    copied from the registration so that deployments stay countable after the expert leaves
+    the roster (``expert_id`` then reads ``erased``); no name, no address."""
+
+    request_id: str
+    activity: int  # the activity's number in the Action, from 1
+    expert_id: str
+    status: str
+    invited_at: str
+    respond_by: str  # ISO time: past it, silence frees the invitation
+    member_state: str
+    gender: str
+    invited_by: str  # "officer:<id>" or "operator"
+    responded_at: str | None = None
+    reason: str | None = None
+    reminded: bool = False
+
+
+class Places(NamedTuple):
+    """How many experts an activity needs, and how many accepted."""
+
+    request_id: str
+    activity: int
+    places: int
+    filled: int = 0
+
+    @property
+    def open(self) -> int:
+        """Places still to fill."""
+        return max(0, self.places - self.filled)

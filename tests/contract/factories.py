@@ -11,7 +11,7 @@ from typing import Any
 
 from functions.domain import schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
-from functions.domain.experts import Expert, FocalPoint
+from functions.domain.experts import Expert, FocalPoint, Invitation, Places
 from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
 from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
 from functions.domain.requests import document_fingerprint
@@ -203,3 +203,22 @@ def focal(focal_id: str = "fp1", member_state: str = "FR", **overrides: Any) -> 
     }
     values.update(overrides)
     return FocalPoint(**values)
+
+
+def invitation(
+    expert_id: str = "e1", request_id: str = "r1", activity: int = 5, **overrides: Any
+) -> Invitation:
+    """An invitation to activity 5 of request r1, waiting for an answer for a week."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "activity": activity,
+        "expert_id": expert_id,
+        "status": "invited",
+        "invited_at": T0,
+        "respond_by": "2026-12-04T12:00:00.000000Z",
+        "member_state": "FR",
+        "gender": "female",
+        "invited_by": "officer:o1",
+    }
+    values.update(overrides)
+    return Invitation(**values)

@@ -19,6 +19,7 @@ from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
+from functions.domain.experts import Places
 from functions.domain.mail import PARTNER, MailKind, MailState, member, officer
 from functions.domain.requests import Status, document_fingerprint, sources_of
 from tests.contract import factories as make
@@ -975,3 +976,96 @@ def test_focal_points_are_kept_per_member_state(repo: Repository) -> None:
     assert not repo.remove_focal_point("FR", "fp1")
     assert repo.focal_points("FR") == [renamed]
     assert [f.focal_id for f in repo.focal_points("DE")] == ["de1"]
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+DEADLINE = "2026-12-04T12:00:00.000000Z"
+
+
+def invited(repo: Repository, count: int, places: int = 2) -> list[str]:
+    """Experts e0..e<count-1> (active) invited to activity 5 of r1, which has ``places``."""
+    stored(repo)
+    ids = [f"e{i}" for i in range(count)]
+    for expert_id in ids:
+        repo.create_expert(make.expert(expert_id))
+        assert repo.decide_expert(expert_id, "active", "fp1", T0)
+    created = repo.invite([make.invitation(e) for e in ids], Places("r1", 5, places))
+    assert [i.expert_id for i in created] == ids
+    return ids
+
+
+def test_an_expert_is_invited_to_an_activity_once(repo: Repository) -> None:
+    invited(repo, 2)
+    again = repo.invite([make.invitation("e0"), make.invitation("e9")], Places("r1", 5, 7))
+    assert [i.expert_id for i in again] == ["e9"]
+    places, invitations = repo.activity_invitations("r1", 5)
+    assert places == Places("r1", 5, 2, 0)  # the first invitation's count stays
+    assert [i.expert_id for i in invitations] == ["e0", "e1", "e9"]
+    assert repo.get_invitation("r1", 5, "e0") == make.invitation("e0")
+    assert repo.get_invitation("r1", 6, "e0") is None
+    assert repo.activity_invitations("r1", 6) == (None, [])
+    assert [i.expert_id for i in repo.partition("r1").invitations] == ["e0", "e1", "e9"]
+    assert repo.expert_invitations("e0") == [make.invitation("e0")]
+    assert repo.expert_invitations("nobody") == []
+
+
+def test_the_first_acceptances_fill_the_places(repo: Repository) -> None:
+    ids = invited(repo, 3, places=2)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "answered"
+    assert repo.accept_invitation(make.invitation("e1"), LATER) == "accepted"
+    assert repo.accept_invitation(make.invitation("e2"), LATER) == "full"
+    places, invitations = repo.activity_invitations("r1", 5)
+    assert places is not None and places.filled == 2 and places.open == 0
+    assert [i.status for i in invitations] == ["accepted", "accepted", "invited"]
+    assert invitations[0].responded_at == LATER
+    deployed = [repo.get_expert(e) for e in ids]
+    assert [e.deployments if e else None for e in deployed] == [1, 1, 0]
+
+
+def test_concurrent_acceptances_take_no_more_than_the_places(repo: Repository) -> None:
+    ids = invited(repo, 6, places=2)
+    outcomes = in_parallel(6, lambda i: repo.accept_invitation(make.invitation(ids[i]), LATER))
+    assert sorted(map(str, outcomes)) == ["accepted", "accepted", "full", "full", "full", "full"]
+    places, _ = repo.activity_invitations("r1", 5)
+    assert places is not None and places.filled == 2
+    assert sum(e.deployments for e in map(repo.get_expert, ids) if e) == 2
+
+
+def test_an_invitation_past_its_deadline_cannot_be_accepted(repo: Repository) -> None:
+    invited(repo, 1)
+    assert repo.accept_invitation(make.invitation("e0"), DEADLINE) == "answered"
+    assert repo.get_invitation("r1", 5, "e0") == make.invitation("e0")
+
+
+def test_a_declined_or_expired_invitation_is_closed_once_and_frees_no_place(
+    repo: Repository,
+) -> None:
+    invited(repo, 2, places=1)
+    assert repo.close_invitation(make.invitation("e0"), "declined", LATER, "on leave")
+    assert not repo.close_invitation(make.invitation("e0"), "expired", LATER)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "answered"
+    declined = repo.get_invitation("r1", 5, "e0")
+    assert declined is not None and (declined.status, declined.reason) == ("declined", "on leave")
+    assert repo.accept_invitation(make.invitation("e1"), LATER) == "accepted"
+
+
+def test_waiting_invitations_are_listed_by_deadline_and_reminded_once(repo: Repository) -> None:
+    stored(repo)
+    early = make.invitation("e1", respond_by="2026-12-01T00:00:00.000000Z")
+    late = make.invitation("e2", respond_by="2026-12-09T00:00:00.000000Z")
+    answered = make.invitation("e3", respond_by="2026-11-30T00:00:00.000000Z")
+    repo.invite([late, early, answered], Places("r1", 5, 3))
+    assert repo.close_invitation(answered, "declined", LATER, "no")
+    due = list(repo.invitations_due("2026-12-05T00:00:00.000000Z"))
+    assert [i.expert_id for i in due] == ["e1"]
+    assert [i.expert_id for i in repo.invitations_due("2026-12-31T00:00:00.000000Z")] == [
+        "e1",
+        "e2",
+    ]
+    assert repo.mark_invitation_reminded(early)
+    assert not repo.mark_invitation_reminded(early)
+    assert not repo.mark_invitation_reminded(answered)
+    reminded = repo.get_invitation("r1", 5, "e1")
+    assert reminded is not None and reminded.reminded

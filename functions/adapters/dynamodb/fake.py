@@ -28,7 +28,15 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
-from functions.domain.experts import DECISIONS, Expert, ExpertStatus, FocalPoint
+from functions.domain.experts import (
+    DECISIONS,
+    Expert,
+    ExpertStatus,
+    FocalPoint,
+    Invitation,
+    InvitationStatus,
+    Places,
+)
 from functions.domain.mail import (
     MailRecord,
     MailState,
@@ -230,6 +238,7 @@ class InMemoryRepository(Repository):
                 votes=found.get("vote", []),
                 mail=found.get("mail", []),
                 action=(found.get("action") or [None])[0],
+                invitations=tuple(found.get("invitation", [])),
             )
 
     def change_status(
@@ -820,6 +829,135 @@ class InMemoryRepository(Repository):
                 error=error or item.value.error,
             )
             return True
+
+    # invitations
+
+    @staticmethod
+    def _invitation_key(request_id: str, activity: int, expert_id: str) -> Key:
+        return (f"REQ#{request_id}", f"INVITE#{activity:02d}#{expert_id}")
+
+    def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:
+        """Store new invitations and, if new, the activity's places."""
+        with self._lock:
+            self._call("invite")
+            places_key = (f"REQ#{places.request_id}", f"INVITE#{places.activity:02d}")
+            if places_key not in self._items:
+                self._items[places_key] = _Item("places", places._replace(filled=0))
+            stored = []
+            for invitation in invitations:
+                key = self._invitation_key(
+                    invitation.request_id, invitation.activity, invitation.expert_id
+                )
+                if key not in self._items:
+                    self._items[key] = _Item("invitation", invitation)
+                    stored.append(invitation)
+            return stored
+
+    def get_invitation(self, request_id: str, activity: int, expert_id: str) -> Invitation | None:
+        """One invitation, or None."""
+        with self._lock:
+            self._call("get_invitation")
+            item = self._live(self._invitation_key(request_id, activity, expert_id))
+            return None if item is None else item.value
+
+    def activity_invitations(
+        self, request_id: str, activity: int
+    ) -> tuple[Places | None, list[Invitation]]:
+        """An activity's places and its invitations, in expert id order."""
+        with self._lock:
+            self._call("activity_invitations")
+            prefix = f"INVITE#{activity:02d}"
+            places: Places | None = None
+            found: list[Invitation] = []
+            for sk, item in self._partition(request_id):
+                if not item.live():
+                    continue
+                if sk == prefix and item.kind == "places":
+                    places = item.value
+                elif sk.startswith(prefix + "#") and item.kind == "invitation":
+                    found.append(item.value)
+            return places, found
+
+    def _waiting(self, invitation: Invitation) -> _Item | None:
+        item = self._items.get(
+            self._invitation_key(invitation.request_id, invitation.activity, invitation.expert_id)
+        )
+        if item is None or item.value.status != InvitationStatus.INVITED.value:
+            return None
+        return item
+
+    def accept_invitation(self, invitation: Invitation, at: str) -> str:
+        """Accept, take a place and count the deployment together; or say why not."""
+        with self._lock:
+            self._call("accept_invitation")
+            item = self._waiting(invitation)
+            if item is None or item.value.respond_by <= at:
+                return "answered"
+            places = self._items.get(
+                (f"REQ#{invitation.request_id}", f"INVITE#{invitation.activity:02d}")
+            )
+            if places is None or places.value.filled >= places.value.places:
+                return "full"
+            expert = self._items.get((f"EXPERT#{invitation.expert_id}", "PROFILE"))
+            if expert is None:
+                return "full"  # as the table's transaction: its third condition failed
+            places.value = places.value._replace(filled=places.value.filled + 1)
+            expert.value = expert.value._replace(deployments=expert.value.deployments + 1)
+            item.value = item.value._replace(
+                status=InvitationStatus.ACCEPTED.value, responded_at=at
+            )
+            return "accepted"
+
+    def close_invitation(
+        self, invitation: Invitation, status: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Move a waiting invitation to its final status; False if it was not waiting."""
+        with self._lock:
+            self._call("close_invitation")
+            item = self._waiting(invitation)
+            if item is None:
+                return False
+            item.value = item.value._replace(
+                status=InvitationStatus(status).value,
+                responded_at=at,
+                reason=reason if reason is not None else item.value.reason,
+            )
+            return True
+
+    def invitations_due(self, respond_by_before: str) -> Iterator[Invitation]:
+        """Waiting invitations with a deadline at or before the time, earliest first."""
+        with self._lock:
+            self._call("invitations_due")
+            due = [
+                item.value
+                for item in self._items.values()
+                if item.kind == "invitation"
+                and item.live()
+                and item.value.status == InvitationStatus.INVITED.value
+                and item.value.respond_by <= respond_by_before
+            ]
+        return iter(sorted(due, key=lambda i: (i.respond_by, i.request_id, i.expert_id)))
+
+    def mark_invitation_reminded(self, invitation: Invitation) -> bool:
+        """Mark a waiting invitation reminded, once."""
+        with self._lock:
+            self._call("mark_invitation_reminded")
+            item = self._waiting(invitation)
+            if item is None or item.value.reminded:
+                return False
+            item.value = item.value._replace(reminded=True)
+            return True
+
+    def expert_invitations(self, expert_id: str) -> list[Invitation]:
+        """An expert's invitations, oldest first."""
+        with self._lock:
+            self._call("expert_invitations")
+            found = [
+                item.value
+                for item in self._items.values()
+                if item.kind == "invitation" and item.live() and item.value.expert_id == expert_id
+            ]
+            return sorted(found, key=lambda i: (i.invited_at, i.request_id, i.activity))
 
 
 def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:

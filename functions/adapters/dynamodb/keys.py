@@ -171,3 +171,27 @@ def focal_prefix(member_state: str) -> str:
 def expert_mail(expert_id: str, kind: str, recipient: str, key: str = "") -> Key:
     """A roster email's record: ``EXPERT#<id>`` / ``MAIL#<kind>#<recipient>[#<key>]``."""
     return expert_pk(expert_id), f"{MAIL_PREFIX}{kind}#{recipient}{'#' + key if key else ''}"
+
+
+# An activity's invitations live in its request's partition (they end with it): the places
+# ``INVITE#<activity:02d>`` and each invitation ``INVITE#<activity:02d>#<expert id>`` (one Query
+# by prefix reads both). While waiting for an answer an invitation is in status-index as
+# ``INVITE#invited`` / its deadline (the sweeper's); always in roster-index as
+# ``INVITED#<expert id>`` (the expert's own page).
+INVITE_PREFIX = "INVITE#"
+INVITE_WAITING = "INVITE#invited"
+
+
+def places(request_id: str, activity: int) -> Key:
+    """An activity's places: ``REQ#<id>`` / ``INVITE#<activity:02d>``."""
+    return request_pk(request_id), f"{INVITE_PREFIX}{activity:02d}"
+
+
+def invitation(request_id: str, activity: int, expert_id: str) -> Key:
+    """An invitation: ``REQ#<id>`` / ``INVITE#<activity:02d>#<expert id>``."""
+    return request_pk(request_id), f"{INVITE_PREFIX}{activity:02d}#{expert_id}"
+
+
+def roster_invited(expert_id: str) -> str:
+    """roster-index's partition of an expert's invitations."""
+    return f"INVITED#{expert_id}"

@@ -380,6 +380,62 @@ class ExpertMailItem(TableItem, discriminator="expert_mail"):
     error = UnicodeAttribute(null=True)
 
 
+class InvitationWaitingIndex(GlobalSecondaryIndex["InvitationItem"]):
+    """status-index seen from the invitations: the partition ``INVITE#invited`` holds those
+    waiting for an answer, by deadline (the sweeper's reminders and expiries)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
+class InvitationItem(TableItem, discriminator="invitation"):
+    """An expert invited to one activity of a request's Action.
+
+    Key: ``REQ#<id>`` / ``INVITE#<activity:02d>#<expert id>``; in roster-index as
+    ``INVITED#<expert id>`` / ``<invited at>``; while ``invited``, in status-index as
+    ``INVITE#invited`` / ``respond_by`` (the sweeper's reminders and deadlines), both removed
+    when it is answered. No name, no address: the member state and gender are copied so that
+    deployments stay countable. Retention: its request's partition's. Erasure of the expert:
+    ``expert_id`` becomes ``erased`` and the roster-index entry is removed (the counts stay).
+    """
+
+    request_id = UnicodeAttribute()
+    activity = NumberAttribute()
+    expert_id = UnicodeAttribute()
+    invitation_status = UnicodeAttribute()  # invited | accepted | declined | expired | full
+    invited_at = UnicodeAttribute()
+    respond_by = UnicodeAttribute()
+    member_state = UnicodeAttribute()
+    gender = UnicodeAttribute()
+    invited_by = UnicodeAttribute()
+    responded_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    reminded = NumberAttribute(default=0)
+    status = UnicodeAttribute(null=True)  # keys.INVITE_WAITING while invited, else absent
+    status_since = UnicodeAttribute(null=True)  # = respond_by while invited
+    roster_key = UnicodeAttribute(null=True)
+    roster_sort = UnicodeAttribute(null=True)
+
+    waiting_index = InvitationWaitingIndex()
+
+
+class PlacesItem(TableItem, discriminator="places"):
+    """An activity's places: how many experts it needs, how many accepted.
+
+    Key: ``REQ#<id>`` / ``INVITE#<activity:02d>``. ``filled`` grows only in the transaction of
+    an acceptance, on condition that it is below ``places``: the first acceptances fill them.
+    Retention and erasure: its request's partition's (no personal data).
+    """
+
+    activity = NumberAttribute()
+    places = NumberAttribute()
+    filled = NumberAttribute(default=0)
+
+
 class FocalPointItem(TableItem, discriminator="focal_point"):
     """A national focal point, who confirms the registrations of one member state's experts.
 

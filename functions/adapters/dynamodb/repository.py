@@ -33,10 +33,12 @@ from functions.adapters.dynamodb.models import (
     ExpertMailItem,
     ExpertTopicItem,
     FocalPointItem,
+    InvitationItem,
     Item,
     MailItem,
     MemberItem,
     OfficerItem,
+    PlacesItem,
     RequestItem,
     SubmissionItem,
     SuppressionItem,
@@ -50,7 +52,15 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
-from functions.domain.experts import DECISIONS, Expert, ExpertStatus, FocalPoint
+from functions.domain.experts import (
+    DECISIONS,
+    Expert,
+    ExpertStatus,
+    FocalPoint,
+    Invitation,
+    InvitationStatus,
+    Places,
+)
 from functions.domain.mail import (
     MailKind,
     MailRecord,
@@ -542,6 +552,7 @@ class DynamoRepository(Repository):
         events: list[Event] = []
         votes: list[Vote] = []
         mail: list[MailRecord] = []
+        invitations: list[Invitation] = []
         query = TableItem.query(keys.request_pk(request_id), consistent_read=True)
         for item in self._live_items(query, "Query partition"):
             if isinstance(item, RequestItem):
@@ -554,7 +565,9 @@ class DynamoRepository(Repository):
                 mail.append(_mail(item))
             elif isinstance(item, ActionItem):
                 action = _action(item)
-        return Partition(request, events, votes, mail, action)
+            elif isinstance(item, InvitationItem):
+                invitations.append(_invitation(item))
+        return Partition(request, events, votes, mail, action, tuple(invitations))
 
     def change_status(
         self,
@@ -1186,6 +1199,149 @@ class DynamoRepository(Repository):
             actions.append(ExpertMailItem.error.set(error))
         return self._update(item, actions, condition)
 
+    # invitations
+
+    def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:
+        """One PutItem for the places (if new) and one conditional PutItem per invitation."""
+        bind(self._settings)
+        stored = PlacesItem(
+            *keys.places(places.request_id, places.activity),
+            activity=places.activity,
+            places=places.places,
+            filled=0,
+        )
+        self._save_new(stored)  # False: stored by an earlier invitation, its count stays
+        return [i for i in invitations if self._save_new(_invitation_item(i))]
+
+    def get_invitation(self, request_id: str, activity: int, expert_id: str) -> Invitation | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(InvitationItem, keys.invitation(request_id, activity, expert_id))
+        return None if item is None else _invitation(item)
+
+    def activity_invitations(
+        self, request_id: str, activity: int
+    ) -> tuple[Places | None, list[Invitation]]:
+        """One Query: the sort keys ``INVITE#<activity:02d>`` and what follows it."""
+        bind(self._settings)
+        pk, prefix = keys.places(request_id, activity)
+        query = TableItem.query(pk, TableItem.sk.startswith(prefix), consistent_read=True)
+        found: Places | None = None
+        invitations: list[Invitation] = []
+        for item in self._live_items(query, "Query invitations"):
+            if isinstance(item, PlacesItem) and item.sk == prefix:
+                found = Places(request_id, activity, int(item.places), int(item.filled or 0))
+            elif isinstance(item, InvitationItem) and item.sk.startswith(prefix + "#"):
+                invitations.append(_invitation(item))
+        return found, invitations
+
+    def accept_invitation(self, invitation: Invitation, at: str) -> str:
+        """One TransactWriteItems: the invitation (still waiting, deadline not passed), the
+        places (one more, below the count) and the expert's deployments. Written on the shared
+        client: the expert's item has a version that an acceptance must not change (pynamodb
+        would add it to the condition and to the update)."""
+        table, client = self._client()
+        pk, sk = keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id)
+        places_key = keys.places(invitation.request_id, invitation.activity)
+        expert_key = keys.expert(invitation.expert_id)
+
+        def key(pair: keys.Key) -> dict[str, Any]:
+            return {"pk": {"S": pair[0]}, "sk": {"S": pair[1]}}
+
+        items = [
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key((pk, sk)),
+                    "UpdateExpression": "SET invitation_status = :accepted, responded_at = :at"
+                    " REMOVE #status, status_since",
+                    "ConditionExpression": "invitation_status = :invited AND respond_by > :at",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":accepted": {"S": InvitationStatus.ACCEPTED.value},
+                        ":invited": {"S": InvitationStatus.INVITED.value},
+                        ":at": {"S": at},
+                    },
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key(places_key),
+                    "UpdateExpression": "ADD filled :one",
+                    "ConditionExpression": "filled < places",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key(expert_key),
+                    "UpdateExpression": "ADD deployments :one",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+        ]
+        with _dynamodb("TransactWriteItems accept_invitation"):
+            try:
+                client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                reasons = _cancelled(error)
+                if not _condition_failed(reasons):
+                    raise
+                return "answered" if _condition_failed(reasons, 0) else "full"
+        return "accepted"
+
+    def close_invitation(
+        self, invitation: Invitation, status: str, at: str, reason: str | None = None
+    ) -> bool:
+        """One conditional UpdateItem (still waiting)."""
+        item = InvitationItem(
+            *keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id)
+        )
+        actions = _answered(InvitationStatus(status), at)
+        if reason is not None:
+            actions.append(InvitationItem.reason.set(reason))
+        waiting = InvitationItem.invitation_status == InvitationStatus.INVITED.value
+        return self._update(item, actions, waiting)
+
+    def invitations_due(self, respond_by_before: str) -> Iterator[Invitation]:
+        """One Query on status-index (``INVITE#invited``, deadlines up to the time)."""
+        bind(self._settings)
+        query = InvitationItem.waiting_index.query(
+            keys.INVITE_WAITING, InvitationItem.status_since <= respond_by_before
+        )
+        return (_invitation(i) for i in self._live_items(query, "Query status-index invitations"))
+
+    def mark_invitation_reminded(self, invitation: Invitation) -> bool:
+        """One conditional UpdateItem (waiting, not reminded yet)."""
+        item = InvitationItem(
+            *keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id)
+        )
+        condition = (InvitationItem.invitation_status == InvitationStatus.INVITED.value) & (
+            InvitationItem.reminded == 0
+        )
+        return self._update(item, [InvitationItem.reminded.set(1)], condition)
+
+    def expert_invitations(self, expert_id: str) -> list[Invitation]:
+        """One Query on roster-index (keys), then the invitations by BatchGetItem."""
+        table, client = self._client()
+        with _dynamodb("Query roster-index invitations"):
+            pages = client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="roster-index",
+                KeyConditionExpression="roster_key = :k",
+                ExpressionAttributeValues={":k": {"S": keys.roster_invited(expert_id)}},
+            )
+            wanted = [(i["pk"]["S"], i["sk"]["S"]) for page in pages for i in page.get("Items", [])]
+        if not wanted:
+            return []
+        now = _now()
+        with _dynamodb("BatchGetItem invitations"):
+            items = list(InvitationItem.batch_get(wanted))
+        found = [_invitation(i) for i in items if _live(i, now) is not None]
+        return sorted(found, key=lambda i: (i.invited_at, i.request_id, i.activity))
+
 
 def _expert_item(expert: Expert) -> ExpertItem:
     return ExpertItem(
@@ -1233,6 +1389,56 @@ def _topic_item(expert_id: str, topic: str) -> ExpertTopicItem:
 
 def _focal(item: FocalPointItem) -> FocalPoint:
     return FocalPoint(item.focal_id, item.member_state, item.name, item.email, item.language)
+
+
+def _invitation_item(invitation: Invitation) -> InvitationItem:
+    waiting = invitation.status == InvitationStatus.INVITED.value
+    return InvitationItem(
+        *keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id),
+        request_id=invitation.request_id,
+        activity=invitation.activity,
+        expert_id=invitation.expert_id,
+        invitation_status=invitation.status,
+        invited_at=invitation.invited_at,
+        respond_by=invitation.respond_by,
+        member_state=invitation.member_state,
+        gender=invitation.gender,
+        invited_by=invitation.invited_by,
+        responded_at=invitation.responded_at,
+        reason=invitation.reason,
+        reminded=int(invitation.reminded),
+        status=keys.INVITE_WAITING if waiting else None,
+        status_since=invitation.respond_by if waiting else None,
+        roster_key=keys.roster_invited(invitation.expert_id),
+        roster_sort=invitation.invited_at,
+    )
+
+
+def _invitation(item: InvitationItem) -> Invitation:
+    return Invitation(
+        request_id=item.request_id,
+        activity=int(item.activity),
+        expert_id=item.expert_id,
+        status=item.invitation_status,
+        invited_at=item.invited_at,
+        respond_by=item.respond_by,
+        member_state=item.member_state,
+        gender=item.gender,
+        invited_by=item.invited_by,
+        responded_at=item.responded_at,
+        reason=item.reason,
+        reminded=bool(item.reminded),
+    )
+
+
+def _answered(status: InvitationStatus, at: str) -> list[Any]:
+    """The actions of an answer: the status, when, and out of status-index."""
+    return [
+        InvitationItem.invitation_status.set(status.value),
+        InvitationItem.responded_at.set(at),
+        InvitationItem.status.remove(),
+        InvitationItem.status_since.remove(),
+    ]
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
