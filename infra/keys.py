@@ -37,6 +37,7 @@ _NAMES = {
     Purpose.CSRF: "anti-forgery tokens",
     Purpose.FOCAL_POINT: "focal points' links",
     Purpose.EXPERT: "experts' pages",
+    Purpose.INVITATION: "invitations",
 }
 
 

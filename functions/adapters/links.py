@@ -31,6 +31,7 @@ class Purpose(StrEnum):
     CSRF = "csrf"  # a form's anti-forgery token
     FOCAL_POINT = "focal-point"  # a national focal point's answer to one registration
     EXPERT = "expert"  # an expert's own page on the roster
+    INVITATION = "invitation"  # an expert's answer to one invitation
 
 
 class Holder(StrEnum):
@@ -77,6 +78,7 @@ def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
         Purpose.CSRF: 1,
         Purpose.FOCAL_POINT: review_days,
         Purpose.EXPERT: status_days,
+        Purpose.INVITATION: review_days,
     }
 
 
@@ -192,3 +194,25 @@ def read_expert_token(token: str) -> str:
     if not isinstance(payload.get("e"), str):
         raise LinkError("this link is not valid")
     return str(payload["e"])
+
+
+class InvitationLink(NamedTuple):
+    """An expert's link to answer one invitation: ids only."""
+
+    request_id: str
+    activity: int
+    expert_id: str
+
+
+def invitation_token(link: InvitationLink) -> str:
+    """The token of an expert's link to answer one invitation."""
+    return mint(Purpose.INVITATION, {"r": link.request_id, "a": link.activity, "e": link.expert_id})
+
+
+def read_invitation_token(token: str) -> InvitationLink:
+    """The invitation a token names, or a :class:`LinkError`."""
+    payload = read(Purpose.INVITATION, token)
+    try:
+        return InvitationLink(str(payload["r"]), int(payload["a"]), str(payload["e"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise LinkError("this link is not valid") from error

@@ -100,6 +100,9 @@ class FocalPoint(NamedTuple):
     name: str
     email: str
     language: str = "en"
+    # Where the member state asks for it, its administrations are copied on the invitations of
+    # their experts: the focal point receives a copy of each.
+    copy_invitations: bool = False
 
 
 class ActivityNeed(NamedTuple):

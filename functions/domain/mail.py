@@ -74,9 +74,22 @@ class MailKind(StrEnum):
     EXPERT_RECEIPT = "expert_receipt"  # to the expert: the registration and the own page's link
     FOCAL_REQUEST = "focal_request"  # to each focal point of the member state: the link to answer
     EXPERT_DECIDED = "expert_decided"  # to the expert: confirmed or declined (key = the status)
+    # key = "<request id>.<activity>"; to the expert, and a copy to the focal points that ask
+    INVITATION = "invitation"
+    INVITATION_REMINDER = "invitation_reminder"  # to the expert, before the deadline
+    # A Notification (the request's): to the region's officers, key = "freed-<n>-<status>-<id>"
+    INVITATION_FREED = "invitation_freed"
 
 
-ROSTER_KINDS = frozenset({MailKind.EXPERT_RECEIPT, MailKind.FOCAL_REQUEST, MailKind.EXPERT_DECIDED})
+ROSTER_KINDS = frozenset(
+    {
+        MailKind.EXPERT_RECEIPT,
+        MailKind.FOCAL_REQUEST,
+        MailKind.EXPERT_DECIDED,
+        MailKind.INVITATION,
+        MailKind.INVITATION_REMINDER,
+    }
+)
 
 
 # A claim (``sending``) older than this belongs to a worker that died: it may be taken over. The

@@ -26,6 +26,7 @@ class Window(StrEnum):
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
     REGISTRATION = "registration"  # POST /experts
     FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}
+    INVITATION_ANSWER = "invitation_answer"  # POST /experts/invitation/{token}
 
 
 def rate_address(address: str) -> str:

@@ -39,10 +39,18 @@ def focal() -> None:
 @click.option("--name", required=True)
 @click.option("--email", required=True)
 @click.option("--language", type=click.Choice(list(LANGUAGES)), default="en")
-def add_focal(member_state: str, focal_id: str, name: str, email: str, language: str) -> None:
+@click.option(
+    "--copy-invitations/--no-copy-invitations",
+    default=False,
+    help="Send the focal point a copy of each invitation of its member state's experts.",
+)
+def add_focal(
+    member_state: str, focal_id: str, name: str, email: str, language: str, copy_invitations: bool
+) -> None:
     """Add or replace a focal point of a member state."""
+    point = FocalPoint(focal_id, member_state, name, email, language, copy_invitations)
     try:
-        service.save_focal_point(FocalPoint(focal_id, member_state, name, email, language))
+        service.save_focal_point(point)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"focal point {member_state}/{focal_id} saved")
@@ -112,3 +120,41 @@ def match(request: str, activity: int, limit: int) -> None:
         click.echo(f"       matched: {'; '.join(reasons)}")
         if missed:
             click.echo(f"       not: {missed}")
+
+
+@experts.command("invite")
+@click.argument("request")
+@click.argument("activity", type=click.IntRange(min=1))
+@click.argument("expert_ids", nargs=-1, required=True)
+@click.option("--by", "actor", default="operator", help="Who invites, for the record.")
+def invite(request: str, activity: int, expert_ids: tuple[str, ...], actor: str) -> None:
+    """Invite experts (their ids, from ``experts match``) to activity ACTIVITY of REQUEST's
+    Action; each is emailed a link to accept or decline within a week."""
+    try:
+        result = service.invite(resolve(request), activity, list(expert_ids), _actor(actor))
+    except NotFound as error:
+        raise click.ClickException(f"no {error}") from None
+    for invitation in result.sent:
+        click.echo(f"invited {invitation.expert_id} (answer by {invitation.respond_by[:10]})")
+    for expert_id, why in result.skipped.items():
+        click.echo(f"not invited {expert_id}: {why}")
+
+
+@experts.command("invitations")
+@click.argument("request")
+@click.argument("activity", type=click.IntRange(min=1))
+def invitations(request: str, activity: int) -> None:
+    """An activity's places and its invitations (one Query)."""
+    places, found = repository().activity_invitations(resolve(request), activity)
+    if places is not None:
+        click.echo(f"places: {places.filled} of {places.places} filled")
+    for invitation in found:
+        note = f" ({invitation.reason})" if invitation.reason else ""
+        click.echo(
+            f"{invitation.expert_id}  {invitation.status:<9} by {invitation.respond_by[:10]}{note}"
+        )
+
+
+def _actor(name: str) -> str:
+    """The record's actor: ``operator`` or ``officer:<id>``."""
+    return name if name == "operator" or name.startswith("officer:") else f"officer:{name}"

@@ -29,6 +29,9 @@ SUBJECTS: dict[MailKind, str] = {
     MailKind.EXPERT_RECEIPT: N_("We have received your registration to the MIEUX Expert Roster"),
     MailKind.FOCAL_REQUEST: N_("Please confirm a registration to the MIEUX Expert Roster: {name}"),
     MailKind.EXPERT_DECIDED: N_("Your registration to the MIEUX Expert Roster"),
+    MailKind.INVITATION: N_("Invitation to a MIEUX activity: {activity}"),
+    MailKind.INVITATION_REMINDER: N_("Reminder: invitation to a MIEUX activity: {activity}"),
+    MailKind.INVITATION_FREED: N_("A place is free in an activity of request {reference}"),
 }
 
 OUTCOMES: dict[str, str] = {
@@ -51,6 +54,7 @@ def compose(kind: MailKind, language: str, context: dict[str, Any]) -> tuple[str
         title=isolated(context["title"]),
         outcome=outcome,
         name=isolated(context.get("expert_name", "")),
+        activity=isolated(context.get("activity_title", "")),
     )
     values = {**context, "outcome": outcome, "subject": subject}
     text = render(f"emails/{kind.value}.txt", language, **values)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from functions.adapters import links, queue
@@ -27,7 +27,10 @@ from functions.domain.experts import (
     Expert,
     ExpertStatus,
     FocalPoint,
+    Invitation,
+    InvitationStatus,
     Match,
+    Places,
     rank,
 )
 from functions.domain.mail import MailKind, RosterNotification, email_hash
@@ -107,8 +110,8 @@ def focal_recipient(focal: FocalPoint) -> str:
 
 
 def _publish(expert_id: str, notes: list[RosterNotification]) -> None:
-    """Queue roster emails; a failure is logged, not the person's error (the registration or
-    the answer is stored). ``ops experts resend`` queues them again."""
+    """Queue roster emails; a failure is logged (ids only), not the person's error: the
+    registration or the answer is stored. Nothing queues them again yet (docs/operations.md)."""
     try:
         queue.publish_notifications(notes)
     except Exception:
@@ -282,3 +285,177 @@ def match(request_id: str, number: int) -> Ranking:
     need = activity_need(request_id, number)
     candidates, read = repository().active_experts_of_topics(list(need.topics))
     return Ranking(need, rank(need, candidates), read)
+
+
+# --- invitations --------------------------------------------------------------------------
+
+RESPONSE_DAYS = 7  # an invitation waits this long for an answer
+REMINDER_BEFORE = timedelta(days=2)  # the expert is reminded this long before the deadline
+
+
+class Invited(NamedTuple):
+    """What an invitation round did: the invitations sent, the experts left out and why."""
+
+    sent: list[Invitation]
+    skipped: dict[str, str]  # expert id -> why (not active, invited already, unknown)
+
+
+def invitation_url(link: links.InvitationLink, language: str | None = None) -> str:
+    """The absolute link an expert answers an invitation with (signed, expiring)."""
+    query = f"?lang={language}" if language else ""
+    return get_settings().public_url(f"/experts/invitation/{links.invitation_token(link)}{query}")
+
+
+def invite(request_id: str, activity: int, expert_ids: list[str], by: str) -> Invited:
+    """Invite chosen active experts to an activity; each gets an email with a signed link to
+    accept or decline (and the focal points that ask for it a copy). The places are the
+    activity's ``experts.number``; they fill with the first acceptances."""
+    need = activity_need(request_id, activity)
+    store = repository()
+    now = clock.now()
+    at = clock.iso(now)
+    respond_by = clock.iso(now + timedelta(days=RESPONSE_DAYS))
+    wanted: list[Invitation] = []
+    skipped: dict[str, str] = {}
+    experts: dict[str, Expert] = {}
+    for expert_id in dict.fromkeys(expert_ids):
+        expert = store.get_expert(expert_id)
+        if expert is None:
+            skipped[expert_id] = "no such expert"
+        elif expert.status != ExpertStatus.ACTIVE.value:
+            skipped[expert_id] = f"not active ({expert.status})"
+        else:
+            experts[expert_id] = expert
+            wanted.append(
+                Invitation(
+                    request_id,
+                    activity,
+                    expert_id,
+                    InvitationStatus.INVITED.value,
+                    at,
+                    respond_by,
+                    expert.member_state,
+                    expert.gender,
+                    by,
+                )
+            )
+    sent = store.invite(wanted, Places(request_id, activity, need.places)) if wanted else []
+    skipped.update({i.expert_id: "invited already" for i in wanted if i not in sent})
+    notes: list[RosterNotification] = []
+    for invitation in sent:
+        key = f"{request_id}.{activity}"
+        notes.append(RosterNotification(invitation.expert_id, MailKind.INVITATION, key=key))
+        member_state = experts[invitation.expert_id].member_state
+        notes += [
+            RosterNotification(invitation.expert_id, MailKind.INVITATION, focal_recipient(f), key)
+            for f in store.focal_points(member_state)
+            if f.copy_invitations
+        ]
+    if notes:
+        queue.publish_notifications(notes)  # an officer's command: a failure is told to them
+    log.info("activity %s of %s: %s invited by %s", activity, request_id, len(sent), by)
+    return Invited(sent, skipped)
+
+
+class InvitationView(NamedTuple):
+    """What an invitation's link shows: the invitation, the activity, the places left."""
+
+    invitation: Invitation
+    need: ActivityNeed
+    places: Places | None
+    expert: Expert
+
+    @property
+    def open(self) -> bool:
+        """True while the invitation waits for an answer and its deadline has not passed."""
+        return (
+            self.invitation.status == InvitationStatus.INVITED.value
+            and self.invitation.respond_by > clock.iso(clock.now())
+        )
+
+
+def invitation_view(link: links.InvitationLink) -> InvitationView:
+    """The invitation a link names (reads only)."""
+    store = repository()
+    invitation = store.get_invitation(link.request_id, link.activity, link.expert_id)
+    expert = store.get_expert(link.expert_id)
+    if invitation is None or expert is None:
+        raise NotFound("invitation")
+    places, _ = store.activity_invitations(link.request_id, link.activity)
+    return InvitationView(invitation, activity_need(link.request_id, link.activity), places, expert)
+
+
+def answer_invitation(link: links.InvitationLink, accept: bool, reason: str = "") -> str:
+    """The expert accepts (``accepted``, or ``full`` when the places were taken first) or
+    declines with a reason (``declined``: the officers are told the place is free). Raises
+    :class:`Conflict` when the invitation was answered already or its deadline passed, and
+    :class:`InvalidRequest` for a decline without a reason."""
+    view = invitation_view(link)
+    reason = text.normalised(reason).strip()
+    if not accept and (errors := reason_errors(reason)):
+        raise InvalidRequest(errors)
+    if not view.open:
+        raise Conflict("this invitation was answered already, or its deadline passed")
+    store = repository()
+    at = clock.iso(clock.now())
+    if accept:
+        outcome = store.accept_invitation(view.invitation, at)
+        if outcome == "answered":
+            raise Conflict("this invitation was answered already, or its deadline passed")
+        if outcome == "full":
+            store.close_invitation(view.invitation, InvitationStatus.FULL.value, at)
+            return InvitationStatus.FULL.value
+        return InvitationStatus.ACCEPTED.value
+    if not store.close_invitation(view.invitation, InvitationStatus.DECLINED.value, at, reason):
+        raise Conflict("this invitation was answered already")
+    _tell_officers(view.invitation, InvitationStatus.DECLINED)
+    return InvitationStatus.DECLINED.value
+
+
+def freed_key(invitation: Invitation, status: InvitationStatus) -> str:
+    """The key of the officers' email about a freed place (one per invitation)."""
+    return f"freed-{invitation.activity}-{status.value}-{invitation.expert_id}"
+
+
+def _tell_officers(invitation: Invitation, status: InvitationStatus) -> None:
+    """The region's Project Officers learn that a place is free again (the request's mail)."""
+    from functions.domain.committee import officers_for
+    from functions.domain.mail import Notification, officer
+
+    store = repository()
+    request = store.get_request(invitation.request_id)
+    if request is None:
+        return
+    key = freed_key(invitation, status)
+    notes = [
+        Notification(
+            request.request_id, MailKind.INVITATION_FREED, request.round, officer(o.officer_id), key
+        )
+        for o in officers_for(request.region, store.officers())
+    ]
+    if notes:
+        try:
+            queue.publish_notifications(notes)
+        except Exception:
+            log.exception("officers not told of the freed place %s of %s", key, request.request_id)
+
+
+def sweep_invitations(now: datetime | None = None) -> dict[str, int]:
+    """The sweeper's duty: reminders before the deadline (once), and invitations unanswered
+    past it expire (the officers are told the place is free). Reads the waiting invitations
+    whose deadline is near (status-index): never every invitation."""
+    store = repository()
+    now = now or clock.now()
+    at = clock.iso(now)
+    reminded = expired = 0
+    for invitation in store.invitations_due(clock.iso(now + REMINDER_BEFORE)):
+        if invitation.respond_by <= at:
+            if store.close_invitation(invitation, InvitationStatus.EXPIRED.value, at):
+                _tell_officers(invitation, InvitationStatus.EXPIRED)
+                expired += 1
+        elif not invitation.reminded and store.mark_invitation_reminded(invitation):
+            key = f"{invitation.request_id}.{invitation.activity}"
+            note = RosterNotification(invitation.expert_id, MailKind.INVITATION_REMINDER, key=key)
+            _publish(invitation.expert_id, [note])
+            reminded += 1
+    return {"invitations_reminded": reminded, "invitations_expired": expired}

@@ -21,6 +21,7 @@ from functions.domain.mail import (
     INVALID_ADDRESS,
     LEASE_SECONDS,
     SUPPRESSED,
+    MailKind,
     MailState,
     RosterMailRecord,
     RosterNotification,
@@ -130,11 +131,39 @@ def _context(notification: RosterNotification, expert: Expert, reader: Reader) -
         "reason": expert.decline_reason,
         "parts": read_request(expert_form(), document, reader.language, NOT_IN_MAIL),
     }
-    if reader.focal is None:
+    if notification.kind in (MailKind.INVITATION, MailKind.INVITATION_REMINDER):
+        context.update(_invitation_context(notification, expert, reader))
+    elif reader.focal is None:
         context["page_url"] = roster.page_url(expert.expert_id, reader.language)
     else:
         link = links.FocalLink(expert.expert_id, *reader.focal)
         context["focal_url"] = roster.focal_url(link, reader.language)
         expires = clock.now() + timedelta(days=settings.link_max_age_days)
         context["link_expires_on"] = expires.date().isoformat()
+    return context
+
+
+def _invitation_context(
+    notification: RosterNotification, expert: Expert, reader: Reader
+) -> dict[str, Any]:
+    """The activity an invitation is for, its deadline and, for the expert, the link."""
+    from functions.domain.reference import ACTIVITY_TYPES, country_names
+
+    request_id, _, number = notification.key.partition(".")
+    need = roster.activity_need(request_id, int(number))
+    invitation = repository().get_invitation(request_id, int(number), expert.expert_id)
+    respond_by = invitation.respond_by[:10] if invitation else ""
+    context: dict[str, Any] = {
+        "activity_title": need.title,
+        "activity_type": ACTIVITY_TYPES.get(need.type, need.type),
+        "starts_on": need.starts_on.isoformat(),
+        "ends_on": need.ends_on.isoformat(),
+        "place": country_names(reader.language).get(need.country, need.country),
+        "respond_by": respond_by,
+        "copy": reader.focal is not None,
+        "parts": [],
+    }
+    if reader.focal is None:
+        link = links.InvitationLink(request_id, int(number), expert.expert_id)
+        context["invitation_url"] = roster.invitation_url(link, reader.language)
     return context

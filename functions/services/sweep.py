@@ -343,6 +343,14 @@ def _abandon(run: Sweep, claim: MailRecord) -> None:
     )
 
 
+def invitations(run: Sweep) -> int:
+    """Experts' invitations: reminded before the deadline, expired past it (the officers told).
+    One Query on status-index for the waiting invitations near their deadline."""
+    from functions.services import experts
+
+    return sum(experts.sweep_invitations(run.now).values())
+
+
 DUTIES: dict[str, Callable[[Sweep], int]] = {
     "stuck": stuck_submissions,
     "renotified": lost_outcomes,
@@ -353,6 +361,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "expired": expired_information_requests,
     "retained": retain,
     "reclaimed": stale_claims,
+    "invitations": invitations,
 }
 
 

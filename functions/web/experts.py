@@ -189,3 +189,70 @@ def expert_page() -> Response:
         parts=read_request(expert_form(), expert.document, language),
         here=here_of(request),
     )
+
+
+# --- an invitation's link -------------------------------------------------------------------
+
+
+def _invitation_scope(token: str) -> str:
+    return "invitation:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _invitation_page(token: str, language: str, status: int = 200, **extra: Any) -> Response:
+    from functions.domain.reference import ACTIVITY_TYPES, country_names
+
+    view = _service().invitation_view(links.read_invitation_token(token))
+    form_token, cookie = csrf.issue(experts.current_request, _invitation_scope(token))
+    response = page(
+        "invitation.html",
+        language,
+        status,
+        view=view,
+        activity_type=ACTIVITY_TYPES.get(view.need.type, view.need.type),
+        place=country_names(language).get(view.need.country, view.need.country),
+        csrf_token=form_token,
+        action=f"/experts/invitation/{token}",
+        here=f"/experts/invitation/{token}",
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@experts.route("/experts/invitation/{token}", methods=["GET", "HEAD"])
+@guarded(_problem)
+def show_invitation(token: str) -> Response:
+    """The activity an expert is invited to, and the answer. Reads only (scanners stop here)."""
+    return _invitation_page(token, language_of(experts.current_request))
+
+
+@experts.route("/experts/invitation/{token}", methods=["POST"], content_types=[])
+@guarded(_problem)
+def answer_invitation(token: str) -> Response:
+    """The expert accepts (a place, if one is left) or declines with a reason. Once."""
+    request = experts.current_request
+    state_change(request, Window.INVITATION_ANSWER)
+    language = language_of(request)
+    link = links.read_invitation_token(token)
+    fields = form_fields(request)
+    csrf.verify(request, _invitation_scope(token), fields.get(csrf.FIELD))
+    answer = fields.get("answer", "")
+    if answer not in ("accept", "decline"):
+        errors = [{"field": "answer", "code": "choose"}]
+        return _invitation_page(token, language, 422, errors=errors, values=fields)
+    try:
+        outcome = _service().answer_invitation(link, answer == "accept", fields.get("reason", ""))
+    except InvalidRequest as error:
+        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
+        return _invitation_page(token, language, status_of(error), errors=errors, values=fields)
+    except Conflict as error:
+        return _invitation_page(token, language, status_of(error), already_answered=True)
+    return page(
+        "invitation_answered.html",
+        language,
+        200,
+        outcome=outcome,
+        here=f"/experts/invitation/{token}",
+    )

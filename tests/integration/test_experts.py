@@ -377,7 +377,9 @@ def _approved_with_action(stack: Stack) -> str:
     store = repository()
     request = make.request("a" * 32, status="approved", language="en", region="africa")
     store.create_request(request, make.event(request.request_id), None)
-    plan = schemas.example("action.schema.json")
+    from functions.services.actions import normalised
+
+    plan = normalised(schemas.example("action.schema.json"))
     action = make.action(request.request_id, plan=plan, version=0)
     assert store.save_action(
         action._replace(version=1), make.event(request.request_id, "action"), None
@@ -443,3 +445,164 @@ def test_focal_points_are_managed_by_the_ops_command(stack: Stack) -> None:
     assert (
         ops.invoke(cli, ["focal", "remove", "--member-state", "DE", "--id", "bamf"]).exit_code != 0
     )
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+def _active_experts(client: Any, *emails: str) -> list[str]:
+    ids = []
+    for number, email in enumerate(emails):
+        document = registration(email=email, name=f"Expert {number}")
+        ids.append(json.loads(register(client, document).body)["id"])
+    for expert_id in ids:
+        [(_, url)] = service.focal_links(expert_id)
+        token = url.split("/confirm/")[1].split("?")[0]
+        service.answer_registration(links.read_focal_token(token), True)
+    return ids
+
+
+@pytest.fixture
+def training(client: Any, stack: Stack, focal: FocalPoint) -> tuple[str, list[str]]:
+    """An approved request whose Action's activity 6 (a seminar) needs one expert, and three
+    active experts; the Project Officers seeded."""
+    from tests.integration.helpers import seed_committee
+
+    seed_committee()
+    reference = _approved_with_action(stack)
+    ids = _active_experts(client, "one@example.fr", "two@example.fr", "three@example.fr")
+    run_workers(client, stack)
+    return reference, ids
+
+
+def invitation_path(address: str) -> str:
+    [mail] = mail_to(address, "invitation")[-1:]
+    return path_of(mail.link("/experts/invitation/"))
+
+
+def test_invitations_fill_the_place_first_come_and_a_decline_frees_it(
+    client: Any, stack: Stack, training: tuple[str, list[str]]
+) -> None:
+    from tests.integration.helpers import seed_committee  # noqa: F401 - seeded by the fixture
+
+    request_id = "a" * 32
+    one, two, three = training[1]
+    result = service.invite(request_id, 6, [one, two], "officer:po-africa")
+    assert [i.expert_id for i in result.sent] == [one, two]
+    again = service.invite(request_id, 6, [one, "nobody"], "officer:po-africa")
+    assert again.sent == [] and again.skipped == {
+        one: "invited already",
+        "nobody": "no such expert",
+    }
+    run_workers(client, stack)
+    first, second = invitation_path("one@example.fr"), invitation_path("two@example.fr")
+
+    before = stack.items()
+    for method in (client.http.get, client.http.head):  # a mail scanner
+        assert method(first).status_code == 200
+    assert stack.items() == before
+
+    browser = Browser(client)
+    page = browser.get(first)
+    assert "Places left" in page.body.decode("utf-8") or "Places restantes" in page.body.decode()
+    token = browser.csrf_from(page)
+    assert browser.post(first, {"_csrf": token, "answer": "decline"}).status_code == 422
+    assert (
+        browser.post(first, {"_csrf": token, "answer": "decline", "reason": "En congé"}).status_code
+        == 200
+    )
+    assert browser.post(first, {"_csrf": token, "answer": "accept"}).status_code == 409
+    run_workers(client, stack)
+    [freed] = mail_to("paula@icmpd.example.org", "invitation_freed")
+    assert "6" in freed.text
+
+    other = Browser(client)
+    token = other.csrf_from(other.get(second))
+    assert other.post(second, {"_csrf": token, "answer": "accept"}).status_code == 200
+    places, invitations = service.repository().activity_invitations(request_id, 6)
+    assert places is not None and (places.filled, places.places) == (1, 1)
+    assert {i.expert_id: i.status for i in invitations} == {one: "declined", two: "accepted"}
+
+    # A third invitation after the place was taken: the acceptance finds it full.
+    service.invite(request_id, 6, [three], "officer:po-africa")
+    run_workers(client, stack)
+    late = invitation_path("three@example.fr")
+    third = Browser(client)
+    token = third.csrf_from(third.get(late))
+    answer = third.post(late, {"_csrf": token, "answer": "accept"})
+    assert answer.status_code == 200
+    assert service.repository().get_invitation(request_id, 6, three).status == "full"  # type: ignore[union-attr]
+
+    # The partner's status page lists the confirmed expert, who agreed to it.
+    status = client.http.get(path_of(links.status_url(request_id, "en")))
+    body = status.body.decode("utf-8")
+    assert "Experts taking part" in body and "Expert 1" in body
+    assert "Expert 0" not in body and "Expert 2" not in body
+    deployed = service.repository().get_expert(two)
+    assert deployed is not None and deployed.deployments == 1
+
+
+def test_an_expert_who_did_not_agree_is_not_listed_to_the_partner(
+    client: Any, stack: Stack, training: tuple[str, list[str]], focal: FocalPoint
+) -> None:
+    private = registration(email="private@example.fr", name="Pia Private")
+    private["share_with_partners"] = False
+    [expert_id] = [json.loads(register(client, private).body)["id"]]
+    [(_, url)] = service.focal_links(expert_id)
+    service.answer_registration(
+        links.read_focal_token(url.split("/confirm/")[1].split("?")[0]), True
+    )
+    service.invite("a" * 32, 6, [expert_id], "operator")
+    run_workers(client, stack)
+    path = invitation_path("private@example.fr")
+    browser = Browser(client)
+    assert (
+        browser.post(
+            path, {"_csrf": browser.csrf_from(browser.get(path)), "answer": "accept"}
+        ).status_code
+        == 200
+    )
+    body = client.http.get(path_of(links.status_url("a" * 32, "en"))).body.decode("utf-8")
+    assert "Pia Private" not in body
+
+
+def test_silence_past_the_deadline_frees_the_place_after_a_reminder(
+    client: Any, stack: Stack, training: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from functions.domain import clock
+    from functions.services.sweep import sweep
+
+    one = training[1][0]
+    service.invite("a" * 32, 6, [one], "officer:po-africa")
+    run_workers(client, stack)
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(days=6))
+    assert sweep()["invitations"] == 1  # the reminder
+    assert sweep()["invitations"] == 0  # once
+    run_workers(client, stack)
+    assert len(mail_to("one@example.fr", "invitation_reminder")) == 1
+    path = invitation_path("one@example.fr")
+    browser = Browser(client)
+    token = browser.csrf_from(browser.get(path))  # the page read before the deadline
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(days=8))
+    assert "answer-accept" not in browser.get(path).body.decode("utf-8")  # closed now
+    assert browser.post(path, {"_csrf": token, "answer": "accept"}).status_code == 409  # too late
+    assert sweep()["invitations"] == 1  # expired
+    run_workers(client, stack)
+    assert service.repository().get_invitation("a" * 32, 6, one).status == "expired"  # type: ignore[union-attr]
+    assert len(mail_to("paula@icmpd.example.org", "invitation_freed")) == 1
+
+
+def test_a_focal_point_that_asks_gets_a_copy_of_each_invitation(
+    client: Any, stack: Stack, training: tuple[str, list[str]]
+) -> None:
+    service.save_focal_point(
+        FocalPoint("copy", "FR", "Carla Copy", "carla@sgae.example.fr", "fr", copy_invitations=True)
+    )
+    service.invite("a" * 32, 6, [training[1][0]], "operator")
+    run_workers(client, stack)
+    [copy] = mail_to("carla@sgae.example.fr", "invitation")
+    assert "/experts/invitation/" not in copy.text  # the copy holds no link to answer
+    assert mail_to("jeanne@sgae.example.fr", "invitation") == []  # it did not ask

@@ -448,6 +448,7 @@ class FocalPointItem(TableItem, discriminator="focal_point"):
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     language = UnicodeAttribute(default="en")
+    copy_invitations = NumberAttribute(default=0)  # 1: copied on its experts' invitations
 
 
 _bound: list[tuple[str, str, int, int]] = []

@@ -1111,6 +1111,7 @@ class DynamoRepository(Repository):
             name=focal_point.name,
             email=focal_point.email,
             language=focal_point.language,
+            copy_invitations=int(focal_point.copy_invitations),
         )
         with _dynamodb("PutItem focal point"):
             item.save()
@@ -1388,7 +1389,14 @@ def _topic_item(expert_id: str, topic: str) -> ExpertTopicItem:
 
 
 def _focal(item: FocalPointItem) -> FocalPoint:
-    return FocalPoint(item.focal_id, item.member_state, item.name, item.email, item.language)
+    return FocalPoint(
+        item.focal_id,
+        item.member_state,
+        item.name,
+        item.email,
+        item.language,
+        bool(item.copy_invitations),
+    )
 
 
 def _invitation_item(invitation: Invitation) -> InvitationItem:
