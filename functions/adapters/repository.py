@@ -369,6 +369,15 @@ class Repository(ABC):
         """Mark a waiting invitation reminded; True for the one caller that marked it."""
 
     @abstractmethod
+    def deployments_of_year(self, year: int) -> list[Invitation]:
+        """The invitations accepted in a year, in order of acceptance (the report's; by index)."""
+
+    @abstractmethod
+    def roster_size(self) -> dict[str, dict[str, int]]:
+        """The roster's registrations counted by member state and status (member states with
+        none left out): the report's roster size and active share."""
+
+    @abstractmethod
     def expert_invitations(self, expert_id: str) -> list[Invitation]:
         """An expert's invitations, oldest first (roster-index, then the items by key)."""
 

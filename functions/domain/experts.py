@@ -119,6 +119,7 @@ class ActivityNeed(NamedTuple):
     language: str  # the partner's language: the activity's working language
     topics: tuple[str, ...]  # the request's topics
     places: int  # how many experts it needs
+    reference: str = ""  # the request's reference (MX-2026-0001)
 
 
 class Criterion(StrEnum):
@@ -219,6 +220,8 @@ class Invitation(NamedTuple):
     responded_at: str | None = None
     reason: str | None = None
     reminded: bool = False
+    activity_type: str = ""  # the activity's type, for the report's deployments by type
+    reference: str = ""  # the request's reference, for the report's deployments by Action
 
 
 class Places(NamedTuple):

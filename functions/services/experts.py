@@ -275,6 +275,7 @@ def activity_need(request_id: str, number: int) -> ActivityNeed:
         language=request.language,
         topics=tuple(request.document["request"]["topics"]),
         places=int(activity["experts"]["number"]),
+        reference=request.reference,
     )
 
 
@@ -337,6 +338,8 @@ def invite(request_id: str, activity: int, expert_ids: list[str], by: str) -> In
                     expert.member_state,
                     expert.gender,
                     by,
+                    activity_type=need.type,
+                    reference=need.reference,
                 )
             )
     sent = store.invite(wanted, Places(request_id, activity, need.places)) if wanted else []

@@ -606,3 +606,45 @@ def test_a_focal_point_that_asks_gets_a_copy_of_each_invitation(
     [copy] = mail_to("carla@sgae.example.fr", "invitation")
     assert "/experts/invitation/" not in copy.text  # the copy holds no link to answer
     assert mail_to("jeanne@sgae.example.fr", "invitation") == []  # it did not ask
+
+
+def test_the_report_shows_deployments_by_member_state_gender_action_and_the_roster(
+    client: Any, stack: Stack, training: tuple[str, list[str]], tmp_path: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from functions.ops.__main__ import cli
+
+    reference, (one, two, _) = training
+    male = registration(email="de@example.de", name="Dieter", member_state="DE", gender="male")
+    register(client, male)  # pending: counted in the roster, not active
+    service.invite("a" * 32, 6, [one], "operator")
+    run_workers(client, stack)
+    path = invitation_path("one@example.fr")
+    browser = Browser(client)
+    assert (
+        browser.post(
+            path, {"_csrf": browser.csrf_from(browser.get(path)), "answer": "accept"}
+        ).status_code
+        == 200
+    )
+    out = tmp_path / "report.html"
+    year = service.repository().get_invitation("a" * 32, 6, one).responded_at[:4]  # type: ignore[union-attr]
+    result = CliRunner().invoke(cli, ["report", "--year", year, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+
+    def table(key: str) -> str:
+        return (
+            html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0].split("<table>")[1]
+        )
+
+    assert "France" in table("experts_member_state") and "Germany" not in table(
+        "experts_member_state"
+    )
+    assert "Female" in table("experts_gender") and "Male" not in table("experts_gender")
+    assert reference in table("deployments_action")
+    assert "Seminar" in table("deployments_type")
+    roster = html.split('<section id="roster">', 1)[1].split("</section>", 1)[0]
+    assert "4 registration(s), 3 active (75%)" in roster
+    assert "Germany" in roster and "France" in roster

@@ -948,6 +948,30 @@ class InMemoryRepository(Repository):
             item.value = item.value._replace(reminded=True)
             return True
 
+    def deployments_of_year(self, year: int) -> list[Invitation]:
+        """The invitations accepted in a year, in order of acceptance."""
+        with self._lock:
+            self._call("deployments_of_year")
+            found = [
+                item.value
+                for item in self._items.values()
+                if item.kind == "invitation"
+                and item.live()
+                and item.value.status == InvitationStatus.ACCEPTED.value
+                and (item.value.responded_at or "").startswith(str(year))
+            ]
+            return sorted(found, key=lambda i: (i.responded_at, i.request_id, i.expert_id))
+
+    def roster_size(self) -> dict[str, dict[str, int]]:
+        """The registrations counted by member state and status."""
+        with self._lock:
+            self._call("roster_size")
+            sizes: dict[str, dict[str, int]] = {}
+            for expert in self._experts():
+                counts = sizes.setdefault(expert.member_state, {})
+                counts[expert.status] = counts.get(expert.status, 0) + 1
+            return sizes
+
     def expert_invitations(self, expert_id: str) -> list[Invitation]:
         """An expert's invitations, oldest first."""
         with self._lock:

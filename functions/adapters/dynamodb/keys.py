@@ -195,3 +195,9 @@ def invitation(request_id: str, activity: int, expert_id: str) -> Key:
 def roster_invited(expert_id: str) -> str:
     """roster-index's partition of an expert's invitations."""
     return f"INVITED#{expert_id}"
+
+
+def deployed_year(year: int | str) -> str:
+    """region-index's partition of the year's deployments (accepted invitations), by when they
+    were accepted: ``DEPLOYED#<year>`` (no region is named so)."""
+    return f"DEPLOYED#{year}"

@@ -392,14 +392,27 @@ class InvitationWaitingIndex(GlobalSecondaryIndex["InvitationItem"]):
     status_since = UnicodeAttribute(range_key=True)
 
 
+class DeployedIndex(GlobalSecondaryIndex["InvitationItem"]):
+    """region-index seen from the invitations: ``DEPLOYED#<year>`` holds the year's accepted
+    invitations, by the time of acceptance (the report's deployments, one Query a year)."""
+
+    class Meta:
+        index_name = "region-index"
+        projection = AllProjection()
+
+    region_year = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
 class InvitationItem(TableItem, discriminator="invitation"):
     """An expert invited to one activity of a request's Action.
 
     Key: ``REQ#<id>`` / ``INVITE#<activity:02d>#<expert id>``; in roster-index as
     ``INVITED#<expert id>`` / ``<invited at>``; while ``invited``, in status-index as
     ``INVITE#invited`` / ``respond_by`` (the sweeper's reminders and deadlines), both removed
-    when it is answered. No name, no address: the member state and gender are copied so that
-    deployments stay countable. Retention: its request's partition's. Erasure of the expert:
+    when it is answered; once accepted, in region-index as ``DEPLOYED#<year>`` / the time of
+    acceptance (the report). No name, no address: the member state and gender are copied so
+    that deployments stay countable. Retention: its request's partition's. Erasure of the expert:
     ``expert_id`` becomes ``erased`` and the roster-index entry is removed (the counts stay).
     """
 
@@ -419,8 +432,14 @@ class InvitationItem(TableItem, discriminator="invitation"):
     status_since = UnicodeAttribute(null=True)  # = respond_by while invited
     roster_key = UnicodeAttribute(null=True)
     roster_sort = UnicodeAttribute(null=True)
+    activity_type = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    # Once accepted, in region-index as ``DEPLOYED#<year>`` / the acceptance's time (the report).
+    region_year = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute(null=True)
 
     waiting_index = InvitationWaitingIndex()
+    deployed_index = DeployedIndex()
 
 
 class PlacesItem(TableItem, discriminator="places"):

@@ -1253,12 +1253,13 @@ class DynamoRepository(Repository):
                 "Update": {
                     "TableName": table,
                     "Key": key((pk, sk)),
-                    "UpdateExpression": "SET invitation_status = :accepted, responded_at = :at"
-                    " REMOVE #status, status_since",
+                    "UpdateExpression": "SET invitation_status = :accepted, responded_at = :at,"
+                    " region_year = :deployed, submitted_at = :at REMOVE #status, status_since",
                     "ConditionExpression": "invitation_status = :invited AND respond_by > :at",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": {
                         ":accepted": {"S": InvitationStatus.ACCEPTED.value},
+                        ":deployed": {"S": keys.deployed_year(at[:4])},
                         ":invited": {"S": InvitationStatus.INVITED.value},
                         ":at": {"S": at},
                     },
@@ -1323,6 +1324,35 @@ class DynamoRepository(Repository):
             InvitationItem.reminded == 0
         )
         return self._update(item, [InvitationItem.reminded.set(1)], condition)
+
+    def deployments_of_year(self, year: int) -> list[Invitation]:
+        """One Query on region-index (``DEPLOYED#<year>``), pages followed."""
+        bind(self._settings)
+        query = InvitationItem.deployed_index.query(keys.deployed_year(year))
+        return [_invitation(i) for i in self._live_items(query, "Query region-index deployments")]
+
+    def roster_size(self) -> dict[str, dict[str, int]]:
+        """One counting Query on roster-index per member state and status (keys only)."""
+        from functions.domain.reference import reference_data
+
+        table, client = self._client()
+        sizes: dict[str, dict[str, int]] = {}
+        for member_state in reference_data().member_states:
+            for status in ExpertStatus:
+                with _dynamodb("Query roster-index count"):
+                    pages = client.get_paginator("query").paginate(
+                        TableName=table,
+                        IndexName="roster-index",
+                        KeyConditionExpression="roster_key = :k",
+                        ExpressionAttributeValues={
+                            ":k": {"S": keys.roster_state(member_state, status.value)}
+                        },
+                        Select="COUNT",
+                    )
+                    count = sum(int(page.get("Count", 0)) for page in pages)
+                if count:
+                    sizes.setdefault(member_state, {})[status.value] = count
+        return sizes
 
     def expert_invitations(self, expert_id: str) -> list[Invitation]:
         """One Query on roster-index (keys), then the invitations by BatchGetItem."""
@@ -1415,6 +1445,8 @@ def _invitation_item(invitation: Invitation) -> InvitationItem:
         responded_at=invitation.responded_at,
         reason=invitation.reason,
         reminded=int(invitation.reminded),
+        activity_type=invitation.activity_type or None,
+        reference=invitation.reference or None,
         status=keys.INVITE_WAITING if waiting else None,
         status_since=invitation.respond_by if waiting else None,
         roster_key=keys.roster_invited(invitation.expert_id),
@@ -1436,6 +1468,8 @@ def _invitation(item: InvitationItem) -> Invitation:
         responded_at=item.responded_at,
         reason=item.reason,
         reminded=bool(item.reminded),
+        activity_type=item.activity_type or "",
+        reference=item.reference or "",
     )
 
 
