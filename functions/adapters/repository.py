@@ -369,6 +369,25 @@ class Repository(ABC):
         """Mark a waiting invitation reminded; True for the one caller that marked it."""
 
     @abstractmethod
+    def expert_id_by_email_hash(self, address_digest: str) -> str | None:
+        """The expert registered with an address (its marker), or None: erasure's way in."""
+
+    @abstractmethod
+    def mark_leaving(self, expert_id: str, at: str) -> bool:
+        """The expert left the roster: no longer matched or shown, to be erased by the sweeper.
+        False if there is no such expert, or they left already."""
+
+    @abstractmethod
+    def experts_leaving(self) -> list[str]:
+        """The ids of the experts who left and are not erased yet, earliest first (by index)."""
+
+    @abstractmethod
+    def erase_expert(self, expert_id: str) -> dict[str, int]:
+        """Delete an expert's registration, topic entries, mail records and address marker, and
+        take their invitations out of roster-index (the invitations stay, with the member state
+        and gender only, as anonymous counts). Returns the items changed, by kind."""
+
+    @abstractmethod
     def deployments_of_year(self, year: int) -> list[Invitation]:
         """The invitations accepted in a year, in order of acceptance (the report's; by index)."""
 

@@ -26,6 +26,7 @@ class ExpertStatus(StrEnum):
     PENDING = "pending"  # registered, waiting for the focal point
     ACTIVE = "active"  # confirmed: matched and invited
     DECLINED = "declined"  # the focal point declined it (with a reason)
+    LEAVING = "leaving"  # the expert left: erased by the sweeper's next run, matched by no one
 
 
 # The moves the focal point's answer may make, and from where: a registration is decided once.
@@ -206,7 +207,8 @@ class InvitationStatus(StrEnum):
 class Invitation(NamedTuple):
     """An expert invited to one activity of a request's Action. The member state and gender are
     copied from the registration so that deployments stay countable after the expert leaves
-    the roster (``expert_id`` then reads ``erased``); no name, no address."""
+    the roster (``expert_id`` then names a registration that no longer exists); no name, no
+    address."""
 
     request_id: str
     activity: int  # the activity's number in the Action, from 1

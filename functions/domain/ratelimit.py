@@ -27,6 +27,7 @@ class Window(StrEnum):
     REGISTRATION = "registration"  # POST /experts
     FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}
     INVITATION_ANSWER = "invitation_answer"  # POST /experts/invitation/{token}
+    LEAVING = "leaving"  # POST /experts/me/leave
 
 
 def rate_address(address: str) -> str:

@@ -123,10 +123,15 @@ def decoy_registration() -> Registered:
     return Registered(uuid.uuid4().hex, ExpertStatus.PENDING.value)
 
 
+def own_invitations(expert_id: str) -> list[Invitation]:
+    """The expert's invitations, oldest first, for their own page (by index)."""
+    return repository().expert_invitations(expert_id)
+
+
 def own_page(expert_id: str) -> Expert:
     """The expert an own-page link names (one GetItem); :class:`NotFound` once they left."""
     expert = repository().get_expert(expert_id)
-    if expert is None:
+    if expert is None or expert.status == ExpertStatus.LEAVING.value:
         raise NotFound("expert")
     return expert
 
@@ -462,3 +467,26 @@ def sweep_invitations(now: datetime | None = None) -> dict[str, int]:
             _publish(invitation.expert_id, [note])
             reminded += 1
     return {"invitations_reminded": reminded, "invitations_expired": expired}
+
+
+# --- leaving the roster ---------------------------------------------------------------------
+
+
+def leave_roster(expert_id: str) -> None:
+    """The expert leaves: from now on no one matches, invites or shows them, and the sweeper's
+    next run erases their registration and everything personal (the API deletes nothing);
+    their deployments stay as anonymous counts (member state and gender). Once: a second call
+    finds nothing (:class:`NotFound`)."""
+    if not repository().mark_leaving(expert_id, clock.iso(clock.now())):
+        raise NotFound("expert")
+    log.info("expert %s left the roster; erased by the next sweep", expert_id)
+
+
+def erase_leavers() -> int:
+    """The sweeper's duty: erase the experts who left (status-index: those only)."""
+    store = repository()
+    erased = 0
+    for expert_id in store.experts_leaving():
+        store.erase_expert(expert_id)
+        erased += 1
+    return erased

@@ -351,6 +351,13 @@ def invitations(run: Sweep) -> int:
     return sum(experts.sweep_invitations(run.now).values())
 
 
+def experts_left(run: Sweep) -> int:
+    """Experts who left the roster are erased (one Query on status-index for them)."""
+    from functions.services import experts
+
+    return experts.erase_leavers()
+
+
 DUTIES: dict[str, Callable[[Sweep], int]] = {
     "stuck": stuck_submissions,
     "renotified": lost_outcomes,
@@ -362,6 +369,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "retained": retain,
     "reclaimed": stale_claims,
     "invitations": invitations,
+    "experts_left": experts_left,
 }
 
 

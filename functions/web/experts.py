@@ -181,11 +181,14 @@ def expert_page() -> Response:
     request = experts.current_request
     language = language_of(request)
     expert_id = links.read_expert_token(query_token(request))
-    expert = _service().own_page(expert_id)
+    service = _service()
+    expert = service.own_page(expert_id)
     return page(
         "expert_page.html",
         language,
         expert=expert,
+        invitations=service.own_invitations(expert_id),
+        token=query_token(request),
         parts=read_request(expert_form(), expert.document, language),
         here=here_of(request),
     )
@@ -256,3 +259,41 @@ def answer_invitation(token: str) -> Response:
         outcome=outcome,
         here=f"/experts/invitation/{token}",
     )
+
+
+@experts.route("/experts/me/leave", methods=["GET", "HEAD"])
+@guarded(_problem)
+def confirm_leaving() -> Response:
+    """Asks first: what leaving erases, and a warning button. Changes nothing."""
+    request = experts.current_request
+    token = query_token(request)
+    expert = _service().own_page(links.read_expert_token(token))
+    form_token, cookie = csrf.issue(request, _leave_scope(token))
+    response = page(
+        "expert_leave.html",
+        language_of(request),
+        expert=expert,
+        token=token,
+        csrf_token=form_token,
+        here=here_of(request),
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@experts.route("/experts/me/leave", methods=["POST"], content_types=[])
+@guarded(_problem)
+def leave() -> Response:
+    """The expert leaves the roster: their personal data erased, deployments kept as counts."""
+    request = experts.current_request
+    state_change(request, Window.LEAVING)
+    token = query_token(request)
+    expert_id = links.read_expert_token(token)
+    fields = form_fields(request)
+    csrf.verify(request, _leave_scope(token), fields.get(csrf.FIELD))
+    _service().leave_roster(expert_id)
+    return page("expert_left.html", language_of(request), 200)
+
+
+def _leave_scope(token: str) -> str:
+    return "leave:" + hashlib.sha256(token.encode("utf-8")).hexdigest()

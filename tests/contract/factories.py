@@ -11,7 +11,7 @@ from typing import Any
 
 from functions.domain import schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
-from functions.domain.experts import Expert, FocalPoint, Invitation, Places
+from functions.domain.experts import Expert, FocalPoint, Invitation
 from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
 from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
 from functions.domain.requests import document_fingerprint
@@ -165,7 +165,7 @@ def project_officer(officer_id: str = "o1", **overrides: Any) -> Officer:
     return Officer(**values)
 
 
-# --- experts ---------------------------------------------------------------------------------------
+# --- experts -----------------------------------------------------------------------------------
 
 
 def expert_document(**expert: Any) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def test_a_request_may_come_without_a_submission_marker(repo: Repository) -> Non
 def test_nothing_is_found_for_an_unknown_id(repo: Repository) -> None:
     assert repo.get_request("nope") is None
     assert repo.get_submission("nope") is None
-    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.partition("nope") == (None, [], [], [], None, ())
     assert repo.request_and_round_votes("nope", 1) == (None, [])
     assert repo.round_votes("nope", 1) == {}
     assert repo.get_action("nope") is None
@@ -119,7 +119,7 @@ def test_a_second_submission_with_the_same_marker_conflicts_and_stores_nothing(
         repo.create_request(second, make.event("r2"), make.submission(second))
 
     assert repo.get_request("r2") is None
-    assert repo.partition("r2") == (None, [], [], [], None)
+    assert repo.partition("r2") == (None, [], [], [], None, ())
     marker = repo.get_submission("sub-r1")
     assert marker is not None and marker.request_id == "r1"
 
@@ -348,7 +348,7 @@ def test_reads_skip_items_whose_expiry_has_come(repo: Repository, frozen: Clock)
     frozen.move(seconds=1)  # expires_at <= now: expired, though not deleted yet
     assert repo.get_request("r1") is None
     assert repo.get_submission("sub-r1") is None
-    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.partition("r1") == (None, [], [], [], None, ())
     assert [r.request_id for r in repo.requests_in_status("submitted")] == ["r2"]
     assert [r.request_id for r in repo.requests_of_region("west_africa", 2026)] == ["r2"]
     assert repo.request_and_round_votes("r1", 1) == (None, [])
@@ -486,7 +486,7 @@ def test_a_vote_outside_the_open_round_is_refused(
 def test_a_vote_on_a_missing_request_is_refused(repo: Repository) -> None:
     with pytest.raises(RoundClosed):
         repo.record_vote(make.vote("nope", "m1"), make.event("nope", "vote", suffix="m1"))
-    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.partition("nope") == (None, [], [], [], None, ())
 
 
 def test_votes_are_kept_per_round(repo: Repository) -> None:
@@ -786,7 +786,7 @@ def test_every_item_of_a_partition_gets_the_expiry_once(repo: Repository, frozen
 
     assert repo.expire_partition("r1", expiry + 1) == 7
     frozen.move(seconds=86401)
-    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.partition("r1") == (None, [], [], [], None, ())
     assert repo.expire_partition("r1", expiry + 1) == 0  # expired items are still items
 
 
@@ -891,7 +891,7 @@ def test_every_operation_of_the_fake_is_listed(name: str) -> None:
     assert f'self._call("{name}")' in inspect.getsource(getattr(InMemoryRepository, name))
 
 
-# --- experts (the roster) ---------------------------------------------------------------------------
+# --- experts (the roster) -----------------------------------------------------------------------
 
 
 def test_a_registration_is_stored_pending_and_read_back_whole(repo: Repository) -> None:
@@ -1069,3 +1069,60 @@ def test_waiting_invitations_are_listed_by_deadline_and_reminded_once(repo: Repo
     assert not repo.mark_invitation_reminded(answered)
     reminded = repo.get_invitation("r1", 5, "e1")
     assert reminded is not None and reminded.reminded
+
+
+def test_accepted_invitations_are_the_years_deployments(repo: Repository) -> None:
+    invited(repo, 3, places=3)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
+    assert (
+        repo.accept_invitation(make.invitation("e2"), "2026-11-29T08:00:00.000000Z") == "accepted"
+    )
+    assert repo.close_invitation(make.invitation("e1"), "declined", LATER, "no")
+    deployed = repo.deployments_of_year(2026)
+    assert [(i.expert_id, i.member_state, i.gender) for i in deployed] == [
+        ("e0", "FR", "female"),
+        ("e2", "FR", "female"),
+    ]
+    assert repo.deployments_of_year(2027) == []
+
+
+def test_the_roster_is_counted_by_member_state_and_status(repo: Repository) -> None:
+    assert repo.roster_size() == {}
+    german = make.expert_document(email="de@example.de", member_state="DE")
+    for registration in (make.expert("e1"), make.expert("e2"), make.expert("e3", document=german)):
+        repo.create_expert(registration)
+    assert repo.decide_expert("e1", "active", "fp1", LATER)
+    assert repo.decide_expert("e2", "declined", "fp1", LATER, "no")
+    assert repo.roster_size() == {"FR": {"active": 1, "declined": 1}, "DE": {"pending": 1}}
+
+
+def test_an_erased_expert_leaves_nothing_personal_and_the_counts_stay(repo: Repository) -> None:
+    invited(repo, 1, places=1)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
+    registration = repo.get_expert("e0")
+    assert registration is not None
+    assert repo.expert_id_by_email_hash(registration.email_hash) == "e0"
+    changed = repo.erase_expert("e0")
+    assert changed == {"expert": 1, "expert_topic": 2, "expert_address": 1, "invitation": 1}
+    assert repo.get_expert("e0") is None
+    assert repo.expert_id_by_email_hash(registration.email_hash) is None
+    assert repo.active_experts_of_topics(["border_management"]) == ([], 0)
+    assert repo.expert_invitations("e0") == []
+    [deployed] = repo.deployments_of_year(2026)  # still counted, by member state and gender
+    assert (deployed.member_state, deployed.gender) == ("FR", "female")
+    assert repo.erase_expert("e0") == {}
+
+
+def test_an_expert_who_leaves_is_listed_for_erasure_once(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))
+    assert repo.decide_expert("e1", "active", "fp1", T0)
+    assert repo.experts_leaving() == []
+    assert repo.mark_leaving("e1", LATER)
+    assert not repo.mark_leaving("e1", LATER)
+    assert not repo.mark_leaving("nobody", LATER)
+    assert repo.experts_leaving() == ["e1"]
+    left = repo.get_expert("e1")
+    assert left is not None and left.status == "leaving"
+    assert repo.active_experts_of_topics(["border_management"])[0] == []
+    repo.erase_expert("e1")
+    assert repo.experts_leaving() == []

@@ -89,8 +89,9 @@ def test_the_form_is_generated_from_the_schema(client: Any, stack: Stack, path: 
     assert page.status_code == 200
     assert '<html lang="fr"' in body
     assert 'action="/experts?lang=fr"' in body
-    for name in ("expert.member_state", "expertise.topics", "expertise.languages.0.level",
-                 "experience.countries", "availability.days_per_year", "expert.gender", "consent"):  # fmt: skip
+    names = ["expert.member_state", "expertise.topics", "expertise.languages.0.level"]
+    names += ["experience.countries", "availability.days_per_year", "expert.gender", "consent"]
+    for name in names:
         assert f'name="{name}"' in body, name
     assert "Allemagne" in body  # member states named by CLDR in the page's language
     assert expert_items(stack) == []  # a GET stores nothing
@@ -405,7 +406,7 @@ def test_the_ops_command_ranks_the_experts_for_an_activity_and_says_why(
     pending = register(client, registration(email="late@example.fr", name="Lea Late"))
     assert pending.status_code == 201
     for expert_id in ids:
-        [(focal_point, url)] = service.focal_links(expert_id)
+        [(_, url)] = service.focal_links(expert_id)
         service.answer_registration(
             links.read_focal_token(url.split("/confirm/")[1].split("?")[0]), True
         )
@@ -431,7 +432,7 @@ def test_focal_points_are_managed_by_the_ops_command(stack: Stack) -> None:
 
     ops = CliRunner()
     added = ops.invoke(cli, ["focal", "add", "--member-state", "DE", "--id", "bamf", "--name",
-                             "Dieter", "--email", "d@bamf.example.de", "--language", "en"])  # fmt: skip
+                             "Dieter", "--email", "d@bamf.example.de"])  # fmt: skip
     assert added.exit_code == 0, added.output
     assert "bamf" in ops.invoke(cli, ["focal", "list", "--member-state", "DE"]).output
     bad = ops.invoke(cli, ["focal", "add", "--member-state", "DE", "--id", "x", "--name", "X",
@@ -615,7 +616,7 @@ def test_the_report_shows_deployments_by_member_state_gender_action_and_the_rost
 
     from functions.ops.__main__ import cli
 
-    reference, (one, two, _) = training
+    reference, (one, _, _) = training
     male = registration(email="de@example.de", name="Dieter", member_state="DE", gender="male")
     register(client, male)  # pending: counted in the roster, not active
     service.invite("a" * 32, 6, [one], "operator")
@@ -648,3 +649,57 @@ def test_the_report_shows_deployments_by_member_state_gender_action_and_the_rost
     roster = html.split('<section id="roster">', 1)[1].split("</section>", 1)[0]
     assert "4 registration(s), 3 active (75%)" in roster
     assert "Germany" in roster and "France" in roster
+
+
+# --- leaving the roster ---------------------------------------------------------------------------
+
+
+def test_the_expert_leaves_by_a_post_after_being_asked(
+    client: Any, stack: Stack, training: tuple[str, list[str]]
+) -> None:
+    one = training[1][0]
+    service.invite("a" * 32, 6, [one], "operator")
+    run_workers(client, stack)
+    path = invitation_path("one@example.fr")
+    browser = Browser(client)
+    assert (
+        browser.post(
+            path, {"_csrf": browser.csrf_from(browser.get(path)), "answer": "accept"}
+        ).status_code
+        == 200
+    )
+    own = path_of(service.page_url(one, "en"))
+    page = client.http.get(own).body.decode("utf-8")
+    assert "Accepted: you take part" in page and "/experts/me/leave?token=" in page
+    leave = own.replace("/experts/me?", "/experts/me/leave?")
+    before = stack.items()
+    for method in (client.http.get, client.http.head):  # asks first, changes nothing
+        assert method(leave).status_code == 200
+    assert stack.items() == before
+    asker = Browser(client)
+    token = asker.csrf_from(asker.get(leave))
+    assert Browser(client).post(leave, {"_csrf": token}).status_code == 403  # without the cookie
+    assert asker.post(leave, {"_csrf": token}).status_code == 200
+    assert client.http.get(own).status_code == 404
+    assert asker.post(leave, {"_csrf": token}).status_code == 404  # once
+    assert service.match("a" * 32, 6).matches[0].expert.expert_id != one  # no longer matched
+    from functions.services.sweep import sweep
+
+    assert sweep()["experts_left"] == 1  # the sweeper erases: the API deletes nothing
+    assert sweep()["experts_left"] == 0
+    left = json.dumps(stack.items())
+    assert "one@example.fr" not in left and "Expert 0" not in left
+    assert [e["member_state"] for e in stack.items_of_kind("invitation")] == [{"S": "FR"}]
+
+
+def test_ops_erase_removes_an_expert_by_address(
+    client: Any, stack: Stack, training: tuple[str, list[str]]
+) -> None:
+    from click.testing import CliRunner
+
+    from functions.ops.__main__ import cli
+
+    result = CliRunner().invoke(cli, ["erase", "--email", "two@example.fr", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert service.repository().get_expert(training[1][1]) is None
+    assert "two@example.fr" not in json.dumps(stack.items())

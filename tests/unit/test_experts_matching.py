@@ -114,8 +114,12 @@ def test_the_ranking_puts_the_best_first_and_says_why() -> None:
 
     assert [m.expert.expert_id for m in ranked] == ["country", "both", "plain"]
     assert ranked[0].matched == (
-        Criterion.TOPIC, Criterion.LANGUAGE, Criterion.COUNTRY, Criterion.REGION, Criterion.AVAILABLE
-    )  # fmt: skip
+        Criterion.TOPIC,
+        Criterion.LANGUAGE,
+        Criterion.COUNTRY,
+        Criterion.REGION,
+        Criterion.AVAILABLE,
+    )
     assert ranked[1].topics == ("trafficking_in_human_beings", "labour_migration")
 
 

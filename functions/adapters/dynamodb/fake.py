@@ -118,6 +118,9 @@ class InMemoryRepository(Repository):
 
     def __init__(self) -> None:
         self._items: dict[Key, _Item] = {}
+        # Invitations of erased experts: out of the expert's index (roster-index in the table).
+        self._erased_invitations: set[Key] = set()
+        self._leaving: dict[str, str] = {}  # expert id -> when they left (status-index's)
         self._lock = threading.RLock()
         self.calls: list[str] = []
 
@@ -948,6 +951,58 @@ class InMemoryRepository(Repository):
             item.value = item.value._replace(reminded=True)
             return True
 
+    def expert_id_by_email_hash(self, address_digest: str) -> str | None:
+        """The expert registered with an address, or None."""
+        with self._lock:
+            self._call("expert_id_by_email_hash")
+            item = self._live((f"EXPADDR#{address_digest}", "EXPADDR"))
+            return None if item is None else str(item.value)
+
+    def mark_leaving(self, expert_id: str, at: str) -> bool:
+        """The expert left: no longer matched or shown, erased by the sweeper's next run."""
+        with self._lock:
+            self._call("mark_leaving")
+            item = self._items.get((f"EXPERT#{expert_id}", "PROFILE"))
+            if item is None or item.value.status == ExpertStatus.LEAVING.value:
+                return False
+            item.value = item.value._replace(status=ExpertStatus.LEAVING.value, updated_at=at)
+            self._leaving[expert_id] = at
+            return True
+
+    def experts_leaving(self) -> list[str]:
+        """The experts who left and are not erased yet, earliest first."""
+        with self._lock:
+            self._call("experts_leaving")
+            return sorted(self._leaving, key=lambda e: (self._leaving[e], e))
+
+    def erase_expert(self, expert_id: str) -> dict[str, int]:
+        """Delete the expert's items and marker; their invitations leave the expert's index
+        (the fake keeps no index: it counts them, as the table changes them)."""
+        with self._lock:
+            self._call("erase_expert")
+            changed: dict[str, int] = {}
+            profile = self._items.get((f"EXPERT#{expert_id}", "PROFILE"))
+            if profile is not None:
+                marker = (f"EXPADDR#{profile.value.email_hash}", "EXPADDR")
+                if self._items.pop(marker, None) is not None:
+                    changed["expert_address"] = 1
+            self._leaving.pop(expert_id, None)
+            for key in [k for k in self._items if k[0] == f"EXPERT#{expert_id}"]:
+                kind = self._items.pop(key).kind
+                changed[kind] = changed.get(kind, 0) + 1
+            erased = [
+                key
+                for key, item in self._items.items()
+                if item.kind == "invitation"
+                and item.value.expert_id == expert_id
+                and key not in self._erased_invitations
+            ]
+            for key in erased:
+                self._erased_invitations.add(key)
+            if erased:
+                changed["invitation"] = len(erased)
+            return changed
+
     def deployments_of_year(self, year: int) -> list[Invitation]:
         """The invitations accepted in a year, in order of acceptance."""
         with self._lock:
@@ -973,13 +1028,16 @@ class InMemoryRepository(Repository):
             return sizes
 
     def expert_invitations(self, expert_id: str) -> list[Invitation]:
-        """An expert's invitations, oldest first."""
+        """An expert's invitations, oldest first (none once the expert was erased)."""
         with self._lock:
             self._call("expert_invitations")
             found = [
                 item.value
-                for item in self._items.values()
-                if item.kind == "invitation" and item.live() and item.value.expert_id == expert_id
+                for key, item in self._items.items()
+                if item.kind == "invitation"
+                and item.live()
+                and item.value.expert_id == expert_id
+                and key not in self._erased_invitations
             ]
             return sorted(found, key=lambda i: (i.invited_at, i.request_id, i.activity))
 

@@ -201,3 +201,8 @@ def deployed_year(year: int | str) -> str:
     """region-index's partition of the year's deployments (accepted invitations), by when they
     were accepted: ``DEPLOYED#<year>`` (no region is named so)."""
     return f"DEPLOYED#{year}"
+
+
+# status-index's partition of the experts who left the roster, by when: the sweeper erases them
+# (the API deletes nothing: tests/integration/test_policy.py).
+EXPERT_LEAVING = "EXPERT#leaving"

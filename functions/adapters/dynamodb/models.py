@@ -309,15 +309,28 @@ class RosterIndex(GlobalSecondaryIndex["ExpertItem"]):
     roster_sort = UnicodeAttribute(range_key=True)
 
 
+class ExpertLeavingIndex(GlobalSecondaryIndex["ExpertItem"]):
+    """status-index seen from the experts: ``EXPERT#leaving`` holds those who left the roster,
+    by when (the sweeper erases them: the API deletes nothing)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
 class ExpertItem(TableItem, discriminator="expert"):
     """An expert's registration (schemas/expert.schema.json) and where it stands.
 
     Key: ``EXPERT#<id>`` / ``PROFILE``; in roster-index as ``STATE#<member state>#<status>`` /
     ``<registered at>#<id>``. ``version`` is pynamodb's optimistic lock. No address in any key:
     ``address_hash`` is the SHA-256 of the address (its marker is an ExpertAddressItem).
-    Retention: kept while the expert is on the roster (no expiry). Erasure (the expert leaves,
-    or ``ops erase``): the item, its topic entries and its address marker are deleted; the
-    deployments stay as anonymous counts on the activities (member state and gender only).
+    Retention: kept while the expert is on the roster (no expiry). Erasure: the expert leaves
+    (``leaving``, in status-index until the sweeper's next run erases them) or ``ops erase``:
+    the item, its topic entries, mail records and address marker are deleted; the deployments
+    stay as anonymous counts on the activities (member state and gender only).
     """
 
     expert_id = UnicodeAttribute()
@@ -335,9 +348,13 @@ class ExpertItem(TableItem, discriminator="expert"):
     decline_reason = UnicodeAttribute(null=True)
     roster_key = UnicodeAttribute(null=True)
     roster_sort = UnicodeAttribute(null=True)
+    # Once the expert leaves: in status-index as ``EXPERT#leaving`` / when (the sweeper erases).
+    status = UnicodeAttribute(null=True)
+    status_since = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     roster_index = RosterIndex()
+    leaving_index = ExpertLeavingIndex()
 
 
 class ExpertTopicItem(TableItem, discriminator="expert_topic"):
@@ -412,8 +429,9 @@ class InvitationItem(TableItem, discriminator="invitation"):
     ``INVITE#invited`` / ``respond_by`` (the sweeper's reminders and deadlines), both removed
     when it is answered; once accepted, in region-index as ``DEPLOYED#<year>`` / the time of
     acceptance (the report). No name, no address: the member state and gender are copied so
-    that deployments stay countable. Retention: its request's partition's. Erasure of the expert:
-    ``expert_id`` becomes ``erased`` and the roster-index entry is removed (the counts stay).
+    that deployments stay countable. Retention: its request's partition's. Erasure of the
+    expert: the roster-index entry is removed; the invitation keeps the expert's random id,
+    which nothing links to any more (the registration is deleted): the counts stay anonymous.
     """
 
     request_id = UnicodeAttribute()

@@ -1325,6 +1325,71 @@ class DynamoRepository(Repository):
         )
         return self._update(item, [InvitationItem.reminded.set(1)], condition)
 
+    def expert_id_by_email_hash(self, address_digest: str) -> str | None:
+        """One GetItem (the address marker)."""
+        item = self._get(ExpertAddressItem, keys.expert_address(address_digest))
+        return None if item is None else item.expert_id
+
+    def mark_leaving(self, expert_id: str, at: str) -> bool:
+        """One conditional UpdateItem on the expert's item, without its version (the version
+        guards the profile's content, which leaving does not change)."""
+        table, client = self._client()
+        pk, sk = keys.expert(expert_id)
+        with _dynamodb("UpdateItem expert leaving"):
+            try:
+                client.update_item(
+                    TableName=table,
+                    Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                    UpdateExpression="SET expert_status = :leaving, #status = :marker,"
+                    " status_since = :at, updated_at = :at REMOVE roster_key, roster_sort",
+                    ConditionExpression="attribute_exists(pk) AND expert_status <> :leaving",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":leaving": {"S": ExpertStatus.LEAVING.value},
+                        ":marker": {"S": keys.EXPERT_LEAVING},
+                        ":at": {"S": at},
+                    },
+                )
+            except ClientError as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
+    def experts_leaving(self) -> list[str]:
+        """One Query on status-index (``EXPERT#leaving``)."""
+        bind(self._settings)
+        query = ExpertItem.leaving_index.query(keys.EXPERT_LEAVING)
+        return [item.expert_id for item in self._live_items(query, "Query status-index leaving")]
+
+    def erase_expert(self, expert_id: str) -> dict[str, int]:
+        """One Query on the expert's partition and a DeleteItem per item (the marker too); the
+        invitations' roster-index entries removed, one UpdateItem each."""
+        bind(self._settings)
+        changed: dict[str, int] = {}
+        invitations = self.expert_invitations(expert_id)
+        profile = self._get(ExpertItem, keys.expert(expert_id))
+        query = TableItem.query(keys.expert_pk(expert_id), consistent_read=True)
+        with _dynamodb("Query expert partition"):
+            found = list(query)
+        if profile is not None:
+            marker = ExpertAddressItem(*keys.expert_address(profile.address_hash))
+            if self._delete_existing(marker):
+                changed["expert_address"] = 1
+        for item in found:
+            with _dynamodb("DeleteItem expert"):
+                TableItem(item.pk, item.sk).delete()
+            kind = str(TableItem.kind.serialize(type(item)))  # the stored discriminator
+            changed[kind] = changed.get(kind, 0) + 1
+        for invitation in invitations:
+            entry = InvitationItem(
+                *keys.invitation(invitation.request_id, invitation.activity, expert_id)
+            )
+            actions = [InvitationItem.roster_key.remove(), InvitationItem.roster_sort.remove()]
+            if self._update(entry, actions, InvitationItem.pk.exists()):
+                changed["invitation"] = changed.get("invitation", 0) + 1
+        return changed
+
     def deployments_of_year(self, year: int) -> list[Invitation]:
         """One Query on region-index (``DEPLOYED#<year>``), pages followed."""
         bind(self._settings)
