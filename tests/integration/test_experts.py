@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from functions.adapters import links
+from functions.adapters.repository import repository
 from functions.domain import schemas
 from functions.domain.experts import FocalPoint
 from functions.services import experts as service
@@ -363,7 +364,7 @@ def test_matching_reads_by_index_the_same_items_whatever_the_roster(stack: Stack
         matching.fill_roster(stack.env["TABLE_NAME"], size - written, written)
         written = size
         with matching.counting() as reads:
-            found, reported = service.repository().active_experts_of_topics([matching.TOPIC])
+            found, reported = repository().active_experts_of_topics([matching.TOPIC])
         counted.append(reads.items)
         assert len(found) == matching.CANDIDATES
         assert reported == reads.items  # the repository's own count is what DynamoDB read
@@ -520,7 +521,7 @@ def test_invitations_fill_the_place_first_come_and_a_decline_frees_it(
     other = Browser(client)
     token = other.csrf_from(other.get(second))
     assert other.post(second, {"_csrf": token, "answer": "accept"}).status_code == 200
-    places, invitations = service.repository().activity_invitations(request_id, 6)
+    places, invitations = repository().activity_invitations(request_id, 6)
     assert places is not None and (places.filled, places.places) == (1, 1)
     assert {i.expert_id: i.status for i in invitations} == {one: "declined", two: "accepted"}
 
@@ -532,14 +533,14 @@ def test_invitations_fill_the_place_first_come_and_a_decline_frees_it(
     token = third.csrf_from(third.get(late))
     answer = third.post(late, {"_csrf": token, "answer": "accept"})
     assert answer.status_code == 200
-    assert service.repository().get_invitation(request_id, 6, three).status == "full"  # type: ignore[union-attr]
+    assert repository().get_invitation(request_id, 6, three).status == "full"  # type: ignore[union-attr]
 
     # The partner's status page lists the confirmed expert, who agreed to it.
     status = client.http.get(path_of(links.status_url(request_id, "en")))
     body = status.body.decode("utf-8")
     assert "Experts taking part" in body and "Expert 1" in body
     assert "Expert 0" not in body and "Expert 2" not in body
-    deployed = service.repository().get_expert(two)
+    deployed = repository().get_expert(two)
     assert deployed is not None and deployed.deployments == 1
 
 
@@ -592,7 +593,7 @@ def test_silence_past_the_deadline_frees_the_place_after_a_reminder(
     assert browser.post(path, {"_csrf": token, "answer": "accept"}).status_code == 409  # too late
     assert sweep()["invitations"] == 1  # expired
     run_workers(client, stack)
-    assert service.repository().get_invitation("a" * 32, 6, one).status == "expired"  # type: ignore[union-attr]
+    assert repository().get_invitation("a" * 32, 6, one).status == "expired"  # type: ignore[union-attr]
     assert len(mail_to("paula@icmpd.example.org", "invitation_freed")) == 1
 
 
@@ -630,15 +631,16 @@ def test_the_report_shows_deployments_by_member_state_gender_action_and_the_rost
         == 200
     )
     out = tmp_path / "report.html"
-    year = service.repository().get_invitation("a" * 32, 6, one).responded_at[:4]  # type: ignore[union-attr]
+    accepted = repository().get_invitation("a" * 32, 6, one)
+    assert accepted is not None and accepted.responded_at is not None
+    year = accepted.responded_at[:4]
     result = CliRunner().invoke(cli, ["report", "--year", year, "--out", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
 
     def table(key: str) -> str:
-        return (
-            html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0].split("<table>")[1]
-        )
+        section = html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
+        return str(section.split("<table>")[1])
 
     assert "France" in table("experts_member_state") and "Germany" not in table(
         "experts_member_state"
@@ -701,5 +703,5 @@ def test_ops_erase_removes_an_expert_by_address(
 
     result = CliRunner().invoke(cli, ["erase", "--email", "two@example.fr", "--yes"])
     assert result.exit_code == 0, result.output
-    assert service.repository().get_expert(training[1][1]) is None
+    assert repository().get_expert(training[1][1]) is None
     assert "two@example.fr" not in json.dumps(stack.items())
