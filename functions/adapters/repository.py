@@ -393,8 +393,8 @@ class Repository(ABC):
 
     @abstractmethod
     def roster_size(self) -> dict[str, dict[str, int]]:
-        """The roster's registrations counted by member state and status (member states with
-        none left out): the report's roster size and active share."""
+        """The roster's registrations counted by member state and status (pending, active,
+        declined; member states with none left out): the report's roster size and active share."""
 
     @abstractmethod
     def expert_invitations(self, expert_id: str) -> list[Invitation]:

@@ -29,6 +29,13 @@ class ExpertStatus(StrEnum):
     LEAVING = "leaving"  # the expert left: erased by the sweeper's next run, matched by no one
 
 
+# The statuses the roster counts (an expert who left is erased at the next sweep).
+ROSTER_STATUSES = (
+    ExpertStatus.PENDING.value,
+    ExpertStatus.ACTIVE.value,
+    ExpertStatus.DECLINED.value,
+)
+
 # The moves the focal point's answer may make, and from where: a registration is decided once.
 DECISIONS = {
     ExpertStatus.ACTIVE: {ExpertStatus.PENDING},

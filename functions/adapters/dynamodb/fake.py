@@ -30,6 +30,7 @@ from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.experts import (
     DECISIONS,
+    ROSTER_STATUSES,
     Expert,
     ExpertStatus,
     FocalPoint,
@@ -1023,6 +1024,8 @@ class InMemoryRepository(Repository):
             self._call("roster_size")
             sizes: dict[str, dict[str, int]] = {}
             for expert in self._experts():
+                if expert.status not in ROSTER_STATUSES:
+                    continue
                 counts = sizes.setdefault(expert.member_state, {})
                 counts[expert.status] = counts.get(expert.status, 0) + 1
             return sizes

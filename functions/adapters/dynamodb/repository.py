@@ -54,6 +54,7 @@ from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.experts import (
     DECISIONS,
+    ROSTER_STATUSES,
     Expert,
     ExpertStatus,
     FocalPoint,
@@ -1403,20 +1404,20 @@ class DynamoRepository(Repository):
         table, client = self._client()
         sizes: dict[str, dict[str, int]] = {}
         for member_state in reference_data().member_states:
-            for status in ExpertStatus:
+            for status in ROSTER_STATUSES:
                 with _dynamodb("Query roster-index count"):
                     pages = client.get_paginator("query").paginate(
                         TableName=table,
                         IndexName="roster-index",
                         KeyConditionExpression="roster_key = :k",
                         ExpressionAttributeValues={
-                            ":k": {"S": keys.roster_state(member_state, status.value)}
+                            ":k": {"S": keys.roster_state(member_state, status)}
                         },
                         Select="COUNT",
                     )
                     count = sum(int(page.get("Count", 0)) for page in pages)
                 if count:
-                    sizes.setdefault(member_state, {})[status.value] = count
+                    sizes.setdefault(member_state, {})[status] = count
         return sizes
 
     def expert_invitations(self, expert_id: str) -> list[Invitation]:
