@@ -32,6 +32,7 @@ class Purpose(StrEnum):
     FOCAL_POINT = "focal-point"  # a national focal point's answer to one registration
     EXPERT = "expert"  # an expert's own page on the roster
     INVITATION = "invitation"  # an expert's answer to one invitation
+    DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
 
 
 class Holder(StrEnum):
@@ -67,11 +68,12 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
     return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
 
 
-def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
+def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> dict[Purpose, int]:
     """How long each purpose's links live, in days (infra/keys.py retires a key only after the
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
-    request is kept (RETENTION_DAYS), a form's anti-forgery token a day; a focal point's link
-    as long as a review link, an expert's own page as long as a status link."""
+    request is kept (RETENTION_DAYS), a form's anti-forgery token a day, a draft's link as long
+    as the draft is kept after the save that mailed it (DRAFT_DAYS); a focal point's link and an
+    invitation's as long as a review link, an expert's own page as long as a status link."""
     return {
         Purpose.REVIEW: review_days,
         Purpose.STATUS: status_days,
@@ -79,12 +81,14 @@ def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
         Purpose.FOCAL_POINT: review_days,
         Purpose.EXPERT: status_days,
         Purpose.INVITATION: review_days,
+        Purpose.DRAFT: draft_days,
     }
 
 
 def _max_age(purpose: Purpose) -> int:
     settings = get_settings()
-    return max_age_days(settings.link_max_age_days, settings.retention_days)[purpose] * 86400
+    ages = max_age_days(settings.link_max_age_days, settings.retention_days, settings.draft_days)
+    return ages[purpose] * 86400
 
 
 def mint(purpose: Purpose, payload: dict[str, Any]) -> str:
@@ -216,3 +220,25 @@ def read_invitation_token(token: str) -> InvitationLink:
         return InvitationLink(str(payload["r"]), int(payload["a"]), str(payload["e"]))
     except (KeyError, TypeError, ValueError) as error:
         raise LinkError("this link is not valid") from error
+
+
+def draft_token(draft_id: str) -> str:
+    """The token that continues (and sends) one saved draft: its id only."""
+    return mint(Purpose.DRAFT, {"d": draft_id})
+
+
+def read_draft_token(token: str) -> str:
+    """The draft id a draft token names, or a :class:`LinkError` (expired, forged, another
+    purpose's)."""
+    payload = read(Purpose.DRAFT, token)
+    draft_id = payload.get("d")
+    if not isinstance(draft_id, str) or not draft_id:
+        raise LinkError("this link is not valid")
+    return draft_id
+
+
+def draft_url(draft_id: str, language: str) -> str:
+    """The absolute link that opens a saved draft in the form, in the draft's language."""
+    return get_settings().public_url(
+        f"/drafts/{draft_id}?token={draft_token(draft_id)}&lang={language}"
+    )

@@ -79,6 +79,10 @@ class MailKind(StrEnum):
     INVITATION_REMINDER = "invitation_reminder"  # to the expert, before the deadline
     # A Notification (the request's): to the region's officers, key = "freed-<n>-<status>-<id>"
     INVITATION_FREED = "invitation_freed"
+    # A saved draft (issue 20): the notification's ``request_id`` is the DRAFT's id, ``key`` the
+    # draft's version ("v3"): each save mails a fresh link; the reminder goes once per version.
+    DRAFT_SAVED = "draft_saved"
+    DRAFT_EXPIRING = "draft_expiring"
 
 
 ROSTER_KINDS = frozenset(
@@ -103,6 +107,9 @@ MAX_ATTEMPTS = 5
 INVALID_ADDRESS = "invalid_address"
 SUPPRESSED = "suppressed"
 ABANDONED = "abandoned"
+
+# The emails about a draft, not a request: the recipient is the address the draft holds.
+DRAFT_KINDS = frozenset({MailKind.DRAFT_SAVED, MailKind.DRAFT_EXPIRING})
 
 # The emails that carry a committee member's signed review link.
 WITH_REVIEW_LINK = frozenset({MailKind.REVIEW_REQUEST, MailKind.REMINDER})

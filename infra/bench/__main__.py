@@ -4,7 +4,8 @@ One module per figure: 1. cold start of each Lambda from the unzipped slim packa
 floor and Chalice's default package (``cold_start``); 2. package size (``size``); 3. AWS calls per
 operation (``calls``); 4. warm CPU of the submit handler against schema validation alone
 (``cpu``); 5. items read by the queries as the table grows (``scale``); 7. validation of
-the worst hostile document against the schema's example (``validation``); 8. items read by
+the worst hostile document against the schema's example (``validation``); 8. each page's bytes
+over the wire and the requests before the form can be used (``page_weight``); 9. items read by
 matching an activity as the roster grows (``matching``). The packages are built by
 ``packaging``, the report written by ``report``. Timings are medians of many runs taken in
 alternation, so that the machine's noise hits both sides.
@@ -23,6 +24,7 @@ from infra.bench import (
     cpu,
     matching,
     packaging,
+    page_weight,
     report,
     scale,
     size,
@@ -30,7 +32,7 @@ from infra.bench import (
 )
 from infra.bench.stage import DUMMY_ENV, ROOT, log
 
-PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "matching")
+PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "pages", "matching")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     rows.append(report.THROUGHPUT)
     if "validation" in wanted:
         rows += validation.rows(args.validation_runs)
+    if "pages" in wanted:
+        rows += page_weight.rows()
     if "matching" in wanted:
         rows += matching.rows()
     if not args.only:
@@ -91,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
             scale.HOW,
             report.THROUGHPUT_HOW,
             validation.HOW,
+            page_weight.HOW,
             matching.HOW,
         ]
         report.write(args.out, rows, run.notes(), details)

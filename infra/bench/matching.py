@@ -1,4 +1,4 @@
-"""Figure 8 of ``make bench``: the items matching reads as the roster grows, the candidates fixed.
+"""Figure 9 of ``make bench``: the items matching reads as the roster grows, the candidates fixed.
 
 The roster (moto) is filled with active experts, each under two topics; a fixed number of them
 (``CANDIDATES``) share a topic with the activity. Matching reads roster-index under the
@@ -22,7 +22,7 @@ TOPIC = "trafficking_in_human_beings"  # the activity's topic
 OTHER_TOPICS = ("labour_migration", "visa_and_mobility", "border_management", "diaspora_engagement")
 
 HOW = (
-    "8. **Matching**: the roster (moto) is filled with active experts (a profile and two topic"
+    "9. **Matching**: the roster (moto) is filled with active experts (a profile and two topic"
     f" entries each), {CANDIDATES} of whom have the activity's topic, to {SIZES[0]:,} then"
     f" {SIZES[-1]:,} experts; matching (`DynamoRepository.active_experts_of_topics`, what"
     " `services/experts.match` reads) runs once at each size. Items read: the `ScannedCount` of"
@@ -154,7 +154,7 @@ def rows() -> list[Row]:
     scans = [o for o in operations if o in ("Scan", "ParallelScan")]
     return [
         Row(
-            f"8. items read: matching an activity ({found[-1]} candidates)",
+            f"9. items read: matching an activity ({found[-1]} candidates)",
             f"{read[-1]} at {largest} experts",
             f"{read[0]} at {smallest} experts",
             f"{read[-1] / read[0]:.2f}" if read[0] else "-",
@@ -162,7 +162,7 @@ def rows() -> list[Row]:
             verdict(read[-1] == read[0] and found[-1] == found[0] == CANDIDATES),
         ),
         Row(
-            "8. Scan calls (matching)", str(len(scans)), "0", "-", "none, ever", verdict(not scans)
+            "9. Scan calls (matching)", str(len(scans)), "0", "-", "none, ever", verdict(not scans)
         ),
     ]
 
