@@ -8,6 +8,7 @@ The two stages are built once per session (about 10 s), on one xdist worker (the
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -24,7 +25,8 @@ from infra import build, deploy, template
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("built-templates")]
-CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+# make checkov-venv's, or CHECKOV=/path/to/checkov (it cannot share the tests' virtualenv).
+CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
 SKIPS = ROOT / "infra" / "checkov_skips.yaml"
 
 
