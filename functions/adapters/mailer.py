@@ -7,7 +7,9 @@ CR or LF in any header: partner-written text can never add a header or a recipie
 from __future__ import annotations
 
 import re
+from email import policy
 from email.errors import MessageError
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -53,6 +55,28 @@ def one_line(text: str, limit: int = 200) -> str:
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 
+class _MailPolicy(policy.EmailPolicy):
+    """The default policy, but a non-ASCII subject folded by :class:`email.header.Header`.
+
+    The default policy's folder (CPython 3.11-3.13, gh-144156) can break a line between two
+    encoded words with the space between them outside both, and RFC 2047 readers drop whitespace
+    between encoded words: a French subject's "MX-2026-0001 : Renforcer" arrived as
+    ":Renforcer". ``Header`` encodes the whole subject, spaces inside the encoded words.
+    """
+
+    def _fold(self, name: str, value: Any, refold_binary: bool = False) -> str:
+        if name.lower() == "subject" and not str(value).isascii():
+            encoded = Header(str(value), "utf-8", header_name=name).encode(
+                linesep=self.linesep, maxlinelen=self.max_line_length or 78
+            )
+            return f"{name}: {encoded}{self.linesep}"
+        folded: str = super()._fold(name, value, refold_binary)  # type: ignore[misc]
+        return folded
+
+
+MAIL_POLICY = _MailPolicy()
+
+
 def build_message(
     to: str, subject: str, text: str, html: str, kind: str, language: str
 ) -> EmailMessage:
@@ -65,7 +89,7 @@ def build_message(
     settings = get_settings()
     if not sendable(to):
         raise PermanentRejection(INVALID_ADDRESS)
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = formataddr(("MIEUX", settings.sender_email))
     try:
         message["To"] = Address(addr_spec=to)

@@ -18,6 +18,7 @@ from functions.domain.errors import Conflict, InvalidRequest, SubmissionConflict
 from functions.domain.mail import email_hash
 from functions.domain.ratelimit import Window
 from functions.domain.records import Event, Request, Submission
+from functions.domain.reference import LANGUAGES
 from functions.domain.requests import Status, document_fingerprint, format_reference
 from functions.domain.validation import normalised_request, validate_request
 from functions.runtime.settings import get_settings
@@ -61,7 +62,8 @@ def submit(document: Any) -> Submitted:
     request_id = uuid.uuid4().hex
     # The partner's link is signed before anything is written: without a signing key, nothing
     # is stored (a stored request whose answer was a 503 would be sent again as a duplicate).
-    status_url = links.status_url(request_id)
+    # It opens the page in the request's language, as the receipt's link does.
+    status_url = links.status_url(request_id, document["contact"]["preferred_language"])
     moment = clock.now()
     store = repository()
     reference = format_reference(moment.year, store.next_reference_number(moment.year))
@@ -132,16 +134,21 @@ def _resubmission(submission_id: str, fingerprint: str) -> Submitted:
         marker.request_id,
         marker.reference,
         status,
-        links.status_url(marker.request_id),
+        links.status_url(marker.request_id, request.language if request else None),
         created=False,
     )
 
 
-def decoy_submission() -> Submitted:
-    """What a bot that filled the honeypot sees: a success that stored nothing."""
+def decoy_submission(document: Any = None) -> Submitted:
+    """What a bot that filled the honeypot sees: a success that stored nothing, its status
+    link shaped like a real one (with the posted language, when it is one of ours)."""
     request_id = uuid.uuid4().hex
     reference = format_reference(clock.now().year, 1000 + random_source.randbelow(9000))
-    return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))
+    contact = document.get("contact") if isinstance(document, dict) else None
+    asked = contact.get("preferred_language") if isinstance(contact, dict) else None
+    language = asked if isinstance(asked, str) and asked in LANGUAGES else None
+    status_url = links.status_url(request_id, language)
+    return Submitted(request_id, reference, Status.SUBMITTED.value, status_url)
 
 
 class RateCheck(NamedTuple):

@@ -13,7 +13,7 @@ from functions.domain import clock
 from functions.domain.committee import Delegate, Member, officers_for
 from functions.domain.errors import DelegationEnded, NotAVoter, NotFound
 from functions.domain.mail import PARTNER, MailKind, Notification, member, officer
-from functions.domain.records import Event, Request, Vote
+from functions.domain.records import Event, Partition, Request, Vote
 from functions.domain.requests import Status
 from functions.domain.voting import Choice, Outcome, Progress, decide, parse_rule, progress
 from functions.runtime.settings import get_settings
@@ -325,6 +325,30 @@ def conversation(events: list[Event]) -> list[Exchange]:
 def conversation_of(request_id: str) -> list[Exchange]:
     """The request's questions and answers so far (one Query of its partition)."""
     return conversation(repository().partition(request_id).events)
+
+
+class ReviewState(NamedTuple):
+    """Everything a review page shows, from two reads: the request's partition (request,
+    events, every round's votes) and the committee."""
+
+    partition: Partition
+    members: list[Member]
+    votes: dict[str, Vote]
+    conversation: list[Exchange]
+    member: Member
+
+
+def review_state(link: links.ReviewLink) -> ReviewState:
+    """What the review page of ``link`` shows: one Query of the request's partition and one of
+    the committee (the minimum: figure 3 of docs/performance.md). Raises :class:`NotAVoter` or
+    :class:`DelegationEnded` as :func:`voter` does."""
+    store = repository()
+    found = store.partition(link.request_id)
+    if found.request is None:
+        raise NotFound(link.request_id)
+    members = store.members()
+    votes = {v.member_id: v for v in found.votes if v.round == link.round}
+    return ReviewState(found, members, votes, conversation(found.events), voter(link, members))
 
 
 class RoundProgress(NamedTuple):

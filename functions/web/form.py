@@ -269,7 +269,7 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
         check_form_token(request, fields)
         posted = request_from_form(fields)
         if posted.trapped:
-            return _confirmation(intake_service.decoy_submission(), language)
+            return _confirmation(intake_service.decoy_submission(posted.document), language)
         try:
             result = intake_service.submit(posted.document)
         except InvalidRequest as error:
