@@ -29,6 +29,7 @@ class Purpose(StrEnum):
     REVIEW = "review"  # a committee member's vote in one round
     STATUS = "status"  # the partner's status page
     CSRF = "csrf"  # a form's anti-forgery token
+    DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
 
 
 class Holder(StrEnum):
@@ -64,16 +65,23 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
     return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
 
 
-def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
+def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> dict[Purpose, int]:
     """How long each purpose's links live, in days (infra/keys.py retires a key only after the
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
-    request is kept (RETENTION_DAYS), a form's anti-forgery token a day."""
-    return {Purpose.REVIEW: review_days, Purpose.STATUS: status_days, Purpose.CSRF: 1}
+    request is kept (RETENTION_DAYS), a form's anti-forgery token a day, a draft's link as long
+    as the draft is kept after the save that mailed it (DRAFT_DAYS)."""
+    return {
+        Purpose.REVIEW: review_days,
+        Purpose.STATUS: status_days,
+        Purpose.CSRF: 1,
+        Purpose.DRAFT: draft_days,
+    }
 
 
 def _max_age(purpose: Purpose) -> int:
     settings = get_settings()
-    return max_age_days(settings.link_max_age_days, settings.retention_days)[purpose] * 86400
+    ages = max_age_days(settings.link_max_age_days, settings.retention_days, settings.draft_days)
+    return ages[purpose] * 86400
 
 
 def mint(purpose: Purpose, payload: dict[str, Any]) -> str:
@@ -145,3 +153,25 @@ def status_url(request_id: str, language: str | None = None) -> str:
     ``language``, the page opens in it (an email's link opens the page in the email's language)."""
     query = f"?token={status_token(request_id)}" + (f"&lang={language}" if language else "")
     return get_settings().public_url(f"/requests/{request_id}{query}")
+
+
+def draft_token(draft_id: str) -> str:
+    """The token that continues (and sends) one saved draft: its id only."""
+    return mint(Purpose.DRAFT, {"d": draft_id})
+
+
+def read_draft_token(token: str) -> str:
+    """The draft id a draft token names, or a :class:`LinkError` (expired, forged, another
+    purpose's)."""
+    payload = read(Purpose.DRAFT, token)
+    draft_id = payload.get("d")
+    if not isinstance(draft_id, str) or not draft_id:
+        raise LinkError("this link is not valid")
+    return draft_id
+
+
+def draft_url(draft_id: str, language: str) -> str:
+    """The absolute link that opens a saved draft in the form, in the draft's language."""
+    return get_settings().public_url(
+        f"/drafts/{draft_id}?token={draft_token(draft_id)}&lang={language}"
+    )

@@ -26,6 +26,8 @@ SUBJECTS: dict[MailKind, str] = {
         "An activity of the Action for your request {reference} has changed"
     ),
     MailKind.PARTNER_UNREACHABLE: N_("We cannot email the contact person of request {reference}"),
+    MailKind.DRAFT_SAVED: N_("Your MIEUX request form is saved: continue when you are ready"),
+    MailKind.DRAFT_EXPIRING: N_("Your saved MIEUX request form will soon be deleted"),
 }
 
 OUTCOMES: dict[str, str] = {

@@ -162,6 +162,22 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
         models.SuppressionItem,
         {"pk": "SUPPRESS#" + "ab" * 32, "sk": "SUPPRESS", "reason": "bounce", "at": "x"},
     ),
+    (
+        models.DraftItem,
+        {
+            "pk": "DRAFT#d1",
+            "sk": "DRAFT",
+            "draft_id": "d1",
+            "values": {"contact.email": ["ana@example.org"], "request.topics": ["a", "b"]},
+            "email_hash": "ab" * 32,
+            "language": "es",
+            "version": 2,
+            "saved_at": "2026-11-27T10:00:00Z",
+            "expires_at": 1_900_000_000,
+            "status": "DRAFT#reminder",
+            "status_since": "2026-12-22T10:00:00Z",
+        },
+    ),
 ]
 
 

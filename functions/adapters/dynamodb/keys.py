@@ -24,6 +24,11 @@ MEMBER_PREFIX = "MEMBER#"
 OFFICERS = "OFFICERS"
 OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
+DRAFT_PREFIX = "DRAFT#"
+DRAFT = "DRAFT"
+# The status-index partition of drafts whose expiry reminder is still to be sent, sorted by the
+# time it is due: no request status looks like it, so the sweeper's Query reads those only.
+DRAFT_REMINDER_DUE = "DRAFT#reminder"
 # The status-index partition of mail records still claimed (``sending``), sorted by the claim's
 # time: no request status looks like it, so the sweeper's Query reads claims only.
 MAIL_CLAIMED = "MAIL#sending"
@@ -113,3 +118,13 @@ def suppression(address_digest: str) -> Key:
 def region_year(region: str, year: int | str) -> str:
     """The region-index's partition: ``<region>#<year>``."""
     return f"{region}#{year}"
+
+
+def draft(draft_id: str) -> Key:
+    """A saved draft of the form: ``DRAFT#<id>`` / ``DRAFT`` (its own partition)."""
+    return f"{DRAFT_PREFIX}{draft_id}", DRAFT
+
+
+def draft_id_of(pk: str) -> str:
+    """The draft id a partition key names."""
+    return pk.removeprefix(DRAFT_PREFIX)
