@@ -24,6 +24,7 @@ class Window(StrEnum):
     VOTE = "vote"  # POST /review/{token}
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
+    SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
 
 
 def rate_address(address: str) -> str:
