@@ -59,6 +59,9 @@ WIRING: dict[str, Any] = {
     "SES_CONFIGURATION_SET": {"Ref": "ConfigurationSet"},
     # The secret's ARN, never its value: the functions read the keys at run time.
     "SIGNING_KEYS_SECRET_ID": {"Ref": "SigningKeysSecret"},
+    # The staff workspace's user pool and app client (their ids are generated).
+    "COGNITO_USER_POOL_ID": {"Ref": "StaffUserPool"},
+    "COGNITO_CLIENT_ID": {"Ref": "StaffUserPoolClient"},
 }
 
 # The function types of event sources that invoke a function asynchronously: Lambda retries

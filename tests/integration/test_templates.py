@@ -360,6 +360,9 @@ MOTO_CANNOT = {
     "AWS::CloudWatch::Alarm": "not in moto's CloudFormation (local provisioning makes them)",
     "AWS::SNS::TopicPolicy": "not in moto's CloudFormation",
     "AWS::WAFv2::WebACL": "not in moto's CloudFormation",
+    "AWS::Cognito::UserPool": "not in moto's CloudFormation (local provisioning makes it)",
+    "AWS::Cognito::UserPoolClient": "not in moto's CloudFormation",
+    "AWS::Cognito::UserPoolGroup": "not in moto's CloudFormation",
 }
 
 
