@@ -20,7 +20,9 @@ class Application(Chalice):
     """:class:`Chalice` whose ``current_request`` and ``lambda_context`` belong to the thread
     that handles the request."""
 
-    _handling = threading.local()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._handling = threading.local()  # before Chalice's own __init__ sets the request
+        super().__init__(*args, **kwargs)
 
     @property
     def current_request(self) -> Any:
