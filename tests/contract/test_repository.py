@@ -18,6 +18,7 @@ import pytest
 from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.adapters.repository import Repository
 from functions.domain import clock
+from functions.domain.attachments import Attachment, FileType, ScanState
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.mail import PARTNER, MailKind, MailState, member, officer
 from functions.domain.records import Draft
@@ -1004,6 +1005,105 @@ def test_the_fake_lists_every_call_by_name() -> None:
     list(fake.requests_in_status("submitted"))
 
     assert fake.calls == ["create_request", "get_request", "mark_once", "requests_in_status"]
+
+
+# --- attachments (issue 20) -----------------------------------------------------------------------
+
+
+def an_attachment(owner_id: str = "d1", slot: str = "letter", **overrides: object) -> Attachment:
+    """A PDF letter uploaded at T0 to a draft, kept 30 days, not scanned yet."""
+    values: dict[str, object] = {
+        "owner_id": owner_id,
+        "slot": slot,
+        "s3_key": f"attachments/{owner_id}-{slot}",
+        "size": 123_456,
+        "file_type": FileType.PDF,
+        "scan": ScanState.PENDING,
+        "uploaded_at": T0,
+        "in_draft": True,
+        "expires_at": int(clock.parse_iso(T0).timestamp()) + 30 * 86400,
+    }
+    values.update(overrides)
+    return Attachment(**values)  # type: ignore[arg-type]
+
+
+def test_attachments_are_one_per_slot_read_back_in_slot_order(repo: Repository) -> None:
+    second = an_attachment(slot="supporting-2", file_type=FileType.XLSX, size=1)
+    repo.save_attachment(second)
+    letter = an_attachment()
+    repo.save_attachment(letter)
+    assert repo.attachments("d1", in_draft=True) == [letter, second]
+    replaced = letter._replace(s3_key="attachments/new", file_type=FileType.DOCX)
+    repo.save_attachment(replaced)  # a new file in the slot replaces the item
+    assert repo.attachments("d1", in_draft=True) == [replaced, second]
+    # A draft's attachments and a request's with the same id are apart.
+    assert repo.attachments("d1") == []
+    assert repo.attachments("nope", in_draft=True) == []
+
+
+def test_a_requests_attachments_share_its_partition(repo: Repository) -> None:
+    repo.create_request(make.request(), make.event())
+    repo.save_attachment(an_attachment("r1", in_draft=False, expires_at=None))
+    partition = repo.partition("r1")  # the other readers of the partition skip them
+    assert partition.request is not None and len(partition.events) == 1
+    assert [a.slot for a in repo.attachments("r1")] == ["letter"]
+    assert repo.expire_partition("r1", 1_900_000_000) == 3  # request, event, attachment
+    assert repo.attachments("r1")[0].expires_at == 1_900_000_000
+    assert repo.attachments("r1", in_draft=True) == []
+
+
+def test_a_scan_outcome_is_recorded_on_the_same_object_only(repo: Repository) -> None:
+    letter = an_attachment()
+    repo.save_attachment(letter)
+    assert repo.set_attachment_scan(letter, ScanState.CLEAN)
+    assert repo.attachments("d1", in_draft=True)[0].scan is ScanState.CLEAN
+    other = letter._replace(s3_key="attachments/replaced-meanwhile")
+    assert not repo.set_attachment_scan(other, ScanState.QUARANTINED)
+    assert not repo.set_attachment_scan(an_attachment(slot="supporting-1"), ScanState.CLEAN)
+    assert repo.attachments("d1", in_draft=True)[0].scan is ScanState.CLEAN
+
+
+def test_an_ended_attachment_reads_as_gone_but_is_still_listed_for_its_object(
+    repo: Repository, frozen: Clock
+) -> None:
+    letter = an_attachment()
+    repo.save_attachment(letter)
+    assert not repo.end_attachment(letter._replace(s3_key="attachments/other"))
+    assert repo.end_attachment(letter)
+    frozen.move(seconds=1)
+    assert repo.attachments("d1", in_draft=True) == []
+    (ended,) = repo.attachments("d1", in_draft=True, ended=True)
+    assert ended.s3_key == letter.s3_key and ended.expires_at is not None
+    assert not repo.end_attachment(letter)  # ended once
+    assert not repo.set_attachment_scan(letter, ScanState.CLEAN)
+
+
+def test_an_attachment_past_its_ttl_is_gone(repo: Repository, frozen: Clock) -> None:
+    repo.save_attachment(an_attachment(expires_at=frozen.epoch + 10))
+    frozen.move(seconds=11)
+    assert repo.attachments("d1", in_draft=True) == []
+    assert len(repo.attachments("d1", in_draft=True, ended=True)) == 1
+
+
+def test_a_drafts_attachments_move_to_the_request_it_became(
+    repo: Repository, frozen: Clock
+) -> None:
+    letter = an_attachment()
+    supporting = an_attachment(slot="supporting-1", file_type=FileType.PNG)
+    repo.save_attachment(letter)
+    repo.save_attachment(supporting)
+    moved = repo.move_attachments("d1", "r1", 1_900_000_000)
+    expected = [
+        a._replace(owner_id="r1", in_draft=False, expires_at=1_900_000_000)
+        for a in (letter, supporting)
+    ]
+    assert moved == expected
+    assert repo.attachments("r1") == expected
+    assert [a.s3_key for a in moved] == [letter.s3_key, supporting.s3_key]  # the same objects
+    frozen.move(seconds=1)
+    assert repo.attachments("d1", in_draft=True) == []
+    assert repo.move_attachments("d1", "r1", 1_900_000_000) == []  # nothing left to move
+    assert repo.attachments("r1") == expected
 
 
 @pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))

@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from functions.adapters.dynamodb import keys
 from functions.adapters.dynamodb.models import (
     ActionItem,
+    AttachmentItem,
     DraftItem,
     EventItem,
     Item,
@@ -44,6 +45,7 @@ from functions.adapters.dynamodb.models import (
 )
 from functions.adapters.repository import Repository
 from functions.domain import clock
+from functions.domain.attachments import Attachment, FileType, ScanState
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
@@ -229,6 +231,34 @@ def _draft(item: DraftItem) -> Draft:
         saved_at=item.saved_at,
         expires_at=int(item.expires_at or 0),
         reminder_due=item.status_since if item.status == keys.DRAFT_REMINDER_DUE else None,
+    )
+
+
+def _attachment(item: AttachmentItem) -> Attachment:
+    return Attachment(
+        owner_id=item.owner_id,
+        slot=item.slot,
+        s3_key=item.s3_key,
+        size=int(item.size),
+        file_type=FileType(item.file_type),
+        scan=ScanState(item.scan_state),
+        uploaded_at=item.uploaded_at,
+        in_draft=item.pk.startswith(keys.DRAFT_PREFIX),
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _attachment_item(attachment: Attachment) -> AttachmentItem:
+    return AttachmentItem(
+        *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft),
+        owner_id=attachment.owner_id,
+        slot=attachment.slot,
+        s3_key=attachment.s3_key,
+        size=attachment.size,
+        file_type=attachment.file_type.value,
+        scan_state=attachment.scan.value,
+        uploaded_at=attachment.uploaded_at,
+        expires_at=attachment.expires_at,
     )
 
 
@@ -1084,6 +1114,77 @@ class DynamoRepository(Repository):
                 for item in page.get("Items", [])
                 if item["pk"]["S"].startswith(keys.DRAFT_PREFIX)
             ]
+
+    # --- attachments (issue 20) --------------------------------------------------------------
+
+    def save_attachment(self, attachment: Attachment) -> None:
+        """One PutItem (the slot's item replaced whole)."""
+        bind(self._settings)
+        with _dynamodb("PutItem attachment"):
+            _attachment_item(attachment).save()
+
+    def attachments(
+        self, owner_id: str, in_draft: bool = False, ended: bool = False
+    ) -> list[Attachment]:
+        """One Query on the partition's ``ATT#`` range, strongly consistent."""
+        bind(self._settings)
+        pk, _ = keys.attachment(owner_id, "", in_draft)
+        query = AttachmentItem.query(
+            pk, AttachmentItem.sk.startswith(keys.ATTACHMENT_PREFIX), consistent_read=True
+        )
+        if ended:
+            with _dynamodb("Query attachments"):
+                found = list(query)
+        else:
+            found = list(self._live_items(query, "Query attachments"))
+        return [_attachment(item) for item in found if isinstance(item, AttachmentItem)]
+
+    def _same_live_object(self, attachment: Attachment) -> Any:
+        return (AttachmentItem.s3_key == attachment.s3_key) & (
+            AttachmentItem.expires_at.does_not_exist() | (AttachmentItem.expires_at > int(_now()))
+        )
+
+    def set_attachment_scan(self, attachment: Attachment, scan: ScanState) -> bool:
+        """One conditional UpdateItem (the same object, not ended)."""
+        item = AttachmentItem(
+            *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft)
+        )
+        actions = [AttachmentItem.scan_state.set(scan.value)]
+        return self._update(item, actions, self._same_live_object(attachment))
+
+    def end_attachment(self, attachment: Attachment) -> bool:
+        """One conditional UpdateItem: the TTL now (no DeleteItem: the API's role has none)."""
+        item = AttachmentItem(
+            *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft)
+        )
+        actions = [AttachmentItem.expires_at.set(int(_now()))]
+        return self._update(item, actions, self._same_live_object(attachment))
+
+    def move_attachments(
+        self, draft_id: str, request_id: str, expires_at: int | None
+    ) -> list[Attachment]:
+        """One Query of the draft's attachments, then one TransactWriteItems (a Put in the
+        request's partition and an Update ending the draft's item, per file); none: no write."""
+        found = self.attachments(draft_id, in_draft=True)
+        moved = [
+            a._replace(owner_id=request_id, in_draft=False, expires_at=expires_at) for a in found
+        ]
+        if not moved:
+            return []
+        now = int(_now())
+
+        def write(transaction: TransactWrite) -> None:
+            for old, new in zip(found, moved, strict=True):
+                transaction.save(_attachment_item(new))
+                transaction.update(
+                    AttachmentItem(*keys.attachment(draft_id, old.slot, True)),
+                    actions=[AttachmentItem.expires_at.set(now)],
+                    condition=self._same_live_object(old),
+                )
+
+        if self._transaction(write):
+            raise Conflict("the draft's attachments changed meanwhile")
+        return moved
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
