@@ -67,6 +67,7 @@ def stage_environment(outputs: Mapping[str, str]) -> dict[str, str]:
         "SES_CONFIGURATION_SET": outputs["SesConfigurationSetName"],
         # The secret's name, not its value: the functions read the keys at run time.
         "SIGNING_KEYS_SECRET_ID": outputs["SigningKeysSecretArn"],
+        "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
     }
 
 
@@ -290,7 +291,7 @@ def _dry_run(plan: Plan, outputs: Mapping[str, str]) -> int:
 _OUTPUTS_USED = (
     "Stage", "TableName", "ReviewQueueUrl", "NotifyQueueUrl", "PublicBaseUrl", "SenderEmail",
     "SesConfigurationSetName", "SigningKeysSecretArn", "ReviewQueueName", "NotifyQueueName",
-    "SesEventsTopicName",
+    "SesEventsTopicName", "AttachmentsBucketName",
 )  # fmt: skip
 
 

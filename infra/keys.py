@@ -35,6 +35,9 @@ _NAMES = {
     Purpose.REVIEW: "review links",
     Purpose.STATUS: "status links",
     Purpose.CSRF: "anti-forgery tokens",
+    Purpose.DRAFT: "draft links",
+    Purpose.UPLOAD: "attachment tokens",
+    Purpose.UPLOADED: "upload confirmations",
 }
 
 

@@ -315,16 +315,28 @@ class Repository(ABC):
 
     @abstractmethod
     def end_attachment(self, attachment: Attachment) -> bool:
-        """End an attachment now (replaced, removed, erased): it reads as gone, the table
-        deletes it at its TTL. False if the slot holds another object, or nothing live."""
+        """End an attachment now (its object deleted or about to be): it reads as gone, leaves
+        the deletion index, and the table deletes it at its TTL. False if the slot holds another
+        object, or the item has left the index and ended already."""
+
+    @abstractmethod
+    def schedule_attachment_deletion(self, request_id: str, due: str) -> int:
+        """Set when the objects of a request's live attachments are to be deleted (ISO);
+        returns how many items changed."""
+
+    @abstractmethod
+    def attachments_due_deletion(self, due_by: str) -> Iterator[Attachment]:
+        """Request attachments whose deletion is due at or before ``due_by`` (ISO), soonest
+        first, past their TTL too (still stored). By index, eventually consistent: act through
+        :meth:`end_attachment`, which takes an item out of the index."""
 
     @abstractmethod
     def move_attachments(
         self, draft_id: str, request_id: str, expires_at: int | None
     ) -> list[Attachment]:
-        """Give a draft's attachments to the request it became (with the request's expiry) and
-        end the draft's items; returns the request's attachments. The draft's and the request's
-        items change together (one transaction)."""
+        """Give a draft's attachments to the request it became (with the request's expiry, and
+        their deletion due a day before it) and end the draft's items; returns the request's
+        attachments. The draft's and the request's items change together (one transaction)."""
 
 
 _current: Repository | None = None

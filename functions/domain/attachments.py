@@ -17,9 +17,11 @@ import io
 import re
 import zipfile
 import zlib
+from datetime import UTC, datetime
 from enum import Enum
 from typing import NamedTuple
 
+from functions.domain import clock
 from functions.domain.errors import FieldError
 
 MAX_FILES = 5  # the letter and up to four supporting documents
@@ -104,12 +106,25 @@ class Attachment(NamedTuple):
     uploaded_at: str
     in_draft: bool = False
     expires_at: int | None = None
+    # When the sweeper deletes its object (ISO): a day before its request's items expire, so
+    # the object goes before the item that names it (DynamoDB's TTL deletes items late, but
+    # may also delete them early in the day); None in a draft (the bucket's lifecycle).
+    deletion_due: str | None = None
 
     @property
     def file_name(self) -> str:
         """The name a download is saved under: the slot and the type (never the partner's
         own file name, which may hold a name and is not kept)."""
         return f"{self.slot}.{self.file_type.extension}"
+
+
+DELETION_LEAD_SECONDS = 86400  # a request's objects go this long before its items expire
+
+
+def deletion_due(expires_at: int) -> str:
+    """When the object of a request's file is to be deleted: a day before the request's items
+    expire (ISO)."""
+    return clock.iso(datetime.fromtimestamp(expires_at - DELETION_LEAD_SECONDS, UTC))
 
 
 class Refusal(Exception):

@@ -11,6 +11,7 @@ import inspect
 import json
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -1093,8 +1094,9 @@ def test_a_drafts_attachments_move_to_the_request_it_became(
     repo.save_attachment(letter)
     repo.save_attachment(supporting)
     moved = repo.move_attachments("d1", "r1", 1_900_000_000)
+    due = "2030-03-16T17:46:40.000000Z"  # a day before 1_900_000_000
     expected = [
-        a._replace(owner_id="r1", in_draft=False, expires_at=1_900_000_000)
+        a._replace(owner_id="r1", in_draft=False, expires_at=1_900_000_000, deletion_due=due)
         for a in (letter, supporting)
     ]
     assert moved == expected
@@ -1104,6 +1106,34 @@ def test_a_drafts_attachments_move_to_the_request_it_became(
     assert repo.attachments("d1", in_draft=True) == []
     assert repo.move_attachments("d1", "r1", 1_900_000_000) == []  # nothing left to move
     assert repo.attachments("r1") == expected
+    assert list(repo.attachments_due_deletion(due)) == expected
+
+
+def test_a_requests_files_are_due_deletion_a_day_before_it_expires(
+    repo: Repository, frozen: Clock
+) -> None:
+    repo.save_attachment(an_attachment())
+    repo.save_attachment(an_attachment("d2"))
+    (first,) = repo.move_attachments("d1", "r1", frozen.epoch + 10 * 86400)
+    (second,) = repo.move_attachments("d2", "r2", frozen.epoch + 20 * 86400)
+    assert first.deletion_due == clock.iso(frozen.current + timedelta(days=9))
+    assert list(repo.attachments_due_deletion(clock.iso(frozen.current))) == []
+    assert list(repo.attachments_due_deletion("9999")) == [first, second]  # soonest first
+    # The request's expiry moved (retention): its files' deletion moves with it.
+    later = "2031-01-01T00:00:00.000000Z"
+    assert repo.schedule_attachment_deletion("r1", later) == 1
+    assert repo.schedule_attachment_deletion("r1", later) == 0
+    assert repo.schedule_attachment_deletion("nope", later) == 0
+    assert [a.owner_id for a in repo.attachments_due_deletion("2030-12-31")] == ["r2"]
+    # Past its TTL, still in the index: the sweeper deletes the object and ends the item once.
+    frozen.move(days=21)
+    (due,) = repo.attachments_due_deletion("2030-12-31")
+    assert due.owner_id == "r2"
+    assert repo.end_attachment(due)
+    assert not repo.end_attachment(due)
+    assert list(repo.attachments_due_deletion("2030-12-31")) == []
+    (stored,) = repo.attachments("r2", ended=True)
+    assert stored.expires_at == second.expires_at  # its TTL kept, not moved later
 
 
 @pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))

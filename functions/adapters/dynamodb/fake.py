@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from functions.adapters.repository import Repository
 from functions.domain import clock
-from functions.domain.attachments import Attachment, ScanState
+from functions.domain.attachments import Attachment, ScanState, deletion_due
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
@@ -766,15 +766,46 @@ class InMemoryRepository(Repository):
             return True
 
     def end_attachment(self, attachment: Attachment) -> bool:
-        """End an attachment now (its TTL now)."""
+        """End an attachment now (its TTL now, if not earlier) and take it out of the deletion
+        index; False if the slot holds another object or it was ended and out already."""
         with self._lock:
             self._call("end_attachment")
-            item = self._same_live_object(attachment)
-            if item is None:
+            now = int(clock.now().timestamp())
+            key = self._attachment_key(attachment.owner_id, attachment.slot, attachment.in_draft)
+            item = self._items.get(key)
+            if item is None or item.value.s3_key != attachment.s3_key:
                 return False
-            item.expires_at = int(clock.now().timestamp())
-            item.value = item.value._replace(expires_at=item.expires_at)
+            if not item.live() and item.value.deletion_due is None:
+                return False
+            if item.live():
+                item.expires_at = now
+            item.value = item.value._replace(expires_at=item.expires_at, deletion_due=None)
             return True
+
+    def schedule_attachment_deletion(self, request_id: str, due: str) -> int:
+        """Set when the objects of a request's live attachments are to be deleted."""
+        with self._lock:
+            self._call("schedule_attachment_deletion")
+            changed = 0
+            for found in self.attachments(request_id):
+                if found.deletion_due != due:
+                    item = self._items[self._attachment_key(request_id, found.slot, False)]
+                    item.value = item.value._replace(deletion_due=due)
+                    changed += 1
+            return changed
+
+    def attachments_due_deletion(self, due_by: str) -> Iterator[Attachment]:
+        """Request attachments whose deletion is due by ``due_by``, soonest first."""
+        with self._lock:
+            self._call("attachments_due_deletion")
+            due = [
+                self._read(item)
+                for item in self._items.values()
+                if item.kind == "attachment"
+                and item.value.deletion_due is not None
+                and item.value.deletion_due <= due_by
+            ]
+        return iter(sorted(due, key=lambda attachment: attachment.deletion_due))
 
     def move_attachments(
         self, draft_id: str, request_id: str, expires_at: int | None
@@ -785,7 +816,12 @@ class InMemoryRepository(Repository):
             moved = []
             now = int(clock.now().timestamp())
             for found in self.attachments(draft_id, in_draft=True):
-                new = found._replace(owner_id=request_id, in_draft=False, expires_at=expires_at)
+                new = found._replace(
+                    owner_id=request_id,
+                    in_draft=False,
+                    expires_at=expires_at,
+                    deletion_due=None if expires_at is None else deletion_due(expires_at),
+                )
                 key = self._attachment_key(request_id, found.slot, False)
                 self._items[key] = _Item("attachment", new, expires_at)
                 old = self._items[self._attachment_key(draft_id, found.slot, True)]

@@ -27,6 +27,9 @@ SUPPRESSION = "SUPPRESS"
 DRAFT_PREFIX = "DRAFT#"
 DRAFT = "DRAFT"
 ATTACHMENT_PREFIX = "ATT#"
+# The status-index partition of request attachments whose object the sweeper is to delete,
+# sorted by when (a day before the request's items expire).
+ATTACHMENT_DELETION_DUE = "ATT#deletion"
 # The status-index partition of drafts whose expiry reminder is still to be sent, sorted by the
 # time it is due: no request status looks like it, so the sweeper's Query reads those only.
 DRAFT_REMINDER_DUE = "DRAFT#reminder"

@@ -105,6 +105,18 @@ class DraftReminderIndex(GlobalSecondaryIndex["DraftItem"]):
     status_since = UnicodeAttribute(range_key=True)
 
 
+class AttachmentDeletionIndex(GlobalSecondaryIndex["AttachmentItem"]):
+    """status-index seen from the attachments: the partition ``ATT#deletion`` holds the files of
+    requests by when their objects are to be deleted (the sweeper's Query)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Every item of the table: a partition key, a sort key, a kind and an optional TTL."""
 
@@ -434,11 +446,14 @@ class AttachmentItem(TableItem, discriminator="attachment"):
 
     Retention: in a request's partition it ends with the request (``expire_partition`` gives it
     the request's expiry like every item there); in a draft's, ``DRAFT_DAYS`` after its upload.
-    The S3 object is deleted by the sweeper when the item has ended (services/attachments.py:
-    the bucket's lifecycle cannot follow each request's expiry). When the form is sent, the
-    draft's items are copied into the request's partition and ended (TTL now; the object stays:
-    its key names no owner). Erasure: the objects are deleted and the items ended
-    (services/erasure.py).
+    The S3 object: a request's is deleted by the sweeper a day before the request's expiry (the
+    bucket's lifecycle cannot follow each request's expiry): the item is in status-index as
+    ``status`` ``ATT#deletion`` / ``status_since`` that time, moved whenever the request's
+    expiry is (services/retention.py), and leaves the index when the sweeper has deleted the
+    object and ended the item; a draft's carries a tag the bucket's lifecycle deletes it by
+    (infra/stack.yaml), taken off when the form is sent. When the form is sent the draft's items
+    are copied into the request's partition and ended (TTL now; the object stays: its key names
+    no owner). Erasure: the objects are deleted and the items ended (services/erasure.py).
     """
 
     owner_id = UnicodeAttribute()
@@ -448,3 +463,7 @@ class AttachmentItem(TableItem, discriminator="attachment"):
     file_type = UnicodeAttribute()
     scan_state = UnicodeAttribute()  # not "scan": that is the Model's Scan
     uploaded_at = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # keys.ATTACHMENT_DELETION_DUE in a request, else absent
+    status_since = UnicodeAttribute(null=True)  # when the object is to be deleted
+
+    deletion_index = AttachmentDeletionIndex()

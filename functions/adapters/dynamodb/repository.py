@@ -45,7 +45,12 @@ from functions.adapters.dynamodb.models import (
 )
 from functions.adapters.repository import Repository
 from functions.domain import clock
-from functions.domain.attachments import Attachment, FileType, ScanState
+from functions.domain.attachments import (
+    Attachment,
+    FileType,
+    ScanState,
+    deletion_due,
+)
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
@@ -245,6 +250,7 @@ def _attachment(item: AttachmentItem) -> Attachment:
         uploaded_at=item.uploaded_at,
         in_draft=item.pk.startswith(keys.DRAFT_PREFIX),
         expires_at=None if item.expires_at is None else int(item.expires_at),
+        deletion_due=item.status_since,
     )
 
 
@@ -259,6 +265,8 @@ def _attachment_item(attachment: Attachment) -> AttachmentItem:
         scan_state=attachment.scan.value,
         uploaded_at=attachment.uploaded_at,
         expires_at=attachment.expires_at,
+        status=keys.ATTACHMENT_DELETION_DUE if attachment.deletion_due else None,
+        status_since=attachment.deletion_due,
     )
 
 
@@ -1144,6 +1152,32 @@ class DynamoRepository(Repository):
             AttachmentItem.expires_at.does_not_exist() | (AttachmentItem.expires_at > int(_now()))
         )
 
+    def schedule_attachment_deletion(self, request_id: str, due: str) -> int:
+        """One Query of the request's attachments, one conditional UpdateItem per file whose
+        time differs."""
+        changed = 0
+        for attachment in self.attachments(request_id):
+            if attachment.deletion_due == due:
+                continue
+            item = AttachmentItem(*keys.attachment(request_id, attachment.slot, False))
+            actions = [
+                AttachmentItem.status.set(keys.ATTACHMENT_DELETION_DUE),
+                AttachmentItem.status_since.set(due),
+            ]
+            changed += self._update(item, actions, self._same_live_object(attachment))
+        return changed
+
+    def attachments_due_deletion(self, due_by: str) -> Iterator[Attachment]:
+        """One Query on status-index (``ATT#deletion``, due <= the bound), pages followed."""
+        bind(self._settings)
+        query = AttachmentItem.deletion_index.query(
+            keys.ATTACHMENT_DELETION_DUE, AttachmentItem.status_since <= due_by
+        )
+        with _dynamodb("Query status-index attachments"):
+            for item in query:
+                if isinstance(item, AttachmentItem):
+                    yield _attachment(item)
+
     def set_attachment_scan(self, attachment: Attachment, scan: ScanState) -> bool:
         """One conditional UpdateItem (the same object, not ended)."""
         item = AttachmentItem(
@@ -1153,12 +1187,23 @@ class DynamoRepository(Repository):
         return self._update(item, actions, self._same_live_object(attachment))
 
     def end_attachment(self, attachment: Attachment) -> bool:
-        """One conditional UpdateItem: the TTL now (no DeleteItem: the API's role has none)."""
+        """One conditional UpdateItem: the TTL now (if not earlier) and out of the deletion
+        index (no DeleteItem: the API's role has none)."""
+        now = int(_now())
         item = AttachmentItem(
             *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft)
         )
-        actions = [AttachmentItem.expires_at.set(int(_now()))]
-        return self._update(item, actions, self._same_live_object(attachment))
+        ended = AttachmentItem.expires_at.exists() & (AttachmentItem.expires_at <= now)
+        actions = [
+            AttachmentItem.expires_at.set(min(attachment.expires_at or now, now)),
+            AttachmentItem.status.remove(),
+            AttachmentItem.status_since.remove(),
+        ]
+        live = AttachmentItem.expires_at.does_not_exist() | (AttachmentItem.expires_at > now)
+        condition = (AttachmentItem.s3_key == attachment.s3_key) & (
+            live | (ended & AttachmentItem.status.exists())
+        )
+        return self._update(item, actions, condition)
 
     def move_attachments(
         self, draft_id: str, request_id: str, expires_at: int | None
@@ -1166,8 +1211,10 @@ class DynamoRepository(Repository):
         """One Query of the draft's attachments, then one TransactWriteItems (a Put in the
         request's partition and an Update ending the draft's item, per file); none: no write."""
         found = self.attachments(draft_id, in_draft=True)
+        due = None if expires_at is None else deletion_due(expires_at)
         moved = [
-            a._replace(owner_id=request_id, in_draft=False, expires_at=expires_at) for a in found
+            a._replace(owner_id=request_id, in_draft=False, expires_at=expires_at, deletion_due=due)
+            for a in found
         ]
         if not moved:
             return []
