@@ -5,9 +5,8 @@ bytes through API Gateway's 10 MB limit and Lambda's 6 MB payload): the POST's p
 exact key, a size of 1 byte to 10 MB, server-side encryption and a short expiry. Downloads are
 presigned GETs of a few minutes that make the browser save the file under the name we give.
 Presigning is local computation (no call); the calls are HeadObject, a ranged GetObject,
-GetObjectTagging, PutObjectTagging and DeleteObject (each function's IAM policy grants those
-it makes: s3:GetObject, s3:GetObjectTagging, s3:PutObjectTagging, s3:DeleteObject, and
-s3:PutObject for the uploads the presigned POSTs allow).
+GetObjectTagging, PutObjectTagging or DeleteObjectTagging, and DeleteObject (each function's IAM
+policy grants those it makes, and s3:PutObject for the uploads the presigned POSTs allow).
 """
 
 from __future__ import annotations
@@ -146,9 +145,12 @@ def untag_draft(key: str) -> None:
     # per file, once, when the form is sent.
     kept = [{"Key": k, "Value": v} for k, v in tags.items() if k != DRAFT_TAG[0]]
     try:
-        s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": kept})
+        if kept:
+            s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": kept})
+        else:
+            s3.delete_object_tagging(Bucket=bucket, Key=key)
     except (ClientError, BotoCoreError) as error:
-        raise Unavailable("S3 failed: PutObjectTagging") from error
+        raise Unavailable("S3 failed: object tagging") from error
 
 
 def delete(key: str) -> None:

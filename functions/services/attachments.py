@@ -11,8 +11,8 @@ partition ``DRAFT_DAYS`` after the upload. Sending the form gives them to the re
 
 Offered for download only when the malware scan found nothing (GuardDuty Malware Protection
 for S3 tags the object) or scanning is not required (a local stack): :func:`attachments_of`.
-Deleted with the request: :func:`delete_ended` (the sweeper, once items have expired) and
-:func:`erase`.
+Deleted with the request: :func:`delete_due` (the sweeper, a day before the request's items
+expire) and :func:`erase`.
 """
 
 from __future__ import annotations
@@ -201,24 +201,26 @@ def _rescanned(attachment: Attachment) -> Attachment:
     return attachment._replace(scan=state)
 
 
-def delete_ended(owner_id: str, in_draft: bool = False) -> int:
-    """Delete the objects of a request's (or draft's) attachments whose items have ended
-    (expired with the request, replaced, removed); returns how many objects were deleted."""
-    now = clock.now().timestamp()
+def delete_due(now_iso: str) -> int:
+    """Retention (the sweeper): delete the object of every request file whose deletion is due
+    (a day before its request's items expire), then end its item, which takes it out of the
+    index; returns how many. An object deleted whose item then failed to end is deleted again
+    next time (DeleteObject of nothing is no error)."""
+    store = repository()
     deleted = 0
-    for attachment in repository().attachments(owner_id, in_draft, ended=True):
-        if attachment.expires_at is not None and attachment.expires_at <= now:
-            files.delete(attachment.s3_key)
-            deleted += 1
+    for attachment in store.attachments_due_deletion(now_iso):
+        files.delete(attachment.s3_key)
+        deleted += store.end_attachment(attachment)
     return deleted
 
 
-def erase(request_id: str) -> int:
-    """Erasure: every file of a request deleted and its item ended; returns how many."""
+def erase(owner_id: str, in_draft: bool = False) -> int:
+    """Erasure: every file of a request (or a draft) deleted and its item ended, those already
+    ended too (their objects may still be there); returns how many objects were deleted."""
     store = repository()
     erased = 0
-    for attachment in store.attachments(request_id, ended=True):
-        store.end_attachment(attachment)
+    for attachment in store.attachments(owner_id, in_draft, ended=True):
         files.delete(attachment.s3_key)
+        store.end_attachment(attachment)
         erased += 1
     return erased

@@ -59,7 +59,7 @@ from functions.domain.records import Request, Vote
 from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
 from functions.runtime.settings import Settings, get_settings
-from functions.services import drafts, retention
+from functions.services import attachments, drafts, retention
 from functions.services.review import event, outcome_notifications, settle_round
 
 log = logging.getLogger(__name__)
@@ -353,6 +353,11 @@ def draft_reminders(run: Sweep) -> int:
     return drafts.remind_expiring(clock.iso(run.now))
 
 
+def attachment_deletions(run: Sweep) -> int:
+    """Delete the files of requests whose items expire within a day (issue 20)."""
+    return attachments.delete_due(clock.iso(run.now))
+
+
 DUTIES: dict[str, Callable[[Sweep], int]] = {
     "stuck": stuck_submissions,
     "renotified": lost_outcomes,
@@ -364,6 +369,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "retained": retain,
     "reclaimed": stale_claims,
     "draft_reminders": draft_reminders,
+    "attachments_deleted": attachment_deletions,
 }
 
 
