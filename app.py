@@ -9,6 +9,7 @@ from chalice.app import Chalice
 from functions.runtime import startup  # noqa: F401
 from functions.runtime.invocation import around_invocation
 from functions.runtime.settings import stage_at_import
+from functions.web.attachments import attachments
 from functions.web.form import form
 from functions.web.intake import intake
 from functions.web.openapi import openapi
@@ -30,6 +31,7 @@ def per_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
 
 app.register_blueprint(intake)
 app.register_blueprint(form)
+app.register_blueprint(attachments)
 app.register_blueprint(review)
 app.register_blueprint(partner)
 app.register_blueprint(review_tasks.blueprint)

@@ -25,7 +25,8 @@ from functions.domain import clock
 from functions.domain.errors import FieldError
 
 MAX_FILES = 5  # the letter and up to four supporting documents
-MAX_BYTES = 10 * 1024 * 1024  # each file
+MAX_MEGABYTES = 10
+MAX_BYTES = MAX_MEGABYTES * 1024 * 1024  # each file
 LETTER = "letter"  # the official letter from the head of the institution
 SUPPORTING_PREFIX = "supporting-"
 SLOTS = (LETTER, *(f"{SUPPORTING_PREFIX}{n}" for n in range(1, MAX_FILES)))

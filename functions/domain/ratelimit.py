@@ -24,6 +24,7 @@ class Window(StrEnum):
     VOTE = "vote"  # POST /review/{token}
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
+    UPLOAD = "upload"  # POST /attachments/confirm, /attachments/confirmations (issue 20)
 
 
 def rate_address(address: str) -> str:

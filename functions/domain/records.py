@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from functions.domain.attachments import Attachment
 from functions.domain.mail import MailRecord
 
 
@@ -107,6 +108,7 @@ class Partition(NamedTuple):
     votes: list[Vote]
     mail: list[MailRecord]
     action: ActionRecord | None
+    attachments: list[Attachment] = []  # noqa: RUF012 - a NamedTuple default, never mutated
 
 
 class Draft(NamedTuple):

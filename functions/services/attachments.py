@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ from functions.domain import clock
 from functions.domain.attachments import (
     HEAD_BYTES,
     MAX_BYTES,
+    MAX_MEGABYTES,
     SCAN_TAG,
     Attachment,
     Refusal,
@@ -109,7 +111,7 @@ def confirm(confirm_token: str) -> Attachment:
         if size == 0:
             raise Refusal("empty")
         if size > MAX_BYTES:
-            raise Refusal("too_large")
+            raise Refusal("file_too_large")
         data = files.read(key, HEAD_BYTES)
         if needs_whole_file(data):
             data = files.read(key)
@@ -117,7 +119,7 @@ def confirm(confirm_token: str) -> Attachment:
     except Refusal as refused:
         files.delete(key)
         log.info("attachment refused", extra={"holder": holder, "code": refused.code})
-        params = {"limit": MAX_BYTES} if refused.code == "too_large" else {}
+        params = {"limit": MAX_MEGABYTES} if refused.code == "file_too_large" else {}
         raise InvalidRequest([slot_error(slot, refused.code, **params)]) from None
     settings = get_settings()
     moment = clock.now()
@@ -154,27 +156,39 @@ def remove(holder_token: str, slot: str) -> bool:
     return False
 
 
-def attach_to_request(holder_token: str, request_id: str, expires_at: int | None) -> int:
+def attach_to_request(holder_token: str, request_id: str) -> int:
     """Give the form's files to the request it became (with the request's expiry) and take
     the draft's tag off their objects; returns how many. A token no longer valid attaches
-    nothing (its files end with their draft)."""
+    nothing (its files end with their draft).
+
+    Calls: a GetItem (the request's expiry), a Query; with files, a TransactWriteItems and per
+    file a GetObjectTagging and a PutObjectTagging (or DeleteObjectTagging)."""
     try:
         holder = holder_of(holder_token)
     except links.LinkError:
         return 0
-    moved = repository().move_attachments(holder, request_id, expires_at)
+    store = repository()
+    request = store.get_request(request_id)
+    if request is None:
+        return 0
+    moved = store.move_attachments(holder, request_id, request.expires_at)
     for attachment in moved:
         files.untag_draft(attachment.s3_key)
     return len(moved)
 
 
 def attachments_of(request_id: str) -> list[Shown]:
-    """A request's files with a 5-minute download link each, when it may be offered: for the
-    review page, the partner's status page and the staff dossier. A file still waiting for
-    its scan is looked at again (its object's tag) and its outcome recorded."""
-    store = repository()
+    """A request's files with a 5-minute download link each, when it may be offered (for the
+    staff dossier: one Query; the pages that read the partition anyway use :func:`shown`)."""
+    return shown(repository().attachments(request_id))
+
+
+def shown(found: Iterable[Attachment]) -> list[Shown]:
+    """Files already read, each with a 5-minute download link when it may be offered. A file
+    still waiting for its scan is looked at again (its object's tag: GetObjectTagging) and its
+    outcome recorded; presigning makes no call."""
     shown = []
-    for attachment in store.attachments(request_id):
+    for attachment in found:
         current = attachment
         if current.scan is ScanState.PENDING:
             current = _rescanned(current)

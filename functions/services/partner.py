@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from functions.domain.attachments import Attachment
 from functions.adapters import queue
 from functions.adapters.repository import repository
 from functions.domain.committee import officers_for
@@ -55,6 +56,7 @@ class StatusView:
     timeline: list[TimelineEntry]
     document: dict[str, Any]
     action: dict[str, Any] | None = None  # the published Action, labelled (action_view)
+    attachments: tuple[Attachment, ...] = ()  # the files, in slot order (issue 20)
 
     @property
     def can_withdraw(self) -> bool:
@@ -108,6 +110,7 @@ def view_of(request_id: str, found: Partition, language: str = "en") -> StatusVi
         timeline=[TimelineEntry(e.at, e.action, e.round) for e in found.events if e.public],
         document=request.document,
         action=action_view(found.action.plan, language) if found.action else None,
+        attachments=tuple(found.attachments),
     )
 
 

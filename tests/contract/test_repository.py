@@ -106,7 +106,7 @@ def test_a_request_may_come_without_a_submission_marker(repo: Repository) -> Non
 def test_nothing_is_found_for_an_unknown_id(repo: Repository) -> None:
     assert repo.get_request("nope") is None
     assert repo.get_submission("nope") is None
-    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.partition("nope") == (None, [], [], [], None, [])
     assert repo.request_and_round_votes("nope", 1) == (None, [])
     assert repo.round_votes("nope", 1) == {}
     assert repo.get_action("nope") is None
@@ -121,7 +121,7 @@ def test_a_second_submission_with_the_same_marker_conflicts_and_stores_nothing(
         repo.create_request(second, make.event("r2"), make.submission(second))
 
     assert repo.get_request("r2") is None
-    assert repo.partition("r2") == (None, [], [], [], None)
+    assert repo.partition("r2") == (None, [], [], [], None, [])
     marker = repo.get_submission("sub-r1")
     assert marker is not None and marker.request_id == "r1"
 
@@ -350,7 +350,7 @@ def test_reads_skip_items_whose_expiry_has_come(repo: Repository, frozen: Clock)
     frozen.move(seconds=1)  # expires_at <= now: expired, though not deleted yet
     assert repo.get_request("r1") is None
     assert repo.get_submission("sub-r1") is None
-    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.partition("r1") == (None, [], [], [], None, [])
     assert [r.request_id for r in repo.requests_in_status("submitted")] == ["r2"]
     assert [r.request_id for r in repo.requests_of_region("west_africa", 2026)] == ["r2"]
     assert repo.request_and_round_votes("r1", 1) == (None, [])
@@ -488,7 +488,7 @@ def test_a_vote_outside_the_open_round_is_refused(
 def test_a_vote_on_a_missing_request_is_refused(repo: Repository) -> None:
     with pytest.raises(RoundClosed):
         repo.record_vote(make.vote("nope", "m1"), make.event("nope", "vote", suffix="m1"))
-    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.partition("nope") == (None, [], [], [], None, [])
 
 
 def test_votes_are_kept_per_round(repo: Repository) -> None:
@@ -788,7 +788,7 @@ def test_every_item_of_a_partition_gets_the_expiry_once(repo: Repository, frozen
 
     assert repo.expire_partition("r1", expiry + 1) == 7
     frozen.move(seconds=86401)
-    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.partition("r1") == (None, [], [], [], None, [])
     assert repo.expire_partition("r1", expiry + 1) == 0  # expired items are still items
 
 
@@ -1045,8 +1045,9 @@ def test_attachments_are_one_per_slot_read_back_in_slot_order(repo: Repository) 
 def test_a_requests_attachments_share_its_partition(repo: Repository) -> None:
     repo.create_request(make.request(), make.event())
     repo.save_attachment(an_attachment("r1", in_draft=False, expires_at=None))
-    partition = repo.partition("r1")  # the other readers of the partition skip them
+    partition = repo.partition("r1")  # read with the rest of the partition
     assert partition.request is not None and len(partition.events) == 1
+    assert partition.attachments == repo.attachments("r1")
     assert [a.slot for a in repo.attachments("r1")] == ["letter"]
     assert repo.expire_partition("r1", 1_900_000_000) == 3  # request, event, attachment
     assert repo.attachments("r1")[0].expires_at == 1_900_000_000

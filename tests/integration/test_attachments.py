@@ -105,8 +105,8 @@ def test_a_file_over_10_mb_is_refused_even_if_s3_let_it_in(stack: Stack) -> None
     started = upload(attachments.new_holder(), "letter", PDF + b"0" * MAX_BYTES)
     with pytest.raises(InvalidRequest) as refused:
         attachments.confirm(started.confirm_token)
-    assert refused.value.errors[0].code == "too_large"
-    assert refused.value.errors[0].params == {"limit": MAX_BYTES}
+    assert refused.value.errors[0].code == "file_too_large"
+    assert refused.value.errors[0].params == {"limit": 10}
     assert objects(stack) == []
 
 
@@ -146,7 +146,7 @@ def sent_request(holder: str) -> tuple[str, int]:
     result = intake_service.submit(example_request())
     stored = repository().get_request(result.id)
     assert stored is not None
-    assert attachments.attach_to_request(holder, result.id, stored.expires_at) >= 0
+    assert attachments.attach_to_request(holder, result.id) >= 0
     return result.id, int(stored.expires_at or 0)
 
 
@@ -161,7 +161,8 @@ def test_submitting_gives_the_files_to_the_request_with_5_minute_downloads(stack
     answer = requests.get(shown.download_url, timeout=5)
     assert answer.status_code == 200 and answer.content == PDF
     assert answer.headers["Content-Disposition"] == 'attachment; filename="letter.pdf"'
-    assert attachments.attach_to_request("not a token", request_id, expires_at) == 0
+    assert attachments.attach_to_request("not a token", request_id) == 0
+    assert attachments.attach_to_request(attachments.new_holder(), "no-such-request") == 0
 
 
 def test_with_scanning_required_only_clean_files_are_offered(

@@ -231,6 +231,7 @@ class InMemoryRepository(Repository):
                 votes=found.get("vote", []),
                 mail=found.get("mail", []),
                 action=(found.get("action") or [None])[0],
+                attachments=found.get("attachment", []),
             )
 
     def change_status(

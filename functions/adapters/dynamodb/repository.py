@@ -588,6 +588,7 @@ class DynamoRepository(Repository):
         events: list[Event] = []
         votes: list[Vote] = []
         mail: list[MailRecord] = []
+        files: list[Attachment] = []
         query = TableItem.query(keys.request_pk(request_id), consistent_read=True)
         for item in self._live_items(query, "Query partition"):
             if isinstance(item, RequestItem):
@@ -600,7 +601,9 @@ class DynamoRepository(Repository):
                 mail.append(_mail(item))
             elif isinstance(item, ActionItem):
                 action = _action(item)
-        return Partition(request, events, votes, mail, action)
+            elif isinstance(item, AttachmentItem):
+                files.append(_attachment(item))
+        return Partition(request, events, votes, mail, action, files)
 
     def change_status(
         self,
