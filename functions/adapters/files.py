@@ -12,12 +12,13 @@ policy grants those it makes, and s3:PutObject for the uploads the presigned POS
 from __future__ import annotations
 
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.adapters import aws
 from functions.domain.errors import Unavailable
-from functions.runtime.settings import get_settings
+from functions.runtime.settings import aws_endpoint_url, get_settings
 
 UPLOAD_SECONDS = 15 * 60  # long enough for 10 MB on a slow line, short enough not to linger
 DOWNLOAD_SECONDS = 5 * 60
@@ -70,6 +71,21 @@ def presigned_upload(key: str, max_bytes: int, redirect_to: str | None = None) -
         Bucket=bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=UPLOAD_SECONDS
     )
     return PresignedPost(str(post["url"]), {k: str(v) for k, v in post["fields"].items()})
+
+
+def bucket_origins() -> tuple[str, ...]:
+    """The origins a browser reaches the bucket at (for the pages' Content-Security-Policy):
+    botocore presigns POSTs on the global host and GETs on the regional one; locally, moto's."""
+    settings = get_settings()
+    endpoint = aws_endpoint_url()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return (f"{parts.scheme}://{parts.netloc}",)
+    bucket = settings.attachments_bucket
+    return (
+        f"https://{bucket}.s3.amazonaws.com",
+        f"https://{bucket}.s3.{settings.region}.amazonaws.com",
+    )
 
 
 def presigned_download(key: str, file_name: str, media_type: str) -> str:

@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from functions.domain.attachments import Attachment
 from functions.adapters import queue
 from functions.adapters.repository import repository
+from functions.domain.attachments import Attachment
 from functions.domain.committee import officers_for
 from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
 from functions.domain.mail import MailKind, Notification, member, officer

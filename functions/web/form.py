@@ -241,6 +241,7 @@ def form_page(
         language,
         status,
         title=spec.title,
+        attachment_messages=_attachment_messages(language),
         sections=sections,
         hidden=[*hidden, (csrf.FIELD, token), ("_html", "1")],
         summary=summary,
@@ -248,8 +249,34 @@ def form_page(
         continuing=bool(draft_token),
         attachments=_attachment_views(holder_token, attached, language),
         here=here,
-        headers=cookie_headers,
+        headers={**cookie_headers, "Content-Security-Policy": _form_policy()},
     )
+
+
+def _form_policy() -> str:
+    """The page policy, with the script's uploads allowed: to the app, and to the bucket."""
+    from functions.adapters.files import bucket_origins
+    from functions.web.headers import PAGE_POLICY
+
+    return PAGE_POLICY.replace(
+        "default-src 'none';",
+        f"default-src 'none'; connect-src 'self' {' '.join(bucket_origins())};",
+    )
+
+
+def _attachment_messages(language: str) -> dict[str, str]:
+    """What the script says of a refused or failed upload, by the JSON error's code."""
+    _ = gettext_for(language)
+    codes = ("executable", "file_type", "file_too_large", "empty", "missing", "slot")
+    messages = {
+        code: message_for(FieldError("/attachments", code, {"limit": 10}), lambda _p: "", _)
+        for code in codes
+    }
+    messages["failed"] = _("The file could not be sent: try again, or use the link to attach it")
+    messages["uploading"] = _("Sending the file…")
+    messages["attached"] = _("Attached:")
+    messages["size"] = _("%(size)s KB")
+    return messages
 
 
 def _attachments_of_form(draft_token: str, holder_token: str) -> tuple[str, dict[str, Any]]:
