@@ -84,15 +84,15 @@ def test_a_renamed_executable_is_refused_at_its_field(
 ) -> None:
     page = new_page()
     page.goto(f"{local_stack.base_url}/?lang=en")
-    page.locator("#f-attachment-letter-file").set_input_files(
-        file_of(tmp_path, "letter.pdf", EXE)
-    )
+    page.locator("#f-attachment-letter-file").set_input_files(file_of(tmp_path, "letter.pdf", EXE))
     error = page.locator("#f-attachment-letter-error")
     error.wait_for()
     assert "program, not a document" in error.inner_text()
-    assert page.locator("#f-attachment-letter-file").evaluate(
-        "e => e.getAttribute('aria-describedby')"
-    ).startswith("f-attachment-letter-error")
+    assert (
+        page.locator("#f-attachment-letter-file")
+        .evaluate("e => e.getAttribute('aria-describedby')")
+        .startswith("f-attachment-letter-error")
+    )
     no_violations(page, "form with a refused file")
 
 
