@@ -184,11 +184,14 @@ SENDER_PLACEHOLDER = "SENDER_EMAIL"
 
 
 def rendered_policy(policy_text: str, region: str, account: str, sender: str = "") -> str:
-    """A function's policy with the region and account filled in for ``*:*`` in its ARNs, SES
+    """A function's policy with the region and account filled in for ``*:*`` in its ARNs (and
+    the account in the attachments bucket's name), SES
     sending narrowed from any identity of the account to the sender's domain, and the
     ``ses:FromAddress`` condition set to the sender (without one, a policy that sends mail is
     refused: it would deny every send)."""
     text = policy_text.replace(":*:*:", f":{region}:{account}:")
+    # S3 ARNs name no region or account: the attachments bucket's name ends with the account.
+    text = text.replace("-attachments-*/", f"-attachments-{account}/")
     if f'"{SENDER_PLACEHOLDER}"' in text:
         if "@" not in sender:
             raise ValueError("the stage has no SenderEmail: its mail policy cannot name it")

@@ -75,8 +75,12 @@ OWNERS = {
     "functions/services/review.py:dispatch_review": "review_tasks",
     "functions/services/review.py:cast_vote": API,
     "functions/services/suppression.py:suppress": "bounces",
-    "functions/services/attachments.py": API,
-    "functions/services/attachments.py:delete_due": "sweeper",
+    # The attachments' use cases of the API (erase is the operator's, delete_due the sweeper's).
+    "functions/services/attachments.py:start_upload": API,
+    "functions/services/attachments.py:confirm": API,
+    "functions/services/attachments.py:of_holder": API,
+    "functions/services/attachments.py:attach_to_request": API,
+    "functions/services/attachments.py:shown": API,
 }
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)

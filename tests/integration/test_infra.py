@@ -231,7 +231,10 @@ def test_deploy_fills_the_account_into_the_policy() -> None:
     policy = (ROOT / ".chalice" / "policy-prod-sweeper.json").read_text(encoding="utf-8")
     rendered = json.loads(deploy.rendered_policy(policy, "eu-west-3", "210987654321"))
     resources = [r for s in rendered["Statement"] for r in s["Resource"]]
-    assert all(":eu-west-3:210987654321:" in r for r in resources), resources
+    s3 = [r for r in resources if r.startswith("arn:aws:s3:::")]
+    assert s3 == ["arn:aws:s3:::mieux-prod-attachments-210987654321/attachments/*"]
+    others = [r for r in resources if r not in s3]
+    assert all(":eu-west-3:210987654321:" in r for r in others), resources
 
 
 def test_deploy_narrows_sending_to_the_sender_domain_and_address() -> None:

@@ -155,8 +155,9 @@ def test_the_dependencies_ship_as_bytecode_without_docstrings(unzipped: Path) ->
 
 
 # Measured 6.07 MB unzipped, 2.39 MB zipped (Chalice's default build: 26.3 MB, 18.5 MB). The
-# budget of the issue is a quarter of the default unzipped: 6.57 MB.
-UNZIPPED_BUDGET = 6_570_000
+# budget of the issue is a quarter of the default unzipped: 6.57 MB then; the default is 26.74 MB
+# since the s3 model (issue 20: attachments), a quarter of it 6.68 MB (make bench, figure 2).
+UNZIPPED_BUDGET = 6_685_000
 ZIPPED_BUDGET = 2_700_000
 
 
