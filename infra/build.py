@@ -45,10 +45,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 
-# Every AWS service the Lambda functions call (pynamodb: dynamodb; s3: the attachments, issue 20,
-# its model about 0.3 MB). A test checks the code against
-# this list; a client for a service missing here fails at creation with UnknownServiceError.
-SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager", "s3")
+# Every AWS service the Lambda functions call (pynamodb: dynamodb; cognito-idp: the staff
+# workspace; s3: the attachments, issue 20, its model trimmed below). A test checks the code
+# against this list; a client for a service missing here fails at creation with
+# UnknownServiceError.
+SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager", "cognito-idp", "s3")
 # Models the functions call one or a few operations of: the slim package keeps those operations
 # and the shapes they reach (S3's whole model is 185 KB gzipped, ~110 operations; with it the
 # package was over its size target). S3: the attachments' calls (functions/adapters/files.py;
@@ -408,11 +409,14 @@ def package(stage: str, out: Path, merge_template: Path | None = None) -> Path:
 
 
 def services_called(source: Path = ROOT / "functions") -> set[str]:
-    """Every service named in ``client("<service>"`` in the code, for the check against SERVICES."""
+    """Every service named in ``client("<service>"`` in the code the package ships, for the check
+    against SERVICES (the operators' command, ``functions/ops``, is not shipped: it runs with the
+    full SDK of a checkout)."""
     pattern = re.compile(r"""client\(\s*["']([a-z0-9-]+)["']""")
     return {
         name
         for path in source.rglob("*.py")
+        if "ops" not in path.relative_to(source).parts[:1]
         for name in pattern.findall(path.read_text(encoding="utf-8"))
     }
 

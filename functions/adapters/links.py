@@ -29,6 +29,7 @@ class Purpose(StrEnum):
     REVIEW = "review"  # a committee member's vote in one round
     STATUS = "status"  # the partner's status page
     CSRF = "csrf"  # a form's anti-forgery token
+    STAFF_CHALLENGE = "staff-challenge"  # a sign-in step of the staff workspace (minutes)
     DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
     UPLOAD = "upload"  # the files attached to one form (or draft): to add, list and remove
     UPLOADED = "uploaded"  # one presigned upload to confirm: its holder, slot and key
@@ -77,6 +78,7 @@ def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> di
         Purpose.REVIEW: review_days,
         Purpose.STATUS: status_days,
         Purpose.CSRF: 1,
+        Purpose.STAFF_CHALLENGE: 1,
         Purpose.DRAFT: draft_days,
         Purpose.UPLOAD: draft_days,
         Purpose.UPLOADED: 1,

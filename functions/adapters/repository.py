@@ -27,6 +27,7 @@ from functions.domain.records import (
     Draft,
     Event,
     Partition,
+    QueuePage,
     Request,
     Submission,
     Vote,
@@ -99,6 +100,23 @@ class Repository(ABC):
     @abstractmethod
     def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
         """Requests of a region submitted in a year, in order of submission."""
+
+    @abstractmethod
+    def queue_page(
+        self,
+        *,
+        status: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+        newest_first: bool = False,
+    ) -> QueuePage:
+        """One page of the staff queue from one index, reading ``limit`` items at most:
+        ``status`` on status-index (by time in the status: longest first, or newest), or
+        ``region`` and ``year`` on region-index (by submission). Exactly one of the two
+        filters. ``cursor`` (from the previous page) continues after its last request; a
+        cursor that is not one of ours raises :class:`InvalidCursor`."""
 
     @abstractmethod
     def request_ids_by_email_hash(self, digest: str) -> list[str]:
@@ -179,6 +197,13 @@ class Repository(ABC):
         error: str | None = None,
     ) -> bool:
         """Record that a claimed email was sent or refused; False if it is no longer claimed."""
+
+    @abstractmethod
+    def release_mail(self, record: MailRecord) -> bool:
+        """Give up a claim this worker holds (still ``sending``, still dated ``record.at``): the
+        record is deleted, so the next delivery claims the email afresh, its attempts not
+        counted (SES refused the whole account: the email is not at fault). False if the
+        claim is no longer this one."""
 
     @abstractmethod
     def forget_mail(self, record: MailRecord) -> None:

@@ -25,6 +25,7 @@ class Window(StrEnum):
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
     UPLOAD = "upload"  # POST /attachments/confirm, /attachments/confirmations (issue 20)
+    SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
 
 
 def rate_address(address: str) -> str:

@@ -55,7 +55,9 @@ class Event(NamedTuple):
     request_id: str
     at: str
     action: str
-    actor: str  # "partner", "system", "committee", "member:<id>", "delegate:<id>", "operator"
+    # "partner", "system", "committee", "member:<id>", "delegate:<id>", "staff:<pool sub>",
+    # "operator:<AWS principal ARN>" (older events: "operator", "officer:<id>")
+    actor: str
     round: int
     detail: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
     public: bool = True  # the partner's timeline shows it
@@ -109,6 +111,14 @@ class Partition(NamedTuple):
     mail: list[MailRecord]
     action: ActionRecord | None
     attachments: list[Attachment] = []  # noqa: RUF012 - a NamedTuple default, never mutated
+
+
+class QueuePage(NamedTuple):
+    """One page of the staff queue, read from one index; ``cursor`` continues it (None: the
+    last page). The cursor names the last request's sort value and id only."""
+
+    requests: list[Request]
+    cursor: str | None
 
 
 class Draft(NamedTuple):

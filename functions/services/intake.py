@@ -21,6 +21,7 @@ from functions.domain.records import Event, Request, Submission
 from functions.domain.reference import LANGUAGES
 from functions.domain.requests import Status, document_fingerprint, format_reference
 from functions.domain.validation import normalised_request, validate_request
+from functions.runtime import logs, metrics
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def submit(document: Any) -> Submitted:
     fingerprint = document_fingerprint(document)
     submission_id = document.get("submission_id")
     request_id = uuid.uuid4().hex
+    logs.bind(request_id=request_id)
     # The partner's link is signed before anything is written: without a signing key, nothing
     # is stored (a stored request whose answer was a 503 would be sent again as a duplicate).
     # It opens the page in the request's language, as the receipt's link does.
@@ -67,6 +69,7 @@ def submit(document: Any) -> Submitted:
     moment = clock.now()
     store = repository()
     reference = format_reference(moment.year, store.next_reference_number(moment.year))
+    logs.bind(reference=reference)
     at = clock.iso(moment)
     expires = int(moment.timestamp()) + settings.retention_days * 86400
     request = new_request(document, request_id, reference, fingerprint, at, expires)
@@ -82,6 +85,8 @@ def submit(document: Any) -> Submitted:
         store.create_request(request, submitted, marker)
     except Conflict:
         return _resubmission(str(submission_id), fingerprint)
+    metrics.emit("RequestsSubmitted")
+    log.info("request submitted", extra={"region": request.region, "pillar": request.pillar})
     try:
         queue.publish_review_task(request_id, 1)
     except Exception:  # the sweeper republishes requests left in "submitted"
@@ -128,6 +133,7 @@ def _resubmission(submission_id: str, fingerprint: str) -> Submitted:
         raise SubmissionConflict("this submission id was used before")
     if marker.fingerprint != fingerprint:
         raise SubmissionConflict("this submission id was already used for a different request")
+    logs.bind(request_id=marker.request_id, reference=marker.reference)  # the first answer's
     request = store.get_request(marker.request_id)
     status = request.status if request else Status.SUBMITTED.value
     return Submitted(

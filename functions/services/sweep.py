@@ -58,6 +58,7 @@ from functions.domain.mail import (
 from functions.domain.records import Request, Vote
 from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
+from functions.runtime import logs, metrics
 from functions.runtime.settings import Settings, get_settings
 from functions.services import attachments, drafts, retention
 from functions.services.review import event, outcome_notifications, settle_round
@@ -288,6 +289,8 @@ def expired_information_requests(run: Sweep) -> int:
         if won:
             closed += 1
             queue.publish_notifications(_expiry_messages(run, request))
+            with logs.scope(request_id=request.request_id, reference=request.reference):
+                metrics.emit("Decisions", code=Status.CLOSED.value)
     return closed
 
 
@@ -346,6 +349,8 @@ def _abandon(run: Sweep, claim: MailRecord) -> None:
             suffix=str(claim.recipient),
         )
     )
+    with logs.scope(request_id=claim.request_id):
+        metrics.emit("MailRejected", code=ABANDONED)
 
 
 def draft_reminders(run: Sweep) -> int:

@@ -18,12 +18,13 @@ from urllib.parse import urlencode
 from chalice.app import Blueprint, Request, Response
 
 from functions.adapters import links
-from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound
+from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound, Unavailable
 from functions.domain.reference import country_names, reference_data
 from functions.domain.validation import field_title
 from functions.presentation.formdata import HONEYPOT, request_from_form
 from functions.presentation.i18n import gettext_for
 from functions.presentation.messages import message_for
+from functions.runtime import metrics
 from functions.services import drafts as drafts_service
 from functions.services import intake as intake_service
 from functions.web import csrf
@@ -387,6 +388,7 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
         try:
             result = intake_service.submit(posted.document)
         except InvalidRequest as error:
+            metrics.emit("RequestsRefused", code=error.code)
             return form_page(
                 request,
                 language,
@@ -404,6 +406,8 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
         if draft_token and result.created:
             drafts_service.discard(draft_token)
     except DomainError as error:
+        if not isinstance(error, Unavailable):  # a failure of ours, not a refusal
+            metrics.emit("RequestsRefused", code=error.code)
         return error_page(error, language)
     return _confirmation(result, language)
 

@@ -44,7 +44,7 @@ def _answer(error: DomainError) -> Response:
 
 # ``content_types=[]`` turns off Chalice's own 415 check, so that every refusal has our JSON shape.
 @intake.route("/requests", methods=["POST"], content_types=[])
-@guarded(_answer)
+@guarded(_answer, refused="RequestsRefused")
 def submit_request() -> Response:
     """Validate, store and queue a request for technical assistance."""
     request = intake.current_request

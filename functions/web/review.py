@@ -12,6 +12,7 @@ from functions.adapters import links
 from functions.domain.errors import AlreadyVoted, DomainError, InvalidRequest, RoundClosed
 from functions.domain.ratelimit import Window
 from functions.domain.voting import Choice, Outcome, read_ballot, why_closed
+from functions.runtime import metrics
 from functions.web import csrf
 from functions.web.attachments import file_views
 from functions.web.errors import error_page, status_of
@@ -100,7 +101,7 @@ def show_review(token: str) -> Response:
 
 
 @review.route("/review/{token}", methods=["POST"], content_types=[])
-@guarded(_problem)
+@guarded(_problem, refused="VotesRefused")
 def cast_vote(token: str) -> Response:
     """Record the vote of the member the link belongs to, once per round."""
     from functions.services import review as service  # on use: see _review_page
@@ -116,12 +117,15 @@ def cast_vote(token: str) -> Response:
         ballot = read_ballot(fields.get("choice", ""), fields.get("comment", ""))
         result = service.cast_vote(link, ballot.choice, ballot.comment)
     except InvalidRequest as error:
+        metrics.emit("VotesRefused", code=error.code)
         errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
         status = status_of(error)
         return _review_page(token, link, language, status, errors=errors, values=fields)
     except AlreadyVoted as error:
+        metrics.emit("VotesRefused", code=error.code)
         return _review_page(token, link, language, status_of(error), already_voted=True)
     except RoundClosed as error:  # the page says why: decided, a later round, or paused
+        metrics.emit("VotesRefused", code=error.code)
         return _review_page(token, link, language, status_of(error))
     view = status_view(link.request_id)  # one Query: the reference, and what is decided now
     # The decision is made once: the vote whose call made it says so; any other vote says what

@@ -34,6 +34,8 @@ CREATED_BY_HAND = (
     "the attachments bucket's public access block, CORS and lifecycle (ignored by moto)",
     "AWS::S3::BucketPolicy, without its TLS-only statement: moto evaluates bucket policies but"
     " never sets aws:SecureTransport, so that Deny would refuse every call",
+    "AWS::Cognito::UserPool, AWS::Cognito::UserPoolClient, AWS::Cognito::UserPoolGroup (the"
+    " staff workspace's sign-in: the pool, its app client, the four role groups)",
 )
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -200,6 +202,14 @@ def provision(
         # The keys live in Secrets Manager, as in AWS: the app reads them the production way.
         "SIGNING_KEYS_SECRET_ID": created["SigningKeysSecret"],
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
+        # The staff workspace's user pool; over a moto server its keys are served by the server.
+        "COGNITO_USER_POOL_ID": created["StaffUserPool"],
+        "COGNITO_CLIENT_ID": created["StaffUserPoolClient"],
+        **(
+            {"COGNITO_JWKS_URL": f"{endpoint_url}/{created['StaffUserPool']}/.well-known/jwks.json"}
+            if endpoint_url
+            else {}
+        ),
     }
 
 
@@ -212,6 +222,9 @@ def create_skipped_resources(resolver: Resolver, client: Callable[[str], Any]) -
         "AWS::SNS::TopicPolicy": _topic_policy,
         "AWS::CloudWatch::Alarm": _alarm,
         "AWS::S3::BucketPolicy": _bucket_policy,
+        "AWS::Cognito::UserPool": _user_pool,
+        "AWS::Cognito::UserPoolClient": _user_pool_client,
+        "AWS::Cognito::UserPoolGroup": _user_pool_group,
     }
     created: dict[str, str] = {}
     for logical, resource in resolver.template["Resources"].items():
@@ -331,3 +344,32 @@ def _bucket_policy(properties: dict[str, Any], client: Callable[[str], Any]) -> 
             Bucket=properties["Bucket"], Policy=json.dumps({**document, "Statement": kept})
         )
     return str(properties["Bucket"])
+
+
+def _user_pool(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    cognito = client("cognito-idp")
+    options = {
+        k: v
+        for k, v in properties.items()
+        if k not in ("UserPoolName", "EnabledMfas", "MfaConfiguration")
+    }
+    pool = cognito.create_user_pool(PoolName=properties["UserPoolName"], **options)["UserPool"]
+    # CloudFormation's EnabledMfas and MfaConfiguration are one API call of their own.
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool["Id"],
+        SoftwareTokenMfaConfiguration={
+            "Enabled": "SOFTWARE_TOKEN_MFA" in properties.get("EnabledMfas", [])
+        },
+        MfaConfiguration=properties.get("MfaConfiguration", "OFF"),
+    )
+    return str(pool["Id"])
+
+
+def _user_pool_client(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    answer = client("cognito-idp").create_user_pool_client(**properties)
+    return str(answer["UserPoolClient"]["ClientId"])
+
+
+def _user_pool_group(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    client("cognito-idp").create_group(**properties)
+    return str(properties["GroupName"])

@@ -648,6 +648,35 @@ def test_stale_claims_are_found_by_the_time_they_were_taken(repo: Repository) ->
     assert [c.kind for c in repo.stale_mail_claims(LATER)] == [MailKind.REVIEW_REQUEST]
 
 
+def test_a_released_claim_is_gone_and_claimed_afresh(repo: Repository) -> None:
+    """SES refused the account: the worker gives its claim back, and only its own claim."""
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.take_over_mail(claim, LATER)  # another worker's claim now, dated LATER
+    assert not repo.release_mail(claim)
+    taken = repo.get_mail(make.notification())
+    assert taken is not None and taken.at == LATER
+
+    assert repo.release_mail(taken)
+    assert repo.get_mail(make.notification()) is None
+    assert list(repo.stale_mail_claims(LATER)) == []
+    assert not repo.release_mail(taken)  # released once
+    assert repo.claim_mail(claim)
+    fresh = repo.get_mail(make.notification())
+    assert fresh is not None and fresh.attempts == 1
+
+
+def test_a_finished_email_cannot_be_released(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.finish_mail(claim, MailState.SENT, message_id="ses-1")
+    assert not repo.release_mail(claim)
+    sent = repo.get_mail(make.notification())
+    assert sent is not None and sent.state is MailState.SENT
+
+
 def test_a_forgotten_email_can_be_claimed_again(repo: Repository) -> None:
     stored(repo, "r1")
     claim = make.mail_claim()
@@ -1140,3 +1169,57 @@ def test_a_requests_files_are_due_deletion_a_day_before_it_expires(
 @pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))
 def test_every_operation_of_the_fake_is_listed(name: str) -> None:
     assert f'self._call("{name}")' in inspect.getsource(getattr(InMemoryRepository, name))
+
+
+# --- the staff queue ---------------------------------------------------------------------------
+
+
+def _queue_of_five(repo: Repository) -> list[str]:
+    """Five submitted requests, each longer in the status than the next; their ids in age order."""
+    ids = []
+    for number in range(5):
+        at = f"2026-11-0{number + 1}T08:00:00.000000Z"
+        stored(repo, f"q{number}", status_since=at, submitted_at=at)
+        ids.append(f"q{number}")
+    return ids
+
+
+def test_the_queue_pages_a_status_longest_waiting_first_and_continues(repo: Repository) -> None:
+    ids = _queue_of_five(repo)
+    stored(repo, "other", status="approved")
+    first = repo.queue_page(status="submitted", limit=2)
+    assert [r.request_id for r in first.requests] == ids[:2]
+    assert first.cursor is not None
+    second = repo.queue_page(status="submitted", limit=2, cursor=first.cursor)
+    assert [r.request_id for r in second.requests] == ids[2:4]
+    assert second.cursor is not None
+    last = repo.queue_page(status="submitted", limit=2, cursor=second.cursor)
+    assert [r.request_id for r in last.requests] == ids[4:]
+    assert last.cursor is None  # fewer than the limit: the index has no more
+    newest = repo.queue_page(status="submitted", limit=3, newest_first=True)
+    assert [r.request_id for r in newest.requests] == ids[::-1][:3]
+
+
+def test_the_queue_pages_a_region_and_year_in_order_of_submission(repo: Repository) -> None:
+    ids = _queue_of_five(repo)
+    stored(repo, "sahel", region="sahel", submitted_at="2026-11-02T09:00:00.000000Z")
+    stored(repo, "last-year", submitted_at="2025-11-02T09:00:00.000000Z")
+    page = repo.queue_page(region="west_africa", year=2026, limit=10)
+    assert [r.request_id for r in page.requests] == ids
+    assert page.cursor is None
+    assert [r.request_id for r in repo.queue_page(region="sahel", year=2026).requests] == ["sahel"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage", "", "x" * 300, "MjAyNnxyMQ", "MjAyNi0xMS0wMVQwODowMDowMC4wMDAwMDBafHIxIHgneQ"],
+)
+def test_a_queue_cursor_not_made_by_the_queue_is_refused(repo: Repository, cursor: str) -> None:
+    from functions.domain.errors import InvalidCursor
+
+    stored(repo)
+    if not cursor:  # an empty cursor is the first page
+        assert [r.request_id for r in repo.queue_page(status="submitted").requests] == ["r1"]
+        return
+    with pytest.raises(InvalidCursor):
+        repo.queue_page(status="submitted", cursor=cursor)
