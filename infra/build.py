@@ -54,9 +54,18 @@ SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager", "cognito-idp", "s3")
 # and the shapes they reach (S3's whole model is 185 KB gzipped, ~110 operations; with it the
 # package was over its size target). S3: the attachments' calls (functions/adapters/files.py;
 # CreateBucket because botocore's generate_presigned_post builds its request from it); SES v2:
-# SendEmail (adapters/mailer.py); Secrets Manager: GetSecretValue (adapters/secrets.py).
+# SendEmail (adapters/mailer.py); Secrets Manager: GetSecretValue (adapters/secrets.py);
+# Cognito: the sign-in's five operations.
 # DynamoDB keeps its whole model: pynamodb calls many of its operations.
 TRIMMED_MODELS = {
+    # The staff workspace's sign-in (adapters/cognito.py).
+    "cognito-idp": (
+        "AdminInitiateAuth",
+        "AdminRespondToAuthChallenge",
+        "AdminUserGlobalSignOut",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+    ),
     "sesv2": ("SendEmail",),
     "secretsmanager": ("GetSecretValue",),
     "s3": (

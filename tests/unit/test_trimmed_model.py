@@ -97,3 +97,37 @@ def test_every_call_of_the_attachments_works_on_the_trimmed_model(trimmed_s3: An
         )
         assert requests.get(url, timeout=5).content == b"%PDF-1"
         s3.delete_object(Bucket="bucket-b", Key="attachments/k")
+
+
+def test_the_staff_sign_in_works_on_the_trimmed_cognito_model(tmp_path: Path) -> None:
+    with mock_aws():
+        full = boto3.client("cognito-idp", region_name="eu-west-1")
+        pool = full.create_user_pool(PoolName="staff")["UserPool"]["Id"]
+        client_id = full.create_user_pool_client(
+            UserPoolId=pool, ClientName="app", ExplicitAuthFlows=["ADMIN_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        full.admin_create_user(UserPoolId=pool, Username="ana", TemporaryPassword="Temp-pass-1")
+        cognito = trimmed_client("cognito-idp", tmp_path)
+        challenge = cognito.admin_initiate_auth(
+            UserPoolId=pool,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "ana", "PASSWORD": "Temp-pass-1"},
+        )
+        assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+        answer = cognito.admin_respond_to_auth_challenge(
+            UserPoolId=pool,
+            ClientId=client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "ana", "NEW_PASSWORD": "New-pass-123"},
+        )
+        assert "AuthenticationResult" in answer
+        cognito.admin_user_global_sign_out(UserPoolId=pool, Username="ana")
+        with pytest.raises(cognito.exceptions.NotAuthorizedException):
+            cognito.admin_initiate_auth(
+                UserPoolId=pool,
+                ClientId=client_id,
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "ana", "PASSWORD": "wrong"},
+            )
