@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: prepare test lint typecheck unit run package deploy bench clean load load-faults audit i18n-extract i18n-update i18n-compile i18n-countries
+.PHONY: checkov-venv prepare test lint typecheck unit run package deploy bench clean load load-faults audit i18n-extract i18n-update i18n-compile i18n-countries
 
 STAGE ?= dev
+
+CHECKOV_STAMP := .venv-checkov/.installed
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +16,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+## checkov-venv: checkov in a virtualenv of its own (it pins an older boto3 than the tests use)
+checkov-venv: $(CHECKOV_STAMP)
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
 ## prepare: what the tests need from the machine (chromium, binutils): installed as root, else named
 prepare:
 	@tools/prepare.sh
 
 ## test: lint, format check, type check and every test (on every core: pytest-xdist)
 # loadgroup: tests marked xdist_group(name) share a worker; every other test goes where there is room.
-test: prepare $(STAMP) lint typecheck
+test: prepare $(STAMP) $(CHECKOV_STAMP) lint typecheck
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup
 
 lint: $(STAMP)
@@ -34,18 +43,21 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## package: build the slim Lambda package (deployment.zip + sam.json) into build/package
-# infra/build.py: dependencies in vendor/ without the runtime's SDK, precompiled; then chalice
-# package. The event sources' names are the stack's, fixed by the stage (infra/stack.yaml).
+## package: the stage's deployable build in build/package: deployment.zip and sam.json, the one
+## template of the stage (functions, API, table, queues, secret, SES, alarms; every setting wired)
+# infra/build.py: dependencies in vendor/ without the runtime's SDK, precompiled; chalice package;
+# then infra/template.py joins Chalice's template to infra/stack.yaml.
 package: $(STAMP)
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1} \
-	REVIEW_QUEUE_NAME=mieux-$(STAGE)-review-tasks NOTIFY_QUEUE_NAME=mieux-$(STAGE)-notifications \
-	SES_EVENTS_TOPIC=mieux-$(STAGE)-ses-events \
 	$(BIN)/python -m infra.build --stage $(STAGE) --out build/package
 
-## deploy: the stack, then the app, of STAGE (dev or prod); docs/operations.md (DRY_RUN=1: print only)
-deploy: $(STAMP)
-	$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(DRY_RUN),--dry-run)
+## deploy: make package, then deploy it as built through a change set (docs/operations.md, Deploy)
+## DRY_RUN=1: print the plan, no credentials needed; YES=1: no confirmation for prod (CI);
+## SENDER_EMAIL, PUBLIC_BASE_URL, OPERATORS_EMAIL (required for prod): the stack's parameters
+deploy: package
+	SENDER_EMAIL='$(SENDER_EMAIL)' PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' \
+	OPERATORS_EMAIL='$(OPERATORS_EMAIL)' \
+	$(BIN)/python -m infra.deploy --stage $(STAGE) --package build/package \
+		$(if $(DRY_RUN),--dry-run) $(if $(YES),--yes)
 
 ## i18n-extract: collect every text people read (code, templates, schema) into the .pot
 i18n-extract: $(STAMP)
@@ -73,7 +85,7 @@ bench: $(STAMP)
 	$(BIN)/python -m infra.bench --out docs/performance.md
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov build .pytest_cache .mypy_cache .ruff_cache
 
 ## run: the whole service on this machine (moto, chalice local, queue workers, mailbox); Ctrl-C stops
 run: $(STAMP)

@@ -10,6 +10,7 @@ from functions.runtime.logs import CORRELATION_HEADER, incoming_correlation_id
 from functions.runtime.settings import stage_at_import
 from functions.web.application import Application
 from functions.web.attachments import attachments
+from functions.web.experts import experts
 from functions.web.form import form
 from functions.web.intake import intake
 from functions.web.openapi import openapi
@@ -44,6 +45,7 @@ app.register_blueprint(form)
 app.register_blueprint(attachments)
 app.register_blueprint(review)
 app.register_blueprint(partner)
+app.register_blueprint(experts)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)

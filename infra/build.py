@@ -21,9 +21,11 @@ a copy of the project that Chalice packages as it is:
 - ``requirements.txt`` is empty, so Chalice adds nothing of its own.
 
 ``python -m infra.build --stage dev --out build/package`` runs ``chalice package`` there
-(deployment.zip + sam.json); :func:`prepare` returns the project copy, for ``chalice deploy``
-(``chalice --project-dir <copy> deploy --stage dev``). The copy's ``.chalice/deployed`` is a link
-to the repository's, so deployments keep their state between builds.
+(deployment.zip + sam.json), then makes the stage's whole template (infra/template.py: the
+functions and the API joined to infra/stack.yaml, every setting wired by Ref/GetAtt/parameters):
+``sam.json`` in SAM form, ``template.json`` translated to plain CloudFormation. That template
+and the zip are what ``make deploy`` deploys, as built; the deployment's state is the
+CloudFormation stack, never ``.chalice/deployed``.
 """
 
 from __future__ import annotations
@@ -331,16 +333,23 @@ def copy_code(vendor: Path) -> None:
 
 
 def copy_chalice_config(project: Path) -> None:
-    """The stages and policies; ``deployed/`` links to the repository's (deployment state)."""
+    """The stages and policies (not ``deployed/``: the stack is the deployment's state)."""
     source = ROOT / ".chalice"
     target = project / ".chalice"
     target.mkdir(parents=True)
     for entry in source.iterdir():
         if entry.is_file():
             shutil.copy2(entry, target / entry.name)
-    deployed = source / "deployed"
-    deployed.mkdir(exist_ok=True)
-    (target / "deployed").symlink_to(deployed)
+
+
+def deploy_time_names(stage: str) -> dict[str, str]:
+    """The names ``app.py``'s event-source decorators read while Chalice packages it (the
+    stack's, by stage; infra/template.py replaces them by GetAtt/Ref and fails on a mismatch)."""
+    return {
+        "REVIEW_QUEUE_NAME": f"mieux-{stage}-review-tasks",
+        "NOTIFY_QUEUE_NAME": f"mieux-{stage}-notifications",
+        "SES_EVENTS_TOPIC": f"mieux-{stage}-ses-events",
+    }
 
 
 def architecture_of(stage: str) -> str:
@@ -405,16 +414,25 @@ def chalice_package(
     command = [str(chalice_command()), "--project-dir", str(project), "package", "--stage", stage]
     if merge_template is not None:
         command += ["--merge-template", str(merge_template.resolve())]
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-1")}
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-1"),
+        **deploy_time_names(stage),
+    }
     subprocess.run(  # noqa: S603  (our chalice, fixed arguments)
         [*command, str(out)], check=True, env=env, capture_output=quiet, timeout=900
     )
     return out / "deployment.zip"
 
 
-def package(stage: str, out: Path, merge_template: Path | None = None) -> Path:
-    """``chalice package`` of the slim copy into ``out`` (deployment.zip + sam.json)."""
-    return chalice_package(prepare(stage), out, stage, merge_template)
+def package(stage: str, out: Path, project: Path | None = None, quiet: bool = False) -> Path:
+    """The deployable build of ``stage`` in ``out``: deployment.zip and the whole template
+    (sam.json, infra/template.py); ``project``: a slim copy already prepared. The zip's path."""
+    from infra import template
+
+    archive = chalice_package(project or prepare(stage), out, stage, quiet=quiet)
+    template.write(out, stage)
+    return archive
 
 
 def services_called(source: Path = ROOT / "functions") -> set[str]:
@@ -435,7 +453,6 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--out", type=Path, default=BUILD / "package")
-    parser.add_argument("--merge-template", type=Path)
     parser.add_argument(
         "--project-only",
         action="store_true",
@@ -445,7 +462,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.project_only:
         print(prepare(args.stage))
         return
-    print(package(args.stage, args.out, args.merge_template))
+    print(package(args.stage, args.out))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import sys
 from datetime import date, timedelta
@@ -27,6 +26,7 @@ from typing import Any, NamedTuple
 
 from functions.adapters.links import Purpose, max_age_days
 from functions.adapters.secrets import KeySet, parse_secret
+from infra import preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 # A replaced key may still sign for five minutes (the functions' cache): a day covers it.
@@ -38,6 +38,9 @@ _NAMES = {
     Purpose.DRAFT: "draft links",
     Purpose.UPLOAD: "attachment tokens",
     Purpose.UPLOADED: "upload confirmations",
+    Purpose.FOCAL_POINT: "focal points' links",
+    Purpose.EXPERT: "experts' pages",
+    Purpose.INVITATION: "invitations",
 }
 
 
@@ -144,16 +147,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", choices=("dev", "prod"), required=True)
     parser.add_argument("--keep", type=int, default=None)
     parser.add_argument("--revoke", action="store_true", help="after a leak: only the new key")
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
-    parser.add_argument("--region", default=region)
+    parser.add_argument("--region", default=None, help="default: AWS_REGION or the profile's")
     args = parser.parse_args(argv)
-    client = boto3.client("secretsmanager", region_name=args.region)
+    session = boto3.session.Session(region_name=args.region)
+    problem = preflight.access_problem(session)
+    if problem:
+        print(f"infra.keys: {problem}", file=sys.stderr)
+        return preflight.EXIT_NO_ACCESS
+    client = session.client("secretsmanager")
     name = f"mieux-{args.stage}-signing-keys"
     try:
         count = rotate(client, name, args.keep, stage=args.stage, revoke=args.revoke)
     except KeyStillNeeded as refused:
         print(f"{name}: {refused}", file=sys.stderr)
         return 1
+    except Exception as error:
+        line = preflight.access_error(error)
+        if line is None:
+            raise
+        print(f"infra.keys: {line}", file=sys.stderr)
+        return preflight.EXIT_NO_ACCESS
     print(f"{name} now holds {count} key(s); new links use the newest")
     return 0
 

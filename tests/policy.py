@@ -27,6 +27,9 @@ LOCAL_PREFIX = "mieux-local"  # the stage tests/conftest.py provisions
 FUNCTIONS = ("api_handler", "review_tasks", "notifications", "bounces", "sweeper")
 # The queue each SQS consumer's event source mapping polls.
 CONSUMED = {"review_tasks": "review-tasks", "notifications": "notifications"}
+# The functions invoked asynchronously (schedule, SNS): Lambda puts an event that failed its
+# retries into the function's dead-letter queue with the function's role (infra/template.py).
+ASYNC = ("sweeper", "bounces")
 
 
 def log_group(function: str) -> str:
@@ -41,6 +44,11 @@ def platform(function: str) -> dict[Grant, str]:
         (action, log_group(function)): "Lambda writes the function's logs with its role"
         for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
     }
+    if function in ASYNC:
+        dead_letters = f"arn:aws:sqs:*:*:mieux-{{stage}}-{function}-dlq"
+        needs[("sqs:SendMessage", dead_letters)] = (
+            "Lambda sends a failed event to the function's DLQ"
+        )
     if function in CONSUMED:
         queue = f"arn:aws:sqs:*:*:mieux-{{stage}}-{CONSUMED[function]}"
         needs |= {

@@ -26,6 +26,10 @@ class Window(StrEnum):
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
     UPLOAD = "upload"  # POST /attachments/confirm, /attachments/confirmations (issue 20)
     SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
+    REGISTRATION = "registration"  # POST /experts
+    FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}
+    INVITATION_ANSWER = "invitation_answer"  # POST /experts/invitation/{token}
+    LEAVING = "leaving"  # POST /experts/me/leave
 
 
 def rate_address(address: str) -> str:

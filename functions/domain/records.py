@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from functions.domain.attachments import Attachment
+from functions.domain.experts import Invitation
 from functions.domain.mail import MailRecord
 
 
@@ -110,7 +111,10 @@ class Partition(NamedTuple):
     votes: list[Vote]
     mail: list[MailRecord]
     action: ActionRecord | None
-    attachments: list[Attachment] = []  # noqa: RUF012 - a NamedTuple default, never mutated
+    # The experts invited to the Action's activities (functions/domain/experts.py).
+    invitations: tuple[Invitation, ...] = ()
+    # The files attached to the request, in slot order (issue 20).
+    attachments: tuple[Attachment, ...] = ()
 
 
 class QueuePage(NamedTuple):

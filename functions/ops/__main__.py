@@ -7,6 +7,8 @@ python -m functions.ops erase --email someone@example.org
 python -m functions.ops sweep
 python -m functions.ops --stage prod --profile mieux-prod requests list --year 2026
 python -m functions.ops --env-file build/local/env.json report --year 2026 --out report.html
+python -m functions.ops focal add --member-state FR --id sgae --name ... --email ...
+python -m functions.ops experts match MX-2026-0001 5
 
 docs/operations.md, "The operator command", describes every command.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +25,7 @@ import click
 
 from functions.adapters.repository import repository
 from functions.domain.committee import Delegate, Member, Officer, Role
-from functions.ops import actions, erasure, queues, report, requests, target
+from functions.ops import actions, erasure, experts, queues, report, requests, target
 from functions.services.committee import seed_demo
 
 
@@ -52,12 +55,32 @@ def cli(env_file: Path | None, stage: str | None, profile: str | None, region: s
             raise click.ClickException(str(error)) from None
     elif profile is not None:
         os.environ["AWS_PROFILE"] = profile
+    if not _asks_for_help():
+        _require_aws_access()
+
+
+def _asks_for_help() -> bool:
+    return any(argument in ("--help", "-h") for argument in sys.argv[1:])
+
+
+def _require_aws_access() -> None:
+    """No region or no credentials: one line saying what to set, exit 2 (not a traceback)."""
+    import boto3
+
+    from infra import preflight
+
+    problem = preflight.access_problem(boto3.session.Session())
+    if problem:
+        click.echo(f"python -m functions.ops: {problem}", err=True)
+        sys.exit(preflight.EXIT_NO_ACCESS)
 
 
 cli.add_command(requests.requests)
 cli.add_command(queues.dlq)
 cli.add_command(actions.action)
 cli.add_command(report.report)
+cli.add_command(experts.experts)
+cli.add_command(experts.focal)
 
 
 @cli.group()
@@ -215,5 +238,29 @@ def show_request(request_id: str) -> None:
 erasure.register(cli)
 requests.requests.add_command(show_request, "show")  # also as `requests show`
 
+
+def main() -> None:
+    """The command line; credentials that fail mid-command (an expired session) end in the same
+    one line as missing ones."""
+    from infra import preflight
+
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except Exception as error:
+        line = preflight.access_error(error)
+        if line is None:
+            raise
+        click.echo(f"python -m functions.ops: {line}", err=True)
+        sys.exit(preflight.EXIT_NO_ACCESS)
+
+
 if __name__ == "__main__":
-    cli()
+    main()

@@ -19,7 +19,16 @@ from markupsafe import Markup
 from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.reference import reference_data
-from functions.presentation.report import Bar, Chart, Report, Row, build
+from functions.presentation.report import (
+    Bar,
+    Chart,
+    Deployment,
+    Report,
+    Roster,
+    Row,
+    build,
+    expert_charts,
+)
 
 WIDTH = 720
 INK = "#0b0c0c"
@@ -176,6 +185,23 @@ def html(report: Report) -> str:
     return _environment().get_template("report.html").render(report=report, svg=svg)
 
 
+def expert_figures(year: int) -> list[Chart]:
+    """The Expert Roster's charts: the year's deployments (one region-index Query) and the
+    roster's size (one counting roster-index Query per member state and status)."""
+    from functions.domain.reference import ACTIVITY_TYPES
+
+    reference = reference_data()
+    store = repository()
+    deployments = [
+        Deployment(i.member_state, i.gender, i.reference, i.activity, i.activity_type)
+        for i in store.deployments_of_year(year)
+    ]
+    roster = Roster(
+        store.roster_size(), reference.member_states, reference.genders, dict(ACTIVITY_TYPES)
+    )
+    return expert_charts(deployments, roster)
+
+
 def yearly_report(year: int, progress: bool = False) -> Report:
     """Read a year's requests and compute every figure of the report."""
     reference = reference_data()
@@ -186,6 +212,7 @@ def yearly_report(year: int, progress: bool = False) -> Report:
         reference.regions,
         reference.pillars,
         reference.institution_types,
+        expert_figures(year),
     )
 
 

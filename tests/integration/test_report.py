@@ -67,16 +67,21 @@ def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def test_the_report_reads_one_query_per_region_and_never_scans(report_html: ReportHtml) -> None:
     _, calls = report_html
-    assert calls == [("Query", "region-index")] * 5
+    # One per region, one for the year's expert deployments; then one counting Query on
+    # roster-index per member state and registration status.
+    assert calls[:6] == [("Query", "region-index")] * 6
+    assert calls[6:] == [("Query", "roster-index")] * 27 * 3
 
 
 def test_the_report_has_every_chart_with_its_table(report_html: ReportHtml) -> None:
     html, _ = report_html
     keys = ["region", "pillar", "institution_type", "month", "approval", "median_days", "open_age"]
+    keys += ["experts_member_state", "experts_gender", "deployments_action", "deployments_type"]
+    keys += ["roster"]
     for key in keys:
         section = html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
         assert section.count("<svg") == 1 and "<table>" in section, key
-    assert html.count("<svg") == 7
+    assert html.count("<svg") == 12
 
 
 def test_the_report_is_self_contained_and_printable(report_html: ReportHtml) -> None:

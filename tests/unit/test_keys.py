@@ -89,7 +89,7 @@ def test_the_command_refuses_says_why_and_changes_nothing(
     import boto3
 
     client = FakeSecrets(keys.rotated("a" * 64, today=date.today(), ages=AGES))  # as main sees
-    monkeypatch.setattr(boto3, "client", lambda *_args, **_kwargs: client)
+    monkeypatch.setattr(boto3.session.Session, "client", lambda *_args, **_kwargs: client)
     before = client.value
     assert keys.main(["rotate", "--stage", "prod", "--keep", "2"]) == 1
     assert client.value == before
