@@ -9,6 +9,7 @@ from functions.runtime.invocation import around_invocation
 from functions.runtime.logs import CORRELATION_HEADER, incoming_correlation_id
 from functions.runtime.settings import stage_at_import
 from functions.web.application import Application
+from functions.web.attachments import attachments
 from functions.web.experts import experts
 from functions.web.form import form
 from functions.web.intake import intake
@@ -41,6 +42,7 @@ def per_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
 
 app.register_blueprint(intake)
 app.register_blueprint(form)
+app.register_blueprint(attachments)
 app.register_blueprint(review)
 app.register_blueprint(partner)
 app.register_blueprint(experts)

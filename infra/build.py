@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import gzip
 import importlib.metadata
 import json
 import os
@@ -46,9 +47,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 
-# Every AWS service the Lambda functions call (pynamodb: dynamodb). A test checks the code against
-# this list; a client for a service missing here fails at creation with UnknownServiceError.
-SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager", "cognito-idp")
+# Every AWS service the Lambda functions call (pynamodb: dynamodb; cognito-idp: the staff
+# workspace; s3: the attachments, issue 20, its model trimmed below). A test checks the code
+# against this list; a client for a service missing here fails at creation with
+# UnknownServiceError.
+SERVICES = ("dynamodb", "sqs", "sesv2", "secretsmanager", "cognito-idp", "s3")
+# Models the functions call one or a few operations of: the slim package keeps those operations
+# and the shapes they reach (S3's whole model is 185 KB gzipped, ~110 operations; with it the
+# package was over its size target). S3: the attachments' calls (functions/adapters/files.py;
+# CreateBucket because botocore's generate_presigned_post builds its request from it); SES v2:
+# SendEmail (adapters/mailer.py); Secrets Manager: GetSecretValue (adapters/secrets.py);
+# Cognito: the sign-in's five operations.
+# DynamoDB keeps its whole model: pynamodb calls many of its operations.
+TRIMMED_MODELS = {
+    # The staff workspace's sign-in (adapters/cognito.py).
+    "cognito-idp": (
+        "AdminInitiateAuth",
+        "AdminRespondToAuthChallenge",
+        "AdminUserGlobalSignOut",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+    ),
+    "sesv2": ("SendEmail",),
+    "secretsmanager": ("GetSecretValue",),
+    "s3": (
+        "CreateBucket",
+        "DeleteObject",
+        "DeleteObjectTagging",
+        "GetObject",
+        "GetObjectTagging",
+        "HeadObject",
+        "PutObject",
+        "PutObjectTagging",
+    ),
+}
 
 # Files at the top of botocore/data that botocore reads when it creates a session or a client.
 BOTOCORE_DATA_FILES = (
@@ -154,6 +186,46 @@ def prune_botocore(site: Path, services: Iterable[str] = SERVICES) -> None:
             name: value for name, value in partition["services"].items() if name in services
         }
     endpoints_file.write_text(json.dumps(endpoints, separators=(",", ":")), encoding="utf-8")
+    for service, operations in TRIMMED_MODELS.items():
+        if service in services:
+            trim_model(data / service, operations)
+
+
+def trim_model(service_dir: Path, operations: Iterable[str]) -> None:
+    """Keep ``operations`` of a service's model and the shapes they reach (members, lists,
+    maps, errors); its paginators and waiters go (the code uses none of these services')."""
+    [version] = [entry for entry in service_dir.iterdir() if entry.is_dir()]
+    path = version / "service-2.json.gz"
+    model = json.loads(gzip.decompress(path.read_bytes()))
+    wanted = list(operations)
+    unknown = [name for name in wanted if name not in model["operations"]]
+    if unknown:
+        raise SystemExit(f"{service_dir.name} has no operations {unknown}")
+    model["operations"] = {name: model["operations"][name] for name in wanted}
+    reached: set[str] = set()
+    pending = [
+        reference["shape"]
+        for operation in model["operations"].values()
+        for reference in [
+            operation.get("input"),
+            operation.get("output"),
+            *operation.get("errors", []),
+        ]
+        if reference
+    ]
+    while pending:
+        name = pending.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        shape = model["shapes"][name]
+        references = [*shape.get("members", {}).values()]
+        references += [shape[key] for key in ("member", "key", "value") if key in shape]
+        pending += [reference["shape"] for reference in references]
+    model["shapes"] = {name: shape for name, shape in model["shapes"].items() if name in reached}
+    path.write_bytes(gzip.compress(json.dumps(model, separators=(",", ":")).encode(), mtime=0))
+    for extra in ("paginators-1.json", "paginators-1.sdk-extras.json", "waiters-2.json"):
+        (version / extra).unlink(missing_ok=True)
 
 
 def prune(site: Path) -> None:

@@ -78,6 +78,8 @@ def stage_environment(outputs: Mapping[str, str]) -> dict[str, str]:
         # The staff workspace's user pool (the stack's last section).
         "COGNITO_USER_POOL_ID": outputs.get("StaffUserPoolId", ""),
         "COGNITO_CLIENT_ID": outputs.get("StaffUserPoolClientId", ""),
+        # The attachments' bucket (issue 20).
+        "ATTACHMENTS_BUCKET": outputs.get("AttachmentsBucketName", ""),
     }
 
 

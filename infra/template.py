@@ -62,6 +62,8 @@ WIRING: dict[str, Any] = {
     # The staff workspace's user pool and app client (their ids are generated).
     "COGNITO_USER_POOL_ID": {"Ref": "StaffUserPool"},
     "COGNITO_CLIENT_ID": {"Ref": "StaffUserPoolClient"},
+    # The attachments' private bucket (issue 20).
+    "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
 }
 
 # The function types of event sources that invoke a function asynchronously: Lambda retries
@@ -179,6 +181,8 @@ def rendered_policy(document: Any) -> Any:
         return document
     text = "arn:${AWS::Partition}:" + document.removeprefix("arn:aws:")
     text = text.replace(":*:*:", ":${AWS::Region}:${AWS::AccountId}:")
+    # S3 ARNs name no region or account: the attachments bucket's name ends with the account.
+    text = text.replace("-attachments-*/", "-attachments-${AWS::AccountId}/")
     if text.endswith(":identity/*"):
         domain = {"Fn::Select": [1, {"Fn::Split": ["@", {"Ref": "SenderEmail"}]}]}
         return {"Fn::Sub": [text.removesuffix("*") + "${SenderDomain}", {"SenderDomain": domain}]}

@@ -77,6 +77,12 @@ OWNERS = {
     "functions/services/review.py:dispatch_review": "review_tasks",
     "functions/services/review.py:cast_vote": API,
     "functions/services/suppression.py:suppress": "bounces",
+    # The attachments' use cases of the API (erase is the operator's, delete_due the sweeper's).
+    "functions/services/attachments.py:start_upload": API,
+    "functions/services/attachments.py:confirm": API,
+    "functions/services/attachments.py:of_holder": API,
+    "functions/services/attachments.py:attach_to_request": API,
+    "functions/services/attachments.py:shown": API,
 }
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
@@ -91,6 +97,7 @@ _ACTIONS = {
     ("sqs", "DeleteMessageBatch"): "DeleteMessage",
     ("sqs", "ChangeMessageVisibilityBatch"): "ChangeMessageVisibility",
     ("ses", "SendBulkEmail"): "SendBulkEmail",
+    ("s3", "HeadObject"): "GetObject",  # IAM checks HEAD as s3:GetObject
 }
 _TRANSACT_WRITE = {
     "Put": "PutItem",
@@ -163,6 +170,38 @@ def install() -> None:
 
     botocore.client.BaseClient._make_api_call = recording_call
     _installed.append(original)
+    _record_presigning()
+
+
+def _record_presigning() -> None:
+    """Presigned S3 links make no call: the browser's request is authorised by the signer's
+    role, so each presigning counts as the call it allows (a POST is s3:PutObject). botocore
+    puts these functions on the S3 client class when the class is first made, reading the
+    module's globals then: replaced here, before any client exists."""
+    import botocore.signers
+
+    presign_url = botocore.signers.generate_presigned_url
+    presign_post = botocore.signers.generate_presigned_post
+
+    def recording_url(self: Any, ClientMethod: str, Params: Any = None, **rest: Any) -> Any:  # noqa: N803
+        operation = self._PY_TO_OP_NAME[ClientMethod]
+        _record(self, operation, Params or {})
+        return presign_url(self, ClientMethod, Params, **rest)
+
+    def recording_post(self: Any, Bucket: str, Key: str, *args: Any, **rest: Any) -> Any:  # noqa: N803
+        _record(self, "PutObject", {"Bucket": Bucket, "Key": Key})
+        return presign_post(self, Bucket, Key, *args, **rest)
+
+    botocore.signers.generate_presigned_url = recording_url
+    botocore.signers.generate_presigned_post = recording_post
+
+
+def _record(client: Any, operation: str, params: dict[str, Any]) -> None:
+    function = lambda_of(sys._getframe(2))
+    if function is not None:
+        grants = grants_of(client, operation, params)
+        with _lock:
+            RECORDED.update((function, action, arn) for action, arn in grants)
 
 
 def _called_from_app() -> bool:
@@ -259,6 +298,10 @@ def _resources(
         if secret.startswith("arn:"):
             return [secret]
         return [f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}-AbCdEf"]
+    if prefix == "s3" and "Bucket" in params:
+        # Object actions on the object's ARN (S3 ARNs name no region or account).
+        key = params.get("Key")
+        return [f"arn:aws:s3:::{params['Bucket']}" + (f"/{key}" if key else "")]
     if prefix == "sns" and "TopicArn" in params:
         return [params["TopicArn"]]
     if prefix == "ses" and operation in ("SendEmail", "SendRawEmail", "SendBulkEmail"):

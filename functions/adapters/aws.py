@@ -25,6 +25,12 @@ _CONFIG = Config(
     parameter_validation=False,
 )
 
+# Presigned S3 links and POSTs signed with SigV4 (botocore would otherwise presign the legacy
+# way, which newer regions refuse), on the bucket's own host; on a local endpoint (moto) by
+# path, as a browser cannot resolve <bucket>.127.0.0.1.
+_S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
+_LOCAL_S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+
 
 @cache
 def session() -> botocore.session.Session:
@@ -40,8 +46,17 @@ def client(service: str, region: str) -> Any:
 @cache
 def _client(service: str, region: str, endpoint: str) -> Any:
     return session().create_client(
-        service, region_name=region, endpoint_url=endpoint or None, config=_CONFIG
+        service,
+        region_name=region,
+        endpoint_url=endpoint or None,
+        config=_config_of(service, endpoint),
     )
+
+
+def _config_of(service: str, endpoint: str) -> Config:
+    if service != "s3":
+        return _CONFIG
+    return _LOCAL_S3_CONFIG if endpoint else _S3_CONFIG
 
 
 def reset_clients() -> None:

@@ -34,6 +34,8 @@ class Purpose(StrEnum):
     EXPERT = "expert"  # an expert's own page on the roster
     INVITATION = "invitation"  # an expert's answer to one invitation
     DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
+    UPLOAD = "upload"  # the files attached to one form (or draft): to add, list and remove
+    UPLOADED = "uploaded"  # one presigned upload to confirm: its holder, slot and key
 
 
 class Holder(StrEnum):
@@ -74,7 +76,8 @@ def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> di
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
     request is kept (RETENTION_DAYS), a form's anti-forgery token a day, a draft's link as long
     as the draft is kept after the save that mailed it (DRAFT_DAYS); a focal point's link and an
-    invitation's as long as a review link, an expert's own page as long as a status link."""
+    invitation's as long as a review link, an expert's own page as long as a status link; a
+    form's attachments token as long as a draft, an upload's confirmation a day."""
     return {
         Purpose.REVIEW: review_days,
         Purpose.STATUS: status_days,
@@ -84,6 +87,8 @@ def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> di
         Purpose.EXPERT: status_days,
         Purpose.INVITATION: review_days,
         Purpose.DRAFT: draft_days,
+        Purpose.UPLOAD: draft_days,
+        Purpose.UPLOADED: 1,
     }
 
 
@@ -244,3 +249,31 @@ def draft_url(draft_id: str, language: str) -> str:
     return get_settings().public_url(
         f"/drafts/{draft_id}?token={draft_token(draft_id)}&lang={language}"
     )
+
+
+def upload_token(holder_id: str) -> str:
+    """The token a form carries for its attachments: the id they are kept under (the draft's
+    id once the form is saved), ids only."""
+    return mint(Purpose.UPLOAD, {"u": holder_id})
+
+
+def read_upload_token(token: str) -> str:
+    """The holder id an attachments token names, or a :class:`LinkError`."""
+    holder = read(Purpose.UPLOAD, token).get("u")
+    if not isinstance(holder, str) or not holder:
+        raise LinkError("this link is not valid")
+    return holder
+
+
+def uploaded_token(holder_id: str, slot: str, key: str) -> str:
+    """The token that confirms one presigned upload: whose, which slot, which object."""
+    return mint(Purpose.UPLOADED, {"u": holder_id, "s": slot, "k": key})
+
+
+def read_uploaded_token(token: str) -> tuple[str, str, str]:
+    """(holder id, slot, key) of an upload's confirmation token, or a :class:`LinkError`."""
+    payload = read(Purpose.UPLOADED, token)
+    values = (payload.get("u"), payload.get("s"), payload.get("k"))
+    if not all(isinstance(value, str) and value for value in values):
+        raise LinkError("this link is not valid")
+    return values  # type: ignore[return-value]

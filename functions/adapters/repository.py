@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from functions.domain.attachments import Attachment, ScanState
 from functions.domain.committee import Member, Officer
 from functions.domain.experts import Expert, FocalPoint, Invitation, Places
 from functions.domain.mail import (
@@ -465,6 +466,50 @@ class Repository(ABC):
     @abstractmethod
     def draft_ids_by_email_hash(self, digest: str) -> list[str]:
         """The ids of the drafts whose address hashes to ``digest`` (expired ones too)."""
+
+    # --- attachments (issue 20: the official letter and supporting documents) ----------------
+    # One item per slot, in the request's partition (or the draft's until the form is sent).
+    # The API ends items (TTL now), it deletes none; the S3 objects are the services' to delete.
+
+    @abstractmethod
+    def save_attachment(self, attachment: Attachment) -> None:
+        """Store an attachment in its slot (replacing whatever the slot held)."""
+
+    @abstractmethod
+    def attachments(
+        self, owner_id: str, in_draft: bool = False, ended: bool = False
+    ) -> list[Attachment]:
+        """The attachments of a request (or a draft), in slot order (strongly consistent);
+        ``ended``: also those past their TTL and still stored (their objects to delete)."""
+
+    @abstractmethod
+    def set_attachment_scan(self, attachment: Attachment, scan: ScanState) -> bool:
+        """Record a scan's outcome, if the slot still holds that object and has not ended."""
+
+    @abstractmethod
+    def end_attachment(self, attachment: Attachment) -> bool:
+        """End an attachment now (its object deleted or about to be): it reads as gone, leaves
+        the deletion index, and the table deletes it at its TTL. False if the slot holds another
+        object, or the item has left the index and ended already."""
+
+    @abstractmethod
+    def schedule_attachment_deletion(self, request_id: str, due: str) -> int:
+        """Set when the objects of a request's live attachments are to be deleted (ISO);
+        returns how many items changed."""
+
+    @abstractmethod
+    def attachments_due_deletion(self, due_by: str) -> Iterator[Attachment]:
+        """Request attachments whose deletion is due at or before ``due_by`` (ISO), soonest
+        first, past their TTL too (still stored). By index, eventually consistent: act through
+        :meth:`end_attachment`, which takes an item out of the index."""
+
+    @abstractmethod
+    def move_attachments(
+        self, draft_id: str, request_id: str, expires_at: int | None
+    ) -> list[Attachment]:
+        """Give a draft's attachments to the request it became (with the request's expiry, and
+        their deletion due a day before it) and end the draft's items; returns the request's
+        attachments. The draft's and the request's items change together (one transaction)."""
 
 
 _current: Repository | None = None

@@ -24,6 +24,7 @@ class Window(StrEnum):
     VOTE = "vote"  # POST /review/{token}
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
+    UPLOAD = "upload"  # POST /attachments/confirm, /attachments/confirmations (issue 20)
     SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
     REGISTRATION = "registration"  # POST /experts
     FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from functions.domain.attachments import Attachment
 from functions.domain.experts import Invitation
 from functions.domain.mail import MailRecord
 
@@ -112,6 +113,8 @@ class Partition(NamedTuple):
     action: ActionRecord | None
     # The experts invited to the Action's activities (functions/domain/experts.py).
     invitations: tuple[Invitation, ...] = ()
+    # The files attached to the request, in slot order (issue 20).
+    attachments: tuple[Attachment, ...] = ()
 
 
 class QueuePage(NamedTuple):

@@ -46,6 +46,18 @@ TEMPLATES: dict[str, str] = {
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),
+    # Attached files (issue 20): said at the file's own field, so no label.
+    "executable": N_(
+        "This file is a program, not a document: attach a PDF, an office document or an image"
+    ),
+    "file_type": N_(
+        "This type of file cannot be attached: attach a PDF, a Word, Excel, PowerPoint or"
+        " OpenDocument file, or a PNG or JPEG image"
+    ),
+    "file_too_large": N_("This file is larger than {limit} MB: attach a smaller file"),
+    "empty": N_("This file is empty: choose the file again"),
+    "missing": N_("The file did not arrive: choose it and send it again"),
+    "slot": N_("There is no such place for a file in this form"),
     "draft_email": N_(
         "Enter your email address to save the form: we send the link to continue there"
     ),

@@ -49,6 +49,10 @@ class Settings(NamedTuple):
     # its expiry reminder goes this long before it ends.
     draft_days: int = 30
     draft_reminder_days: int = 5
+    # Attachments (issue 20): the private bucket of the files, and whether a file must have been
+    # scanned clean by GuardDuty Malware Protection for S3 before it is offered (prod: yes).
+    attachments_bucket: str = ""
+    malware_scan_required: bool = False
     # The dead-letter queues: only the operator command reads them (the functions never do).
     review_dlq_url: str = ""
     notify_dlq_url: str = ""
@@ -99,6 +103,15 @@ def _number(name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise SettingsError(f"setting {name} must be a whole number, not {raw!r}") from error
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("true", "false"):
+        raise SettingsError(f"setting {name} must be true or false, not {raw!r}")
+    return raw == "true"
 
 
 # Inside one Lambda invocation the environment cannot change: ``once_per_invocation`` (the
@@ -161,6 +174,8 @@ def read_settings() -> Settings:
         sweep_lookback_days=_number("SWEEP_LOOKBACK_DAYS", 3),
         draft_days=_number("DRAFT_DAYS", 30),
         draft_reminder_days=_number("DRAFT_REMINDER_DAYS", 5),
+        attachments_bucket=os.environ.get("ATTACHMENTS_BUCKET", ""),
+        malware_scan_required=_flag("MALWARE_SCAN_REQUIRED", default=stage == "prod"),
         review_dlq_url=os.environ.get("REVIEW_DLQ_URL", ""),
         notify_dlq_url=os.environ.get("NOTIFY_DLQ_URL", ""),
         cognito_user_pool_id=os.environ.get("COGNITO_USER_POOL_ID", ""),

@@ -41,12 +41,18 @@ class SavedDraft(NamedTuple):
 
 
 def save(
-    values: dict[str, list[str]], document: Any, language: str, token: str | None = None
+    values: dict[str, list[str]],
+    document: Any,
+    language: str,
+    token: str | None = None,
+    new_id: str | None = None,
 ) -> SavedDraft:
     """Save the form's answers as a draft (a new one, or the one ``token`` continues) and mail
-    the link to continue. Raises :class:`InvalidRequest` with every error of what was answered,
-    :class:`DraftExpired` / :class:`DraftGone` for a draft no longer kept, :class:`Conflict` when
-    another save of the same draft came first.
+    the link to continue. A new draft takes ``new_id`` when given (the id the form's attached
+    files are kept under, so that the draft keeps them), else a fresh one. Raises
+    :class:`InvalidRequest` with every error of what was answered, :class:`DraftExpired` /
+    :class:`DraftGone` for a draft no longer kept, :class:`Conflict` when another save of the
+    same draft came first (or a draft with ``new_id`` exists already).
 
     Calls: (continuing) one GetItem; one conditional PutItem; one SendMessage.
     """
@@ -62,7 +68,7 @@ def save(
             raise DraftGone("this draft is no longer kept")
         previous = existing.version
     else:
-        draft_id = uuid.uuid4().hex
+        draft_id = new_id or uuid.uuid4().hex
     settings = get_settings()
     moment = clock.now()
     ends = moment + timedelta(days=settings.draft_days)

@@ -18,7 +18,9 @@ the source IP address and an hour (no address, no name) and expire within two ho
 in them leads to the person, so they are left as they are.
 
 Saved drafts of the form (issue 20) that hold the address are deleted whole (found by the
-address's hash in ``email-index``).
+address's hash in ``email-index``). Attached files (the letter, supporting documents) of the
+person's requests and drafts are deleted from the bucket and their items ended: a letter names
+its writer and cannot be scrubbed.
 
 A committee member or officer is removed from the committee; a member's vote comments become
 ``[erased]``, and so do their copies in the decisions. Finding those votes reads every request
@@ -37,7 +39,7 @@ from typing import Any
 from functions.adapters.repository import repository
 from functions.domain.mail import email_hash
 from functions.domain.requests import Status, document_fingerprint
-from functions.services import drafts
+from functions.services import attachments, drafts
 from functions.services.review import event
 
 ERASED = "[erased]"
@@ -177,6 +179,10 @@ def _erase_contact(request_id: str, address: str, report: ErasureReport) -> None
         if name in contact:
             contact[name] = ERASED
     document = scrubber.plain(document)
+    # The files go whole: a letter names the person and cannot be scrubbed.
+    erased_files = attachments.erase(request_id)
+    if erased_files:
+        report.changed["attachment"] += erased_files
     if store.replace_contact(request_id, document, document_fingerprint(document)):
         report.changed["request"] += 1
         report.requests.append(request_id)
@@ -248,6 +254,10 @@ def erase_person(address: str) -> ErasureReport:
         report.changed.update(store.erase_expert(expert_id))
     if store.unsuppress(email_hash(address)):
         report.changed["suppression"] += 1
+    for draft_id in store.draft_ids_by_email_hash(email_hash(address)):
+        erased_files = attachments.erase(draft_id, in_draft=True)
+        if erased_files:
+            report.changed["attachment"] += erased_files
     deleted = drafts.erase(address)
     if deleted:
         report.changed["draft"] += deleted

@@ -9,6 +9,7 @@ from typing import Any
 
 from functions.adapters import queue
 from functions.adapters.repository import repository
+from functions.domain.attachments import Attachment
 from functions.domain.committee import officers_for
 from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
 from functions.domain.experts import Invitation, InvitationStatus
@@ -58,6 +59,7 @@ class StatusView:
     action: dict[str, Any] | None = None  # the published Action, labelled (action_view)
     # The experts who accepted an activity and agreed that partners see them (issue 18).
     experts: tuple[dict[str, str], ...] = ()
+    attachments: tuple[Attachment, ...] = ()  # the files, in slot order (issue 20)
 
     @property
     def can_withdraw(self) -> bool:
@@ -112,6 +114,7 @@ def view_of(request_id: str, found: Partition, language: str = "en") -> StatusVi
         document=request.document,
         action=action_view(found.action.plan, language) if found.action else None,
         experts=_confirmed_experts(found.invitations),
+        attachments=tuple(found.attachments),
     )
 
 

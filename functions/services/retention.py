@@ -2,7 +2,8 @@
 
 A request is stored with a TTL of ``RETENTION_DAYS`` after submission. Once it reaches a final
 status, every item of its partition (the request, its events, votes and mail records) gets one
-expiry, and the table deletes them all:
+expiry, and the table deletes them all (its attached files' objects are deleted by the sweeper
+a day before: functions/services/attachments.py):
 - rejected, withdrawn, closed: ``RETENTION_DAYS`` after the final status;
 - approved: ``RETENTION_DAYS`` after the Action ends, if an Action is recorded;
   otherwise the request keeps its expiry from submission.
@@ -18,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from functions.adapters.repository import repository
 from functions.domain import clock
+from functions.domain.attachments import deletion_due
 from functions.domain.requests import FINAL, Status
 from functions.runtime.settings import get_settings
 
@@ -65,6 +67,8 @@ def apply_retention(request_id: str) -> int:
     if target is None:
         return 0
     changed = store.expire_partition(request_id, target)
+    # Its files' objects go a day before the items (the sweeper: services/attachments.py).
+    store.schedule_attachment_deletion(request_id, deletion_due(target))
     store.mark_once(request_id, f"retention#{target}")
     return changed
 

@@ -60,7 +60,7 @@ from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
 from functions.runtime import logs, metrics
 from functions.runtime.settings import Settings, get_settings
-from functions.services import drafts, retention
+from functions.services import attachments, drafts, retention
 from functions.services.review import event, outcome_notifications, settle_round
 
 log = logging.getLogger(__name__)
@@ -358,6 +358,11 @@ def draft_reminders(run: Sweep) -> int:
     return drafts.remind_expiring(clock.iso(run.now))
 
 
+def attachment_deletions(run: Sweep) -> int:
+    """Delete the files of requests whose items expire within a day (issue 20)."""
+    return attachments.delete_due(clock.iso(run.now))
+
+
 def invitations(run: Sweep) -> int:
     """Experts' invitations: reminded before the deadline, expired past it (the officers told).
     One Query on status-index for the waiting invitations near their deadline."""
@@ -386,6 +391,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "invitations": invitations,
     "experts_left": experts_left,
     "draft_reminders": draft_reminders,
+    "attachments_deleted": attachment_deletions,
 }
 
 

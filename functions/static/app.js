@@ -260,4 +260,75 @@
     var button = form.querySelector("[data-submit]");
     if (button) { button.setAttribute("aria-disabled", "true"); }
   });
+
+  /* Attached files: sent in place, straight to S3 (the app presigns, then checks the bytes).
+     Without the script each file keeps its link to a page of its own. */
+  var attachmentsBox = form.querySelector("[data-attachments]");
+  var holder = form.querySelector("input[name=_attachments]");
+  function postJson(path, body) {
+    return fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (answer) {
+      return answer.json().then(function (data) { if (!answer.ok) { throw data; } return data; });
+    });
+  }
+  function said(code) {
+    var key = "data-msg-" + String(code || "failed").replace(/_/g, "-");
+    return attachmentsBox.getAttribute(key) || attachmentsBox.getAttribute("data-msg-failed");
+  }
+  if (attachmentsBox && holder && window.fetch && window.FormData) {
+    attachmentsBox.querySelectorAll("[data-attachment-slot]").forEach(function (box) {
+      var slot = box.getAttribute("data-attachment-slot");
+      var state = box.querySelector("[data-attachment-state]");
+      var title = box.querySelector(".label");
+      var input = document.createElement("input");
+      input.type = "file";
+      input.id = box.id + "-file";
+      input.setAttribute("aria-describedby", box.id + "-state");
+      state.id = box.id + "-state";
+      state.setAttribute("aria-live", "polite");
+      var label = document.createElement("label");
+      label.className = "label";
+      label.htmlFor = input.id;
+      label.innerHTML = title.innerHTML;
+      title.replaceWith(label);
+      var error = document.createElement("p");
+      error.className = "error-message";
+      error.id = box.id + "-error";
+      error.hidden = true;
+      label.after(error);
+      state.after(input);
+      input.addEventListener("change", function () {
+        var file = input.files[0];
+        if (!file) { return; }
+        error.hidden = true;
+        box.classList.remove("form-group-error");
+        state.textContent = said("uploading");
+        postJson("/attachments/uploads", { holder: holder.value, slot: slot }).then(function (upload) {
+          var data = new FormData();
+          Object.keys(upload.fields).forEach(function (name) { data.append(name, upload.fields[name]); });
+          data.append("file", file);
+          return fetch(upload.url, { method: "POST", body: data }).then(function (sent) {
+            if (!sent.ok) { throw { errors: [{ code: sent.status === 400 ? "file_too_large" : "failed" }] }; }
+            return postJson("/attachments/confirmations", { token: upload.confirm_token });
+          });
+        }).then(function (done) {
+          var size = said("size").replace("%(size)s", String(Math.max(1, Math.round(done.size / 1024))));
+          state.textContent = said("attached") + " " + done.file_name + " (" + size + ")";
+          input.value = "";
+        }).catch(function (problem) {
+          var code = problem && problem.errors && problem.errors[0] ? problem.errors[0].code : "failed";
+          error.textContent = said(code);
+          error.hidden = false;
+          box.classList.add("form-group-error");
+          state.textContent = "";
+          input.setAttribute("aria-describedby", error.id + " " + state.id);
+          input.value = "";
+          input.focus();
+        });
+      });
+    });
+  }
 })();

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Request, Response
 
+from functions.adapters import links
 from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound, Unavailable
 from functions.domain.reference import country_names, language_names, reference_data
 from functions.domain.validation import field_title
@@ -66,6 +67,8 @@ EXPERT_FORM = FormKind(
 ACTION_FIELD = "_action"
 SAVE = "save"
 DRAFT_FIELD = "_draft"
+# The signed token of the form's attached files (issue 20): the id they are kept under.
+ATTACHMENTS_FIELD = "_attachments"
 STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 Translate = Callable[[str], str]
 
@@ -227,10 +230,12 @@ def form_page(
     draft_token: str = "",
     here: str = "/",
     kind: FormKind = REQUEST_FORM,
+    holder_token: str = "",
 ) -> Response:
     """The form, empty or with the person's answers and every error; with ``draft_token``, the
     form continues that saved draft (saving again updates it, sending deletes it). ``kind``:
-    which generated form (the request's, the roster's)."""
+    which generated form (the request's, the roster's). The request form's files are those
+    ``holder_token`` holds (a continued draft's own, else a new holder)."""
     from functions.presentation.formspec import Group, expert_form, request_form
 
     spec = spec or (expert_form() if kind is EXPERT_FORM else request_form())
@@ -256,21 +261,97 @@ def form_page(
     hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
     if draft_token:
         hidden.append((DRAFT_FIELD, draft_token))
+    with_files = kind.name == REQUEST_FORM.name  # the roster's form has no attachments
+    attached: dict[str, Any] = {}
+    if with_files:
+        holder_token, attached = _attachments_of_form(draft_token, holder_token)
+        hidden.append((ATTACHMENTS_FIELD, holder_token))
     return page(
         "form.html",
         language,
         status,
         title=spec.title,
+        attachment_messages=_attachment_messages(language),
         sections=sections,
         hidden=[*hidden, (csrf.FIELD, token), ("_html", "1")],
         summary=summary,
         honeypot=HONEYPOT,
         continuing=bool(draft_token),
+        attachments=_attachment_views(holder_token, attached, language) if with_files else [],
         here=here,
         form_kind=kind.name,
         action=kind.action,
-        headers=cookie_headers,
+        headers={**cookie_headers, "Content-Security-Policy": _form_policy()},
     )
+
+
+def _form_policy() -> str:
+    """The page policy, with the script's uploads allowed: to the app, and to the bucket."""
+    from functions.adapters.files import bucket_origins
+    from functions.web.headers import PAGE_POLICY
+
+    return PAGE_POLICY.replace(
+        "default-src 'none';",
+        f"default-src 'none'; connect-src 'self' {' '.join(bucket_origins())};",
+    )
+
+
+def _attachment_messages(language: str) -> dict[str, str]:
+    """What the script says of a refused or failed upload, by the JSON error's code."""
+    _ = gettext_for(language)
+    codes = ("executable", "file_type", "file_too_large", "empty", "missing", "slot")
+    messages = {
+        code: message_for(FieldError("/attachments", code, {"limit": 10}), lambda _p: "", _)
+        for code in codes
+    }
+    messages["failed"] = _("The file could not be sent: try again, or use the link to attach it")
+    messages["uploading"] = _("Sending the file…")
+    messages["attached"] = _("Attached:")
+    messages["size"] = _("%(size)s KB")
+    return messages
+
+
+def _attachments_of_form(draft_token: str, holder_token: str) -> tuple[str, dict[str, Any]]:
+    """The form's attachments token and its files by slot: a continued draft's files are kept
+    under the draft's id; a new form gets a new holder (and has no files: nothing is read)."""
+    from functions.services import attachments as attachments_service
+
+    if draft_token:
+        try:
+            holder_token = links.upload_token(links.read_draft_token(draft_token))
+        except links.LinkError:
+            holder_token = ""
+    if holder_token:
+        try:
+            files = attachments_service.of_holder(holder_token)
+        except links.LinkError:
+            holder_token, files = "", []
+        if holder_token:
+            return holder_token, {f.slot: f for f in files}
+    return attachments_service.new_holder(), {}
+
+
+def _attachment_views(
+    holder_token: str, attached: dict[str, Any], language: str
+) -> list[dict[str, Any]]:
+    from functions.domain.attachments import SLOTS
+    from functions.web.attachments import slot_title
+
+    views = []
+    for slot in SLOTS:
+        found = attached.get(slot)
+        views.append(
+            {
+                "slot": slot,
+                "id": f"f-attachment-{slot}",
+                "title": slot_title(slot, language),
+                "file_name": found.file_name if found else "",
+                "size_kb": max(1, found.size // 1024) if found else 0,
+                "upload_url": f"/attachments/upload/{slot}?"
+                + urlencode({"holder": holder_token, "lang": language}),
+            }
+        )
+    return views
 
 
 # --- routes ---------------------------------------------------------------------------------
@@ -327,18 +408,34 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
     every error, or the shared error page (in the form's language, whatever went wrong)."""
     language = language_of(request)
     draft_token = (fields.get(DRAFT_FIELD) or [""])[-1]
+    holder_token = (fields.get(ATTACHMENTS_FIELD) or [""])[-1]
     try:
         check_form_token(request, fields)
         posted = request_from_form(fields)
         if posted.trapped:
             return _confirmation(intake_service.decoy_submission(posted.document), language)
         if (fields.get(ACTION_FIELD) or [""])[-1] == SAVE:
-            return _save_draft(request, language, posted.values, posted.document, draft_token)
+            return _save_draft(
+                request, language, posted.values, posted.document, draft_token, holder_token
+            )
         try:
             result = intake_service.submit(posted.document)
         except InvalidRequest as error:
             metrics.emit("RequestsRefused", code=error.code)
-            return form_page(request, language, posted.values, error.errors, 422, None, draft_token)
+            return form_page(
+                request,
+                language,
+                posted.values,
+                error.errors,
+                422,
+                None,
+                draft_token,
+                holder_token=holder_token,
+            )
+        if result.created and holder_token:
+            from functions.services import attachments as attachments_service
+
+            attachments_service.attach_to_request(holder_token, result.id)
         if draft_token and result.created:
             drafts_service.discard(draft_token)
     except DomainError as error:
@@ -382,13 +479,28 @@ def _save_draft(
     values: dict[str, list[str]],
     document: dict[str, Any],
     draft_token: str,
+    holder_token: str = "",
 ) -> Response:
     """The page after "Save and continue later": where the link went, or the form again with
-    the errors of what was answered (nothing saved)."""
+    the errors of what was answered (nothing saved). A new draft takes the id its files are
+    kept under, so that it keeps them."""
     try:
-        saved = drafts_service.save(values, document, language, draft_token or None)
+        holder = links.read_upload_token(holder_token) if holder_token else None
+    except links.LinkError:
+        holder = None
+    try:
+        saved = drafts_service.save(values, document, language, draft_token or None, holder)
     except InvalidRequest as error:
-        return form_page(request, language, values, error.errors, 422, None, draft_token)
+        return form_page(
+            request,
+            language,
+            values,
+            error.errors,
+            422,
+            None,
+            draft_token,
+            holder_token=holder_token,
+        )
     return page(
         "draft_saved.html",
         language,

@@ -18,6 +18,7 @@ from functions.domain.errors import DomainError, InvalidRequest, TransitionNotAl
 from functions.domain.ratelimit import Window
 from functions.domain.validation import field_title
 from functions.web import csrf
+from functions.web.attachments import file_views
 from functions.web.errors import error_page, field_errors_body, json_error, status_of
 from functions.web.failures import guarded
 from functions.web.guard import state_change
@@ -53,6 +54,7 @@ def _status_page(
         here=f"/requests/{request_id}?{urlencode({'token': token})}",
         csrf_token=form_token,
         correctable=service.CORRECTABLE,
+        files=file_views(view.attachments, language),
         field_titles={name: field_title(f"/request/{name}") for name in service.CORRECTABLE},
         errors=extra.pop("errors", []),
         values=extra.pop("values", {}),

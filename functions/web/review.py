@@ -14,6 +14,7 @@ from functions.domain.ratelimit import Window
 from functions.domain.voting import Choice, Outcome, read_ballot, why_closed
 from functions.runtime import metrics
 from functions.web import csrf
+from functions.web.attachments import file_views
 from functions.web.errors import error_page, status_of
 from functions.web.failures import guarded
 from functions.web.guard import state_change
@@ -78,6 +79,7 @@ def _review_page(
         closed=why_closed(view.status, view.round, link.round),
         progress=service.round_progress(state.votes, state.members),
         **_reading(state, view, language),
+        files=file_views(view.attachments, language),
         csrf_token=form_token,
         action=f"/review/{token}",
         here=f"/review/{token}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import warnings
 from collections.abc import Callable
 from datetime import date
@@ -30,6 +31,9 @@ CREATED_BY_HAND = (
     "AWS::SNS::TopicPolicy",
     "AWS::CloudWatch::Alarm (every alarm of the template)",
     "the table's TimeToLiveSpecification and PointInTimeRecoverySpecification (ignored by moto)",
+    "the attachments bucket's public access block, CORS and lifecycle (ignored by moto)",
+    "AWS::S3::BucketPolicy, without its TLS-only statement: moto evaluates bucket policies but"
+    " never sets aws:SecureTransport, so that Deny would refuse every call",
     "AWS::Cognito::UserPool, AWS::Cognito::UserPoolClient, AWS::Cognito::UserPoolGroup (the"
     " staff workspace's sign-in: the pool, its app client, the four role groups)",
 )
@@ -107,6 +111,8 @@ class Resolver:
             name = physical.rsplit("/", 1)[-1]
             region, account = self.values["AWS::Region"], self.values["AWS::AccountId"]
             return {"QueueName": name, "Arn": f"arn:aws:sqs:{region}:{account}:{name}"}[attribute]
+        if kind == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"arn:aws:s3:::{physical}"
         if kind == "AWS::SNS::Topic" and attribute == "TopicName":
             return physical.rsplit(":", 1)[-1]
         raise KeyError(f"GetAtt {logical}.{attribute} is not known to the local resolver")
@@ -128,7 +134,12 @@ class Resolver:
             text = argument
             for name in [*self.values, *self.physical]:
                 text = text.replace("${" + name + "}", self.ref(name))
-            return text
+            # ${Logical.Attribute}: Fn::GetAtt inside the text.
+            return re.sub(
+                r"\$\{([A-Za-z0-9]+)\.([A-Za-z]+)\}",
+                lambda found: self.get_att(found.group(1), found.group(2)),
+                text,
+            )
         if key == "Fn::If":
             chosen = argument[1] if self.conditions[argument[0]] else argument[2]
             return self.resolve(chosen)
@@ -190,6 +201,7 @@ def provision(
         "SES_CONFIGURATION_SET": created["ConfigurationSet"],
         # The keys live in Secrets Manager, as in AWS: the app reads them the production way.
         "SIGNING_KEYS_SECRET_ID": created["SigningKeysSecret"],
+        "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         # The staff workspace's user pool; over a moto server its keys are served by the server.
         "COGNITO_USER_POOL_ID": created["StaffUserPool"],
         "COGNITO_CLIENT_ID": created["StaffUserPoolClient"],
@@ -209,6 +221,7 @@ def create_skipped_resources(resolver: Resolver, client: Callable[[str], Any]) -
         "AWS::SES::ConfigurationSetEventDestination": _event_destination,
         "AWS::SNS::TopicPolicy": _topic_policy,
         "AWS::CloudWatch::Alarm": _alarm,
+        "AWS::S3::BucketPolicy": _bucket_policy,
         "AWS::Cognito::UserPool": _user_pool,
         "AWS::Cognito::UserPoolClient": _user_pool_client,
         "AWS::Cognito::UserPoolGroup": _user_pool_group,
@@ -217,6 +230,8 @@ def create_skipped_resources(resolver: Resolver, client: Callable[[str], Any]) -
     for logical, resource in resolver.template["Resources"].items():
         if resource["Type"] == "AWS::DynamoDB::Table":
             _table_settings(resolver.resolve(resource["Properties"]), client)
+        if resource["Type"] == "AWS::S3::Bucket":
+            _bucket_settings(resolver.resolve(resource["Properties"]), client)
         maker = makers.get(resource["Type"])
         if maker is None or logical in resolver.physical:
             continue
@@ -285,6 +300,50 @@ def _topic_policy(properties: dict[str, Any], client: Callable[[str], Any]) -> s
 def _alarm(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
     client("cloudwatch").put_metric_alarm(**properties)
     return str(properties["AlarmName"])
+
+
+def _bucket_settings(properties: dict[str, Any], client: Callable[[str], Any]) -> None:
+    """What moto's CloudFormation leaves out of a bucket (it keeps the name and encryption)."""
+    s3 = client("s3")
+    bucket = properties["BucketName"]
+    block = properties.get("PublicAccessBlockConfiguration")
+    if block:
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
+    cors = properties.get("CorsConfiguration")
+    if cors:
+        rules = [
+            {name: rule[name] for name in ("AllowedMethods", "AllowedOrigins", "AllowedHeaders")}
+            | {"MaxAgeSeconds": rule.get("MaxAge", 0)}
+            for rule in cors["CorsRules"]
+        ]
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    lifecycle = properties.get("LifecycleConfiguration")
+    if lifecycle:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": [_rule(r) for r in lifecycle["Rules"]]}
+        )
+
+
+def _rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A lifecycle rule in the S3 API's shape, from CloudFormation's."""
+    made: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"]}
+    tags = rule.get("TagFilters", [])
+    made["Filter"] = {"Tag": tags[0]} if len(tags) == 1 else {"Prefix": rule.get("Prefix", "")}
+    if "ExpirationInDays" in rule:
+        made["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    if "AbortIncompleteMultipartUpload" in rule:
+        made["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+    return made
+
+
+def _bucket_policy(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    document = properties["PolicyDocument"]
+    kept = [s for s in document["Statement"] if "aws:SecureTransport" not in json.dumps(s)]
+    if kept:
+        client("s3").put_bucket_policy(
+            Bucket=properties["Bucket"], Policy=json.dumps({**document, "Statement": kept})
+        )
+    return str(properties["Bucket"])
 
 
 def _user_pool(properties: dict[str, Any], client: Callable[[str], Any]) -> str:

@@ -11,6 +11,7 @@ import inspect
 import json
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.adapters.repository import Repository
 from functions.domain import clock
+from functions.domain.attachments import Attachment, FileType, ScanState
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.experts import Places
 from functions.domain.mail import PARTNER, MailKind, MailState, member, officer
@@ -105,7 +107,7 @@ def test_a_request_may_come_without_a_submission_marker(repo: Repository) -> Non
 def test_nothing_is_found_for_an_unknown_id(repo: Repository) -> None:
     assert repo.get_request("nope") is None
     assert repo.get_submission("nope") is None
-    assert repo.partition("nope") == (None, [], [], [], None, ())
+    assert repo.partition("nope") == (None, [], [], [], None, (), ())
     assert repo.request_and_round_votes("nope", 1) == (None, [])
     assert repo.round_votes("nope", 1) == {}
     assert repo.get_action("nope") is None
@@ -120,7 +122,7 @@ def test_a_second_submission_with_the_same_marker_conflicts_and_stores_nothing(
         repo.create_request(second, make.event("r2"), make.submission(second))
 
     assert repo.get_request("r2") is None
-    assert repo.partition("r2") == (None, [], [], [], None, ())
+    assert repo.partition("r2") == (None, [], [], [], None, (), ())
     marker = repo.get_submission("sub-r1")
     assert marker is not None and marker.request_id == "r1"
 
@@ -349,7 +351,7 @@ def test_reads_skip_items_whose_expiry_has_come(repo: Repository, frozen: Clock)
     frozen.move(seconds=1)  # expires_at <= now: expired, though not deleted yet
     assert repo.get_request("r1") is None
     assert repo.get_submission("sub-r1") is None
-    assert repo.partition("r1") == (None, [], [], [], None, ())
+    assert repo.partition("r1") == (None, [], [], [], None, (), ())
     assert [r.request_id for r in repo.requests_in_status("submitted")] == ["r2"]
     assert [r.request_id for r in repo.requests_of_region("west_africa", 2026)] == ["r2"]
     assert repo.request_and_round_votes("r1", 1) == (None, [])
@@ -487,7 +489,7 @@ def test_a_vote_outside_the_open_round_is_refused(
 def test_a_vote_on_a_missing_request_is_refused(repo: Repository) -> None:
     with pytest.raises(RoundClosed):
         repo.record_vote(make.vote("nope", "m1"), make.event("nope", "vote", suffix="m1"))
-    assert repo.partition("nope") == (None, [], [], [], None, ())
+    assert repo.partition("nope") == (None, [], [], [], None, (), ())
 
 
 def test_votes_are_kept_per_round(repo: Repository) -> None:
@@ -816,7 +818,7 @@ def test_every_item_of_a_partition_gets_the_expiry_once(repo: Repository, frozen
 
     assert repo.expire_partition("r1", expiry + 1) == 7
     frozen.move(seconds=86401)
-    assert repo.partition("r1") == (None, [], [], [], None, ())
+    assert repo.partition("r1") == (None, [], [], [], None, (), ())
     assert repo.expire_partition("r1", expiry + 1) == 0  # expired items are still items
 
 
@@ -1034,6 +1036,135 @@ def test_the_fake_lists_every_call_by_name() -> None:
     list(fake.requests_in_status("submitted"))
 
     assert fake.calls == ["create_request", "get_request", "mark_once", "requests_in_status"]
+
+
+# --- attachments (issue 20) -----------------------------------------------------------------------
+
+
+def an_attachment(owner_id: str = "d1", slot: str = "letter", **overrides: object) -> Attachment:
+    """A PDF letter uploaded at T0 to a draft, kept 30 days, not scanned yet."""
+    values: dict[str, object] = {
+        "owner_id": owner_id,
+        "slot": slot,
+        "s3_key": f"attachments/{owner_id}-{slot}",
+        "size": 123_456,
+        "file_type": FileType.PDF,
+        "scan": ScanState.PENDING,
+        "uploaded_at": T0,
+        "in_draft": True,
+        "expires_at": int(clock.parse_iso(T0).timestamp()) + 30 * 86400,
+    }
+    values.update(overrides)
+    return Attachment(**values)  # type: ignore[arg-type]
+
+
+def test_attachments_are_one_per_slot_read_back_in_slot_order(repo: Repository) -> None:
+    second = an_attachment(slot="supporting-2", file_type=FileType.XLSX, size=1)
+    repo.save_attachment(second)
+    letter = an_attachment()
+    repo.save_attachment(letter)
+    assert repo.attachments("d1", in_draft=True) == [letter, second]
+    replaced = letter._replace(s3_key="attachments/new", file_type=FileType.DOCX)
+    repo.save_attachment(replaced)  # a new file in the slot replaces the item
+    assert repo.attachments("d1", in_draft=True) == [replaced, second]
+    # A draft's attachments and a request's with the same id are apart.
+    assert repo.attachments("d1") == []
+    assert repo.attachments("nope", in_draft=True) == []
+
+
+def test_a_requests_attachments_share_its_partition(repo: Repository) -> None:
+    repo.create_request(make.request(), make.event())
+    repo.save_attachment(an_attachment("r1", in_draft=False, expires_at=None))
+    partition = repo.partition("r1")  # read with the rest of the partition
+    assert partition.request is not None and len(partition.events) == 1
+    assert list(partition.attachments) == repo.attachments("r1")
+    assert [a.slot for a in repo.attachments("r1")] == ["letter"]
+    assert repo.expire_partition("r1", 1_900_000_000) == 3  # request, event, attachment
+    assert repo.attachments("r1")[0].expires_at == 1_900_000_000
+    assert repo.attachments("r1", in_draft=True) == []
+
+
+def test_a_scan_outcome_is_recorded_on_the_same_object_only(repo: Repository) -> None:
+    letter = an_attachment()
+    repo.save_attachment(letter)
+    assert repo.set_attachment_scan(letter, ScanState.CLEAN)
+    assert repo.attachments("d1", in_draft=True)[0].scan is ScanState.CLEAN
+    other = letter._replace(s3_key="attachments/replaced-meanwhile")
+    assert not repo.set_attachment_scan(other, ScanState.QUARANTINED)
+    assert not repo.set_attachment_scan(an_attachment(slot="supporting-1"), ScanState.CLEAN)
+    assert repo.attachments("d1", in_draft=True)[0].scan is ScanState.CLEAN
+
+
+def test_an_ended_attachment_reads_as_gone_but_is_still_listed_for_its_object(
+    repo: Repository, frozen: Clock
+) -> None:
+    letter = an_attachment()
+    repo.save_attachment(letter)
+    assert not repo.end_attachment(letter._replace(s3_key="attachments/other"))
+    assert repo.end_attachment(letter)
+    frozen.move(seconds=1)
+    assert repo.attachments("d1", in_draft=True) == []
+    (ended,) = repo.attachments("d1", in_draft=True, ended=True)
+    assert ended.s3_key == letter.s3_key and ended.expires_at is not None
+    assert not repo.end_attachment(letter)  # ended once
+    assert not repo.set_attachment_scan(letter, ScanState.CLEAN)
+
+
+def test_an_attachment_past_its_ttl_is_gone(repo: Repository, frozen: Clock) -> None:
+    repo.save_attachment(an_attachment(expires_at=frozen.epoch + 10))
+    frozen.move(seconds=11)
+    assert repo.attachments("d1", in_draft=True) == []
+    assert len(repo.attachments("d1", in_draft=True, ended=True)) == 1
+
+
+def test_a_drafts_attachments_move_to_the_request_it_became(
+    repo: Repository, frozen: Clock
+) -> None:
+    letter = an_attachment()
+    supporting = an_attachment(slot="supporting-1", file_type=FileType.PNG)
+    repo.save_attachment(letter)
+    repo.save_attachment(supporting)
+    moved = repo.move_attachments("d1", "r1", 1_900_000_000)
+    due = "2030-03-16T17:46:40.000000Z"  # a day before 1_900_000_000
+    expected = [
+        a._replace(owner_id="r1", in_draft=False, expires_at=1_900_000_000, deletion_due=due)
+        for a in (letter, supporting)
+    ]
+    assert moved == expected
+    assert repo.attachments("r1") == expected
+    assert [a.s3_key for a in moved] == [letter.s3_key, supporting.s3_key]  # the same objects
+    frozen.move(seconds=1)
+    assert repo.attachments("d1", in_draft=True) == []
+    assert repo.move_attachments("d1", "r1", 1_900_000_000) == []  # nothing left to move
+    assert repo.attachments("r1") == expected
+    assert list(repo.attachments_due_deletion(due)) == expected
+
+
+def test_a_requests_files_are_due_deletion_a_day_before_it_expires(
+    repo: Repository, frozen: Clock
+) -> None:
+    repo.save_attachment(an_attachment())
+    repo.save_attachment(an_attachment("d2"))
+    (first,) = repo.move_attachments("d1", "r1", frozen.epoch + 10 * 86400)
+    (second,) = repo.move_attachments("d2", "r2", frozen.epoch + 20 * 86400)
+    assert first.deletion_due == clock.iso(frozen.current + timedelta(days=9))
+    assert list(repo.attachments_due_deletion(clock.iso(frozen.current))) == []
+    assert list(repo.attachments_due_deletion("9999")) == [first, second]  # soonest first
+    # The request's expiry moved (retention): its files' deletion moves with it.
+    later = "2031-01-01T00:00:00.000000Z"
+    assert repo.schedule_attachment_deletion("r1", later) == 1
+    assert repo.schedule_attachment_deletion("r1", later) == 0
+    assert repo.schedule_attachment_deletion("nope", later) == 0
+    assert [a.owner_id for a in repo.attachments_due_deletion("2030-12-31")] == ["r2"]
+    # Past its TTL, still in the index: the sweeper deletes the object and ends the item once.
+    frozen.move(days=21)
+    (due,) = repo.attachments_due_deletion("2030-12-31")
+    assert due.owner_id == "r2"
+    assert repo.end_attachment(due)
+    assert not repo.end_attachment(due)
+    assert list(repo.attachments_due_deletion("2030-12-31")) == []
+    (stored,) = repo.attachments("r2", ended=True)
+    assert stored.expires_at == second.expires_at  # its TTL kept, not moved later
 
 
 @pytest.mark.parametrize("name", sorted(Repository.__abstractmethods__))

@@ -203,3 +203,14 @@ def test_a_move_to_nowhere_changes_nothing(
     )
     assert answer.status_code == 422
     assert events(with_action, "activity_changed") == []
+
+
+def test_the_dossier_lists_the_files_with_a_5_minute_download(client: Any, reviewed: str) -> None:
+    from functions.services import attachments
+    from tests.integration.test_attachments import PDF, attach
+
+    holder = attachments.new_holder()
+    attach(holder, "letter", PDF)
+    repository().move_attachments(attachments.holder_of(holder), reviewed, None)
+    body = signed_in(client, "demo-viewer").get(f"/staff/requests/{reviewed}").body.decode()
+    assert "Attached files" in body and "letter.pdf" in body and "X-Amz-Expires=300" in body

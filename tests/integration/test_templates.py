@@ -363,6 +363,7 @@ MOTO_CANNOT = {
     "AWS::Cognito::UserPool": "not in moto's CloudFormation (local provisioning makes it)",
     "AWS::Cognito::UserPoolClient": "not in moto's CloudFormation",
     "AWS::Cognito::UserPoolGroup": "not in moto's CloudFormation",
+    "AWS::S3::BucketPolicy": "not in moto's CloudFormation (local provisioning makes it)",
 }
 
 

@@ -246,6 +246,20 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
             "status_since": "2026-12-22T10:00:00Z",
         },
     ),
+    (
+        models.AttachmentItem,
+        {
+            "pk": "REQ#1",
+            "sk": "ATT#letter",
+            "owner_id": "1",
+            "slot": "letter",
+            "s3_key": "attachments/0f3c",
+            "size": 10_485_760,
+            "file_type": "application/pdf",
+            "scan_state": "pending",
+            "uploaded_at": "2026-11-27T10:00:00Z",
+        },
+    ),
 ]
 
 

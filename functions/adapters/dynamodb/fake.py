@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from functions.adapters.repository import Repository
 from functions.domain import clock
+from functions.domain.attachments import Attachment, ScanState, deletion_due
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.experts import (
@@ -74,6 +75,7 @@ KEY_FIELDS: dict[str, frozenset[str]] = {
     "vote": frozenset({"request_id", "round", "member_id"}),
     "mail": frozenset({"request_id", "kind", "round", "recipient", "key"}),
     "action": frozenset({"request_id"}),
+    "attachment": frozenset({"owner_id", "slot", "s3_key"}),
 }
 
 
@@ -163,7 +165,7 @@ class InMemoryRepository(Repository):
     def _read(item: _Item) -> Any:
         """A stored value as a read returns it: a copy, carrying the item's TTL."""
         value = _copied(item.value)
-        if isinstance(value, Request | Event | Submission):
+        if isinstance(value, Request | Event | Submission | Attachment):
             value = value._replace(expires_at=item.expires_at)
         return value
 
@@ -254,6 +256,7 @@ class InMemoryRepository(Repository):
                 mail=found.get("mail", []),
                 action=(found.get("action") or [None])[0],
                 invitations=tuple(found.get("invitation", [])),
+                attachments=tuple(found.get("attachment", [])),
             )
 
     def change_status(
@@ -1190,6 +1193,114 @@ class InMemoryRepository(Repository):
                 for item in self._items.values()
                 if item.kind == "draft" and item.value.email_hash == digest
             ]
+
+    # --- attachments (issue 20) --------------------------------------------------------------
+
+    @staticmethod
+    def _attachment_key(owner_id: str, slot: str, in_draft: bool) -> Key:
+        return f"{'DRAFT' if in_draft else 'REQ'}#{owner_id}", f"ATT#{slot}"
+
+    def save_attachment(self, attachment: Attachment) -> None:
+        """Store an attachment in its slot (replacing whatever the slot held)."""
+        with self._lock:
+            self._call("save_attachment")
+            key = self._attachment_key(attachment.owner_id, attachment.slot, attachment.in_draft)
+            self._items[key] = _Item("attachment", attachment, attachment.expires_at)
+
+    def attachments(
+        self, owner_id: str, in_draft: bool = False, ended: bool = False
+    ) -> list[Attachment]:
+        """The attachments of a request (or a draft), in slot order."""
+        with self._lock:
+            self._call("attachments")
+            pk, _ = self._attachment_key(owner_id, "", in_draft)
+            return [
+                self._read(item)
+                for (p, sk), item in sorted(self._items.items(), key=lambda pair: pair[0])
+                if p == pk and sk.startswith("ATT#") and (ended or item.live())
+            ]
+
+    def _same_live_object(self, attachment: Attachment) -> _Item | None:
+        key = self._attachment_key(attachment.owner_id, attachment.slot, attachment.in_draft)
+        item = self._items.get(key)
+        if item is None or not item.live() or item.value.s3_key != attachment.s3_key:
+            return None
+        return item
+
+    def set_attachment_scan(self, attachment: Attachment, scan: ScanState) -> bool:
+        """Record a scan's outcome, if the slot still holds that object, not ended."""
+        with self._lock:
+            self._call("set_attachment_scan")
+            item = self._same_live_object(attachment)
+            if item is None:
+                return False
+            item.value = item.value._replace(scan=scan)
+            return True
+
+    def end_attachment(self, attachment: Attachment) -> bool:
+        """End an attachment now (its TTL now, if not earlier) and take it out of the deletion
+        index; False if the slot holds another object or it was ended and out already."""
+        with self._lock:
+            self._call("end_attachment")
+            now = int(clock.now().timestamp())
+            key = self._attachment_key(attachment.owner_id, attachment.slot, attachment.in_draft)
+            item = self._items.get(key)
+            if item is None or item.value.s3_key != attachment.s3_key:
+                return False
+            if not item.live() and item.value.deletion_due is None:
+                return False
+            if item.live():
+                item.expires_at = now
+            item.value = item.value._replace(expires_at=item.expires_at, deletion_due=None)
+            return True
+
+    def schedule_attachment_deletion(self, request_id: str, due: str) -> int:
+        """Set when the objects of a request's live attachments are to be deleted."""
+        with self._lock:
+            self._call("schedule_attachment_deletion")
+            changed = 0
+            for found in self.attachments(request_id):
+                if found.deletion_due != due:
+                    item = self._items[self._attachment_key(request_id, found.slot, False)]
+                    item.value = item.value._replace(deletion_due=due)
+                    changed += 1
+            return changed
+
+    def attachments_due_deletion(self, due_by: str) -> Iterator[Attachment]:
+        """Request attachments whose deletion is due by ``due_by``, soonest first."""
+        with self._lock:
+            self._call("attachments_due_deletion")
+            due = [
+                self._read(item)
+                for item in self._items.values()
+                if item.kind == "attachment"
+                and item.value.deletion_due is not None
+                and item.value.deletion_due <= due_by
+            ]
+        return iter(sorted(due, key=lambda attachment: attachment.deletion_due))
+
+    def move_attachments(
+        self, draft_id: str, request_id: str, expires_at: int | None
+    ) -> list[Attachment]:
+        """Give a draft's attachments to its request and end the draft's items, together."""
+        with self._lock:
+            self._call("move_attachments")
+            moved = []
+            now = int(clock.now().timestamp())
+            for found in self.attachments(draft_id, in_draft=True):
+                new = found._replace(
+                    owner_id=request_id,
+                    in_draft=False,
+                    expires_at=expires_at,
+                    deletion_due=None if expires_at is None else deletion_due(expires_at),
+                )
+                key = self._attachment_key(request_id, found.slot, False)
+                self._items[key] = _Item("attachment", new, expires_at)
+                old = self._items[self._attachment_key(draft_id, found.slot, True)]
+                old.expires_at = now
+                old.value = old.value._replace(expires_at=now)
+                moved.append(new)
+            return moved
 
 
 def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:

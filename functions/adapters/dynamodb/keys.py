@@ -30,6 +30,10 @@ OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
 DRAFT_PREFIX = "DRAFT#"
 DRAFT = "DRAFT"
+ATTACHMENT_PREFIX = "ATT#"
+# The status-index partition of request attachments whose object the sweeper is to delete,
+# sorted by when (a day before the request's items expire).
+ATTACHMENT_DELETION_DUE = "ATT#deletion"
 # The status-index partition of drafts whose expiry reminder is still to be sent, sorted by the
 # time it is due: no request status looks like it, so the sweeper's Query reads those only.
 DRAFT_REMINDER_DUE = "DRAFT#reminder"
@@ -247,3 +251,10 @@ def draft(draft_id: str) -> Key:
 def draft_id_of(pk: str) -> str:
     """The draft id a partition key names."""
     return pk.removeprefix(DRAFT_PREFIX)
+
+
+def attachment(owner_id: str, slot: str, in_draft: bool) -> Key:
+    """An attached file: ``REQ#<id>`` / ``ATT#<slot>`` in its request's partition, or
+    ``DRAFT#<id>`` / ``ATT#<slot>`` in its draft's until the form is sent."""
+    pk = f"{DRAFT_PREFIX}{owner_id}" if in_draft else request_pk(owner_id)
+    return pk, f"{ATTACHMENT_PREFIX}{slot}"

@@ -105,6 +105,18 @@ class DraftReminderIndex(GlobalSecondaryIndex["DraftItem"]):
     status_since = UnicodeAttribute(range_key=True)
 
 
+class AttachmentDeletionIndex(GlobalSecondaryIndex["AttachmentItem"]):
+    """status-index seen from the attachments: the partition ``ATT#deletion`` holds the files of
+    requests by when their objects are to be deleted (the sweeper's Query)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Every item of the table: a partition key, a sort key, a kind and an optional TTL."""
 
@@ -612,3 +624,42 @@ def _default(attribute: Any) -> Any:
     if default is None:
         default = attribute.default
     return default() if callable(default) else default
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+class AttachmentItem(TableItem, discriminator="attachment"):
+    """A file attached to a request (the official letter, or a supporting document).
+
+    Key: ``REQ#<request id>`` / ``ATT#<slot>`` (``letter``, ``supporting-1`` .. ``-4``), in the
+    request's partition, so the partition's one Query reads it with the rest; while the form is
+    still a draft, ``DRAFT#<draft id>`` / ``ATT#<slot>`` (the draft's partition: nothing of
+    requests reads it). One item per slot: a new file in a slot replaces the item. The file
+    itself is the S3 object ``s3_key`` (``attachments/<uuid>``: chosen by the server, no name
+    of the partner's); ``file_type`` is the type read from its bytes, ``scan_state`` the malware
+    scan's state (functions/domain/attachments.py). No personal data but the file's content.
+
+    Retention: in a request's partition it ends with the request (``expire_partition`` gives it
+    the request's expiry like every item there); in a draft's, ``DRAFT_DAYS`` after its upload.
+    The S3 object: a request's is deleted by the sweeper a day before the request's expiry (the
+    bucket's lifecycle cannot follow each request's expiry): the item is in status-index as
+    ``status`` ``ATT#deletion`` / ``status_since`` that time, moved whenever the request's
+    expiry is (services/retention.py), and leaves the index when the sweeper has deleted the
+    object and ended the item; a draft's carries a tag the bucket's lifecycle deletes it by
+    (infra/stack.yaml), taken off when the form is sent. When the form is sent the draft's items
+    are copied into the request's partition and ended (TTL now; the object stays: its key names
+    no owner). Erasure: the objects are deleted and the items ended (services/erasure.py).
+    """
+
+    owner_id = UnicodeAttribute()
+    slot = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    size = NumberAttribute()
+    file_type = UnicodeAttribute()
+    scan_state = UnicodeAttribute()  # not "scan": that is the Model's Scan
+    uploaded_at = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # keys.ATTACHMENT_DELETION_DUE in a request, else absent
+    status_since = UnicodeAttribute(null=True)  # when the object is to be deleted
+
+    deletion_index = AttachmentDeletionIndex()

@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from functions.adapters.dynamodb import keys
 from functions.adapters.dynamodb.models import (
     ActionItem,
+    AttachmentItem,
     DraftItem,
     EventItem,
     ExpertAddressItem,
@@ -51,6 +52,12 @@ from functions.adapters.dynamodb.models import (
 )
 from functions.adapters.repository import Repository
 from functions.domain import clock
+from functions.domain.attachments import (
+    Attachment,
+    FileType,
+    ScanState,
+    deletion_due,
+)
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.experts import (
@@ -255,6 +262,37 @@ def _draft(item: DraftItem) -> Draft:
         saved_at=item.saved_at,
         expires_at=int(item.expires_at or 0),
         reminder_due=item.status_since if item.status == keys.DRAFT_REMINDER_DUE else None,
+    )
+
+
+def _attachment(item: AttachmentItem) -> Attachment:
+    return Attachment(
+        owner_id=item.owner_id,
+        slot=item.slot,
+        s3_key=item.s3_key,
+        size=int(item.size),
+        file_type=FileType(item.file_type),
+        scan=ScanState(item.scan_state),
+        uploaded_at=item.uploaded_at,
+        in_draft=item.pk.startswith(keys.DRAFT_PREFIX),
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+        deletion_due=item.status_since,
+    )
+
+
+def _attachment_item(attachment: Attachment) -> AttachmentItem:
+    return AttachmentItem(
+        *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft),
+        owner_id=attachment.owner_id,
+        slot=attachment.slot,
+        s3_key=attachment.s3_key,
+        size=attachment.size,
+        file_type=attachment.file_type.value,
+        scan_state=attachment.scan.value,
+        uploaded_at=attachment.uploaded_at,
+        expires_at=attachment.expires_at,
+        status=keys.ATTACHMENT_DELETION_DUE if attachment.deletion_due else None,
+        status_since=attachment.deletion_due,
     )
 
 
@@ -577,6 +615,7 @@ class DynamoRepository(Repository):
         votes: list[Vote] = []
         mail: list[MailRecord] = []
         invitations: list[Invitation] = []
+        files: list[Attachment] = []
         query = TableItem.query(keys.request_pk(request_id), consistent_read=True)
         for item in self._live_items(query, "Query partition"):
             if isinstance(item, RequestItem):
@@ -591,7 +630,9 @@ class DynamoRepository(Repository):
                 action = _action(item)
             elif isinstance(item, InvitationItem):
                 invitations.append(_invitation(item))
-        return Partition(request, events, votes, mail, action, tuple(invitations))
+            elif isinstance(item, AttachmentItem):
+                files.append(_attachment(item))
+        return Partition(request, events, votes, mail, action, tuple(invitations), tuple(files))
 
     def change_status(
         self,
@@ -1604,6 +1645,116 @@ class DynamoRepository(Repository):
                 for item in page.get("Items", [])
                 if item["pk"]["S"].startswith(keys.DRAFT_PREFIX)
             ]
+
+    # --- attachments (issue 20) --------------------------------------------------------------
+
+    def save_attachment(self, attachment: Attachment) -> None:
+        """One PutItem (the slot's item replaced whole)."""
+        bind(self._settings)
+        with _dynamodb("PutItem attachment"):
+            _attachment_item(attachment).save()
+
+    def attachments(
+        self, owner_id: str, in_draft: bool = False, ended: bool = False
+    ) -> list[Attachment]:
+        """One Query on the partition's ``ATT#`` range, strongly consistent."""
+        bind(self._settings)
+        pk, _ = keys.attachment(owner_id, "", in_draft)
+        query = AttachmentItem.query(
+            pk, AttachmentItem.sk.startswith(keys.ATTACHMENT_PREFIX), consistent_read=True
+        )
+        if ended:
+            with _dynamodb("Query attachments"):
+                found = list(query)
+        else:
+            found = list(self._live_items(query, "Query attachments"))
+        return [_attachment(item) for item in found if isinstance(item, AttachmentItem)]
+
+    def _same_live_object(self, attachment: Attachment) -> Any:
+        return (AttachmentItem.s3_key == attachment.s3_key) & (
+            AttachmentItem.expires_at.does_not_exist() | (AttachmentItem.expires_at > int(_now()))
+        )
+
+    def schedule_attachment_deletion(self, request_id: str, due: str) -> int:
+        """One Query of the request's attachments, one conditional UpdateItem per file whose
+        time differs."""
+        changed = 0
+        for attachment in self.attachments(request_id):
+            if attachment.deletion_due == due:
+                continue
+            item = AttachmentItem(*keys.attachment(request_id, attachment.slot, False))
+            actions = [
+                AttachmentItem.status.set(keys.ATTACHMENT_DELETION_DUE),
+                AttachmentItem.status_since.set(due),
+            ]
+            changed += self._update(item, actions, self._same_live_object(attachment))
+        return changed
+
+    def attachments_due_deletion(self, due_by: str) -> Iterator[Attachment]:
+        """One Query on status-index (``ATT#deletion``, due <= the bound), pages followed."""
+        bind(self._settings)
+        query = AttachmentItem.deletion_index.query(
+            keys.ATTACHMENT_DELETION_DUE, AttachmentItem.status_since <= due_by
+        )
+        with _dynamodb("Query status-index attachments"):
+            for item in query:
+                if isinstance(item, AttachmentItem):
+                    yield _attachment(item)
+
+    def set_attachment_scan(self, attachment: Attachment, scan: ScanState) -> bool:
+        """One conditional UpdateItem (the same object, not ended)."""
+        item = AttachmentItem(
+            *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft)
+        )
+        actions = [AttachmentItem.scan_state.set(scan.value)]
+        return self._update(item, actions, self._same_live_object(attachment))
+
+    def end_attachment(self, attachment: Attachment) -> bool:
+        """One conditional UpdateItem: the TTL now (if not earlier) and out of the deletion
+        index (no DeleteItem: the API's role has none)."""
+        now = int(_now())
+        item = AttachmentItem(
+            *keys.attachment(attachment.owner_id, attachment.slot, attachment.in_draft)
+        )
+        ended = AttachmentItem.expires_at.exists() & (AttachmentItem.expires_at <= now)
+        actions = [
+            AttachmentItem.expires_at.set(min(attachment.expires_at or now, now)),
+            AttachmentItem.status.remove(),
+            AttachmentItem.status_since.remove(),
+        ]
+        live = AttachmentItem.expires_at.does_not_exist() | (AttachmentItem.expires_at > now)
+        condition = (AttachmentItem.s3_key == attachment.s3_key) & (
+            live | (ended & AttachmentItem.status.exists())
+        )
+        return self._update(item, actions, condition)
+
+    def move_attachments(
+        self, draft_id: str, request_id: str, expires_at: int | None
+    ) -> list[Attachment]:
+        """One Query of the draft's attachments, then one TransactWriteItems (a Put in the
+        request's partition and an Update ending the draft's item, per file); none: no write."""
+        found = self.attachments(draft_id, in_draft=True)
+        due = None if expires_at is None else deletion_due(expires_at)
+        moved = [
+            a._replace(owner_id=request_id, in_draft=False, expires_at=expires_at, deletion_due=due)
+            for a in found
+        ]
+        if not moved:
+            return []
+        now = int(_now())
+
+        def write(transaction: TransactWrite) -> None:
+            for old, new in zip(found, moved, strict=True):
+                transaction.save(_attachment_item(new))
+                transaction.update(
+                    AttachmentItem(*keys.attachment(draft_id, old.slot, True)),
+                    actions=[AttachmentItem.expires_at.set(now)],
+                    condition=self._same_live_object(old),
+                )
+
+        if self._transaction(write):
+            raise Conflict("the draft's attachments changed meanwhile")
+        return moved
 
 
 def _expert_item(expert: Expert) -> ExpertItem:

@@ -31,6 +31,7 @@ def _dossier_page(
     if request is None:
         raise NotFound()
     from functions.services import actions
+    from functions.web.attachments import file_views
 
     may_edit = may_edit_region(staff.member, request.region, service.officer_regions(staff.member))
     plan = (
@@ -47,6 +48,8 @@ def _dossier_page(
         votes=everything.votes,
         may_edit=may_edit,
         plan=plan,
+        # The files, read with the partition (issue 20): 5-minute links once scanned clean.
+        files=file_views(everything.attachments, staff.language),
         activity_statuses=actions.ACTIVITY_STATUSES,
         errors=extra.pop("errors", []),
         values=extra.pop("values", {}),
