@@ -9,6 +9,7 @@ from chalice.app import Chalice
 from functions.runtime import startup  # noqa: F401
 from functions.runtime.invocation import around_invocation
 from functions.runtime.settings import stage_at_import
+from functions.web.evaluation import evaluation
 from functions.web.form import form
 from functions.web.intake import intake
 from functions.web.openapi import openapi
@@ -32,6 +33,7 @@ app.register_blueprint(intake)
 app.register_blueprint(form)
 app.register_blueprint(review)
 app.register_blueprint(partner)
+app.register_blueprint(evaluation)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)

@@ -21,7 +21,15 @@ from typing import Any
 
 from functions.domain.committee import Member, Officer
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient
-from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
+from functions.domain.records import (
+    ActionRecord,
+    EvaluationAnswer,
+    Event,
+    Partition,
+    Request,
+    Submission,
+    Vote,
+)
 
 
 class Repository(ABC):
@@ -251,6 +259,28 @@ class Repository(ABC):
     def replace_contact(self, request_id: str, document: dict[str, Any], fingerprint: str) -> bool:
         """Store an anonymised document and its fingerprint on a request, drop its address hash,
         and give its submission marker the new fingerprint. False if the request is gone."""
+
+    # --- results (issue 19): evaluations ------------------------------------------------------
+
+    @abstractmethod
+    def save_evaluation(self, answer: EvaluationAnswer) -> bool:
+        """Store a personal link's answer (``host``, ``expert:<id>``) unless that respondent
+        answered this activity already: False then (nothing written)."""
+
+    @abstractmethod
+    def save_room_evaluation(self, answer: EvaluationAnswer, cap: int) -> bool:
+        """Store an anonymous answer of an activity's shared link and count it, together, while
+        the activity has fewer than ``cap`` of them: False once it has ``cap`` (nothing written)."""
+
+    @abstractmethod
+    def get_evaluation(
+        self, request_id: str, activity: int, respondent: str
+    ) -> EvaluationAnswer | None:
+        """One respondent's answer for one activity, or None (strongly consistent)."""
+
+    @abstractmethod
+    def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
+        """Every answer to the evaluations of a request's Action, by activity (one Query)."""
 
 
 _current: Repository | None = None

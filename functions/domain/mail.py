@@ -70,6 +70,7 @@ class MailKind(StrEnum):
     ACTION_PUBLISHED = "action_published"
     ACTIVITY_CHANGED = "activity_changed"
     PARTNER_UNREACHABLE = "partner_unreachable"  # to the region's officers: key = the lost kind
+    EVALUATION_HOST = "evaluation_host"  # the host's evaluation link: key = activity-<n>-done
 
 
 # A claim (``sending``) older than this belongs to a worker that died: it may be taken over. The

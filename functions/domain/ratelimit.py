@@ -24,6 +24,10 @@ class Window(StrEnum):
     VOTE = "vote"  # POST /review/{token}
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
+    EVALUATION = "evaluation"  # POST /evaluate/{token}
+    # POST /evaluate/room/{token}: a room's participants often share one address (the venue's
+    # network), so this window allows a whole room (services/evaluation.py's ROOM_CAP).
+    EVALUATION_ROOM = "evaluation_room"
 
 
 def rate_address(address: str) -> str:

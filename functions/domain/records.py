@@ -107,3 +107,23 @@ class Partition(NamedTuple):
     votes: list[Vote]
     mail: list[MailRecord]
     action: ActionRecord | None
+
+
+class EvaluationAnswer(NamedTuple):
+    """One answer to an activity's evaluation (schemas/evaluation.schema.json).
+
+    ``respondent`` says who answered without naming them: ``host`` (the partner's contact),
+    ``expert:<id>`` (one personal link each), or ``room:<random id>`` (the activity's shared
+    link: anonymous). ``activity`` is the activity's number in the plan, from 1.
+    """
+
+    request_id: str
+    activity: int
+    respondent: str
+    satisfaction: int  # 1 to 5
+    changes_work: str  # yes | partly | no
+    at: str
+    language: str
+    most_useful: str | None = None
+    comment: str | None = None
+    expires_at: int | None = None  # the request's: an answer goes with its request

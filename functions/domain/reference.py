@@ -40,6 +40,15 @@ PARTICIPANT_INSTITUTIONS = {
     "international_organisation": N_("International or regional organisation"),
     "other": N_("Other"),
 }
+# The evaluation's scales (schemas/evaluation.schema.json), best first as the form asks them.
+SATISFACTION_SCALE = {
+    "5": N_("5 - Very satisfied"),
+    "4": N_("4 - Satisfied"),
+    "3": N_("3 - Neither satisfied nor dissatisfied"),
+    "2": N_("2 - Dissatisfied"),
+    "1": N_("1 - Very dissatisfied"),
+}
+CHANGE_ANSWERS = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
 PARTICIPANT_SEXES = {"women": N_("Women"), "men": N_("Men"), "unstated": N_("Other or not stated")}
 
 
@@ -77,6 +86,8 @@ class ReferenceData(NamedTuple):
             "activity_types": ACTIVITY_TYPES,
             "deliverable_kinds": DELIVERABLE_KINDS,
             "participant_institutions": PARTICIPANT_INSTITUTIONS,
+            "satisfaction_scale": SATISFACTION_SCALE,
+            "change_answers": CHANGE_ANSWERS,
         }
         return lists[reference]
 

@@ -22,7 +22,7 @@ import click
 
 from functions.adapters.repository import repository
 from functions.domain.committee import Delegate, Member, Officer, Role
-from functions.ops import actions, erasure, queues, report, requests, target
+from functions.ops import actions, erasure, evaluation, queues, report, requests, target
 from functions.services.committee import seed_demo
 
 
@@ -57,6 +57,7 @@ def cli(env_file: Path | None, stage: str | None, profile: str | None, region: s
 cli.add_command(requests.requests)
 cli.add_command(queues.dlq)
 cli.add_command(actions.action)
+cli.add_command(evaluation.evaluation)
 cli.add_command(report.report)
 
 

@@ -233,6 +233,12 @@ def request_form() -> FormSpec:
     return build_form(schemas.request_schema())
 
 
+@cache
+def evaluation_form() -> FormSpec:
+    """The form of the evaluation schema (schemas/evaluation.schema.json), built once."""
+    return build_form(schemas.load("evaluation.schema.json"))
+
+
 def is_shown(spec: Field | Group, fields: Mapping[str, list[str]]) -> bool:
     """True when every ``x-show-if`` condition holds for the submitted values."""
     return all(any(v in values for v in fields.get(name, [])) for name, values in spec.show_if)

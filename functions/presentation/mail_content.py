@@ -26,6 +26,9 @@ SUBJECTS: dict[MailKind, str] = {
         "An activity of the Action for your request {reference} has changed"
     ),
     MailKind.PARTNER_UNREACHABLE: N_("We cannot email the contact person of request {reference}"),
+    MailKind.EVALUATION_HOST: N_(
+        "How did the activity go? A short evaluation for request {reference}"
+    ),
 }
 
 OUTCOMES: dict[str, str] = {

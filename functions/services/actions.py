@@ -166,9 +166,14 @@ def set_activity_status(request_id: str, number: int, status: str, actor: str = 
     if not repository().save_action(updated, changed, action.version):
         raise ActionError("the Action changed while it was being updated: run the command again")
     key = activity_key(number, status)
-    queue.publish_notifications(
-        [Notification(request_id, MailKind.ACTIVITY_CHANGED, request.round, PARTNER, key)]
-    )
+    notifications = [
+        Notification(request_id, MailKind.ACTIVITY_CHANGED, request.round, PARTNER, key)
+    ]
+    if status == "done":  # the host institution's evaluation link (services/evaluation.py)
+        notifications.append(
+            Notification(request_id, MailKind.EVALUATION_HOST, request.round, PARTNER, key)
+        )
+    queue.publish_notifications(notifications)
     return True
 
 

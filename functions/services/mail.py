@@ -270,8 +270,18 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         token = links.review_token(link)
         context["review_url"] = settings.public_url(f"/review/{token}?lang={recipient.language}")
         context["link_expires_on"] = expires.isoformat()
-    if notification.kind in (MailKind.ACTION_PUBLISHED, MailKind.ACTIVITY_CHANGED):
+    if notification.kind in (
+        MailKind.ACTION_PUBLISHED,
+        MailKind.ACTIVITY_CHANGED,
+        MailKind.EVALUATION_HOST,
+    ):
         context.update(
             actions.mail_context(request.request_id, recipient.language, notification.key)
         )
+    if notification.kind is MailKind.EVALUATION_HOST and context.get("activity"):
+        number = int(context["activity"]["number"])
+        host = links.EvaluationLink(request.request_id, number, "host")
+        context["evaluation_url"] = links.evaluation_url(host, recipient.language)
+        expires = (clock.now() + timedelta(days=links.EVALUATION_DAYS)).date()
+        context["link_expires_on"] = expires.isoformat()
     return context

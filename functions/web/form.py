@@ -184,28 +184,18 @@ def error_views(
     return inline, summary
 
 
-def form_page(
-    request: Request,
-    language: str,
-    values: Mapping[str, list[str]] | None = None,
-    errors: list[FieldError] | None = None,
-    status: int = 200,
-    spec: FormSpec | None = None,
-) -> Response:
-    """The form, empty or with the person's answers and every error."""
-    from functions.presentation.formspec import Group, request_form
+def sections_view(
+    spec: FormSpec, language: str, values: Mapping[str, list[str]], inline: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The sections of a generated form as pages/form.html shows them, answers and errors in."""
+    from functions.presentation.formspec import Group
 
-    spec = spec or request_form()
-    values = dict(values or {})
-    values.setdefault("submission_id", [uuid.uuid4().hex])
-    values.setdefault("contact.preferred_language", [language])
-    inline, summary = error_views(errors or [], spec, language)
-    token, cookie_headers = csrf.issue(request, FORM_SCOPE)
-    sections = [
+    _ = gettext_for(language)
+    return [
         {
             "name": section.name,
-            "title": gettext_for(language)(section.title),
-            "hint": gettext_for(language)(section.hint) if section.hint else "",
+            "title": _(section.title),
+            "hint": _(section.hint) if section.hint else "",
             "items": [
                 _group_view(item, language, values, inline)
                 if isinstance(item, Group)
@@ -215,6 +205,26 @@ def form_page(
         }
         for section in spec.sections
     ]
+
+
+def form_page(
+    request: Request,
+    language: str,
+    values: Mapping[str, list[str]] | None = None,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+    spec: FormSpec | None = None,
+) -> Response:
+    """The form, empty or with the person's answers and every error."""
+    from functions.presentation.formspec import request_form
+
+    spec = spec or request_form()
+    values = dict(values or {})
+    values.setdefault("submission_id", [uuid.uuid4().hex])
+    values.setdefault("contact.preferred_language", [language])
+    inline, summary = error_views(errors or [], spec, language)
+    token, cookie_headers = csrf.issue(request, FORM_SCOPE)
+    sections = sections_view(spec, language, values, inline)
     hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
     return page(
         "form.html",

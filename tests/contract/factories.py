@@ -12,7 +12,14 @@ from typing import Any
 from functions.domain import schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
-from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
+from functions.domain.records import (
+    ActionRecord,
+    EvaluationAnswer,
+    Event,
+    Request,
+    Submission,
+    Vote,
+)
 from functions.domain.requests import document_fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +169,22 @@ def project_officer(officer_id: str = "o1", **overrides: Any) -> Officer:
     }
     values.update(overrides)
     return Officer(**values)
+
+
+def evaluation(
+    request_id: str = "r1", activity: int = 1, respondent: str = "host", **overrides: Any
+) -> EvaluationAnswer:
+    """An answer to an activity's evaluation (the host's, unless told)."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "activity": activity,
+        "respondent": respondent,
+        "satisfaction": 4,
+        "changes_work": "partly",
+        "at": T0,
+        "language": "fr",
+        "most_useful": "Les exemples",
+        "comment": None,
+    }
+    values.update(overrides)
+    return EvaluationAnswer(**values)

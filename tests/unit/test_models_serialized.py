@@ -162,6 +162,22 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
         models.SuppressionItem,
         {"pk": "SUPPRESS#" + "ab" * 32, "sk": "SUPPRESS", "reason": "bounce", "at": "x"},
     ),
+    (
+        models.EvaluationItem,
+        {
+            "pk": "REQ#r1",
+            "sk": "EVAL#01#host",
+            "activity": 1,
+            "respondent": "host",
+            "satisfaction": 4,
+            "changes_work": "partly",
+            "most_useful": "Examples",
+            "language": "ar",
+            "at": "2026-11-28T09:00:00.000000Z",
+            "expires_at": 1900000000,
+        },
+    ),
+    (models.RoomCountItem, {"pk": "REQ#r1", "sk": "EVALROOM#01", "answers": 3}),
 ]
 
 

@@ -29,7 +29,15 @@ from functions.domain import clock
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
-from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
+from functions.domain.records import (
+    ActionRecord,
+    EvaluationAnswer,
+    Event,
+    Partition,
+    Request,
+    Submission,
+    Vote,
+)
 from functions.domain.requests import Status, sources_of
 
 Key = tuple[str, str]  # (partition key, sort key)
@@ -47,6 +55,7 @@ KEY_FIELDS: dict[str, frozenset[str]] = {
     "vote": frozenset({"request_id", "round", "member_id"}),
     "mail": frozenset({"request_id", "kind", "round", "recipient", "key"}),
     "action": frozenset({"request_id"}),
+    "evaluation": frozenset({"request_id", "activity", "respondent"}),
 }
 
 
@@ -129,7 +138,7 @@ class InMemoryRepository(Repository):
     def _read(item: _Item) -> Any:
         """A stored value as a read returns it: a copy, carrying the item's TTL."""
         value = _copied(item.value)
-        if isinstance(value, Request | Event | Submission):
+        if isinstance(value, Request | Event | Submission | EvaluationAnswer):
             value = value._replace(expires_at=item.expires_at)
         return value
 
@@ -505,6 +514,7 @@ class InMemoryRepository(Repository):
             return True
 
     # --- the committee -----------------------------------------------------------------------
+    # (the results section, with the other engineers' sections, is at the end of the class)
 
     def _all(self, pk: str) -> list[Any]:
         return [item.value for (p, _), item in sorted(self._items.items()) if p == pk]
@@ -606,6 +616,8 @@ class InMemoryRepository(Repository):
             changed: Counter[str] = Counter()
             for _, item in self._partition(request_id):
                 value = item.value
+                if not hasattr(value, "_asdict"):  # a count (room_count): no text in it
+                    continue
                 keep = KEY_FIELDS.get(item.kind, frozenset())
                 changes = {
                     name: scrubbed
@@ -633,6 +645,58 @@ class InMemoryRepository(Repository):
                 if marker is not None:
                     marker.value = marker.value._replace(fingerprint=fingerprint)
             return True
+
+    # --- results (issue 19): evaluations ------------------------------------------------------
+
+    def save_evaluation(self, answer: EvaluationAnswer) -> bool:
+        """Store a personal link's answer unless that respondent answered already."""
+        with self._lock:
+            self._call("save_evaluation")
+            key = (_request_key(answer.request_id), _evaluation_sk(answer))
+            if key in self._items:
+                return False
+            self._items[key] = _Item("evaluation", answer, answer.expires_at)
+            return True
+
+    def save_room_evaluation(self, answer: EvaluationAnswer, cap: int) -> bool:
+        """Store an anonymous answer and count it, while the activity has fewer than ``cap``."""
+        with self._lock:
+            self._call("save_room_evaluation")
+            pk = _request_key(answer.request_id)
+            count_key = (pk, f"EVALROOM#{answer.activity:02d}")
+            key = (pk, _evaluation_sk(answer))
+            counted = self._items.get(count_key)
+            if (counted is not None and counted.value >= cap) or key in self._items:
+                return False
+            if counted is None:
+                counted = self._items[count_key] = _Item("room_count", 0, answer.expires_at)
+            counted.value += 1
+            self._items[key] = _Item("evaluation", answer, answer.expires_at)
+            return True
+
+    def get_evaluation(
+        self, request_id: str, activity: int, respondent: str
+    ) -> EvaluationAnswer | None:
+        """One respondent's answer for one activity, or None."""
+        with self._lock:
+            self._call("get_evaluation")
+            sk = f"EVAL#{activity:02d}#{respondent}"
+            item = self._live((_request_key(request_id), sk))
+            return None if item is None else self._read(item)
+
+    def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
+        """Every answer of a request's evaluations, in sort-key order (by activity)."""
+        with self._lock:
+            self._call("evaluations")
+            return [
+                self._read(item)
+                for sk, item in self._partition(request_id)
+                if sk.startswith("EVAL#") and item.live()
+            ]
+
+
+def _evaluation_sk(answer: EvaluationAnswer) -> str:
+    return f"EVAL#{answer.activity:02d}#{answer.respondent}"
 
 
 def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:

@@ -24,6 +24,8 @@ MEMBER_PREFIX = "MEMBER#"
 OFFICERS = "OFFICERS"
 OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
+EVALUATION_PREFIX = "EVAL#"
+ROOM_COUNT_PREFIX = "EVALROOM#"
 # The status-index partition of mail records still claimed (``sending``), sorted by the claim's
 # time: no request status looks like it, so the sweeper's Query reads claims only.
 MAIL_CLAIMED = "MAIL#sending"
@@ -113,3 +115,14 @@ def suppression(address_digest: str) -> Key:
 def region_year(region: str, year: int | str) -> str:
     """The region-index's partition: ``<region>#<year>``."""
     return f"{region}#{year}"
+
+
+def evaluation_sk(activity: int, respondent: str) -> str:
+    """An evaluation answer: ``EVAL#<activity:02d>#<respondent>`` (``host``, ``expert:<id>``,
+    ``room:<random id>``), in its request's partition: one per personal link."""
+    return f"{EVALUATION_PREFIX}{activity:02d}#{respondent}"
+
+
+def room_count_sk(activity: int) -> str:
+    """The count of one activity's anonymous answers: ``EVALROOM#<activity:02d>``."""
+    return f"{ROOM_COUNT_PREFIX}{activity:02d}"

@@ -251,6 +251,38 @@ class ActionItem(TableItem, discriminator="action"):
     version = VersionAttribute()
 
 
+class EvaluationItem(TableItem, discriminator="evaluation"):
+    """One answer to an activity's evaluation (schemas/evaluation.schema.json).
+
+    Key: ``REQ#<id>`` / ``EVAL#<activity:02d>#<respondent>``: ``host`` and ``expert:<id>`` for
+    the personal links (written only if absent: one answer each), ``room:<random id>`` for the
+    shared link's anonymous answers. One Query of the partition's ``EVAL#`` range reads an
+    Action's answers. No address or name: a respondent id only. Retention: written with its
+    request's expiry, and then its partition's (services/retention.py). Erasure: its texts
+    (``most_useful``, ``comment``) are scrubbed with the partition's.
+    """
+
+    activity = NumberAttribute()
+    respondent = UnicodeAttribute()  # host | expert:<id> | room:<random id>
+    satisfaction = NumberAttribute()  # 1 to 5
+    changes_work = UnicodeAttribute()  # yes | partly | no
+    most_useful = UnicodeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(default="en")
+    at = UnicodeAttribute()
+
+
+class RoomCountItem(TableItem, discriminator="room_count"):
+    """How many anonymous answers one activity's shared link has taken (the cap's counter).
+
+    Key: ``REQ#<id>`` / ``EVALROOM#<activity:02d>``; ADD 1 in the transaction that writes each
+    anonymous answer, on the condition that the count is below the cap. Retention and erasure:
+    its partition's (a number: nothing to scrub).
+    """
+
+    answers = NumberAttribute(default=0)
+
+
 class MemberItem(TableItem, discriminator="member"):
     """A Steering Committee member (or observer, or veto holder).
 

@@ -27,12 +27,14 @@ from pynamodb.transactions import TransactWrite
 from functions.adapters.dynamodb import keys
 from functions.adapters.dynamodb.models import (
     ActionItem,
+    EvaluationItem,
     EventItem,
     Item,
     MailItem,
     MemberItem,
     OfficerItem,
     RequestItem,
+    RoomCountItem,
     SubmissionItem,
     SuppressionItem,
     TableItem,
@@ -47,7 +49,15 @@ from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
 from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
 from functions.domain.mail import Role as RecipientRole
-from functions.domain.records import ActionRecord, Event, Partition, Request, Submission, Vote
+from functions.domain.records import (
+    ActionRecord,
+    EvaluationAnswer,
+    Event,
+    Partition,
+    Request,
+    Submission,
+    Vote,
+)
 from functions.domain.requests import Status, sources_of
 from functions.runtime.settings import Settings
 
@@ -196,6 +206,37 @@ def _action(item: ActionItem) -> ActionRecord:
         published_at=item.published_at,
         updated_at=item.updated_at,
         version=int(item.version or 0),
+    )
+
+
+def _evaluation(item: EvaluationItem) -> EvaluationAnswer:
+    return EvaluationAnswer(
+        request_id=keys.request_id_of(item.pk),
+        activity=int(item.activity),
+        respondent=item.respondent,
+        satisfaction=int(item.satisfaction),
+        changes_work=item.changes_work,
+        at=item.at,
+        language=item.language,
+        most_useful=item.most_useful,
+        comment=item.comment,
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _evaluation_item(answer: EvaluationAnswer) -> EvaluationItem:
+    return EvaluationItem(
+        keys.request_pk(answer.request_id),
+        keys.evaluation_sk(answer.activity, answer.respondent),
+        activity=answer.activity,
+        respondent=answer.respondent,
+        satisfaction=answer.satisfaction,
+        changes_work=answer.changes_work,
+        most_useful=answer.most_useful,
+        comment=answer.comment,
+        language=answer.language,
+        at=answer.at,
+        expires_at=answer.expires_at,
     )
 
 
@@ -975,6 +1016,49 @@ class DynamoRepository(Repository):
                 marker, [SubmissionItem.fingerprint.set(fingerprint)], SubmissionItem.pk.exists()
             )
         return True
+
+    # --- results (issue 19): evaluations ------------------------------------------------------
+
+    def save_evaluation(self, answer: EvaluationAnswer) -> bool:
+        """One PutItem, on the condition that the respondent's answer does not exist."""
+        return self._save_new(_evaluation_item(answer))
+
+    def save_room_evaluation(self, answer: EvaluationAnswer, cap: int) -> bool:
+        """One TransactWriteItems: ADD 1 to the activity's count while it is below ``cap`` (or
+        absent), and the answer, new."""
+        bind(self._settings)
+        count = RoomCountItem(
+            keys.request_pk(answer.request_id), keys.room_count_sk(answer.activity)
+        )
+        below_cap = RoomCountItem.pk.does_not_exist() | (RoomCountItem.answers < cap)
+        # An update creates the item: it names its kind itself (a put would have it from the model).
+        actions: list[Any] = [RoomCountItem.answers.add(1), TableItem.kind.set(RoomCountItem)]
+        if answer.expires_at is not None:
+            actions.append(RoomCountItem.expires_at.set(answer.expires_at))
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(count, actions=actions, condition=below_cap)
+            transaction.save(_evaluation_item(answer), condition=TableItem.pk.does_not_exist())
+
+        return not self._transaction(write)
+
+    def get_evaluation(
+        self, request_id: str, activity: int, respondent: str
+    ) -> EvaluationAnswer | None:
+        """One GetItem, strongly consistent."""
+        key = (keys.request_pk(request_id), keys.evaluation_sk(activity, respondent))
+        item = self._get(EvaluationItem, key)
+        return None if item is None else _evaluation(item)
+
+    def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
+        """One Query of the partition's ``EVAL#`` range (pages followed), strongly consistent."""
+        bind(self._settings)
+        query = EvaluationItem.query(
+            keys.request_pk(request_id),
+            TableItem.sk.startswith(keys.EVALUATION_PREFIX),
+            consistent_read=True,
+        )
+        return [_evaluation(item) for item in self._live_items(query, "Query evaluations")]
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
