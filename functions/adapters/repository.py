@@ -26,7 +26,9 @@ from functions.domain.records import (
     EvaluationAnswer,
     Event,
     Partition,
+    PublishedAction,
     Request,
+    ResultsEntry,
     Submission,
     Vote,
 )
@@ -281,6 +283,29 @@ class Repository(ABC):
     @abstractmethod
     def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
         """Every answer to the evaluations of a request's Action, by activity (one Query)."""
+
+    # --- results (issue 19): the report's index and the public pages ---------------------------
+
+    @abstractmethod
+    def save_results(self, entry: ResultsEntry, years: list[int], stale: list[int]) -> None:
+        """Put an Action's entry in the report's index of each of ``years`` and take it out of
+        the ``stale`` years (those its earlier plan spanned), together."""
+
+    @abstractmethod
+    def results_of_year(self, year: int) -> list[ResultsEntry]:
+        """The Actions the report's index holds for a year (one Query), by request id."""
+
+    @abstractmethod
+    def publish(self, action: PublishedAction) -> None:
+        """Create or replace an Action on the public pages."""
+
+    @abstractmethod
+    def unpublish(self, request_id: str) -> bool:
+        """Take an Action off the public pages; False if it was not on them."""
+
+    @abstractmethod
+    def published_actions(self) -> list[PublishedAction]:
+        """Every Action on the public pages (one Query), by request id."""
 
 
 _current: Repository | None = None

@@ -127,3 +127,37 @@ class EvaluationAnswer(NamedTuple):
     most_useful: str | None = None
     comment: str | None = None
     expires_at: int | None = None  # the request's: an answer goes with its request
+
+
+class ResultsEntry(NamedTuple):
+    """An Action as the yearly report counts it: codes, dates and numbers only, no text a
+    person wrote (so the report's index holds nothing personal). One is kept for each calendar
+    year the Action spans. ``activities`` holds, per activity: ``type``, ``country``,
+    ``starts_on``, ``ends_on``, ``status``, ``participants`` (women, men, unstated) and
+    ``deliverables`` (their kinds)."""
+
+    request_id: str
+    region: str
+    pillar: str
+    country: str | None
+    decided_at: str | None
+    starts_on: str
+    ends_on: str
+    activities: list[dict[str, Any]]
+    expires_at: int | None = None
+
+
+class PublishedAction(NamedTuple):
+    """An Action shown on the public pages, because its partner agreed to publication."""
+
+    request_id: str
+    title: str
+    region: str
+    pillar: str
+    countries: list[str]  # ISO codes: the request's country first, then the activities'
+    starts_on: str
+    ends_on: str
+    activities_done: int
+    activities: int
+    published_at: str
+    expires_at: int | None = None

@@ -20,6 +20,7 @@ from functions.domain.records import ActionRecord
 from functions.domain.reference import ACTIVITY_TYPES, DELIVERABLE_KINDS, country_names
 from functions.domain.requests import Status
 from functions.domain.words import N_
+from functions.services import results
 from functions.services.review import event, load_request
 
 SCHEMA = "action.schema.json"
@@ -125,6 +126,7 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
     previous = existing.version if existing else None
     if not repository().save_action(action, recorded, previous):
         raise ActionError("the Action changed while it was being recorded: run the command again")
+    results.refresh(request, action, existing)
     if existing is None:
         queue.publish_notifications(
             [Notification(request_id, MailKind.ACTION_PUBLISHED, request.round, PARTNER)]
@@ -165,6 +167,7 @@ def set_activity_status(request_id: str, number: int, status: str, actor: str = 
     )
     if not repository().save_action(updated, changed, action.version):
         raise ActionError("the Action changed while it was being updated: run the command again")
+    results.refresh(request, updated, action)
     key = activity_key(number, status)
     notifications = [
         Notification(request_id, MailKind.ACTIVITY_CHANGED, request.round, PARTNER, key)
@@ -203,6 +206,7 @@ def record_outcome(request_id: str, number: int, outcome: Any, actor: str = "ope
     )
     if not repository().save_action(updated, recorded, action.version):
         raise ActionError("the Action changed while it was being updated: run the command again")
+    results.refresh(request, updated, action)
     return updated.version
 
 

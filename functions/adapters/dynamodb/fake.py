@@ -34,7 +34,9 @@ from functions.domain.records import (
     EvaluationAnswer,
     Event,
     Partition,
+    PublishedAction,
     Request,
+    ResultsEntry,
     Submission,
     Vote,
 )
@@ -100,6 +102,10 @@ def _copied(value: V) -> V:
         return value._replace(detail=copy.deepcopy(value.detail))
     if isinstance(value, ActionRecord):
         return value._replace(plan=copy.deepcopy(value.plan))
+    if isinstance(value, ResultsEntry):
+        return value._replace(activities=copy.deepcopy(value.activities))
+    if isinstance(value, PublishedAction):
+        return value._replace(countries=list(value.countries))
     return value
 
 
@@ -139,6 +145,8 @@ class InMemoryRepository(Repository):
         """A stored value as a read returns it: a copy, carrying the item's TTL."""
         value = _copied(item.value)
         if isinstance(value, Request | Event | Submission | EvaluationAnswer):
+            value = value._replace(expires_at=item.expires_at)
+        elif isinstance(value, ResultsEntry | PublishedAction):
             value = value._replace(expires_at=item.expires_at)
         return value
 
@@ -693,6 +701,44 @@ class InMemoryRepository(Repository):
                 for sk, item in self._partition(request_id)
                 if sk.startswith("EVAL#") and item.live()
             ]
+
+    def save_results(self, entry: ResultsEntry, years: list[int], stale: list[int]) -> None:
+        """Put the entry in each year's index and take it out of the stale years, together."""
+        with self._lock:
+            self._call("save_results")
+            for year in stale:
+                self._items.pop((f"RESULTS#{year}", f"ACTION#{entry.request_id}"), None)
+            for year in years:
+                key = (f"RESULTS#{year}", f"ACTION#{entry.request_id}")
+                self._items[key] = _Item("results", _copied(entry), entry.expires_at)
+
+    def results_of_year(self, year: int) -> list[ResultsEntry]:
+        """The year's index: one partition, by request id."""
+        with self._lock:
+            self._call("results_of_year")
+            pk = f"RESULTS#{year}"
+            found = sorted((sk, item) for (p, sk), item in self._items.items() if p == pk)
+            return [self._read(item) for _, item in found if item.live()]
+
+    def publish(self, action: PublishedAction) -> None:
+        """Create or replace an Action on the public pages."""
+        with self._lock:
+            self._call("publish")
+            key = ("PUBLISHED", f"ACTION#{action.request_id}")
+            self._items[key] = _Item("published", _copied(action), action.expires_at)
+
+    def unpublish(self, request_id: str) -> bool:
+        """Take an Action off the public pages; False if it was not on them."""
+        with self._lock:
+            self._call("unpublish")
+            return self._items.pop(("PUBLISHED", f"ACTION#{request_id}"), None) is not None
+
+    def published_actions(self) -> list[PublishedAction]:
+        """Every published Action, by request id."""
+        with self._lock:
+            self._call("published_actions")
+            found = sorted((sk, item) for (p, sk), item in self._items.items() if p == "PUBLISHED")
+            return [self._read(item) for _, item in found if item.live()]
 
 
 def _evaluation_sk(answer: EvaluationAnswer) -> str:

@@ -25,6 +25,9 @@ OFFICERS = "OFFICERS"
 OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
 EVALUATION_PREFIX = "EVAL#"
+RESULTS_PREFIX = "RESULTS#"
+RESULTS_ACTION_PREFIX = "ACTION#"
+PUBLISHED = "PUBLISHED"
 ROOM_COUNT_PREFIX = "EVALROOM#"
 # The status-index partition of mail records still claimed (``sending``), sorted by the claim's
 # time: no request status looks like it, so the sweeper's Query reads claims only.
@@ -126,3 +129,13 @@ def evaluation_sk(activity: int, respondent: str) -> str:
 def room_count_sk(activity: int) -> str:
     """The count of one activity's anonymous answers: ``EVALROOM#<activity:02d>``."""
     return f"{ROOM_COUNT_PREFIX}{activity:02d}"
+
+
+def results(year: int, request_id: str) -> Key:
+    """An Action in the report's index of one year: ``RESULTS#<year>`` / ``ACTION#<id>``."""
+    return f"{RESULTS_PREFIX}{year}", f"{RESULTS_ACTION_PREFIX}{request_id}"
+
+
+def published(request_id: str) -> Key:
+    """A published Action (the public pages): ``PUBLISHED`` / ``ACTION#<id>``."""
+    return PUBLISHED, f"{RESULTS_ACTION_PREFIX}{request_id}"

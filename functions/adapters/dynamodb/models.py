@@ -283,6 +283,47 @@ class RoomCountItem(TableItem, discriminator="room_count"):
     answers = NumberAttribute(default=0)
 
 
+class ResultsItem(TableItem, discriminator="results"):
+    """An Action as the yearly report counts it, in the index of each year the Action spans.
+
+    Key: ``RESULTS#<year>`` / ``ACTION#<request id>``: the report reads a year with one Query.
+    Codes, dates and numbers only (activity types and countries, participants, deliverable
+    kinds): no text a person wrote. Rewritten whenever its Action changes (services/results.py).
+    Retention: the expiry its request's partition gets from the Action's end. Erasure: deleted
+    with the request (nothing in it names anyone, but it belongs to the request).
+    """
+
+    request_id = UnicodeAttribute()
+    region = UnicodeAttribute()
+    pillar = UnicodeAttribute()
+    country = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    starts_on = UnicodeAttribute()
+    ends_on = UnicodeAttribute()
+    activities = JSONAttribute()
+
+
+class PublishedItem(TableItem, discriminator="published"):
+    """An Action on the public pages (/where-we-work, /activities): its partner agreed.
+
+    Key: ``PUBLISHED`` / ``ACTION#<request id>``: the pages read every published Action with one
+    Query. The Action's title, region, thematic area, countries, period and how many activities
+    are done: no contact, no name. Written while the partner's consent holds, deleted when it is
+    withdrawn. Retention: its request's expiry. Erasure: deleted.
+    """
+
+    request_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    region = UnicodeAttribute()
+    pillar = UnicodeAttribute()
+    countries = ListAttribute[str]()
+    starts_on = UnicodeAttribute()
+    ends_on = UnicodeAttribute()
+    activities_done = NumberAttribute(default=0)
+    activities = NumberAttribute(default=0)
+    published_at = UnicodeAttribute()
+
+
 class MemberItem(TableItem, discriminator="member"):
     """A Steering Committee member (or observer, or veto holder).
 

@@ -33,7 +33,9 @@ from functions.adapters.dynamodb.models import (
     MailItem,
     MemberItem,
     OfficerItem,
+    PublishedItem,
     RequestItem,
+    ResultsItem,
     RoomCountItem,
     SubmissionItem,
     SuppressionItem,
@@ -54,7 +56,9 @@ from functions.domain.records import (
     EvaluationAnswer,
     Event,
     Partition,
+    PublishedAction,
     Request,
+    ResultsEntry,
     Submission,
     Vote,
 )
@@ -237,6 +241,36 @@ def _evaluation_item(answer: EvaluationAnswer) -> EvaluationItem:
         language=answer.language,
         at=answer.at,
         expires_at=answer.expires_at,
+    )
+
+
+def _results(item: ResultsItem) -> ResultsEntry:
+    return ResultsEntry(
+        request_id=item.request_id,
+        region=item.region,
+        pillar=item.pillar,
+        country=item.country,
+        decided_at=item.decided_at,
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        activities=list(item.activities or []),
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _published(item: PublishedItem) -> PublishedAction:
+    return PublishedAction(
+        request_id=item.request_id,
+        title=item.title,
+        region=item.region,
+        pillar=item.pillar,
+        countries=list(item.countries or []),
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        activities_done=int(item.activities_done),
+        activities=int(item.activities),
+        published_at=item.published_at,
+        expires_at=None if item.expires_at is None else int(item.expires_at),
     )
 
 
@@ -1059,6 +1093,77 @@ class DynamoRepository(Repository):
             consistent_read=True,
         )
         return [_evaluation(item) for item in self._live_items(query, "Query evaluations")]
+
+    # --- results (issue 19): the report's index and the public pages ---------------------------
+
+    def save_results(self, entry: ResultsEntry, years: list[int], stale: list[int]) -> None:
+        """One TransactWriteItems: a Put per year, a Delete per stale year (at most 25 items:
+        an Action spans a few years)."""
+        bind(self._settings)
+
+        def item(year: int) -> ResultsItem:
+            pk, sk = keys.results(year, entry.request_id)
+            return ResultsItem(
+                pk,
+                sk,
+                request_id=entry.request_id,
+                region=entry.region,
+                pillar=entry.pillar,
+                country=entry.country,
+                decided_at=entry.decided_at,
+                starts_on=entry.starts_on,
+                ends_on=entry.ends_on,
+                activities=entry.activities,
+                expires_at=entry.expires_at,
+            )
+
+        def write(transaction: TransactWrite) -> None:
+            for year in years:
+                transaction.save(item(year))
+            for year in stale:
+                transaction.delete(ResultsItem(*keys.results(year, entry.request_id)))
+
+        if years or stale:
+            self._transaction(write)
+
+    def results_of_year(self, year: int) -> list[ResultsEntry]:
+        """One Query of the year's index partition (pages followed)."""
+        bind(self._settings)
+        pk, _ = keys.results(year, "")
+        query = ResultsItem.query(pk, TableItem.sk.startswith(keys.RESULTS_ACTION_PREFIX))
+        return [_results(item) for item in self._live_items(query, "Query results")]
+
+    def publish(self, action: PublishedAction) -> None:
+        """One PutItem."""
+        bind(self._settings)
+        pk, sk = keys.published(action.request_id)
+        item = PublishedItem(
+            pk,
+            sk,
+            request_id=action.request_id,
+            title=action.title,
+            region=action.region,
+            pillar=action.pillar,
+            countries=list(action.countries),
+            starts_on=action.starts_on,
+            ends_on=action.ends_on,
+            activities_done=action.activities_done,
+            activities=action.activities,
+            published_at=action.published_at,
+            expires_at=action.expires_at,
+        )
+        with _dynamodb("PutItem PublishedItem"):
+            item.save()
+
+    def unpublish(self, request_id: str) -> bool:
+        """One conditional DeleteItem."""
+        return self._delete_existing(PublishedItem(*keys.published(request_id)))
+
+    def published_actions(self) -> list[PublishedAction]:
+        """One Query of the ``PUBLISHED`` partition (pages followed)."""
+        bind(self._settings)
+        query = PublishedItem.query(keys.PUBLISHED)
+        return [_published(item) for item in self._live_items(query, "Query published")]
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
