@@ -964,3 +964,45 @@ def test_erasure_scrubs_the_texts_of_evaluations(repo: Repository) -> None:
     [answer, _room] = sorted(repo.evaluations("r1"), key=lambda a: a.respondent)
     assert answer.comment == "Merci [erased]" and answer.most_useful == "Nothing personal"
     assert answer.respondent == "host" and answer.satisfaction == 4
+
+
+# --- results (issue 19): the report's index and the public pages -------------------------------
+
+
+def test_the_reports_index_holds_an_action_in_each_year_it_spans(repo: Repository) -> None:
+    entry = make.results_entry("r1")
+    repo.save_results(entry, [2026, 2027], [])
+    repo.save_results(make.results_entry("r0", region="asia"), [2027], [])
+    assert repo.results_of_year(2026) == [entry]
+    assert [e.request_id for e in repo.results_of_year(2027)] == ["r0", "r1"]
+    assert repo.results_of_year(2025) == []
+    moved = make.results_entry("r1", starts_on="2027-01-10")
+    repo.save_results(moved, [2027], [2026])  # the plan moved: 2026 no longer spanned
+    assert repo.results_of_year(2026) == []
+    assert [e.starts_on for e in repo.results_of_year(2027) if e.request_id == "r1"] == [
+        "2027-01-10"
+    ]
+    repo.save_results(moved, [], [])  # nothing to write: nothing changes
+    assert len(repo.results_of_year(2027)) == 2
+
+
+def test_index_entries_past_their_expiry_are_not_read(repo: Repository, frozen: Clock) -> None:
+    repo.save_results(make.results_entry(expires_at=frozen.epoch + 5), [2026], [])
+    repo.publish(make.published_action(expires_at=frozen.epoch + 5))
+    frozen.move(seconds=10)
+    assert repo.results_of_year(2026) == []
+    assert repo.published_actions() == []
+
+
+def test_an_action_is_published_replaced_and_unpublished(repo: Repository) -> None:
+    assert repo.published_actions() == []
+    first = make.published_action("r1")
+    repo.publish(first)
+    repo.publish(make.published_action("r0", countries=["GE"]))
+    assert [a.request_id for a in repo.published_actions()] == ["r0", "r1"]
+    later = first._replace(activities_done=2)
+    repo.publish(later)
+    assert [a for a in repo.published_actions() if a.request_id == "r1"] == [later]
+    assert repo.unpublish("r1")
+    assert not repo.unpublish("r1")
+    assert [a.request_id for a in repo.published_actions()] == ["r0"]
