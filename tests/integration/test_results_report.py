@@ -77,7 +77,7 @@ def seeded(stack: Stack) -> Seeded:
     from functions.services import actions, evaluation
 
     seed_committee()
-    rng = random.Random(19)  # noqa: S311 (test data)
+    rng = random.Random(19)
     found = samples(YEAR, 14, seed=19, until=datetime(YEAR, 12, 1, tzinfo=UTC))
     ids = seed(found)
     statuses: Counter[str] = Counter(s.outcome for s in found)

@@ -144,9 +144,8 @@ class InMemoryRepository(Repository):
     def _read(item: _Item) -> Any:
         """A stored value as a read returns it: a copy, carrying the item's TTL."""
         value = _copied(item.value)
-        if isinstance(value, Request | Event | Submission | EvaluationAnswer):
-            value = value._replace(expires_at=item.expires_at)
-        elif isinstance(value, ResultsEntry | PublishedAction):
+        timed = Request | Event | Submission | EvaluationAnswer | ResultsEntry | PublishedAction
+        if isinstance(value, timed):
             value = value._replace(expires_at=item.expires_at)
         return value
 
