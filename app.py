@@ -14,6 +14,7 @@ from functions.web.form import form
 from functions.web.intake import intake
 from functions.web.openapi import openapi
 from functions.web.partner import partner
+from functions.web.public import public
 from functions.web.review import review
 from functions.workers import notifications, review_tasks, sweeper
 from functions.workers.bounces import bounces
@@ -34,6 +35,7 @@ app.register_blueprint(form)
 app.register_blueprint(review)
 app.register_blueprint(partner)
 app.register_blueprint(evaluation)
+app.register_blueprint(public)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)

@@ -10,7 +10,7 @@ one partition each, never a scan.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions.adapters.repository import repository
 from functions.domain import clock
@@ -111,3 +111,30 @@ def refresh(request: Request, action: ActionRecord, previous: ActionRecord | Non
         )
     )
     return True
+
+
+class RegionFigures(NamedTuple):
+    """What the public page says of one region: its published Actions, their countries and
+    activities done."""
+
+    region: str
+    actions: int
+    countries: int
+    activities_done: int
+
+
+def public_actions() -> list[PublishedAction]:
+    """The Actions on the public pages, newest first (one Query)."""
+    found = repository().published_actions()
+    return sorted(found, key=lambda a: (a.starts_on, a.request_id), reverse=True)
+
+
+def region_figures(published: list[PublishedAction], regions: list[str]) -> list[RegionFigures]:
+    """Per region (in ``regions``' order): published Actions, countries, activities done."""
+    figures = []
+    for region in regions:
+        mine = [a for a in published if a.region == region]
+        countries = {c for a in mine for c in a.countries}
+        done = sum(a.activities_done for a in mine)
+        figures.append(RegionFigures(region, len(mine), len(countries), done))
+    return figures

@@ -178,6 +178,37 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
         },
     ),
     (models.RoomCountItem, {"pk": "REQ#r1", "sk": "EVALROOM#01", "answers": 3}),
+    (
+        models.ResultsItem,
+        {
+            "pk": "RESULTS#2027",
+            "sk": "ACTION#r1",
+            "request_id": "r1",
+            "region": "africa",
+            "pillar": "horizontal",
+            "country": "SN",
+            "starts_on": "2027-03-08",
+            "ends_on": "2027-12-07",
+            "activities": [{"type": "seminar", "country": "SN", "deliverables": ["report"]}],
+        },
+    ),
+    (
+        models.PublishedItem,
+        {
+            "pk": "PUBLISHED",
+            "sk": "ACTION#r1",
+            "request_id": "r1",
+            "title": "An Action",
+            "region": "africa",
+            "pillar": "horizontal",
+            "countries": ["SN", "GH"],
+            "starts_on": "2027-03-08",
+            "ends_on": "2027-12-07",
+            "activities_done": 1,
+            "activities": 6,
+            "published_at": "2026-11-28T09:00:00.000000Z",
+        },
+    ),
 ]
 
 
