@@ -8,6 +8,7 @@ from chalice.app import Chalice
 # First of ours: in Lambda, the collector is paused while the rest is imported (see there).
 from functions.runtime import startup  # noqa: F401
 from functions.runtime.invocation import around_invocation
+from functions.runtime.logs import CORRELATION_HEADER, incoming_correlation_id
 from functions.runtime.settings import stage_at_import
 from functions.web.evaluation import evaluation
 from functions.web.form import form
@@ -26,8 +27,14 @@ app = Chalice(app_name="mieux")
 def per_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
     """Every request to the API: the settings once, and the first one ends the container's
     start-up. The workers' handlers do the same themselves (functions/runtime/invocation.py): Lambda
-    imports their modules, not this one."""
-    return around_invocation(lambda: get_response(event))
+    imports their modules, not this one. The correlation id (taken from the request's headers or
+    made here) is in every log line and goes back in ``X-Correlation-Id``."""
+    correlation_id = incoming_correlation_id(event.headers)
+    response = around_invocation(
+        lambda: get_response(event), getattr(event, "lambda_context", None), correlation_id
+    )
+    response.headers[CORRELATION_HEADER] = correlation_id
+    return response
 
 
 app.register_blueprint(intake)

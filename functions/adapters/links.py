@@ -31,6 +31,7 @@ class Purpose(StrEnum):
     CSRF = "csrf"  # a form's anti-forgery token
     EVALUATION = "evaluation"  # one person's evaluation of one activity (host, expert)
     EVALUATION_ROOM = "evaluation-room"  # the participants' shared link of one activity
+    DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
 
 
 class Holder(StrEnum):
@@ -70,10 +71,11 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
 EVALUATION_DAYS = 60
 
 
-def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
+def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> dict[Purpose, int]:
     """How long each purpose's links live, in days (infra/keys.py retires a key only after the
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
-    request is kept (RETENTION_DAYS), a form's anti-forgery token a day, evaluation links
+    request is kept (RETENTION_DAYS), a form's anti-forgery token a day, a draft's link as long
+    as the draft is kept after the save that mailed it (DRAFT_DAYS), evaluation links
     EVALUATION_DAYS."""
     return {
         Purpose.REVIEW: review_days,
@@ -81,12 +83,14 @@ def max_age_days(review_days: int, status_days: int) -> dict[Purpose, int]:
         Purpose.CSRF: 1,
         Purpose.EVALUATION: EVALUATION_DAYS,
         Purpose.EVALUATION_ROOM: EVALUATION_DAYS,
+        Purpose.DRAFT: draft_days,
     }
 
 
 def _max_age(purpose: Purpose) -> int:
     settings = get_settings()
-    return max_age_days(settings.link_max_age_days, settings.retention_days)[purpose] * 86400
+    ages = max_age_days(settings.link_max_age_days, settings.retention_days, settings.draft_days)
+    return ages[purpose] * 86400
 
 
 def mint(purpose: Purpose, payload: dict[str, Any]) -> str:
@@ -204,3 +208,25 @@ def evaluation_url(link: EvaluationLink, language: str | None = None) -> str:
     where = "/evaluate/room/" if link.shared else "/evaluate/"
     query = f"?lang={language}" if language else ""
     return get_settings().public_url(f"{where}{evaluation_token(link)}{query}")
+
+
+def draft_token(draft_id: str) -> str:
+    """The token that continues (and sends) one saved draft: its id only."""
+    return mint(Purpose.DRAFT, {"d": draft_id})
+
+
+def read_draft_token(token: str) -> str:
+    """The draft id a draft token names, or a :class:`LinkError` (expired, forged, another
+    purpose's)."""
+    payload = read(Purpose.DRAFT, token)
+    draft_id = payload.get("d")
+    if not isinstance(draft_id, str) or not draft_id:
+        raise LinkError("this link is not valid")
+    return draft_id
+
+
+def draft_url(draft_id: str, language: str) -> str:
+    """The absolute link that opens a saved draft in the form, in the draft's language."""
+    return get_settings().public_url(
+        f"/drafts/{draft_id}?token={draft_token(draft_id)}&lang={language}"
+    )

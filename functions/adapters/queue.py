@@ -19,6 +19,7 @@ from functions.adapters import aws
 from functions.domain import schemas
 from functions.domain.errors import Unavailable
 from functions.domain.mail import Notification
+from functions.runtime import logs
 from functions.runtime.settings import get_settings
 
 _SCHEMAS = {
@@ -61,11 +62,24 @@ def parse(body: str) -> dict[str, Any]:
     return check(message)
 
 
+def _attributes() -> dict[str, Any]:
+    """The message attributes of what this invocation sends: its correlation id, so that the
+    worker's log lines carry the id of the request that caused them (functions/runtime/logs.py).
+    An attribute, not a body member: the message contracts stay the same."""
+    correlation_id = logs.correlation_id()
+    if not correlation_id:
+        return {}
+    value = {"DataType": "String", "StringValue": correlation_id}
+    return {"MessageAttributes": {logs.CORRELATION_ATTRIBUTE: value}}
+
+
 def _send(queue_url: str, message: dict[str, Any]) -> None:
     settings = get_settings()
     with _sqs("SendMessage"):
         aws.client("sqs", settings.region).send_message(
-            QueueUrl=queue_url, MessageBody=json.dumps(message, separators=(",", ":"))
+            QueueUrl=queue_url,
+            MessageBody=json.dumps(message, separators=(",", ":")),
+            **_attributes(),
         )
 
 
@@ -79,10 +93,15 @@ def publish_notifications(notifications: Sequence[Notification]) -> None:
     """Queue emails, ten per SendMessageBatch call; :class:`Unavailable` if any entry failed."""
     settings = get_settings()
     sqs = aws.client("sqs", settings.region)
+    attributes = _attributes()
     for start in range(0, len(notifications), 10):
         chunk = notifications[start : start + 10]
         entries = [
-            {"Id": str(i), "MessageBody": json.dumps(n.as_message(), separators=(",", ":"))}
+            {
+                "Id": str(i),
+                "MessageBody": json.dumps(n.as_message(), separators=(",", ":")),
+                **attributes,
+            }
             for i, n in enumerate(chunk)
         ]
         with _sqs("SendMessageBatch"):
@@ -124,7 +143,11 @@ def move_messages(
     while True:
         # A long poll (1 s): a short one can miss messages on real SQS and end the move early.
         answer = sqs.receive_message(
-            QueueUrl=from_url, MaxNumberOfMessages=10, VisibilityTimeout=300, WaitTimeSeconds=1
+            QueueUrl=from_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=300,
+            WaitTimeSeconds=1,
+            MessageAttributeNames=["All"],  # the correlation id goes back with the message
         )
         messages = answer.get("Messages", [])
         if not messages:
@@ -137,7 +160,9 @@ def move_messages(
                 if on_message:
                     on_message(False)
                 continue
-            sqs.send_message(QueueUrl=to_url, MessageBody=message["Body"])
+            kept_attributes = message.get("MessageAttributes")
+            extra = {"MessageAttributes": kept_attributes} if kept_attributes else {}
+            sqs.send_message(QueueUrl=to_url, MessageBody=message["Body"], **extra)
             sqs.delete_message(QueueUrl=from_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
             if on_message:

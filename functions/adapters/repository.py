@@ -23,6 +23,7 @@ from functions.domain.committee import Member, Officer
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient
 from functions.domain.records import (
     ActionRecord,
+    Draft,
     EvaluationAnswer,
     Event,
     Partition,
@@ -182,6 +183,13 @@ class Repository(ABC):
         """Record that a claimed email was sent or refused; False if it is no longer claimed."""
 
     @abstractmethod
+    def release_mail(self, record: MailRecord) -> bool:
+        """Give up a claim this worker holds (still ``sending``, still dated ``record.at``): the
+        record is deleted, so the next delivery claims the email afresh, its attempts not
+        counted (SES refused the whole account: the email is not at fault). False if the
+        claim is no longer this one."""
+
+    @abstractmethod
     def forget_mail(self, record: MailRecord) -> None:
         """Delete a mail record (an operator sends the email again)."""
 
@@ -306,6 +314,39 @@ class Repository(ABC):
     @abstractmethod
     def published_actions(self) -> list[PublishedAction]:
         """Every Action on the public pages (one Query), by request id."""
+
+    # --- drafts (issue 20: "Save and continue later") ----------------------------------------
+    # A draft lives in its own partition: nothing above reads requests can see one.
+
+    @abstractmethod
+    def save_draft(self, draft: Draft, previous_version: int | None) -> bool:
+        """Store a draft if the stored one is still at ``previous_version`` and has not ended
+        (None: there must be none yet); False when another save came first or the draft ended
+        (nothing written)."""
+
+    @abstractmethod
+    def get_draft(self, draft_id: str) -> Draft | None:
+        """One draft (strongly consistent), or None (never saved, deleted, or past its TTL)."""
+
+    @abstractmethod
+    def discard_draft(self, draft_id: str) -> bool:
+        """End a draft now (sent as a request, or erased): its answers and address hash are
+        removed at once and it reads as gone; the table deletes the rest at its TTL (the API
+        deletes no item). False if there was none (or it had ended)."""
+
+    @abstractmethod
+    def drafts_due_reminder(self, due_by: str) -> Iterator[Draft]:
+        """Drafts whose expiry reminder is due at or before ``due_by`` (ISO) and not yet sent,
+        soonest first. By index, eventually consistent: act through :meth:`mark_draft_reminded`."""
+
+    @abstractmethod
+    def mark_draft_reminded(self, draft_id: str, version: int) -> bool:
+        """Record that a draft's expiry reminder is sent, if the draft is still at ``version``
+        and not reminded yet. True for the one caller that marked it: that caller sends it."""
+
+    @abstractmethod
+    def draft_ids_by_email_hash(self, digest: str) -> list[str]:
+        """The ids of the drafts whose address hashes to ``digest`` (expired ones too)."""
 
 
 _current: Repository | None = None

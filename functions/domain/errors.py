@@ -137,6 +137,18 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class DraftExpired(LinkExpired):
+    """A saved draft's link past its age: the draft was deleted with it (issue 20)."""
+
+    code = "draft_expired"
+
+
+class DraftGone(NotFound):
+    """A saved draft that is no longer kept: sent as a request, erased, or past its time."""
+
+    code = "draft_gone"
+
+
 class Conflict(DomainError):
     """A conditional write lost: the item exists or changed in the meantime."""
 

@@ -71,6 +71,10 @@ class MailKind(StrEnum):
     ACTIVITY_CHANGED = "activity_changed"
     PARTNER_UNREACHABLE = "partner_unreachable"  # to the region's officers: key = the lost kind
     EVALUATION_HOST = "evaluation_host"  # the host's evaluation link: key = activity-<n>-done
+    # A saved draft (issue 20): the notification's ``request_id`` is the DRAFT's id, ``key`` the
+    # draft's version ("v3"): each save mails a fresh link; the reminder goes once per version.
+    DRAFT_SAVED = "draft_saved"
+    DRAFT_EXPIRING = "draft_expiring"
 
 
 # A claim (``sending``) older than this belongs to a worker that died: it may be taken over. The
@@ -84,6 +88,9 @@ MAX_ATTEMPTS = 5
 INVALID_ADDRESS = "invalid_address"
 SUPPRESSED = "suppressed"
 ABANDONED = "abandoned"
+
+# The emails about a draft, not a request: the recipient is the address the draft holds.
+DRAFT_KINDS = frozenset({MailKind.DRAFT_SAVED, MailKind.DRAFT_EXPIRING})
 
 # The emails that carry a committee member's signed review link.
 WITH_REVIEW_LINK = frozenset({MailKind.REVIEW_REQUEST, MailKind.REMINDER})

@@ -161,3 +161,21 @@ class PublishedAction(NamedTuple):
     activities: int
     published_at: str
     expires_at: int | None = None
+
+
+class Draft(NamedTuple):
+    """A form saved half-way by someone with no account: the answers as the form posted them
+    (field name -> values, so that every answer goes back into the form as it was typed), the
+    address's hash (erasure finds drafts by it), the language of the form, and when it ends.
+
+    A draft is never a request: no staff or committee listing reads it, and it becomes a request
+    only when the form is sent (then it is deleted)."""
+
+    draft_id: str
+    values: dict[str, list[str]]
+    email_hash: str
+    language: str
+    version: int  # 1 when first saved, one more on each save
+    saved_at: str
+    expires_at: int  # epoch seconds: the TTL, ``DRAFT_DAYS`` after the last save
+    reminder_due: str | None = None  # ISO time the expiry reminder is due; None once sent

@@ -210,3 +210,32 @@ def _normalised(value: Any, node: dict[str, Any]) -> Any:
     if isinstance(value, list) and isinstance(node.get("items"), dict):
         return [_normalised(item, node["items"]) for item in value]
     return value
+
+
+# What a draft ("Save and continue later") may leave undone: an answer missing or not finished
+# yet, and the rules that compare answers. Every bound and type of each answer given still holds.
+UNFINISHED = frozenset(
+    {
+        "required",
+        "consent_required",
+        "too_short",
+        "too_few",
+        "not_eligible",
+        "region_mismatch",
+        "topic_mismatch",
+        "not_allowed",
+    }
+)
+DRAFT_EMAIL = "draft_email"
+
+
+def validate_draft(document: Any) -> list[FieldError]:
+    """The errors that stop a draft being saved: every error of :func:`validate_request` but
+    the unfinished ones, and a contact address the link to continue can be sent to."""
+    errors = [e for e in validate_request(document) if e.code not in UNFINISHED]
+    if not any(e.path == "/contact/email" for e in errors):
+        contact = document.get("contact") if isinstance(document, dict) else None
+        email = contact.get("email") if isinstance(contact, dict) else None
+        if not isinstance(email, str) or not email:
+            errors.append(FieldError("/contact/email", DRAFT_EMAIL))
+    return sorted(errors, key=lambda e: _order(e.path))

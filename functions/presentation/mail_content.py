@@ -29,6 +29,8 @@ SUBJECTS: dict[MailKind, str] = {
     MailKind.EVALUATION_HOST: N_(
         "How did the activity go? A short evaluation for request {reference}"
     ),
+    MailKind.DRAFT_SAVED: N_("Your MIEUX request form is saved: continue when you are ready"),
+    MailKind.DRAFT_EXPIRING: N_("Your saved MIEUX request form will soon be deleted"),
 }
 
 OUTCOMES: dict[str, str] = {

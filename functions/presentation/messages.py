@@ -42,6 +42,9 @@ TEMPLATES: dict[str, str] = {
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),
+    "draft_email": N_(
+        "Enter your email address to save the form: we send the link to continue there"
+    ),
 }
 
 Translate = Callable[[str], str]

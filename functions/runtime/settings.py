@@ -45,6 +45,10 @@ class Settings(NamedTuple):
     stuck_submission_minutes: int
     still_under_review_days: int
     sweep_lookback_days: int
+    # A draft of the form ("Save and continue later") is kept this long after its last save, and
+    # its expiry reminder goes this long before it ends.
+    draft_days: int = 30
+    draft_reminder_days: int = 5
     # The dead-letter queues: only the operator command reads them (the functions never do).
     review_dlq_url: str = ""
     notify_dlq_url: str = ""
@@ -134,9 +138,17 @@ def read_settings() -> Settings:
         stuck_submission_minutes=_number("STUCK_SUBMISSION_MINUTES", 15),
         still_under_review_days=_number("STILL_UNDER_REVIEW_DAYS", 30),
         sweep_lookback_days=_number("SWEEP_LOOKBACK_DAYS", 3),
+        draft_days=_number("DRAFT_DAYS", 30),
+        draft_reminder_days=_number("DRAFT_REMINDER_DAYS", 5),
         review_dlq_url=os.environ.get("REVIEW_DLQ_URL", ""),
         notify_dlq_url=os.environ.get("NOTIFY_DLQ_URL", ""),
     )
+
+
+def stage_name() -> str:
+    """The stage alone (``MIEUX_STAGE``, ``local`` by default), for what must work even when
+    another setting is missing: a metric's ``Stage`` dimension (functions/runtime/metrics.py)."""
+    return os.environ.get("MIEUX_STAGE") or "local"
 
 
 def deploy_time_name(variable: str, default: str) -> str:

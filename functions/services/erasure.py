@@ -17,6 +17,9 @@ the document's fingerprint, which ``replace_contact`` renews. The rate items hol
 the source IP address and an hour (no address, no name) and expire within two hours: nothing
 in them leads to the person, so they are left as they are.
 
+Saved drafts of the form (issue 20) that hold the address are deleted whole (found by the
+address's hash in ``email-index``).
+
 A committee member or officer is removed from the committee; a member's vote comments become
 ``[erased]``, and so do their copies in the decisions. Finding those votes reads every request
 (one listing per status and one read of each request): a rare operator command may.
@@ -34,6 +37,7 @@ from typing import Any
 from functions.adapters.repository import repository
 from functions.domain.mail import email_hash
 from functions.domain.requests import Status, document_fingerprint
+from functions.services import drafts
 from functions.services.review import event
 
 ERASED = "[erased]"
@@ -245,4 +249,7 @@ def erase_person(address: str) -> ErasureReport:
         _erase_reviewer(removed, values, report)
     if store.unsuppress(email_hash(address)):
         report.changed["suppression"] += 1
+    deleted = drafts.erase(address)
+    if deleted:
+        report.changed["draft"] += deleted
     return report

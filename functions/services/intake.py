@@ -18,8 +18,10 @@ from functions.domain.errors import Conflict, InvalidRequest, SubmissionConflict
 from functions.domain.mail import email_hash
 from functions.domain.ratelimit import Window
 from functions.domain.records import Event, Request, Submission
+from functions.domain.reference import LANGUAGES
 from functions.domain.requests import Status, document_fingerprint, format_reference
 from functions.domain.validation import normalised_request, validate_request
+from functions.runtime import logs, metrics
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -59,12 +61,15 @@ def submit(document: Any) -> Submitted:
     fingerprint = document_fingerprint(document)
     submission_id = document.get("submission_id")
     request_id = uuid.uuid4().hex
+    logs.bind(request_id=request_id)
     # The partner's link is signed before anything is written: without a signing key, nothing
     # is stored (a stored request whose answer was a 503 would be sent again as a duplicate).
-    status_url = links.status_url(request_id)
+    # It opens the page in the request's language, as the receipt's link does.
+    status_url = links.status_url(request_id, document["contact"]["preferred_language"])
     moment = clock.now()
     store = repository()
     reference = format_reference(moment.year, store.next_reference_number(moment.year))
+    logs.bind(reference=reference)
     at = clock.iso(moment)
     expires = int(moment.timestamp()) + settings.retention_days * 86400
     request = new_request(document, request_id, reference, fingerprint, at, expires)
@@ -80,6 +85,8 @@ def submit(document: Any) -> Submitted:
         store.create_request(request, submitted, marker)
     except Conflict:
         return _resubmission(str(submission_id), fingerprint)
+    metrics.emit("RequestsSubmitted")
+    log.info("request submitted", extra={"region": request.region, "pillar": request.pillar})
     try:
         queue.publish_review_task(request_id, 1)
     except Exception:  # the sweeper republishes requests left in "submitted"
@@ -126,22 +133,28 @@ def _resubmission(submission_id: str, fingerprint: str) -> Submitted:
         raise SubmissionConflict("this submission id was used before")
     if marker.fingerprint != fingerprint:
         raise SubmissionConflict("this submission id was already used for a different request")
+    logs.bind(request_id=marker.request_id, reference=marker.reference)  # the first answer's
     request = store.get_request(marker.request_id)
     status = request.status if request else Status.SUBMITTED.value
     return Submitted(
         marker.request_id,
         marker.reference,
         status,
-        links.status_url(marker.request_id),
+        links.status_url(marker.request_id, request.language if request else None),
         created=False,
     )
 
 
-def decoy_submission() -> Submitted:
-    """What a bot that filled the honeypot sees: a success that stored nothing."""
+def decoy_submission(document: Any = None) -> Submitted:
+    """What a bot that filled the honeypot sees: a success that stored nothing, its status
+    link shaped like a real one (with the posted language, when it is one of ours)."""
     request_id = uuid.uuid4().hex
     reference = format_reference(clock.now().year, 1000 + random_source.randbelow(9000))
-    return Submitted(request_id, reference, Status.SUBMITTED.value, links.status_url(request_id))
+    contact = document.get("contact") if isinstance(document, dict) else None
+    asked = contact.get("preferred_language") if isinstance(contact, dict) else None
+    language = asked if isinstance(asked, str) and asked in LANGUAGES else None
+    status_url = links.status_url(request_id, language)
+    return Submitted(request_id, reference, Status.SUBMITTED.value, status_url)
 
 
 class RateCheck(NamedTuple):

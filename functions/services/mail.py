@@ -7,10 +7,18 @@ accepting the message and the record being marked leaves a claim that expires af
 decision email), and if no delivery comes (the message went to the dead-letter queue) the
 sweeper queues it again (functions/services/sweep.py, ``reclaimed``).
 
-An email that can never go is refused for good, recorded on the request and not retried: an
-address the domain's rule refuses (``invalid_address``), a recipient on the suppression list
-(``suppressed``: the region's Project Officers are told when it is the partner), or SES's own
-refusal.
+An email that can never go is refused for good, recorded on the request, counted
+(``MailRejected``, ``MailSuppressed``) and not retried: an address the domain's rule refuses
+(``invalid_address``), a recipient on the suppression list (``suppressed``), or SES's refusal of
+this message (``MessageRejected``...). When it was the partner's, the region's Project Officers
+are told (``partner_unreachable``: they can reach the partner another way).
+
+A refusal of the whole account or sender (sending paused, account suspended, the sender or its
+MAIL FROM domain not verified) is no fault of the email: the claim is given back, the refusal
+counted at once (``MailAccountRefused``, an alarm) and :class:`mailer.AccountRefusal` raised, so
+the notification stays on its queue and goes out once the account is fixed (from the
+dead-letter queue, ``python -m functions.ops queues redrive``, if that took longer than its
+deliveries).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, officers_for
 from functions.domain.mail import (
+    DRAFT_KINDS,
     INVALID_ADDRESS,
     LEASE_SECONDS,
     MAX_ATTEMPTS,
@@ -43,6 +52,7 @@ from functions.domain.reference import country_names, reference_data
 from functions.presentation.formspec import request_form
 from functions.presentation.mail_content import compose
 from functions.presentation.readout import NOT_IN_MAIL, field_titles, read_request
+from functions.runtime import logs, metrics
 from functions.runtime.settings import get_settings
 from functions.services import actions
 from functions.services.review import conversation, event
@@ -110,7 +120,7 @@ def _claim(notification: Notification, expires_at: int | None) -> MailRecord | N
     return existing._replace(at=clock.iso(now), attempts=existing.attempts + 1)
 
 
-def _described(notification: Notification) -> str:
+def _described(notification: Notification | MailRecord) -> str:
     """A notification in a log line or an error: ids only."""
     return (
         f"{notification.kind} round {notification.round} of {notification.request_id} "
@@ -127,10 +137,14 @@ def deliver(message: dict[str, Any]) -> str:
     conversation with the partner).
     """
     notification = Notification.from_message(message)
+    if notification.kind in DRAFT_KINDS:
+        return _deliver_about_draft(notification)
+    logs.bind(request_id=notification.request_id)
     store = repository()
     request, person = store.request_and_recipient(notification.request_id, notification.recipient)
     if request is None:
         return "dropped: request gone"
+    logs.bind(reference=request.reference)
     addressee = resolve(request, notification, person)
     if addressee is None:
         return "dropped: recipient gone"
@@ -148,13 +162,71 @@ def deliver(message: dict[str, Any]) -> str:
         message_id = mailer.send(
             addressee.address, subject, text, html, notification.kind, addressee.language
         )
+    except mailer.AccountRefusal as refusal:
+        _wait_for_the_account(claim, refusal.code)
+        raise
     except mailer.PermanentRejection as rejection:
         return _refused(request, claim, rejection.code)
     note = None
     if addressee.on_behalf_of is not None:
         note = f"sent to the delegate of {notification.recipient}"
     store.finish_mail(claim, MailState.SENT, message_id=message_id, error=note)
+    metrics.emit("MailSent")
     return "sent"
+
+
+def _deliver_about_draft(notification: Notification) -> str:
+    """A saved draft's email (its link, or the reminder that it ends soon), to the address the
+    draft holds, once. A refusal is recorded on the mail record only: there is no request
+    whose trail could hold it. Calls: one GetItem (the draft), one PutItem (the claim), one
+    GetItem (the suppression list), one SendEmail, one UpdateItem (marked sent)."""
+    from functions.services import drafts  # the draft emails only
+
+    store = repository()
+    draft = store.get_draft(notification.request_id)
+    if draft is None:
+        return "dropped: draft gone"  # sent as a request, erased, or ended
+    address = (draft.values.get(drafts.EMAIL_FIELD) or [""])[-1].strip()
+    claim = _claim(notification, draft.expires_at)
+    if claim is None:
+        return "duplicate"
+    if not sendable(address):
+        store.finish_mail(claim, MailState.REJECTED, error=INVALID_ADDRESS)
+        metrics.emit("MailRejected", code=INVALID_ADDRESS)
+        return f"rejected: {INVALID_ADDRESS}"
+    if store.is_suppressed(email_hash(address)):
+        store.finish_mail(claim, MailState.REJECTED, error=SUPPRESSED)
+        metrics.emit("MailSuppressed")
+        return SUPPRESSED
+    context = {"kind": notification.kind.value, "status": "draft", "reference": ""}
+    context.update(drafts.mail_context(draft))
+    subject, text, html = compose(notification.kind, draft.language, context)
+    try:
+        message_id = mailer.send(address, subject, text, html, notification.kind, draft.language)
+    except mailer.AccountRefusal as refusal:  # the draft's email waits with the others
+        _wait_for_the_account(claim, refusal.code)
+        raise
+    except mailer.PermanentRejection as rejection:
+        store.finish_mail(claim, MailState.REJECTED, error=rejection.code)
+        metrics.emit("MailRejected", code=rejection.code)
+        return f"rejected: {rejection.code}"
+    store.finish_mail(claim, MailState.SENT, message_id=message_id)
+    metrics.emit("MailSent")
+    return "sent"
+
+
+def _wait_for_the_account(claim: MailRecord, code: str) -> None:
+    """SES refuses the account or the sender: give the claim back (the redelivery claims it
+    afresh, its attempts not spent, so the sweeper never abandons it while the account is
+    fixed) and raise the alarm now, not after the queue's retries."""
+    repository().release_mail(claim)
+    metrics.emit("MailAccountRefused", code=code)
+    log.error(
+        "SES refuses the account (%s): %s left on its queue",
+        code,
+        _described(claim),
+        extra={"code": code, "mail_kind": claim.kind.value, "recipient": str(claim.recipient)},
+    )
 
 
 def refuse(request_id: str, claim: MailRecord, code: str) -> None:
@@ -176,8 +248,37 @@ def refuse(request_id: str, claim: MailRecord, code: str) -> None:
 
 
 def _refused(request: Request, claim: MailRecord, code: str) -> str:
+    """A refusal of this email: the officers told if it was the partner's (queued first: if
+    queuing fails the claim goes stale and the email is tried again), recorded, counted."""
+    _tell_officers(request, claim, rejected=True)
     refuse(request.request_id, claim, code)
+    metrics.emit("MailRejected", code=code)
     return f"rejected: {code}"
+
+
+# The key of an officer's notice about a partner's email SES (or our address rule) refused:
+# ``<lost kind>:rejected``; a suppressed address's notice keeps the plain ``<lost kind>``.
+REJECTED_SUFFIX = ":rejected"
+
+
+def _tell_officers(request: Request, claim: MailRecord, *, rejected: bool) -> None:
+    """The region's Project Officers hear that the partner cannot be emailed (partner's mail
+    only): one ``partner_unreachable`` notice each, keyed by the lost email's kind."""
+    if claim.recipient.role is not Role.PARTNER:
+        return
+    key = claim.kind.value + (REJECTED_SUFFIX if rejected else "")
+    told = [
+        Notification(
+            request.request_id,
+            MailKind.PARTNER_UNREACHABLE,
+            claim.round,
+            officer(person.officer_id),
+            key,
+        )
+        for person in officers_for(request.region, repository().officers())
+    ]
+    if told:
+        queue.publish_notifications(told)
 
 
 def _suppressed(request: Request, claim: MailRecord) -> str:
@@ -186,19 +287,7 @@ def _suppressed(request: Request, claim: MailRecord) -> str:
     partner another way). The officers' notices are queued before the record is finished: if
     queuing fails, the claim goes stale and the email is tried again."""
     store = repository()
-    if claim.recipient.role is Role.PARTNER:
-        told = [
-            Notification(
-                request.request_id,
-                MailKind.PARTNER_UNREACHABLE,
-                claim.round,
-                officer(person.officer_id),
-                claim.kind.value,
-            )
-            for person in officers_for(request.region, store.officers())
-        ]
-        if told:
-            queue.publish_notifications(told)
+    _tell_officers(request, claim, rejected=False)
     store.finish_mail(claim, MailState.REJECTED, error=SUPPRESSED)
     store.append_event(
         event(
@@ -211,6 +300,7 @@ def _suppressed(request: Request, claim: MailRecord) -> str:
             suffix=str(claim.recipient),
         )
     )
+    metrics.emit("MailSuppressed")
     return SUPPRESSED
 
 
@@ -245,6 +335,9 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         "question": request.open_question,
         "reason": request.decision_reason,
         "submitted_on": request.submitted_at[:10],
+        # partner_unreachable: whether SES (or the address rule) refused the partner's address,
+        # or the address is on the suppression list (see _tell_officers).
+        "address_refused": notification.key.endswith(REJECTED_SUFFIX),
     }
     spec = request_form()
     context["parts"] = read_request(spec, document, recipient.language, NOT_IN_MAIL)

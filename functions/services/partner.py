@@ -12,6 +12,7 @@ from functions.adapters.repository import repository
 from functions.domain.committee import officers_for
 from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
 from functions.domain.mail import MailKind, Notification, member, officer
+from functions.domain.records import Partition
 from functions.domain.requests import FINAL, Status, check_move
 from functions.domain.validation import normalised_request, validate_request
 from functions.services.actions import action_view
@@ -87,7 +88,11 @@ def _public_plan(view: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def status_view(request_id: str, language: str = "en") -> StatusView:
     """The request, its Action and its public timeline, read in one Query of its partition."""
-    found = repository().partition(request_id)
+    return view_of(request_id, repository().partition(request_id), language)
+
+
+def view_of(request_id: str, found: Partition, language: str = "en") -> StatusView:
+    """The status view of a partition already read (the review page reads it once for all)."""
     request = found.request
     if request is None:
         raise NotFound(request_id)

@@ -13,9 +13,10 @@ from functions.domain import clock
 from functions.domain.committee import Delegate, Member, officers_for
 from functions.domain.errors import DelegationEnded, NotAVoter, NotFound
 from functions.domain.mail import PARTNER, MailKind, Notification, member, officer
-from functions.domain.records import Event, Request, Vote
+from functions.domain.records import Event, Partition, Request, Vote
 from functions.domain.requests import Status
 from functions.domain.voting import Choice, Outcome, Progress, decide, parse_rule, progress
+from functions.runtime import logs, metrics
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def dispatch_review(request_id: str, round_number: int) -> int:
     if request is None:
         log.warning("review task for an unknown request %s dropped", request_id)
         return 0
+    logs.bind(reference=request.reference)
     if request.round != round_number or request.status not in (
         Status.SUBMITTED,
         Status.UNDER_REVIEW,
@@ -151,6 +153,7 @@ def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> Vo
     TransactWriteItems (vote, event, round still open), one Query (the request and the round's
     votes); a decision adds what :func:`conclude` does.
     """
+    logs.bind(request_id=link.request_id)
     store = repository()
     members = store.members()
     moment = clock.now()
@@ -183,6 +186,7 @@ def cast_vote(link: links.ReviewLink, choice: Choice, comment: str | None) -> Vo
         suffix=found.member_id,
     )
     store.record_vote(vote, cast)
+    log.info("vote cast", extra={"round": link.round, "member": found.member_id})
     settled = settle_round(link.request_id, link.round, members)
     return VoteResult(choice, settled.outcome, settled.won)
 
@@ -245,7 +249,12 @@ def conclude(
         request.request_id, outcome.value, decided, round_number=round_number, **fields
     )
     if won:
-        queue.publish_notifications(outcome_notifications(request, outcome, round_number, members))
+        # A scope, not bind: the sweeper concludes many requests in one invocation.
+        with logs.scope(request_id=request.request_id, reference=request.reference):
+            notifications = outcome_notifications(request, outcome, round_number, members)
+            queue.publish_notifications(notifications)
+            metrics.emit("Decisions", code=outcome.value)
+            log.info("decision: %s", outcome.value, extra={"outcome": outcome.value})
     return won
 
 
@@ -325,6 +334,30 @@ def conversation(events: list[Event]) -> list[Exchange]:
 def conversation_of(request_id: str) -> list[Exchange]:
     """The request's questions and answers so far (one Query of its partition)."""
     return conversation(repository().partition(request_id).events)
+
+
+class ReviewState(NamedTuple):
+    """Everything a review page shows, from two reads: the request's partition (request,
+    events, every round's votes) and the committee."""
+
+    partition: Partition
+    members: list[Member]
+    votes: dict[str, Vote]
+    conversation: list[Exchange]
+    member: Member
+
+
+def review_state(link: links.ReviewLink) -> ReviewState:
+    """What the review page of ``link`` shows: one Query of the request's partition and one of
+    the committee (the minimum: figure 3 of docs/performance.md). Raises :class:`NotAVoter` or
+    :class:`DelegationEnded` as :func:`voter` does."""
+    store = repository()
+    found = store.partition(link.request_id)
+    if found.request is None:
+        raise NotFound(link.request_id)
+    members = store.members()
+    votes = {v.member_id: v for v in found.votes if v.round == link.round}
+    return ReviewState(found, members, votes, conversation(found.events), voter(link, members))
 
 
 class RoundProgress(NamedTuple):

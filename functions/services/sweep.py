@@ -23,6 +23,8 @@ Duties, in the order they run:
   went to the dead-letter queue or was lost) are queued again; the mail worker takes the stale
   claim over. One Query on the claims still ``sending`` (status-index), so it reads only those.
   A claim taken ``MAX_ATTEMPTS`` times is a poison message: recorded as refused, not requeued.
+- ``draft_reminders``: saved drafts of the form whose end is ``DRAFT_REMINDER_DAYS`` away get one
+  reminder per save (one Query on the drafts still to remind, status-index).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from functions.domain.committee import Member, Officer, officers_for
 from functions.domain.errors import AlreadyVoted, RoundClosed
 from functions.domain.mail import (
     ABANDONED,
+    DRAFT_KINDS,
     LEASE_SECONDS,
     MAX_ATTEMPTS,
     PARTNER,
@@ -55,8 +58,9 @@ from functions.domain.mail import (
 from functions.domain.records import Request, Vote
 from functions.domain.requests import FINAL, Status
 from functions.domain.voting import Choice, Outcome, silent_approvals
+from functions.runtime import logs, metrics
 from functions.runtime.settings import Settings, get_settings
-from functions.services import retention
+from functions.services import drafts, retention
 from functions.services.review import event, outcome_notifications, settle_round
 
 log = logging.getLogger(__name__)
@@ -285,6 +289,8 @@ def expired_information_requests(run: Sweep) -> int:
         if won:
             closed += 1
             queue.publish_notifications(_expiry_messages(run, request))
+            with logs.scope(request_id=request.request_id, reference=request.reference):
+                metrics.emit("Decisions", code=Status.CLOSED.value)
     return closed
 
 
@@ -329,6 +335,8 @@ def _abandon(run: Sweep, claim: MailRecord) -> None:
     if not store.take_over_mail(claim, now):
         return
     store.finish_mail(claim._replace(at=now), MailState.REJECTED, error=ABANDONED)
+    if claim.kind in DRAFT_KINDS:
+        return  # a draft has no trail to record it in
     detail = {"kind": claim.kind.value, "recipient": str(claim.recipient), "code": ABANDONED}
     store.append_event(
         event(
@@ -341,6 +349,13 @@ def _abandon(run: Sweep, claim: MailRecord) -> None:
             suffix=str(claim.recipient),
         )
     )
+    with logs.scope(request_id=claim.request_id):
+        metrics.emit("MailRejected", code=ABANDONED)
+
+
+def draft_reminders(run: Sweep) -> int:
+    """Remind once per save, ``DRAFT_REMINDER_DAYS`` before a saved draft ends (issue 20)."""
+    return drafts.remind_expiring(clock.iso(run.now))
 
 
 DUTIES: dict[str, Callable[[Sweep], int]] = {
@@ -353,6 +368,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "expired": expired_information_requests,
     "retained": retain,
     "reclaimed": stale_claims,
+    "draft_reminders": draft_reminders,
 }
 
 

@@ -6,6 +6,11 @@
   var form = document.querySelector("form[data-form]");
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
+  /* The browser's own copy of unsent answers (a lost connection loses nothing): kept in this
+     browser only, offered back on the next visit, forgotten once the request is sent. */
+  var STORE = "mieux.request-form";
+  function storage() { try { return window.localStorage; } catch (e) { return null; } }
+  if (document.querySelector("[data-sent]") && storage()) { storage().removeItem(STORE); }
   if (!form) { return; }
 
   function inputs(name) { return Array.prototype.slice.call(form.elements).filter(function (el) { return el.name === name; }); }
@@ -161,8 +166,81 @@
   form.addEventListener("change", applyConditions);
   applyConditions();
 
+  /* Every answer, by field name (plumbing such as the anti-forgery token and the trap left out:
+     they belong to this page, not to the answers). */
+  function answers() {
+    var saved = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "_csrf" || el.name === "_html" || el.name === "_action" || el.closest(".trap")) { return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      if (el.type !== "hidden" && el.type !== "radio" && el.type !== "checkbox" && el.value === "") { return; }
+      (saved[el.name] = saved[el.name] || []).push(el.value);
+    });
+    return saved;
+  }
+  function typedSomething(saved) {
+    return Object.keys(saved).some(function (name) { return form.elements[name] && form.elements[name].type !== "hidden"; });
+  }
+  function restore(saved) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var values = saved[el.name];
+      if (!el.name || el.name === "_csrf" || !values) { return; }
+      if (el.type === "radio" || el.type === "checkbox") { el.checked = values.indexOf(el.value) >= 0; }
+      else { el.value = values[values.length - 1]; }
+      var entry = el.closest("[data-extra]");
+      if (entry && el.value) { entry.hidden = false; }
+    });
+    applyConditions();
+  }
+  var local = storage();
+  var keeping = null;
+  function keep() {
+    if (!local) { return; }
+    clearTimeout(keeping);
+    keeping = setTimeout(function () {
+      var saved = answers();
+      try { if (typedSomething(saved)) { local.setItem(STORE, JSON.stringify(saved)); } } catch (e) { /* full or refused */ }
+    }, 400);
+  }
+  var offered = local && !summary && !form.querySelector("[name=_draft]") ? local.getItem(STORE) : null;
+  if (offered) {
+    var kept = null;
+    try { kept = JSON.parse(offered); } catch (e) { kept = null; }
+    if (kept && typedSomething(kept)) {
+      var offer = document.createElement("div");
+      offer.className = "notice";
+      offer.setAttribute("role", "region");
+      offer.setAttribute("aria-label", form.getAttribute("data-restore-title"));
+      offer.setAttribute("data-local-draft", "");
+      var text = document.createElement("p");
+      text.textContent = form.getAttribute("data-restore-text");
+      var yes = document.createElement("button");
+      yes.type = "button";
+      yes.className = "button";
+      yes.textContent = form.getAttribute("data-restore-label");
+      var no = document.createElement("button");
+      no.type = "button";
+      no.className = "button button-secondary";
+      no.textContent = form.getAttribute("data-discard-label");
+      var buttons = document.createElement("div");
+      buttons.className = "button-group";
+      buttons.appendChild(yes);
+      buttons.appendChild(no);
+      offer.appendChild(text);
+      offer.appendChild(buttons);
+      form.parentNode.insertBefore(offer, form);
+      yes.addEventListener("click", function () { restore(kept); offer.remove(); form.querySelector("input:not([type=hidden]), select, textarea").focus(); });
+      no.addEventListener("click", function () { local.removeItem(STORE); offer.remove(); });
+    }
+  }
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+
   form.addEventListener("submit", function (event) {
     if (form.getAttribute("data-sending")) { event.preventDefault(); return; }
+    if (local) { var now = answers(); if (typedSomething(now)) { try { local.setItem(STORE, JSON.stringify(now)); } catch (e) { /* full */ } } }
+    /* "Save and continue later" checks nothing here: the server checks what was answered. */
+    if (event.submitter && event.submitter.hasAttribute("data-save")) { return; }
     var errors = [];
     form.querySelectorAll("[data-field]").forEach(function (field) {
       var code = shown(field) && !entryIsEmpty(field) ? check(field) : null;

@@ -21,6 +21,8 @@ from functions.domain.errors import (
     Conflict,
     DelegationEnded,
     DomainError,
+    DraftExpired,
+    DraftGone,
     FieldError,
     Forbidden,
     InvalidRequest,
@@ -64,6 +66,10 @@ ANSWERS: dict[type[DomainError], Answer] = {
     LinkError: Answer(400, "invalid", "This link is not valid."),
     LinkExpired: Answer(410, "expired", "This link has expired."),
     LinkWrongPurpose: Answer(403, "wrong_purpose", "This link is not meant for this page."),
+    DraftExpired: Answer(410, "draft_expired", "This saved form has expired and was deleted."),
+    DraftGone: Answer(
+        410, "draft_expired", "This saved form is no longer kept (sent, expired or deleted)."
+    ),
     # Who may act.
     Forbidden: Answer(403, "forbidden", "The anti-forgery check failed; nothing was changed."),
     NotAVoter: Answer(403, "not_a_voter", "This member does not vote."),

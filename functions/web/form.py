@@ -13,20 +13,24 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Request, Response
 
-from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound
+from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound, Unavailable
 from functions.domain.reference import country_names, reference_data
 from functions.domain.validation import field_title
 from functions.presentation.formdata import HONEYPOT, request_from_form
 from functions.presentation.i18n import gettext_for
 from functions.presentation.messages import message_for
+from functions.runtime import metrics
+from functions.services import drafts as drafts_service
 from functions.services import intake as intake_service
 from functions.web import csrf
 from functions.web.errors import error_page
 from functions.web.headers import static_headers
-from functions.web.pages import language_of, page
+from functions.web.inputs import query_token
+from functions.web.pages import here_of, language_of, page
 
 if TYPE_CHECKING:
     from functions.presentation.formspec import Field, FormSpec, Group
@@ -38,6 +42,11 @@ if TYPE_CHECKING:
 form = Blueprint(__name__)
 
 FORM_SCOPE = "request-form"  # the anti-forgery token of the request form (functions/web/csrf.py)
+# "Save and continue later": the second submit button's name and value, and the hidden field
+# that carries a continued draft's signed token (form plumbing: ``_`` fields are not answers).
+ACTION_FIELD = "_action"
+SAVE = "save"
+DRAFT_FIELD = "_draft"
 STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 Translate = Callable[[str], str]
 
@@ -214,8 +223,11 @@ def form_page(
     errors: list[FieldError] | None = None,
     status: int = 200,
     spec: FormSpec | None = None,
+    draft_token: str = "",
+    here: str = "/",
 ) -> Response:
-    """The form, empty or with the person's answers and every error."""
+    """The form, empty or with the person's answers and every error; with ``draft_token``, the
+    form continues that saved draft (saving again updates it, sending deletes it)."""
     from functions.presentation.formspec import request_form
 
     spec = spec or request_form()
@@ -226,6 +238,8 @@ def form_page(
     token, cookie_headers = csrf.issue(request, FORM_SCOPE)
     sections = sections_view(spec, language, values, inline)
     hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
+    if draft_token:
+        hidden.append((DRAFT_FIELD, draft_token))
     return page(
         "form.html",
         language,
@@ -235,6 +249,8 @@ def form_page(
         hidden=[*hidden, (csrf.FIELD, token), ("_html", "1")],
         summary=summary,
         honeypot=HONEYPOT,
+        continuing=bool(draft_token),
+        here=here,
         headers=cookie_headers,
     )
 
@@ -247,6 +263,21 @@ def request_form_page() -> Response:
     """The hosted form, in the reader's language."""
     request = form.current_request
     return form_page(request, language_of(request))
+
+
+@form.route("/drafts/{draft_id}", methods=["GET"])
+def continue_draft(draft_id: str) -> Response:
+    """A saved draft's link: the form with every answer back in it. Shows, never changes (mail
+    scanners follow links): only the form's buttons save or send."""
+    request = form.current_request
+    language = language_of(request)
+    token = query_token(request)
+    here = here_of(request)  # the language switcher keeps the link's token
+    try:
+        draft = drafts_service.restore(draft_id, token)
+    except DomainError as error:
+        return error_page(error, language, here=here)
+    return form_page(request, language, draft.values, draft_token=token, here=here)
 
 
 @form.route("/static/{name}", methods=["GET"])
@@ -275,18 +306,50 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
     """The page a browser gets after posting the form: the confirmation, the form again with
     every error, or the shared error page (in the form's language, whatever went wrong)."""
     language = language_of(request)
+    draft_token = (fields.get(DRAFT_FIELD) or [""])[-1]
     try:
         check_form_token(request, fields)
         posted = request_from_form(fields)
         if posted.trapped:
-            return _confirmation(intake_service.decoy_submission(), language)
+            return _confirmation(intake_service.decoy_submission(posted.document), language)
+        if (fields.get(ACTION_FIELD) or [""])[-1] == SAVE:
+            return _save_draft(request, language, posted.values, posted.document, draft_token)
         try:
             result = intake_service.submit(posted.document)
         except InvalidRequest as error:
-            return form_page(request, language, posted.values, error.errors, 422)
+            metrics.emit("RequestsRefused", code=error.code)
+            return form_page(request, language, posted.values, error.errors, 422, None, draft_token)
+        if draft_token and result.created:
+            drafts_service.discard(draft_token)
     except DomainError as error:
+        if not isinstance(error, Unavailable):  # a failure of ours, not a refusal
+            metrics.emit("RequestsRefused", code=error.code)
         return error_page(error, language)
     return _confirmation(result, language)
+
+
+def _save_draft(
+    request: Request,
+    language: str,
+    values: dict[str, list[str]],
+    document: dict[str, Any],
+    draft_token: str,
+) -> Response:
+    """The page after "Save and continue later": where the link went, or the form again with
+    the errors of what was answered (nothing saved)."""
+    try:
+        saved = drafts_service.save(values, document, language, draft_token or None)
+    except InvalidRequest as error:
+        return form_page(request, language, values, error.errors, 422, None, draft_token)
+    return page(
+        "draft_saved.html",
+        language,
+        200,
+        email=saved.email,
+        expires_on=saved.expires_on,
+        continue_url=f"/drafts/{saved.draft_id}?"
+        + urlencode({"token": saved.token, "lang": language}),
+    )
 
 
 def _confirmation(result: intake_service.Submitted, language: str) -> Response:

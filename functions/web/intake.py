@@ -44,7 +44,7 @@ def _answer(error: DomainError) -> Response:
 
 # ``content_types=[]`` turns off Chalice's own 415 check, so that every refusal has our JSON shape.
 @intake.route("/requests", methods=["POST"], content_types=[])
-@guarded(_answer)
+@guarded(_answer, refused="RequestsRefused")
 def submit_request() -> Response:
     """Validate, store and queue a request for technical assistance."""
     request = intake.current_request
@@ -56,7 +56,7 @@ def submit_request() -> Response:
         check_form_token(request, body)
     document, trapped = _document(kind, body)
     if trapped:
-        return json_response(intake_service.decoy_submission().as_json(), 201)
+        return json_response(intake_service.decoy_submission(document).as_json(), 201)
     result = intake_service.submit(document)
     replayed = {} if result.created else {"Idempotent-Replayed": "true"}
     return json_response(result.as_json(), 201, replayed)

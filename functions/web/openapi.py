@@ -27,14 +27,14 @@ PAGE = {"type": "string"}
 
 # What each status means, once for every route.
 REASONS = {
-    200: "OK",
+    200: "OK (for the form's POST with _action=save: the answers saved as a draft)",
     201: "Created (or, for a submission id seen before, the first answer again)",
     400: "The body or the link cannot be read",
     403: "Wrong purpose, not a voter any more, the anti-forgery check failed, or a browser's"
     " request from another site (Origin, Sec-Fetch-Site)",
     404: "No such request (or no such file)",
     409: "Already done: a vote recorded, a closed round, a submission id with other content",
-    410: "The link has expired",
+    410: "The link has expired (or the saved draft it opens is no longer kept)",
     413: "The body is larger than 64 KiB",
     415: "The body is neither JSON nor form-encoded",
     422: "The content breaks the schema's or the form's rules (every error, with its path)",
@@ -86,7 +86,10 @@ def _intake() -> dict[str, Any]:
                                 "description": "The hosted form's fields, named by their path "
                                 "in the request (institution.name, ...), with the form's "
                                 "anti-forgery token (_csrf) and cookie, whatever the Accept; "
-                                "with Accept: text/html the answer is a page.",
+                                "with Accept: text/html the answer is a page. _action=save "
+                                "saves the answers as a draft instead (200: the link to "
+                                "continue is emailed); _draft, a saved draft's token, "
+                                "continues that draft.",
                                 "type": "object",
                                 "additionalProperties": {"type": "string"},
                             }
@@ -95,6 +98,7 @@ def _intake() -> dict[str, Any]:
                 },
                 "responses": _answers(
                     {
+                        200: {HTML: PAGE},
                         201: {JSON: {"$ref": "#/components/schemas/Submitted"}, HTML: PAGE},
                         400: {JSON: ERRORS},
                         403: either,
@@ -150,6 +154,16 @@ def _pages_routes() -> dict[str, Any]:
                     {200: {"text/css": PAGE, "text/javascript": PAGE}, 404: {HTML: PAGE}}
                 ),
             }
+        },
+        "/drafts/{draft_id}": {
+            "parameters": [
+                {"name": "draft_id", "in": "path", "required": True, "schema": URL_SAFE},
+                STATUS_TOKEN,
+            ],
+            "get": {
+                "summary": "The form with a saved draft's answers (changes nothing)",
+                "responses": _pages(200, 400, 403, 410, 503),
+            },
         },
         "/review/{token}": {
             "parameters": [TOKEN],

@@ -11,7 +11,8 @@ from chalice.app import Blueprint, Response
 from functions.adapters import links
 from functions.domain.errors import AlreadyVoted, DomainError, InvalidRequest, RoundClosed
 from functions.domain.ratelimit import Window
-from functions.domain.voting import Choice, Closed, Outcome, read_ballot, why_closed
+from functions.domain.voting import Choice, Outcome, read_ballot, why_closed
+from functions.runtime import metrics
 from functions.web import csrf
 from functions.web.errors import error_page, status_of
 from functions.web.failures import guarded
@@ -33,39 +34,19 @@ def _problem(error: DomainError) -> Response:
     return error_page(error, language_of(request), here=f"/review/{token}")
 
 
-def _state(
-    link: links.ReviewLink,
-) -> tuple[Any, dict[str, Any] | None, Closed | None, Any]:
-    """The request's view, this member's vote in the round (if any), why voting is closed, and
-    the round's progress (who voted, by body; what the rule still needs)."""
-    # Imported on use: the review service (committee, voting, mail notifications) serves
-    # these pages only, and a module-level import would add it to every cold start of the
-    # API Lambda, whose first request is most often a submission.
-    from functions.services import review as service
-    from functions.services.partner import status_view
-
-    view = status_view(link.request_id)
-    votes = service.round_votes(link.request_id, link.round)
-    mine = votes.get(link.member_id)
-    vote = {"choice": mine.choice, "comment": mine.comment, "at": mine.at} if mine else None
-    closed = why_closed(view.status, view.round, link.round)
-    return view, vote, closed, service.round_progress(votes)
-
-
-def _reading(view: Any, language: str) -> dict[str, Any]:
+def _reading(state: Any, view: Any, language: str) -> dict[str, Any]:
     """What the page shows to decide on: the whole request read from the schema, the country's
     instruments and the conversation with the partner so far."""
     from functions.domain.reference import reference_data
     from functions.presentation.formspec import request_form
     from functions.presentation.readout import field_titles, read_request
-    from functions.services import review as service
 
     spec = request_form()
     country = reference_data().countries.get(view.document["institution"].get("country") or "")
     return {
         "parts": read_request(spec, view.document, language),
         "instruments": country.instruments if country else (),
-        "conversation": service.conversation_of(view.request_id),
+        "conversation": state.conversation,
         "field_titles": {k.partition(".")[2]: v for k, v in field_titles(spec).items()},
     }
 
@@ -73,22 +54,30 @@ def _reading(view: Any, language: str) -> dict[str, Any]:
 def _review_page(
     token: str, link: links.ReviewLink, language: str, status: int = 200, **extra: Any
 ) -> Response:
-    from functions.services import review as service  # on use: see _state
+    # Imported on use: the review service (committee, voting, mail notifications) serves
+    # these pages only, and a module-level import would add it to every cold start of the
+    # API Lambda, whose first request is most often a submission.
+    from functions.services import review as service
+    from functions.services.partner import view_of
 
-    view, vote, closed, progress = _state(link)
-    member = service.voter(link)  # a delegate's link whose delegation ended: refused here
+    # Two reads for the whole page: the request's partition and the committee. The member is
+    # checked against that committee: a delegate's link whose delegation ended is refused here.
+    state = service.review_state(link)
+    view = view_of(link.request_id, state.partition)
+    mine = state.votes.get(link.member_id)
+    vote = {"choice": mine.choice, "comment": mine.comment, "at": mine.at} if mine else None
     form_token, cookie = csrf.issue(review.current_request, _scope(token))
     response = page(
         "review.html",
         language,
         status,
         view=view,
-        member=member,
-        delegation=service.delegation_of(link, member),
+        member=state.member,
+        delegation=service.delegation_of(link, state.member),
         vote=vote,
-        closed=closed,
-        progress=progress,
-        **_reading(view, language),
+        closed=why_closed(view.status, view.round, link.round),
+        progress=service.round_progress(state.votes, state.members),
+        **_reading(state, view, language),
         csrf_token=form_token,
         action=f"/review/{token}",
         here=f"/review/{token}",
@@ -110,10 +99,10 @@ def show_review(token: str) -> Response:
 
 
 @review.route("/review/{token}", methods=["POST"], content_types=[])
-@guarded(_problem)
+@guarded(_problem, refused="VotesRefused")
 def cast_vote(token: str) -> Response:
     """Record the vote of the member the link belongs to, once per round."""
-    from functions.services import review as service  # on use: see _state
+    from functions.services import review as service  # on use: see _review_page
     from functions.services.partner import status_view
 
     request = review.current_request
@@ -126,12 +115,15 @@ def cast_vote(token: str) -> Response:
         ballot = read_ballot(fields.get("choice", ""), fields.get("comment", ""))
         result = service.cast_vote(link, ballot.choice, ballot.comment)
     except InvalidRequest as error:
+        metrics.emit("VotesRefused", code=error.code)
         errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
         status = status_of(error)
         return _review_page(token, link, language, status, errors=errors, values=fields)
     except AlreadyVoted as error:
+        metrics.emit("VotesRefused", code=error.code)
         return _review_page(token, link, language, status_of(error), already_voted=True)
     except RoundClosed as error:  # the page says why: decided, a later round, or paused
+        metrics.emit("VotesRefused", code=error.code)
         return _review_page(token, link, language, status_of(error))
     view = status_view(link.request_id)  # one Query: the reference, and what is decided now
     # The decision is made once: the vote whose call made it says so; any other vote says what

@@ -7,6 +7,7 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
+from functions.runtime import logs
 from functions.runtime.invocation import each_invocation
 from functions.runtime.settings import deploy_time_name
 
@@ -19,20 +20,32 @@ blueprint = Blueprint(__name__)
 )
 @each_invocation  # Lambda imports this module, not app.py: see functions/runtime/invocation.py
 def notifications(event: SQSEvent) -> None:
-    """Deliver each notification. Ids only in the log line: never an address or a subject."""
+    """Deliver each notification. Ids only in the log line: never an address or a subject.
+
+    An exception leaves the message for redelivery: SES refusing the whole account
+    (``AccountRefusal``, counted and alarmed by the mail service), throttling past the retries,
+    another worker's claim (``SendInProgress``)."""
     # Imported here, on the first notification: the mail service pulls in Jinja2, the email
     # package and the templates' helpers. app.py imports this module to register it, so a
     # module-level import would add them to the API's cold start.
     from functions.services.mail import deliver
 
     for record in event:
-        message = queue.parse(record.body)
-        outcome = deliver(message)
-        log.info(
-            "notification %s %s round %s to %s: %s",
-            message["request_id"],
-            message["mail_kind"],
-            message["round"],
-            message["recipient"],
-            outcome,
-        )
+        raw = record.to_dict()
+        with logs.scope(
+            sqs_message_id=raw.get("messageId"), correlation_id=logs.record_correlation_id(raw)
+        ):
+            message = queue.parse(record.body)
+            outcome = deliver(message)
+            log.info(
+                "notification %s round %s to %s: %s",
+                message["mail_kind"],
+                message["round"],
+                message["recipient"],
+                outcome,
+                extra={
+                    "mail_kind": message["mail_kind"],
+                    "recipient": message["recipient"],
+                    "outcome": outcome,
+                },
+            )

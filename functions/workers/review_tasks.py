@@ -7,6 +7,7 @@ import logging
 from chalice.app import Blueprint, SQSEvent
 
 from functions.adapters import queue
+from functions.runtime import logs
 from functions.runtime.invocation import each_invocation
 from functions.runtime.settings import deploy_time_name
 
@@ -26,7 +27,17 @@ def review_tasks(event: SQSEvent) -> None:
     from functions.services.review import dispatch_review
 
     for record in event:
-        message = queue.parse(record.body)
-        request_id, round_number = message["request_id"], message["round"]
-        queued = dispatch_review(request_id, round_number)
-        log.info("review task %s round %s: %s notifications", request_id, round_number, queued)
+        raw = record.to_dict()
+        with logs.scope(
+            sqs_message_id=raw.get("messageId"), correlation_id=logs.record_correlation_id(raw)
+        ):
+            message = queue.parse(record.body)
+            request_id, round_number = message["request_id"], message["round"]
+            logs.bind(request_id=request_id)
+            queued = dispatch_review(request_id, round_number)
+            log.info(
+                "review task round %s: %s notifications",
+                round_number,
+                queued,
+                extra={"round": round_number, "queued": queued},
+            )

@@ -4,9 +4,10 @@ One module per figure: 1. cold start of each Lambda from the unzipped slim packa
 floor and Chalice's default package (``cold_start``); 2. package size (``size``); 3. AWS calls per
 operation (``calls``); 4. warm CPU of the submit handler against schema validation alone
 (``cpu``); 5. items read by the queries as the table grows (``scale``); 7. validation of
-the worst hostile document against the schema's example (``validation``). The packages are built by
-``packaging``, the report written by ``report``. Timings are medians of many runs taken in
-alternation, so that the machine's noise hits both sides.
+the worst hostile document against the schema's example (``validation``); 8. each page's bytes
+over the wire and the requests before the form can be used (``page_weight``). The packages
+are built by ``packaging``, the report written by ``report``. Timings are medians of many runs
+taken in alternation, so that the machine's noise hits both sides.
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ import os
 import time
 from pathlib import Path
 
-from infra.bench import calls, cold_start, cpu, packaging, report, scale, size, validation
+from infra.bench import (
+    calls,
+    cold_start,
+    cpu,
+    packaging,
+    page_weight,
+    report,
+    scale,
+    size,
+    validation,
+)
 from infra.bench.stage import DUMMY_ENV, ROOT, log
 
-PARTS = ("cold", "size", "calls", "cpu", "scale", "validation")
+PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "pages")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -62,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     rows.append(report.THROUGHPUT)
     if "validation" in wanted:
         rows += validation.rows(args.validation_runs)
+    if "pages" in wanted:
+        rows += page_weight.rows()
     if not args.only:
         run = report.Run(
             seconds=time.monotonic() - began,
@@ -78,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             scale.HOW,
             report.THROUGHPUT_HOW,
             validation.HOW,
+            page_weight.HOW,
         ]
         report.write(args.out, rows, run.notes(), details)
         log(f"wrote {args.out} in {time.monotonic() - began:.0f} s")

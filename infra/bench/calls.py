@@ -57,6 +57,20 @@ _MAIL_END = [
     ("sesv2.SendEmail", "the email"),
     ("dynamodb.UpdateItem", "the mail record marked sent, with SES's message id"),
 ]
+# The review page (GET /review/{token}) in any round: what it shows needs the request's partition
+# (the request, the round's votes, the question-and-answer events) and the committee.
+_REVIEW_PAGE = [
+    (
+        "dynamodb.Query",
+        "the request's partition (one Query, pages followed): the request, the round's votes and"
+        " the conversation's events (round 2 on: each question, the answer, the changes)",
+    ),
+    (
+        "dynamodb.Query",
+        "the committee (one partition): is the link's member still a voter (a delegate's"
+        " delegation still active), and who has voted by body against the rule",
+    ),
+]
 MINIMUM: dict[str, list[tuple[str, str]]] = {
     "submit": [
         (
@@ -107,12 +121,24 @@ MINIMUM: dict[str, list[tuple[str, str]]] = {
             "the decision emails (partner, officers, committee), up to ten per call",
         ),
     ],
+    "review page, round 1": _REVIEW_PAGE,
+    "review page, round 2": _REVIEW_PAGE,
 }
+
+# Calls an operation makes today beyond its minimum, each with what would fold it away. The test
+# pins minimum + these (a new call fails it, and so does folding one away without removing it
+# here); the bench shows them as over the minimum. Keep this empty where the code allows.
+BEYOND_MINIMUM: dict[str, list[tuple[str, str]]] = {}
+
+
+def minimum(operation: str) -> Counter[str]:
+    """The minimum calls of ``operation``, counted by name."""
+    return Counter(name for name, _ in MINIMUM[operation])
 
 
 def expected(operation: str) -> Counter[str]:
-    """The minimum calls of ``operation``, counted by name."""
-    return Counter(name for name, _ in MINIMUM[operation])
+    """The calls ``operation`` makes today, counted by name: its minimum and any known extra."""
+    return minimum(operation) + Counter(name for name, _ in BEYOND_MINIMUM.get(operation, []))
 
 
 @dataclass
@@ -175,9 +201,11 @@ HOW = (
     " pynamodb's clients count too) during the second run of each operation against moto,"
     " with the local stage's demo committee (three voters, an observer, Project Officers; the"
     " unanimous rule); the first run creates the clients, reads the signing keys and creates"
-    " the year's counter, which happens once per container. Submit runs through the Lambda"
-    " entry point, the others through the services their worker or page calls"
-    " (`infra/bench/operations.py`). The minimum and why, call by call:"
+    " the year's counter, which happens once per container. Submit and the review page (GET"
+    " /review/{token}; in round 2 after a question, its answer and a corrected field) run"
+    " through the Lambda entry point, the others through the services their worker or page"
+    " calls (`infra/bench/operations.py`); a row lists the items its Queries read"
+    " (ScannedCount). The minimum and why, call by call:"
 )
 
 
@@ -204,17 +232,19 @@ def rows() -> list[Row]:
     log("AWS calls per operation (moto)")
     found: list[Row] = []
     for operation, recorder in aws_calls().items():
-        minimum = expected(operation)
+        least = minimum(operation)
         counted = dict(sorted(recorder.calls.items()))
         total = sum(counted.values())
         listed = ", ".join(f"{name} x{count}" for name, count in counted.items())
-        ok = recorder.calls == minimum and not recorder.scans()
+        read = sum(items for _, items in recorder.scanned)
+        items = f"; {read} items read by its Queries" if recorder.scanned else ""
+        ok = recorder.calls == least and not recorder.scans()
         found.append(
             Row(
                 f"3. AWS calls: {operation}",
-                f"{total} ({listed})",
-                f"{minimum.total()} (minimum)",
-                f"{total / minimum.total():.2f}",
+                f"{total} ({listed}{items})",
+                f"{least.total()} (minimum)",
+                f"{total / least.total():.2f}",
                 "= minimum",
                 verdict(ok),
             )
@@ -230,5 +260,18 @@ def how() -> list[str]:
             f"  - {operation}: `{call}`: {reason}"
             for operation in operations.OPERATIONS
             for call, reason in MINIMUM[operation]
+        ),
+        *(
+            [
+                "  Calls made today beyond the minimum (why the row fails, and what would fold"
+                " each call away):"
+            ]
+            if BEYOND_MINIMUM
+            else []
+        ),
+        *(
+            f"  - {operation}: `{call}`: {reason}"
+            for operation, extra in BEYOND_MINIMUM.items()
+            for call, reason in extra
         ),
     ]

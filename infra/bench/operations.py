@@ -3,8 +3,8 @@
 Shared by ``make bench`` (figure 3) and tests/integration/test_budgets.py. Each entry of
 :data:`OPERATIONS` prepares what the operation needs (a request submitted, a round opened, the
 other votes cast: not counted) and returns the operation itself, which the caller counts.
-Submit goes through the Lambda entry point (``app.app``); the others through the services the
-workers and the vote page call.
+Submit and the review page go through the Lambda entry point (``app.app``); the others through
+the services the workers and the vote page call.
 """
 
 from __future__ import annotations
@@ -19,17 +19,22 @@ REGION = "eu-west-1"
 Operation = Callable[[], object]
 
 
-def api_event(method: str, path: str, body: Any) -> dict[str, Any]:
-    """An API Gateway proxy event, as Lambda hands it to Chalice."""
+def api_event(
+    method: str, path: str, body: Any, parameters: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """An API Gateway proxy event, as Lambda hands it to Chalice. ``path`` is the route
+    (``/review/{token}``), ``parameters`` its path parameters; JSON ``body``, or None (a GET)."""
+    concrete = path.format(**parameters) if parameters else path
+    headers = {"content-type": "application/json"}
     return {
         "resource": path,
-        "path": path,
+        "path": concrete,
         "httpMethod": method,
-        "headers": {"content-type": "application/json"},
-        "multiValueHeaders": {"content-type": ["application/json"]},
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
-        "pathParameters": None,
+        "pathParameters": parameters,
         "stageVariables": None,
         "requestContext": {
             "resourcePath": path,
@@ -37,7 +42,7 @@ def api_event(method: str, path: str, body: Any) -> dict[str, Any]:
             "stage": "api",
             "identity": {"sourceIp": f"192.0.2.{uuid.uuid4().int % 250 + 1}"},
         },
-        "body": json.dumps(body),
+        "body": None if body is None else json.dumps(body),
         "isBase64Encoded": False,
     }
 
@@ -81,6 +86,28 @@ def _vote(request_id: str, member_id: str) -> object:
     from functions.services.review import cast_vote
 
     return cast_vote(links.ReviewLink(request_id, member_id, 1), Choice.APPROVE, None)
+
+
+QUESTION = "Which member states are involved?"
+ANSWER = "France and Spain, with their labour inspectorates."
+
+
+def _review_page(request_id: str, round_number: int, shows: tuple[str, ...] = ()) -> Operation:
+    """GET of the first voter's review link for ``round_number``, through the Lambda entry point;
+    the page must show each of ``shows``."""
+    from app import app
+    from functions.adapters import links
+
+    token = links.review_token(links.ReviewLink(request_id, _voters()[0], round_number))
+
+    def show() -> object:
+        answer = app(api_event("GET", "/review/{token}", None, {"token": token}), None)
+        assert answer["statusCode"] == 200, answer
+        missing = [text for text in shows if text not in answer["body"]]
+        assert not missing, missing
+        return answer
+
+    return show
 
 
 def _mail(recipient: Callable[[], str], kind: str) -> Callable[[], Operation]:
@@ -129,6 +156,28 @@ def prepare_decision() -> Operation:
     return lambda: _vote(request_id, last)
 
 
+def prepare_review_page_round_1() -> Operation:
+    """A member opens the review link of round 1 (no conversation yet)."""
+    return _review_page(opened(), 1)
+
+
+def prepare_review_page_round_2() -> Operation:
+    """A member opens the review link of round 2: a member asked a question in round 1, the
+    partner answered it and corrected a field; the page shows that conversation."""
+    from functions.adapters import links
+    from functions.domain.voting import Choice
+    from functions.services.partner import answer_question
+    from functions.services.review import cast_vote, dispatch_review
+
+    request_id = opened()
+    link = links.ReviewLink(request_id, _voters()[0], 1)
+    cast_vote(link, Choice.MORE_INFORMATION, QUESTION)
+    corrected = "Design, test and adopt the referral mechanism."
+    answer_question(request_id, ANSWER, {"objectives": corrected})
+    dispatch_review(request_id, 2)
+    return _review_page(request_id, 2, (QUESTION, ANSWER, corrected))
+
+
 # Name -> how to prepare it; the returned callable is the operation that is counted.
 OPERATIONS: dict[str, Callable[[], Operation]] = {
     "submit": prepare_submit,
@@ -138,6 +187,8 @@ OPERATIONS: dict[str, Callable[[], Operation]] = {
     "mail to an officer": _mail(_officer, "decision_officer"),
     "vote": prepare_vote,
     "decision": prepare_decision,
+    "review page, round 1": prepare_review_page_round_1,
+    "review page, round 2": prepare_review_page_round_2,
 }
 
 

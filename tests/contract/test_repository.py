@@ -20,6 +20,7 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.mail import PARTNER, MailKind, MailState, member, officer
+from functions.domain.records import Draft
 from functions.domain.requests import Status, document_fingerprint, sources_of
 from tests.contract import factories as make
 from tests.contract.conftest import Clock
@@ -645,6 +646,35 @@ def test_stale_claims_are_found_by_the_time_they_were_taken(repo: Repository) ->
     assert [c.kind for c in repo.stale_mail_claims(LATER)] == [MailKind.REVIEW_REQUEST]
 
 
+def test_a_released_claim_is_gone_and_claimed_afresh(repo: Repository) -> None:
+    """SES refused the account: the worker gives its claim back, and only its own claim."""
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.take_over_mail(claim, LATER)  # another worker's claim now, dated LATER
+    assert not repo.release_mail(claim)
+    taken = repo.get_mail(make.notification())
+    assert taken is not None and taken.at == LATER
+
+    assert repo.release_mail(taken)
+    assert repo.get_mail(make.notification()) is None
+    assert list(repo.stale_mail_claims(LATER)) == []
+    assert not repo.release_mail(taken)  # released once
+    assert repo.claim_mail(claim)
+    fresh = repo.get_mail(make.notification())
+    assert fresh is not None and fresh.attempts == 1
+
+
+def test_a_finished_email_cannot_be_released(repo: Repository) -> None:
+    stored(repo, "r1")
+    claim = make.mail_claim()
+    assert repo.claim_mail(claim)
+    assert repo.finish_mail(claim, MailState.SENT, message_id="ses-1")
+    assert not repo.release_mail(claim)
+    sent = repo.get_mail(make.notification())
+    assert sent is not None and sent.state is MailState.SENT
+
+
 def test_a_forgotten_email_can_be_claimed_again(repo: Repository) -> None:
     stored(repo, "r1")
     claim = make.mail_claim()
@@ -870,6 +900,126 @@ def test_a_replaced_contact_leaves_no_address_behind(repo: Repository) -> None:
     assert marker is not None and marker.fingerprint == fingerprint
     assert repo.request_ids_by_email_hash(make.CONTACT_HASH) == ["r2"]
     assert not repo.replace_contact("nope", anonymous, fingerprint)
+
+
+# --- drafts (issue 20) ----------------------------------------------------------------------------
+
+
+def a_draft(draft_id: str = "d1", **overrides: object) -> Draft:
+    """A draft saved at T0, kept 30 days, its reminder due five days before it ends."""
+    values: dict[str, object] = {
+        "draft_id": draft_id,
+        "values": {"contact.email": ["ana@example.org"], "request.topics": ["a", "b"]},
+        "email_hash": make.CONTACT_HASH,
+        "language": "es",
+        "version": 1,
+        "saved_at": T0,
+        "expires_at": int(clock.parse_iso(T0).timestamp()) + 30 * 86400,
+        "reminder_due": "2026-12-22T12:00:00.000000Z",
+    }
+    values.update(overrides)
+    return Draft(**values)  # type: ignore[arg-type]
+
+
+def test_a_draft_is_stored_once_and_read_back_whole(repo: Repository) -> None:
+    draft = a_draft()
+    assert repo.save_draft(draft, None)
+    assert not repo.save_draft(draft._replace(language="fr"), None)  # exists already
+
+    assert repo.get_draft("d1") == draft
+    assert repo.get_draft("nope") is None
+
+
+def test_saving_again_needs_the_version_read(repo: Repository) -> None:
+    repo.save_draft(a_draft(), None)
+    second = a_draft(version=2, values={"contact.email": ["ana@example.org"], "x": ["2"]})
+    assert repo.save_draft(second, 1)
+    assert not repo.save_draft(a_draft(version=2, values={}), 1)  # a save came first
+
+    stored_draft = repo.get_draft("d1")
+    assert stored_draft is not None and stored_draft.values["x"] == ["2"]
+    assert not repo.save_draft(a_draft("other", version=2), 1)  # nothing to update
+
+
+def test_values_read_are_copies(repo: Repository) -> None:
+    draft = a_draft()
+    repo.save_draft(draft, None)
+    draft.values["contact.email"].append("changed after writing")
+    read = repo.get_draft("d1")
+    assert read is not None
+    read.values["request.topics"].clear()
+
+    again = repo.get_draft("d1")
+    assert again is not None and again.values == a_draft().values
+
+
+def test_an_expired_draft_reads_as_gone_but_blocks_a_new_one(
+    repo: Repository, frozen: Clock
+) -> None:
+    repo.save_draft(a_draft(), None)
+    frozen.move(days=31)
+
+    assert repo.get_draft("d1") is None
+    assert not repo.save_draft(a_draft(), None)  # DynamoDB has not deleted it yet
+    assert repo.draft_ids_by_email_hash(make.CONTACT_HASH) == ["d1"]  # erasure still finds it
+
+
+def test_a_discarded_draft_is_gone_with_its_answers(repo: Repository) -> None:
+    repo.save_draft(a_draft(), None)
+    assert repo.discard_draft("d1")
+    assert not repo.discard_draft("d1")
+    assert not repo.discard_draft("nope")
+    assert repo.get_draft("d1") is None
+    assert repo.draft_ids_by_email_hash(make.CONTACT_HASH) == []
+    assert list(repo.drafts_due_reminder("2027-12-31T00:00:00.000000Z")) == []
+    assert not repo.save_draft(a_draft(version=2), 1)  # a sent draft is not saved again
+
+
+def test_a_discarded_draft_keeps_no_answer_in_the_table(stack: object) -> None:
+    from functions.adapters.dynamodb.models import DraftItem
+    from functions.adapters.dynamodb.repository import DynamoRepository
+
+    repo = DynamoRepository()
+    repo.save_draft(a_draft(), None)
+    repo.discard_draft("d1")
+    item = DraftItem.get("DRAFT#d1", "DRAFT")
+    assert item.values == {} and item.email_hash is None and item.status is None
+
+
+def test_reminders_due_are_listed_soonest_first_and_marked_once(repo: Repository) -> None:
+    repo.save_draft(a_draft("late", reminder_due="2026-12-30T00:00:00.000000Z"), None)
+    repo.save_draft(a_draft("soon", reminder_due="2026-12-01T00:00:00.000000Z"), None)
+    repo.save_draft(a_draft("later", reminder_due="2027-01-30T00:00:00.000000Z"), None)
+    repo.save_draft(a_draft("done", reminder_due=None), None)
+
+    due = [d.draft_id for d in repo.drafts_due_reminder("2026-12-31T00:00:00.000000Z")]
+    assert due == ["soon", "late"]
+
+    assert not repo.mark_draft_reminded("soon", 2)  # saved again since it was read
+    assert repo.mark_draft_reminded("soon", 1)
+    assert not repo.mark_draft_reminded("soon", 1)  # once
+    assert not repo.mark_draft_reminded("nope", 1)
+    after = [d.draft_id for d in repo.drafts_due_reminder("2026-12-31T00:00:00.000000Z")]
+    assert after == ["late"]
+    reminded = repo.get_draft("soon")
+    assert reminded is not None and reminded.reminder_due is None
+
+
+def test_drafts_are_found_by_address_apart_from_requests(repo: Repository) -> None:
+    stored(repo, "r1")
+    repo.save_draft(a_draft("d1"), None)
+    repo.save_draft(a_draft("d2", email_hash=make.email_hash("other@example.org")), None)
+
+    assert repo.draft_ids_by_email_hash(make.CONTACT_HASH) == ["d1"]
+    assert repo.request_ids_by_email_hash(make.CONTACT_HASH) == ["r1"]
+
+
+def test_no_request_listing_sees_a_draft(repo: Repository) -> None:
+    repo.save_draft(a_draft(), None)
+    for status in Status:
+        assert list(repo.requests_in_status(status.value)) == []
+    assert list(repo.requests_in_status("DRAFT#reminder")) == []
+    assert repo.get_request("d1") is None
 
 
 # --- the fake's own: what service tests count -----------------------------------------------------

@@ -112,7 +112,7 @@ def test_every_page_in_every_language_passes_axe(
     screenshot(page, f"form-errors-{lang}")
 
     fill_valid(page)
-    page.get_by_role("button").last.click()
+    page.locator("[data-submit]").click()
     page.wait_for_selector(".reference")
     no_violations(page, f"confirmation {lang}")
     screenshot(page, f"confirmation-{lang}", full_page=False)
@@ -130,7 +130,7 @@ def test_a_person_corrects_the_errors_and_sends_the_request(
     submission_id = field(page, "submission_id").input_value()
     fill_valid(page, skip=("contact.email", "request.background", "consent"))
     field(page, "contact.email").fill("a.diallo-at-example")
-    page.get_by_role("button").last.click()
+    page.locator("[data-submit]").click()
 
     # The script shows the server's messages before sending: summary focused, each field marked.
     summary = page.locator(".error-summary")
@@ -152,7 +152,7 @@ def test_a_person_corrects_the_errors_and_sends_the_request(
     email.fill(EXAMPLE["contact.email"])
     field(page, "request.background").fill(EXAMPLE["request.background"])
     choose(page, "consent", "true")
-    page.get_by_role("button").last.click()
+    page.locator("[data-submit]").click()
     reference = page.locator(".reference")
     reference.wait_for()
     assert re.fullmatch(r"MX-\d{4}-\d{4}", reference.inner_text())
@@ -258,7 +258,7 @@ def test_the_rate_limit_page_passes_axe(
     page.goto(f"/?lang={lang}")
     fill_valid(page)
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.get_by_role("button").last.click()
+        page.locator("[data-submit]").click()
     assert answer.value.status == 429 and int(answer.value.headers["retry-after"]) > 0
     page.wait_for_selector("h1")
     assert page.locator("html").get_attribute("lang") == lang

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 def results(live: LiveStack) -> Iterator[dict[str, Any]]:
     """Two approved requests with Actions, the first published with its first activity done;
     the second's partner did not agree to publication."""
+    from functions.adapters import links as signed
     from functions.adapters import repository as seam
     from functions.adapters import secrets
     from functions.domain import schemas
@@ -55,8 +56,8 @@ def results(live: LiveStack) -> Iterator[dict[str, Any]]:
             hidden = {**copy.deepcopy(plan), "title": "An Action nobody may see"}
             actions.record_action(second, hidden)
             links = {
-                "host": evaluation.links.evaluation_url(evaluation.host_link(first, 1), "fr"),
-                "room": evaluation.links.evaluation_url(evaluation.room_link(first, 1), "ar"),
+                "host": signed.evaluation_url(evaluation.host_link(first, 1), "fr"),
+                "room": signed.evaluation_url(evaluation.room_link(first, 1), "ar"),
             }
         yield {"first": first, "second": second, "links": links, "title": published["title"]}
     finally:

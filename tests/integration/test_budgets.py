@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra import build
-from infra.bench.calls import MINIMUM, expected, recording
+from infra.bench.calls import BEYOND_MINIMUM, MINIMUM, expected, minimum, recording
 from infra.bench.operations import OPERATIONS, seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,14 +21,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 def test_each_operation_makes_the_minimum_aws_calls(stack: Any, operation: str) -> None:
-    """Submit, dispatch, each mail, a vote and a decision: exactly the calls of MINIMUM."""
+    """Submit, dispatch, each mail, a vote, a decision and the review page in rounds 1 and 2:
+    exactly the calls of MINIMUM, and the review page's known extra reads (BEYOND_MINIMUM)."""
     seed()
     prepare = OPERATIONS[operation]
     prepare()()  # once per container: clients, signing keys, the year's counter
     counted = prepare()
     with recording() as recorder:
         counted()
-    assert recorder.calls == expected(operation), MINIMUM[operation]
+    assert recorder.calls == expected(operation), (MINIMUM[operation], BEYOND_MINIMUM)
+    assert not recorder.scans()
+
+
+def test_the_review_page_reads_the_same_in_round_two_with_the_conversation(stack: Any) -> None:
+    """Round 2 shows the question, the answer and the changes: no call more than round 1 (the
+    conversation comes from the request's partition), only more items in the partition's Query;
+    each page makes exactly its minimum of 2 reads (the partition and the committee)."""
+    seed()
+    read: dict[str, list[int]] = {}
+    for round_name in ("review page, round 1", "review page, round 2"):
+        prepare = OPERATIONS[round_name]
+        prepare()()
+        counted = prepare()
+        with recording() as recorder:
+            counted()
+        assert recorder.calls == expected(round_name)
+        assert minimum(round_name).total() == 2 and recorder.calls.total() == 2
+        read[round_name] = [items for _, items in recorder.scanned]
+    # The one partition read sees round 2's question, answer and votes.
+    one, two = read.values()
+    assert len(one) == len(two) == 2
+    assert max(two) > max(one)
 
 
 def test_a_refused_submission_only_counts_against_the_rate_limit(

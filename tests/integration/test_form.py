@@ -121,6 +121,8 @@ def test_a_valid_form_shows_the_reference_and_a_double_submit_stores_one(
     page = first.body.decode("utf-8")
     reference = re.search(r'class="reference"><bdi dir="ltr">(MX-\d{4}-\d{4})</bdi><', page)
     assert reference is not None
+    [status_link] = re.findall(r'<a class="button" href="([^"]+)"', page)
+    assert unescape(status_link).endswith("&lang=fr")  # the request's language, as in its emails
     again = send(client, state, fields, "fr")
     assert again.status_code == 201
     assert reference.group(1) in again.body.decode("utf-8")

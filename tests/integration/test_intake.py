@@ -28,6 +28,7 @@ def test_a_valid_request_is_stored_and_queued(
     assert body["reference"].startswith("MX-20") and body["reference"].endswith("-0001")
     assert body["status"] == "submitted"
     assert body["status_url"].startswith(f"https://mieux.example.org/requests/{body['id']}?token=")
+    assert body["status_url"].endswith("&lang=fr")  # the request's language, as in its emails
 
     [item] = stack.items_of_kind("request")
     assert item["pk"]["S"] == f"REQ#{body['id']}" and item["sk"]["S"] == "META"
@@ -42,6 +43,31 @@ def test_a_valid_request_is_stored_and_queued(
 
     # The review task carries ids only: nothing personal travels through the queue.
     assert stack.review_tasks() == [{"type": "review_task", "request_id": body["id"], "round": 1}]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar", "ru"])
+def test_the_status_link_opens_the_status_page_in_the_requests_language(
+    client: Any, stack: Stack, valid_request: dict[str, Any], language: str
+) -> None:
+    valid_request["contact"]["preferred_language"] = language
+    body = json.loads(post(client, valid_request).body)
+    assert body["status_url"].endswith(f"&lang={language}")
+    path = body["status_url"].removeprefix("https://mieux.example.org")
+    page = client.http.get(path).body.decode("utf-8")  # no Accept-Language: the link decides
+    assert f'<html lang="{language}"' in page
+    english = client.http.get(path, headers={"Accept-Language": "en"}).body.decode("utf-8")
+    assert f'<html lang="{language}"' in english  # the link's language beats the browser's
+
+
+@pytest.mark.parametrize("asked", ["xx", "fr&token=forged", 7, None])
+def test_the_honeypots_link_carries_only_a_language_of_ours(
+    client: Any, stack: Stack, valid_request: dict[str, Any], asked: Any
+) -> None:
+    valid_request["website"] = "http://spam.example"
+    valid_request["contact"]["preferred_language"] = asked
+    body = json.loads(post(client, valid_request).body)
+    assert "lang=" not in body["status_url"] and "forged" not in body["status_url"]
+    assert_nothing_stored_or_published(stack)
 
 
 def test_references_count_up_within_a_year(
@@ -118,6 +144,7 @@ def test_the_same_submission_twice_stores_one_request(
         k: two[k] for k in ("id", "reference", "status")
     }
     assert two["status_url"].split("?")[0] == one["status_url"].split("?")[0]
+    assert two["status_url"].endswith("&lang=fr")  # the stored request's language
     assert second.headers.get("Idempotent-Replayed") == "true"
     assert len(stack.items_of_kind("request")) == 1
     assert len(stack.review_tasks()) == 1
@@ -141,7 +168,9 @@ def test_the_honeypot_looks_like_success_and_stores_nothing(
     valid_request["website"] = "http://spam.example"
     answer = post(client, valid_request)
     assert answer.status_code == 201
-    assert set(json.loads(answer.body)) == {"id", "reference", "status", "status_url"}
+    body = json.loads(answer.body)
+    assert set(body) == {"id", "reference", "status", "status_url"}
+    assert body["status_url"].endswith("&lang=fr")  # shaped like a real answer
     assert_nothing_stored_or_published(stack)
 
 

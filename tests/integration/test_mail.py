@@ -66,19 +66,24 @@ def test_throttling_that_outlasts_the_retries_leaves_the_message_for_redelivery(
     assert claim["state"]["S"] == "sending"  # the redelivery takes it over after the lease
 
 
-def test_a_permanent_rejection_is_recorded_and_not_retried(
+def test_an_unverified_sender_is_the_accounts_refusal_not_the_emails(
     client: Any, stack: Stack, valid_request: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """SES refuses a sender it has not verified (MessageRejected naming the sender): every
+    email would meet it, so none is burned (tests/integration/test_mail_failures.py)."""
+    from functions.adapters.mailer import AccountRefusal
+
     seed_committee()
     submit(client, valid_request)
+    client.lambda_.invoke(
+        "review_tasks", sqs_event(stack.env["REVIEW_QUEUE_URL"], stack.review_tasks())
+    )
     monkeypatch.setenv("SENDER_EMAIL", "unverified@example.net")  # SES rejects this sender
-    run_workers(client, stack)
-    mails = stack.items_of_kind("mail")
-    assert len(mails) == 4 and {m["state"]["S"] for m in mails} == {"rejected"}
-    assert {m["error"]["S"] for m in mails} == {"MessageRejected"}
-    rejected = [e for e in stack.items_of_kind("event") if e["action"]["S"] == "mail_rejected"]
-    assert len(rejected) == 4
-    assert stack.notifications() == []  # nothing left to retry
+    for body in stack.notifications():
+        with pytest.raises(AccountRefusal):
+            client.lambda_.invoke("notifications", sqs_event(stack.env["NOTIFY_QUEUE_URL"], [body]))
+    assert stack.items_of_kind("mail") == []
+    assert [e for e in stack.items_of_kind("event") if e["action"]["S"] == "mail_rejected"] == []
 
 
 def test_a_crash_between_claim_and_send_is_recovered_after_the_lease(

@@ -73,6 +73,14 @@ def test_the_package_imports_and_finds_the_schemas(unzipped: Path, runtime: Path
 
 
 @pytest.mark.slow
+def test_api_gateway_compresses_every_answer_over_a_kilobyte(built: Path) -> None:
+    # Issue 20: the form is 58 KB as HTML and 9 KB gzipped; partners are on slow connections.
+    template = json.loads((built.parent / "sam.json").read_text())
+    apis = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    assert apis
+    assert all(api["Properties"].get("MinimumCompressionSize") == 1024 for api in apis)
+
+
 def test_the_package_holds_no_tests_or_infrastructure(unzipped: Path) -> None:
     top = {path.name for path in unzipped.iterdir()}
     assert {"app.py", "functions", "schemas", "botocore"} <= top

@@ -27,6 +27,7 @@ OPERATIONS = [
     ("GET", "/openapi.json"),
     ("GET", "/"),
     ("GET", "/static/{name}"),
+    ("GET", "/drafts/{draft_id}"),
     ("GET", "/review/{token}"),
     ("HEAD", "/review/{token}"),
     ("POST", "/review/{token}"),

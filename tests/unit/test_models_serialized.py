@@ -209,6 +209,22 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
             "published_at": "2026-11-28T09:00:00.000000Z",
         },
     ),
+    (
+        models.DraftItem,
+        {
+            "pk": "DRAFT#d1",
+            "sk": "DRAFT",
+            "draft_id": "d1",
+            "values": {"contact.email": ["ana@example.org"], "request.topics": ["a", "b"]},
+            "email_hash": "ab" * 32,
+            "language": "es",
+            "version": 2,
+            "saved_at": "2026-11-27T10:00:00Z",
+            "expires_at": 1_900_000_000,
+            "status": "DRAFT#reminder",
+            "status_since": "2026-12-22T10:00:00Z",
+        },
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
 from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
 from functions.domain.records import (
     ActionRecord,
+    Draft,
     EvaluationAnswer,
     Event,
     Partition,
@@ -106,6 +107,8 @@ def _copied(value: V) -> V:
         return value._replace(activities=copy.deepcopy(value.activities))
     if isinstance(value, PublishedAction):
         return value._replace(countries=list(value.countries))
+    if isinstance(value, Draft):
+        return value._replace(values=copy.deepcopy(value.values))
     return value
 
 
@@ -484,6 +487,19 @@ class InMemoryRepository(Repository):
             item.value = item.value._replace(**changes)
             return True
 
+    def release_mail(self, record: MailRecord) -> bool:
+        """Delete a claim still dated ``record.at``; False if it is no longer that claim."""
+        with self._lock:
+            self._call("release_mail")
+            item = self._items.get(self._mail_key(record))
+            if item is None:
+                return False
+            stored: MailRecord = item.value
+            if stored.state is not MailState.SENDING or stored.at != record.at:
+                return False
+            del self._items[self._mail_key(record)]
+            return True
+
     def forget_mail(self, record: MailRecord) -> None:
         """Delete a mail record."""
         with self._lock:
@@ -508,7 +524,7 @@ class InMemoryRepository(Repository):
             if previous_version is None and stored is not None:
                 return False
             if previous_version is not None and (
-                stored is None or stored.value.version != previous_version
+                stored is None or not stored.live() or stored.value.version != previous_version
             ):
                 return False
             event_key = (_request_key(event.request_id), _event_sk(event))
@@ -738,6 +754,82 @@ class InMemoryRepository(Repository):
             self._call("published_actions")
             found = sorted((sk, item) for (p, sk), item in self._items.items() if p == "PUBLISHED")
             return [self._read(item) for _, item in found if item.live()]
+
+    # --- drafts (issue 20: "Save and continue later") ----------------------------------------
+
+    @staticmethod
+    def _draft_key(draft_id: str) -> Key:
+        return f"DRAFT#{draft_id}", "DRAFT"
+
+    def save_draft(self, draft: Draft, previous_version: int | None) -> bool:
+        """Store a draft if the stored one is still at ``previous_version`` (None: none yet)."""
+        with self._lock:
+            self._call("save_draft")
+            key = self._draft_key(draft.draft_id)
+            stored = self._items.get(key)  # conditions see an expired draft too
+            if previous_version is None and stored is not None:
+                return False
+            if previous_version is not None and (
+                stored is None or not stored.live() or stored.value.version != previous_version
+            ):
+                return False
+            self._items[key] = _Item("draft", _copied(draft), draft.expires_at)
+            return True
+
+    def get_draft(self, draft_id: str) -> Draft | None:
+        """One draft, or None."""
+        with self._lock:
+            self._call("get_draft")
+            item = self._live(self._draft_key(draft_id))
+            return None if item is None else self._read(item)
+
+    def discard_draft(self, draft_id: str) -> bool:
+        """End a draft now: answers and hash removed, TTL now; False if none (or ended)."""
+        with self._lock:
+            self._call("discard_draft")
+            item = self._items.get(self._draft_key(draft_id))
+            if item is None or not item.live():
+                return False
+            now = int(clock.now().timestamp())
+            item.value = item.value._replace(
+                values={}, email_hash="", reminder_due=None, expires_at=now
+            )
+            item.expires_at = now
+            return True
+
+    def drafts_due_reminder(self, due_by: str) -> Iterator[Draft]:
+        """Drafts not yet reminded whose reminder is due by ``due_by``, soonest first."""
+        with self._lock:
+            self._call("drafts_due_reminder")
+            due = [
+                self._read(item)
+                for item in self._items.values()
+                if item.kind == "draft"
+                and item.live()
+                and item.value.reminder_due is not None
+                and item.value.reminder_due <= due_by
+            ]
+        return iter(sorted(due, key=lambda draft: draft.reminder_due))
+
+    def mark_draft_reminded(self, draft_id: str, version: int) -> bool:
+        """Mark a draft reminded if still at ``version`` and not reminded yet."""
+        with self._lock:
+            self._call("mark_draft_reminded")
+            item = self._items.get(self._draft_key(draft_id))
+            if item is None or item.value.version != version or item.value.reminder_due is None:
+                return False
+            item.value = item.value._replace(reminder_due=None)
+            return True
+
+    def draft_ids_by_email_hash(self, digest: str) -> list[str]:
+        """The ids of the drafts whose address hashes to ``digest`` (expired ones too)."""
+        with self._lock:
+            self._call("draft_ids_by_email_hash")
+            return [
+                item.value.draft_id
+                for item in self._items.values()
+                if item.kind == "draft" and item.value.email_hash == digest
+            ]
 
 
 def _evaluation_sk(answer: EvaluationAnswer) -> str:

@@ -29,6 +29,11 @@ RESULTS_PREFIX = "RESULTS#"
 RESULTS_ACTION_PREFIX = "ACTION#"
 PUBLISHED = "PUBLISHED"
 ROOM_COUNT_PREFIX = "EVALROOM#"
+DRAFT_PREFIX = "DRAFT#"
+DRAFT = "DRAFT"
+# The status-index partition of drafts whose expiry reminder is still to be sent, sorted by the
+# time it is due: no request status looks like it, so the sweeper's Query reads those only.
+DRAFT_REMINDER_DUE = "DRAFT#reminder"
 # The status-index partition of mail records still claimed (``sending``), sorted by the claim's
 # time: no request status looks like it, so the sweeper's Query reads claims only.
 MAIL_CLAIMED = "MAIL#sending"
@@ -139,3 +144,13 @@ def results(year: int, request_id: str) -> Key:
 def published(request_id: str) -> Key:
     """A published Action (the public pages): ``PUBLISHED`` / ``ACTION#<id>``."""
     return PUBLISHED, f"{RESULTS_ACTION_PREFIX}{request_id}"
+
+
+def draft(draft_id: str) -> Key:
+    """A saved draft of the form: ``DRAFT#<id>`` / ``DRAFT`` (its own partition)."""
+    return f"{DRAFT_PREFIX}{draft_id}", DRAFT
+
+
+def draft_id_of(pk: str) -> str:
+    """The draft id a partition key names."""
+    return pk.removeprefix(DRAFT_PREFIX)

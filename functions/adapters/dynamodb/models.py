@@ -93,6 +93,18 @@ class MailClaimIndex(GlobalSecondaryIndex["MailItem"]):
     status_since = UnicodeAttribute(range_key=True)
 
 
+class DraftReminderIndex(GlobalSecondaryIndex["DraftItem"]):
+    """status-index seen from the drafts: the partition ``DRAFT#reminder`` holds the drafts
+    whose expiry reminder is still to be sent, by the time it is due (the sweeper's Query)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Every item of the table: a partition key, a sort key, a kind and an optional TTL."""
 
@@ -363,6 +375,41 @@ class SuppressionItem(TableItem, discriminator="suppression"):
 
     reason = UnicodeAttribute()
     at = UnicodeAttribute()
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+class DraftItem(TableItem, discriminator="draft"):
+    """A request form saved half-way ("Save and continue later"), by someone with no account.
+
+    Key: ``DRAFT#<id>`` / ``DRAFT`` (its own partition: no request listing, index or partition
+    query of a request can reach it, so staff and the committee never see a draft). ``values``
+    holds the form's answers as posted (JSON: field name -> values), personal data included.
+    ``email_hash`` (SHA-256 of the lower-cased address) puts it in email-index, next to the
+    requests, so erasure finds it without a scan. Until its expiry reminder is sent it is in
+    status-index as ``status`` ``DRAFT#reminder`` / ``status_since`` the time it is due; the
+    sweeper removes both when it sends the reminder, and the entry leaves the index.
+
+    Retention: ``expires_at`` is ``DRAFT_DAYS`` after the last save (each save moves it); it is
+    ended when the form is sent as a request (its ``values`` and ``email_hash`` removed, its
+    expiry set to that moment: the API deletes no item, the TTL does). The emails about a draft
+    (the link, the reminder) keep their idempotency records under ``REQ#<draft id>`` /
+    ``MAIL#...`` (ids only, no address; a draft id is a fresh uuid, never a request's) with the
+    draft's expiry.
+    Erasure: ended the same way (services/erasure.py, found by the address's hash).
+    """
+
+    draft_id = UnicodeAttribute()
+    values = JSONAttribute()
+    email_hash = UnicodeAttribute(null=True)  # removed when the draft ends
+    language = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    saved_at = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # keys.DRAFT_REMINDER_DUE until reminded, else absent
+    status_since = UnicodeAttribute(null=True)  # when the reminder is due
+
+    reminder_index = DraftReminderIndex()
 
 
 _bound: list[tuple[str, str, int, int]] = []

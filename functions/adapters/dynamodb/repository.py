@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from functions.adapters.dynamodb import keys
 from functions.adapters.dynamodb.models import (
     ActionItem,
+    DraftItem,
     EvaluationItem,
     EventItem,
     Item,
@@ -53,6 +54,7 @@ from functions.domain.mail import MailKind, MailRecord, MailState, Notification,
 from functions.domain.mail import Role as RecipientRole
 from functions.domain.records import (
     ActionRecord,
+    Draft,
     EvaluationAnswer,
     Event,
     Partition,
@@ -282,6 +284,19 @@ def _submission(item: SubmissionItem) -> Submission:
         fingerprint=item.fingerprint,
         created_at=item.created_at,
         expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _draft(item: DraftItem) -> Draft:
+    return Draft(
+        draft_id=item.draft_id,
+        values={str(k): [str(v) for v in vs] for k, vs in dict(item.values).items()},
+        email_hash=item.email_hash or "",
+        language=item.language,
+        version=int(item.version),
+        saved_at=item.saved_at,
+        expires_at=int(item.expires_at or 0),
+        reminder_due=item.status_since if item.status == keys.DRAFT_REMINDER_DUE else None,
     )
 
 
@@ -692,6 +707,7 @@ class DynamoRepository(Repository):
                 keys.request_id_of(item["pk"]["S"])
                 for page in pages
                 for item in page.get("Items", [])
+                if item["pk"]["S"].startswith(keys.REQUEST_PREFIX)  # drafts share the index
             ]
 
     def mark_once(
@@ -869,6 +885,19 @@ class DynamoRepository(Repository):
             actions.append(MailItem.error.set(error))
         condition = MailItem.state == MailState.SENDING.value
         return self._update(_mail_item(record), actions, condition)
+
+    def release_mail(self, record: MailRecord) -> bool:
+        """One conditional DeleteItem: still claimed, and still dated ``record.at``."""
+        condition = (MailItem.at == record.at) & (MailItem.state == MailState.SENDING.value)
+        bind(self._settings)
+        with _dynamodb("DeleteItem mail claim"):
+            try:
+                _mail_item(record).delete(condition=condition)
+            except PynamoDBException as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
 
     def forget_mail(self, record: MailRecord) -> None:
         """One DeleteItem."""
@@ -1164,6 +1193,92 @@ class DynamoRepository(Repository):
         bind(self._settings)
         query = PublishedItem.query(keys.PUBLISHED)
         return [_published(item) for item in self._live_items(query, "Query published")]
+
+    # --- drafts (issue 20: "Save and continue later") ----------------------------------------
+
+    def save_draft(self, draft: Draft, previous_version: int | None) -> bool:
+        """One conditional PutItem (the whole draft: its answers replace the stored ones)."""
+        bind(self._settings)
+        due = draft.reminder_due
+        item = DraftItem(
+            *keys.draft(draft.draft_id),
+            draft_id=draft.draft_id,
+            values=draft.values,
+            email_hash=draft.email_hash,
+            language=draft.language,
+            version=draft.version,
+            saved_at=draft.saved_at,
+            expires_at=draft.expires_at,
+            status=keys.DRAFT_REMINDER_DUE if due else None,
+            status_since=due,
+        )
+        if previous_version is None:
+            condition = DraftItem.pk.does_not_exist()
+        else:
+            # An ended draft (sent, erased, past its time) is never saved again.
+            condition = (DraftItem.version == previous_version) & (
+                DraftItem.expires_at > int(_now())
+            )
+        with _dynamodb("PutItem draft"):
+            try:
+                item.save(condition=condition)
+            except PynamoDBException as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
+    def get_draft(self, draft_id: str) -> Draft | None:
+        """One GetItem."""
+        item = self._get(DraftItem, keys.draft(draft_id))
+        return None if item is None else _draft(item)
+
+    def discard_draft(self, draft_id: str) -> bool:
+        """One conditional UpdateItem: the answers emptied, the hash and the reminder removed,
+        the TTL now (no DeleteItem: the API's role has none)."""
+        now = int(_now())
+        actions = [
+            DraftItem.values.set({}),
+            DraftItem.expires_at.set(now),
+            DraftItem.email_hash.remove(),
+            DraftItem.status.remove(),
+            DraftItem.status_since.remove(),
+        ]
+        condition = DraftItem.pk.exists() & (DraftItem.expires_at > now)
+        return self._update(DraftItem(*keys.draft(draft_id)), actions, condition)
+
+    def drafts_due_reminder(self, due_by: str) -> Iterator[Draft]:
+        """One Query on status-index (``DRAFT#reminder``, due <= the bound), pages followed as
+        they are read: it reads the drafts still to remind, never the table."""
+        bind(self._settings)
+        query = DraftItem.reminder_index.query(
+            keys.DRAFT_REMINDER_DUE, DraftItem.status_since <= due_by
+        )
+        found = self._live_items(query, "Query status-index drafts")
+        return (_draft(item) for item in found if isinstance(item, DraftItem))
+
+    def mark_draft_reminded(self, draft_id: str, version: int) -> bool:
+        """One conditional UpdateItem: out of status-index, if still at ``version``."""
+        condition = (DraftItem.version == version) & DraftItem.status.exists()
+        actions = [DraftItem.status.remove(), DraftItem.status_since.remove()]
+        return self._update(DraftItem(*keys.draft(draft_id)), actions, condition)
+
+    def draft_ids_by_email_hash(self, digest: str) -> list[str]:
+        """One Query on email-index (pages followed), the drafts' entries only."""
+        table, client = self._client()
+        with _dynamodb("Query email-index drafts"):
+            pages = client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="email-index",
+                KeyConditionExpression="email_hash = :h",
+                ExpressionAttributeValues={":h": {"S": digest}},
+            )
+            return [
+                keys.draft_id_of(item["pk"]["S"])
+                for page in pages
+                for item in page.get("Items", [])
+                if item["pk"]["S"].startswith(keys.DRAFT_PREFIX)
+            ]
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:

@@ -60,6 +60,9 @@ def test_a_stored_address_that_cannot_be_built_is_a_permanent_rejection(
     [rejected] = [e for e in found.events if e.action == "mail_rejected"]
     assert rejected.detail["code"] == "invalid_address"
     assert address not in str(rejected.detail) and address not in _logged(caplog)
+    # The region's officer hears of it (the partner's email), then the redelivery sends nothing.
+    told = Notification(request_id, MailKind.PARTNER_UNREACHABLE, 1, officer("po-africa"))
+    assert world.take_notifications() == [told._replace(key="receipt:rejected")]
     world.notifications.append(Notification(request_id, MailKind.RECEIPT, 1, PARTNER))
     assert world.deliver_all() == ["duplicate"]  # redelivered: not retried
 
