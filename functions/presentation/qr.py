@@ -1,5 +1,6 @@
 """QR codes as SVG (segno: pure Python, no image library), for an activity's shared evaluation
-link: shown on the room's screen or printed on the agenda."""
+link: shown on the room's screen or printed on the agenda. Used by the operator's command
+(``ops evaluation room --qr``); segno is a dev dependency, not in the Lambda package."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The evaluation pages: ``/evaluate/{token}`` (a personal link: the host's, an expert's) and
-``/evaluate/room/{token}`` (an activity's shared link, for the participants), with its QR code.
+``/evaluate/room/{token}`` (an activity's shared link, for the participants; its QR code is made
+by ``ops evaluation room --qr``).
 
 GET and HEAD show the form and change nothing (mail scanners fetch links); only a POST with the
 anti-forgery token, from the page's own origin, within its rate window, records an answer. The
@@ -31,7 +32,6 @@ from functions.web.body import FORM, read_body
 from functions.web.errors import error_page, status_of
 from functions.web.failures import guarded
 from functions.web.guard import state_change
-from functions.web.headers import page_headers
 from functions.web.pages import language_of, page
 
 evaluation = Blueprint(__name__)
@@ -175,18 +175,3 @@ def show_room_evaluation(token: str) -> Response:
 def answer_room_evaluation(token: str) -> Response:
     """Record one anonymous answer, while the activity takes more."""
     return _answer(token, shared=True)
-
-
-@evaluation.route("/evaluate/room/{token}/qr.svg", methods=["GET", "HEAD"])
-@guarded(_problem)
-def room_qr_code(token: str) -> Response:
-    """The shared link as a QR code (SVG), to show in the room or print on the agenda."""
-    link = links.read_evaluation_token(token, shared=True)
-    from functions.presentation.qr import qr_svg  # segno: on use
-
-    svg = qr_svg(links.evaluation_url(link))
-    headers: dict[str, str | list[str]] = {
-        **page_headers(),
-        "Content-Type": "image/svg+xml; charset=utf-8",
-    }
-    return Response(body=svg, status_code=200, headers=headers)
