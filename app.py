@@ -17,6 +17,10 @@ from functions.web.openapi import openapi
 from functions.web.partner import partner
 from functions.web.public import public
 from functions.web.review import review
+from functions.web.staff.dossier import dossier as staff_dossier
+from functions.web.staff.queue import queue as staff_queue
+from functions.web.staff.signin import signin as staff_sign_in
+from functions.web.staff.signin import signout as staff_sign_out
 from functions.workers import notifications, review_tasks, sweeper
 from functions.workers.bounces import bounces
 
@@ -48,6 +52,12 @@ app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)
 app.register_blueprint(sweeper.blueprint)
 app.register_blueprint(openapi)
+# The staff workspace (/staff/): one blueprint per area, each behind the session
+# (functions/web/staff/area.py); their services and the JOSE library are imported on use.
+app.register_blueprint(staff_sign_in)
+app.register_blueprint(staff_sign_out)
+app.register_blueprint(staff_queue)
+app.register_blueprint(staff_dossier)
 
 if stage_at_import() == "local":
     # The mailbox of the local stack; the route does not exist in any other stage.

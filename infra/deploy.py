@@ -67,6 +67,9 @@ def stage_environment(outputs: Mapping[str, str]) -> dict[str, str]:
         "SES_CONFIGURATION_SET": outputs["SesConfigurationSetName"],
         # The secret's name, not its value: the functions read the keys at run time.
         "SIGNING_KEYS_SECRET_ID": outputs["SigningKeysSecretArn"],
+        # The staff workspace's user pool (the stack's last section).
+        "COGNITO_USER_POOL_ID": outputs.get("StaffUserPoolId", ""),
+        "COGNITO_CLIENT_ID": outputs.get("StaffUserPoolClientId", ""),
     }
 
 

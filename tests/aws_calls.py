@@ -72,6 +72,7 @@ OWNERS = {
     "functions/services/mail.py": "notifications",
     "functions/services/intake.py": API,
     "functions/services/partner.py": API,
+    "functions/services/staff.py": API,
     "functions/services/review.py:dispatch_review": "review_tasks",
     "functions/services/review.py:cast_vote": API,
     "functions/services/suppression.py:suppress": "bounces",
@@ -99,6 +100,9 @@ _TRANSACT_WRITE = {
 
 
 UNMAPPED = "(no resource rule in tests/aws_calls.py: add one)"
+# cognito-idp operations that AWS authorizes by the sign-in's session (or the user's access
+# token), not by IAM: the role needs no grant for them.
+COGNITO_PUBLIC = frozenset({"AssociateSoftwareToken", "VerifySoftwareToken"})
 
 # Messages the app sent that break their schema (checked after every test, tests/conftest.py).
 # The app checks messages when it receives them; what it sends is checked here, on every send
@@ -264,4 +268,8 @@ def _resources(
         if configuration_set:
             arns.append(f"arn:aws:ses:{region}:{account}:configuration-set/{configuration_set}")
         return arns
+    if prefix == "cognito-idp" and "UserPoolId" in params:
+        return [f"arn:aws:cognito-idp:{region}:{account}:userpool/{params['UserPoolId']}"]
+    if prefix == "cognito-idp" and operation in COGNITO_PUBLIC:
+        return []  # called with the sign-in's session, not signed with the role: no IAM check
     return [UNMAPPED]  # never raise here: the app's own error handling would swallow it

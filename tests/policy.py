@@ -55,6 +55,11 @@ def platform(function: str) -> dict[Grant, str]:
 # rendered_policy); the configuration-set resource of the same grant pins the stage, and the
 # statement's ses:FromAddress condition the sender.
 SENDING_IDENTITY = ("ses:SendEmail", "arn:aws:ses:*:*:identity/*")
+# The staff user pool's id is generated, so the policy cannot name it: its grants are on any
+# pool, with the condition that the pool carries the stage's tag (infra/stack.yaml
+# ``UserPoolTags``; tests/integration/test_policy.py checks the condition).
+STAFF_USER_POOL = "arn:aws:cognito-idp:*:*:userpool/*"
+STAFF_POOL_TAG = "aws:ResourceTag/mieux-stage"
 
 
 def _config() -> dict[str, Any]:

@@ -31,6 +31,7 @@ class Purpose(StrEnum):
     CSRF = "csrf"  # a form's anti-forgery token
     EVALUATION = "evaluation"  # one person's evaluation of one activity (host, expert)
     EVALUATION_ROOM = "evaluation-room"  # the participants' shared link of one activity
+    STAFF_CHALLENGE = "staff-challenge"  # a sign-in step of the staff workspace (minutes)
     DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
 
 
@@ -83,6 +84,7 @@ def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> di
         Purpose.CSRF: 1,
         Purpose.EVALUATION: EVALUATION_DAYS,
         Purpose.EVALUATION_ROOM: EVALUATION_DAYS,
+        Purpose.STAFF_CHALLENGE: 1,
         Purpose.DRAFT: draft_days,
     }
 

@@ -28,6 +28,7 @@ from functions.domain.records import (
     Event,
     Partition,
     PublishedAction,
+    QueuePage,
     Request,
     ResultsEntry,
     Submission,
@@ -101,6 +102,23 @@ class Repository(ABC):
     @abstractmethod
     def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
         """Requests of a region submitted in a year, in order of submission."""
+
+    @abstractmethod
+    def queue_page(
+        self,
+        *,
+        status: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+        newest_first: bool = False,
+    ) -> QueuePage:
+        """One page of the staff queue from one index, reading ``limit`` items at most:
+        ``status`` on status-index (by time in the status: longest first, or newest), or
+        ``region`` and ``year`` on region-index (by submission). Exactly one of the two
+        filters. ``cursor`` (from the previous page) continues after its last request; a
+        cursor that is not one of ours raises :class:`InvalidCursor`."""
 
     @abstractmethod
     def request_ids_by_email_hash(self, digest: str) -> list[str]:

@@ -40,6 +40,12 @@ class InvalidRequest(DomainError):
         self.errors = errors
 
 
+class InvalidCursor(DomainError):
+    """A page's continuation that is not one this service made (altered, or another list's)."""
+
+    code = "invalid_cursor"
+
+
 class UnreadableBody(DomainError):
     """The body cannot be read at all: its ``code`` says why (see the subclasses)."""
 
@@ -115,6 +121,32 @@ class DelegationEnded(Forbidden):
     the delegate no longer votes for the member; the member's own link still does."""
 
     code = "delegation_ended"
+
+
+class NotSignedIn(DomainError):
+    """A staff page without a valid session (none, expired and not renewable, or altered): the
+    workspace answers with the sign-in page."""
+
+    code = "not_signed_in"
+
+
+class SignInRefused(Forbidden):
+    """The user pool refused a sign-in step: wrong name or password, wrong code, a challenge
+    that expired. Deliberately one error: it never says which part was wrong."""
+
+    code = "sign_in_refused"
+
+
+class PasswordRejected(DomainError):
+    """A new password the user pool's password policy refuses."""
+
+    code = "password_rejected"
+
+
+class WrongRole(Forbidden):
+    """Signed in, but the staff member's roles do not allow this page or this change."""
+
+    code = "wrong_role"
 
 
 class RateLimited(DomainError):

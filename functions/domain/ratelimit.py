@@ -28,6 +28,7 @@ class Window(StrEnum):
     # POST /evaluate/room/{token}: a room's participants often share one address (the venue's
     # network), so this window allows a whole room (services/evaluation.py's ROOM_CAP).
     EVALUATION_ROOM = "evaluation_room"
+    SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
 
 
 def rate_address(address: str) -> str:

@@ -54,7 +54,9 @@ class Event(NamedTuple):
     request_id: str
     at: str
     action: str
-    actor: str  # "partner", "system", "committee", "member:<id>", "delegate:<id>", "operator"
+    # "partner", "system", "committee", "member:<id>", "delegate:<id>", "staff:<pool sub>",
+    # "operator:<AWS principal ARN>" (older events: "operator", "officer:<id>")
+    actor: str
     round: int
     detail: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
     public: bool = True  # the partner's timeline shows it
@@ -161,6 +163,14 @@ class PublishedAction(NamedTuple):
     activities: int
     published_at: str
     expires_at: int | None = None
+
+
+class QueuePage(NamedTuple):
+    """One page of the staff queue, read from one index; ``cursor`` continues it (None: the
+    last page). The cursor names the last request's sort value and id only."""
+
+    requests: list[Request]
+    cursor: str | None
 
 
 class Draft(NamedTuple):

@@ -52,6 +52,27 @@ class Settings(NamedTuple):
     # The dead-letter queues: only the operator command reads them (the functions never do).
     review_dlq_url: str = ""
     notify_dlq_url: str = ""
+    # The staff workspace's Cognito user pool and its app client (infra/stack.yaml's last
+    # section). Empty where no pool exists: every /staff/ page then answers "unavailable".
+    cognito_user_pool_id: str = ""
+    cognito_client_id: str = ""
+    # Where the pool's public keys are read: derived from the pool in AWS; the local stack's
+    # moto server serves them at its own address (infra/local/provision.py sets it).
+    cognito_jwks_url: str = ""
+
+    @property
+    def jwks_url(self) -> str:
+        """The URL of the user pool's JSON Web Key Set (the keys its tokens are signed with)."""
+        # Only the local and test stages read keys elsewhere (moto's key is public: nowhere
+        # else may a token signed with it be accepted).
+        if self.cognito_jwks_url and self.is_local:
+            return self.cognito_jwks_url
+        return f"{self.cognito_issuer}/.well-known/jwks.json"
+
+    @property
+    def cognito_issuer(self) -> str:
+        """The ``iss`` of the pool's tokens (moto uses the same form as AWS)."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.cognito_user_pool_id}"
 
     @property
     def is_local(self) -> bool:
@@ -142,6 +163,9 @@ def read_settings() -> Settings:
         draft_reminder_days=_number("DRAFT_REMINDER_DAYS", 5),
         review_dlq_url=os.environ.get("REVIEW_DLQ_URL", ""),
         notify_dlq_url=os.environ.get("NOTIFY_DLQ_URL", ""),
+        cognito_user_pool_id=os.environ.get("COGNITO_USER_POOL_ID", ""),
+        cognito_client_id=os.environ.get("COGNITO_CLIENT_ID", ""),
+        cognito_jwks_url=os.environ.get("COGNITO_JWKS_URL", ""),
     )
 
 

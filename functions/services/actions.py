@@ -26,6 +26,7 @@ from functions.services.review import event, load_request
 SCHEMA = "action.schema.json"
 ACTIVITY_STATUSES: dict[str, str] = {
     "planned": N_("Planned"),
+    "confirmed": N_("Confirmed"),  # dates, place and experts agreed with the partner
     "done": N_("Done"),
     "cancelled": N_("Cancelled"),
 }
@@ -135,7 +136,8 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
 
 
 def set_activity_status(request_id: str, number: int, status: str, actor: str = "operator") -> bool:
-    """Mark activity ``number`` (from 1) planned, done or cancelled; email the partner on a change.
+    """Mark activity ``number`` (from 1) planned, confirmed, done or cancelled; email the partner
+    on a change.
 
     Returns False when the activity already had that status (nothing written, nobody emailed).
     """
@@ -246,6 +248,8 @@ def mail_context(request_id: str, language: str, key: str) -> dict[str, Any]:
         return {"action": None, "activity": None}
     view = action_view(action.plan, language)
     activity = None
+    # A resent email's key is the original's with ".resent-<time>" (services/staff.py).
+    key = key.split(".resent-", 1)[0]
     if key.startswith("activity-"):
         _, number, status = key.split("-", 2)
         found = view["activities"][int(number) - 1]

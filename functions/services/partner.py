@@ -173,15 +173,17 @@ def answer_question(request_id: str, answer: str, corrections: dict[str, str]) -
     return next_round
 
 
-def withdraw(request_id: str) -> None:
+def withdraw(request_id: str, actor: str = "partner", detail: dict[str, Any] | None = None) -> None:
     """The partner withdraws the request; the Project Officer and the committee are told.
 
-    Raises :class:`TransitionNotAllowed` once the request is final.
+    ``actor`` is who did it: the partner, or a staff member for the partner (the staff
+    workspace, with the partner's reason in ``detail``). Raises :class:`TransitionNotAllowed`
+    once the request is final.
     """
     store = repository()
     request = load_request(request_id)
     check_move(request.status, Status.WITHDRAWN)
-    withdrawn = event(request_id, "withdrawn", "partner", request.round)
+    withdrawn = event(request_id, "withdrawn", actor, request.round, detail or {})
     if not store.change_status(request_id, Status.WITHDRAWN, withdrawn):
         raise TransitionNotAllowed(request.status, Status.WITHDRAWN)
     notifications = [

@@ -25,17 +25,22 @@ from functions.domain.errors import (
     DraftGone,
     FieldError,
     Forbidden,
+    InvalidCursor,
     InvalidRequest,
     LinkError,
     LinkExpired,
     LinkWrongPurpose,
     NotAVoter,
     NotFound,
+    NotSignedIn,
+    PasswordRejected,
     RateLimited,
+    SignInRefused,
     SubmissionConflict,
     Unavailable,
     UnreadableBody,
     UnsupportedMediaType,
+    WrongRole,
 )
 from functions.domain.validation import field_title
 from functions.presentation.messages import message_for
@@ -62,6 +67,7 @@ ANSWERS: dict[type[DomainError], Answer] = {
     UnreadableBody: Answer(400, "bad_form", "The body cannot be read."),
     UnsupportedMediaType: Answer(415, "bad_form", "Send the body as JSON or form-encoded."),
     BodyTooLarge: Answer(413, "bad_form", "The body is too large."),
+    InvalidCursor: Answer(400, "invalid", "This page's continuation is not valid."),
     # Signed links.
     LinkError: Answer(400, "invalid", "This link is not valid."),
     LinkExpired: Answer(410, "expired", "This link has expired."),
@@ -76,6 +82,11 @@ ANSWERS: dict[type[DomainError], Answer] = {
     DelegationEnded: Answer(
         403, "delegation_ended", "The delegation this link was sent under has ended."
     ),
+    # The staff workspace (its pages answer most of these on the sign-in page itself).
+    NotSignedIn: Answer(401, "not_signed_in", "Sign in to the staff workspace first."),
+    SignInRefused: Answer(401, "sign_in_refused", "The sign-in was refused."),
+    PasswordRejected: Answer(422, "bad_form", "The password does not meet the policy."),
+    WrongRole: Answer(403, "wrong_role", "Your role does not allow this; nothing was changed."),
     RateLimited: Answer(
         429, "rate_limited", "Too many requests from this address; try again later."
     ),

@@ -5,7 +5,8 @@ floor and Chalice's default package (``cold_start``); 2. package size (``size``)
 operation (``calls``); 4. warm CPU of the submit handler against schema validation alone
 (``cpu``); 5. items read by the queries as the table grows (``scale``); 7. validation of
 the worst hostile document against the schema's example (``validation``); 8. each page's bytes
-over the wire and the requests before the form can be used (``page_weight``). The packages
+over the wire and the requests before the form can be used (``page_weight``); 9. items
+read per page of the staff queue at 20,000 requests (``queue``). The packages
 are built by ``packaging``, the report written by ``report``. Timings are medians of many runs
 taken in alternation, so that the machine's noise hits both sides.
 """
@@ -23,6 +24,7 @@ from infra.bench import (
     cpu,
     packaging,
     page_weight,
+    queue,
     report,
     scale,
     size,
@@ -30,7 +32,7 @@ from infra.bench import (
 )
 from infra.bench.stage import DUMMY_ENV, ROOT, log
 
-PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "pages")
+PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "pages", "queue")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -75,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += validation.rows(args.validation_runs)
     if "pages" in wanted:
         rows += page_weight.rows()
+    if "queue" in wanted:
+        rows += queue.rows()
     if not args.only:
         run = report.Run(
             seconds=time.monotonic() - began,
@@ -92,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
             report.THROUGHPUT_HOW,
             validation.HOW,
             page_weight.HOW,
+            queue.HOW,
         ]
         report.write(args.out, rows, run.notes(), details)
         log(f"wrote {args.out} in {time.monotonic() - began:.0f} s")

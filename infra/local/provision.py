@@ -30,6 +30,8 @@ CREATED_BY_HAND = (
     "AWS::SNS::TopicPolicy",
     "AWS::CloudWatch::Alarm (every alarm of the template)",
     "the table's TimeToLiveSpecification and PointInTimeRecoverySpecification (ignored by moto)",
+    "AWS::Cognito::UserPool, AWS::Cognito::UserPoolClient, AWS::Cognito::UserPoolGroup (the"
+    " staff workspace's sign-in: the pool, its app client, the four role groups)",
 )
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -188,6 +190,14 @@ def provision(
         "SES_CONFIGURATION_SET": created["ConfigurationSet"],
         # The keys live in Secrets Manager, as in AWS: the app reads them the production way.
         "SIGNING_KEYS_SECRET_ID": created["SigningKeysSecret"],
+        # The staff workspace's user pool; over a moto server its keys are served by the server.
+        "COGNITO_USER_POOL_ID": created["StaffUserPool"],
+        "COGNITO_CLIENT_ID": created["StaffUserPoolClient"],
+        **(
+            {"COGNITO_JWKS_URL": f"{endpoint_url}/{created['StaffUserPool']}/.well-known/jwks.json"}
+            if endpoint_url
+            else {}
+        ),
     }
 
 
@@ -199,6 +209,9 @@ def create_skipped_resources(resolver: Resolver, client: Callable[[str], Any]) -
         "AWS::SES::ConfigurationSetEventDestination": _event_destination,
         "AWS::SNS::TopicPolicy": _topic_policy,
         "AWS::CloudWatch::Alarm": _alarm,
+        "AWS::Cognito::UserPool": _user_pool,
+        "AWS::Cognito::UserPoolClient": _user_pool_client,
+        "AWS::Cognito::UserPoolGroup": _user_pool_group,
     }
     created: dict[str, str] = {}
     for logical, resource in resolver.template["Resources"].items():
@@ -272,3 +285,32 @@ def _topic_policy(properties: dict[str, Any], client: Callable[[str], Any]) -> s
 def _alarm(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
     client("cloudwatch").put_metric_alarm(**properties)
     return str(properties["AlarmName"])
+
+
+def _user_pool(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    cognito = client("cognito-idp")
+    options = {
+        k: v
+        for k, v in properties.items()
+        if k not in ("UserPoolName", "EnabledMfas", "MfaConfiguration")
+    }
+    pool = cognito.create_user_pool(PoolName=properties["UserPoolName"], **options)["UserPool"]
+    # CloudFormation's EnabledMfas and MfaConfiguration are one API call of their own.
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool["Id"],
+        SoftwareTokenMfaConfiguration={
+            "Enabled": "SOFTWARE_TOKEN_MFA" in properties.get("EnabledMfas", [])
+        },
+        MfaConfiguration=properties.get("MfaConfiguration", "OFF"),
+    )
+    return str(pool["Id"])
+
+
+def _user_pool_client(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    answer = client("cognito-idp").create_user_pool_client(**properties)
+    return str(answer["UserPoolClient"]["ClientId"])
+
+
+def _user_pool_group(properties: dict[str, Any], client: Callable[[str], Any]) -> str:
+    client("cognito-idp").create_group(**properties)
+    return str(properties["GroupName"])

@@ -39,7 +39,27 @@ def seed(env: dict[str, str]) -> str:
     data = demo_committee()
     with environment(env):
         seed_demo(data)
-    return f"committee: seeded {len(data['members'])} members, {len(data['officers'])} officers"
+    lines = [f"committee: seeded {len(data['members'])} members, {len(data['officers'])} officers"]
+    if env.get("COGNITO_USER_POOL_ID"):
+        lines += seed_staff(env)
+    return "\n".join(lines)
+
+
+def seed_staff(env: dict[str, str]) -> list[str]:
+    """One demo account per role of the staff workspace; their names and passwords."""
+    import boto3
+
+    from infra.local.staff_accounts import create_demo_accounts
+
+    cognito = boto3.client(
+        "cognito-idp",
+        region_name=env.get("AWS_REGION", "eu-west-1"),
+        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+    )
+    accounts = create_demo_accounts(cognito, env["COGNITO_USER_POOL_ID"])
+    lines = ["staff workspace (/staff/): one demo account per role (new passwords each run)"]
+    lines += [f"  {a.role:<13} {a.username:<17} {a.password}" for a in accounts]
+    return lines
 
 
 def main() -> int:

@@ -1156,3 +1156,57 @@ def test_an_action_is_published_replaced_and_unpublished(repo: Repository) -> No
     assert repo.unpublish("r1")
     assert not repo.unpublish("r1")
     assert [a.request_id for a in repo.published_actions()] == ["r0"]
+
+
+# --- the staff queue ---------------------------------------------------------------------------
+
+
+def _queue_of_five(repo: Repository) -> list[str]:
+    """Five submitted requests, each longer in the status than the next; their ids in age order."""
+    ids = []
+    for number in range(5):
+        at = f"2026-11-0{number + 1}T08:00:00.000000Z"
+        stored(repo, f"q{number}", status_since=at, submitted_at=at)
+        ids.append(f"q{number}")
+    return ids
+
+
+def test_the_queue_pages_a_status_longest_waiting_first_and_continues(repo: Repository) -> None:
+    ids = _queue_of_five(repo)
+    stored(repo, "other", status="approved")
+    first = repo.queue_page(status="submitted", limit=2)
+    assert [r.request_id for r in first.requests] == ids[:2]
+    assert first.cursor is not None
+    second = repo.queue_page(status="submitted", limit=2, cursor=first.cursor)
+    assert [r.request_id for r in second.requests] == ids[2:4]
+    assert second.cursor is not None
+    last = repo.queue_page(status="submitted", limit=2, cursor=second.cursor)
+    assert [r.request_id for r in last.requests] == ids[4:]
+    assert last.cursor is None  # fewer than the limit: the index has no more
+    newest = repo.queue_page(status="submitted", limit=3, newest_first=True)
+    assert [r.request_id for r in newest.requests] == ids[::-1][:3]
+
+
+def test_the_queue_pages_a_region_and_year_in_order_of_submission(repo: Repository) -> None:
+    ids = _queue_of_five(repo)
+    stored(repo, "sahel", region="sahel", submitted_at="2026-11-02T09:00:00.000000Z")
+    stored(repo, "last-year", submitted_at="2025-11-02T09:00:00.000000Z")
+    page = repo.queue_page(region="west_africa", year=2026, limit=10)
+    assert [r.request_id for r in page.requests] == ids
+    assert page.cursor is None
+    assert [r.request_id for r in repo.queue_page(region="sahel", year=2026).requests] == ["sahel"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage", "", "x" * 300, "MjAyNnxyMQ", "MjAyNi0xMS0wMVQwODowMDowMC4wMDAwMDBafHIxIHgneQ"],
+)
+def test_a_queue_cursor_not_made_by_the_queue_is_refused(repo: Repository, cursor: str) -> None:
+    from functions.domain.errors import InvalidCursor
+
+    stored(repo)
+    if not cursor:  # an empty cursor is the first page
+        assert [r.request_id for r in repo.queue_page(status="submitted").requests] == ["r1"]
+        return
+    with pytest.raises(InvalidCursor):
+        repo.queue_page(status="submitted", cursor=cursor)

@@ -202,10 +202,15 @@ class Browser:
 
     def _keep(self, response: Any) -> Any:
         header = response.headers.get("Set-Cookie")
-        if header:
+        # Several cookies come as a list (Chalice's multiValueHeaders); Max-Age=0 deletes one.
+        for value in header if isinstance(header, list) else [header] if header else []:
             jar: SimpleCookie = SimpleCookie()
-            jar.load(header)
-            self.cookies.update({k: m.value for k, m in jar.items()})
+            jar.load(value)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
         return response
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Any:

@@ -23,11 +23,14 @@ from tests import aws_calls
 from tests.policy import (
     FUNCTIONS,
     SENDING_IDENTITY,
+    STAFF_POOL_TAG,
+    STAFF_USER_POOL,
     STAGES,
     allows,
     for_stage,
     granted,
     platform,
+    policy,
     policy_file,
     problems,
 )
@@ -41,10 +44,24 @@ SENDER_PLACEHOLDER = "SENDER_EMAIL"  # infra/deploy.py writes the stage's sender
 def test_no_wildcard_action_or_resource(stage: str, function: str) -> None:
     name = policy_file(stage, function)
     for action, resource in granted(stage, function) - {SENDING_IDENTITY}:
+        if resource == STAFF_USER_POOL:
+            continue  # narrowed by the pool's stage tag: the next test
         assert "*" not in action, f"{name} grants a wildcard action {action}"
         assert resource != "*", f"{name} grants {action} on every resource"
         assert resource.startswith("arn:aws:"), resource
         assert f"mieux-{stage}" in resource, f"{action} on {resource}: not the stage's resource"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_the_staff_pool_is_granted_only_with_the_stages_tag(stage: str, function: str) -> None:
+    for statement in policy(stage, function)["Statement"]:
+        resources = statement["Resource"]
+        if STAFF_USER_POOL not in (resources if isinstance(resources, list) else [resources]):
+            continue
+        assert function == "api_handler", f"{function} acts on the staff user pool"
+        assert statement["Condition"] == {"StringEquals": {STAFF_POOL_TAG: f"mieux-{stage}"}}
+        assert all(action.startswith("cognito-idp:Admin") for action in statement["Action"])
 
 
 @pytest.mark.parametrize("stage", STAGES)

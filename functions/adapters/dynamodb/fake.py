@@ -36,6 +36,7 @@ from functions.domain.records import (
     Event,
     Partition,
     PublishedAction,
+    QueuePage,
     Request,
     ResultsEntry,
     Submission,
@@ -289,6 +290,53 @@ class InMemoryRepository(Repository):
                 and (since_before is None or request.status_since <= since_before)
             ]
         return iter(sorted(found, key=lambda request: request.status_since))
+
+    def queue_page(
+        self,
+        *,
+        status: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+        newest_first: bool = False,
+    ) -> QueuePage:
+        """The same page as the index would give: its order, ``limit`` items, the cursor."""
+        from functions.adapters.dynamodb import keys
+
+        after = keys.read_queue_cursor(cursor) if cursor else None
+        with self._lock:
+            self._call("queue_page")
+            if status is not None and region is None:
+                found = [r for r in self._requests() if r.status == status]
+                sort: Callable[[Request], str] = lambda r: r.status_since  # noqa: E731
+            elif region is not None and year is not None and status is None:
+                found = [
+                    r
+                    for r in self._requests()
+                    if r.region == region and r.submitted_at[:4] == str(year)
+                ]
+                sort = lambda r: r.submitted_at  # noqa: E731
+            else:
+                raise ValueError("a queue page reads one index: a status, or a region and a year")
+        ordered = sorted(found, key=lambda r: (sort(r), r.request_id), reverse=newest_first)
+        if after is not None:
+            position = (after[0], after[1])
+            ordered = [
+                r
+                for r in ordered
+                if (
+                    (sort(r), r.request_id) < position
+                    if newest_first
+                    else (sort(r), r.request_id) > position
+                )
+            ]
+        page = ordered[:limit]
+        more = len(ordered) > limit
+        cursor_out = (
+            keys.queue_cursor(sort(page[-1]), page[-1].request_id) if more and page else None
+        )
+        return QueuePage(page, cursor_out)
 
     def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
         """Requests of a region submitted in a year, in order of submission."""

@@ -7,6 +7,10 @@ item apart (docs/architecture.md, "The table"). Numbers in sort keys are zero-pa
 
 from __future__ import annotations
 
+import base64
+import re
+
+from functions.domain.errors import InvalidCursor
 from functions.domain.ratelimit import Window
 
 Key = tuple[str, str]  # (pk, sk)
@@ -144,6 +148,28 @@ def results(year: int, request_id: str) -> Key:
 def published(request_id: str) -> Key:
     """A published Action (the public pages): ``PUBLISHED`` / ``ACTION#<id>``."""
     return PUBLISHED, f"{RESULTS_ACTION_PREFIX}{request_id}"
+
+
+_CURSOR_SORT = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,15}Z\Z")
+_CURSOR_ID = re.compile(r"\A[0-9a-zA-Z_-]{1,64}\Z")
+
+
+def queue_cursor(sort_value: str, request_id: str) -> str:
+    """The staff queue's continuation after a request: its index sort value and its id."""
+    return base64.urlsafe_b64encode(f"{sort_value}|{request_id}".encode()).decode().rstrip("=")
+
+
+def read_queue_cursor(cursor: str) -> tuple[str, str]:
+    """(sort value, request id) of a cursor; :class:`InvalidCursor` if it is not one of ours
+    (it becomes an ExclusiveStartKey: only a well-formed timestamp and id may reach one)."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        sort_value, request_id = text.split("|")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidCursor() from error
+    if len(cursor) > 200 or not _CURSOR_SORT.match(sort_value) or not _CURSOR_ID.match(request_id):
+        raise InvalidCursor()
+    return sort_value, request_id
 
 
 def draft(draft_id: str) -> Key:

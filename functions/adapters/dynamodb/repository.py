@@ -59,6 +59,7 @@ from functions.domain.records import (
     Event,
     Partition,
     PublishedAction,
+    QueuePage,
     Request,
     ResultsEntry,
     Submission,
@@ -691,6 +692,49 @@ class DynamoRepository(Repository):
         bind(self._settings)
         query = RequestItem.region_index.query(keys.region_year(region, year))
         return (_request(item) for item in self._live_items(query, "Query region-index"))
+
+    def queue_page(
+        self,
+        *,
+        status: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+        newest_first: bool = False,
+    ) -> QueuePage:
+        """One Query (``Limit`` = the page) on status-index or region-index."""
+        bind(self._settings)
+        start: dict[str, dict[str, Any]] | None = None
+        index: Any
+        after = keys.read_queue_cursor(cursor) if cursor else None
+        base = {"pk": {"S": keys.request_pk(after[1])}, "sk": {"S": keys.META}} if after else {}
+        if status is not None and region is None:
+            index, sort_name = RequestItem.status_index, "status_since"
+            hash_value: str = status
+            if after:
+                start = {**base, "status": {"S": status}, "status_since": {"S": after[0]}}
+        elif region is not None and year is not None and status is None:
+            index, sort_name = RequestItem.region_index, "submitted_at"
+            hash_value = keys.region_year(region, year)
+            if after:
+                start = {**base, "region_year": {"S": hash_value}, "submitted_at": {"S": after[0]}}
+        else:
+            raise ValueError("a queue page reads one index: a status, or a region and a year")
+        query = index.query(
+            hash_value,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+            scan_index_forward=not newest_first,
+        )
+        found = [_request(item) for item in self._live_items(query, f"Query {sort_name} page")]
+        more = query.last_evaluated_key is not None
+        last = found[-1] if found else None
+        if more and last is not None:
+            sort_value = last.status_since if sort_name == "status_since" else last.submitted_at
+            return QueuePage(found, keys.queue_cursor(sort_value, last.request_id))
+        return QueuePage(found, None)
 
     def request_ids_by_email_hash(self, digest: str) -> list[str]:
         """One Query on email-index (pages followed). The index holds keys only, so it cannot
