@@ -769,8 +769,10 @@ class InMemoryRepository(Repository):
         """Put the entry in each year's index and take it out of the stale years, together."""
         with self._lock:
             self._call("save_results")
-            for year in stale:
-                self._items.pop((f"RESULTS#{year}", f"ACTION#{entry.request_id}"), None)
+            for year in stale:  # expired now, as in the table (an update creates it if absent)
+                stale_item = self._items.get((f"RESULTS#{year}", f"ACTION#{entry.request_id}"))
+                if stale_item is not None:
+                    stale_item.expires_at = int(clock.now().timestamp())
             for year in years:
                 key = (f"RESULTS#{year}", f"ACTION#{entry.request_id}")
                 self._items[key] = _Item("results", _copied(entry), entry.expires_at)
@@ -794,7 +796,11 @@ class InMemoryRepository(Repository):
         """Take an Action off the public pages; False if it was not on them."""
         with self._lock:
             self._call("unpublish")
-            return self._items.pop(("PUBLISHED", f"ACTION#{request_id}"), None) is not None
+            item = self._items.get(("PUBLISHED", f"ACTION#{request_id}"))
+            if item is None or not item.live():
+                return False
+            item.expires_at = int(clock.now().timestamp())  # expires now, as in the table
+            return True
 
     def published_actions(self) -> list[PublishedAction]:
         """Every published Action, by request id."""

@@ -1193,8 +1193,9 @@ class DynamoRepository(Repository):
         def write(transaction: TransactWrite) -> None:
             for year in years:
                 transaction.save(item(year))
-            for year in stale:
-                transaction.delete(ResultsItem(*keys.results(year, entry.request_id)))
+            for year in stale:  # expired now, not deleted: the API deletes nothing (unpublish)
+                stale_item = ResultsItem(*keys.results(year, entry.request_id))
+                transaction.update(stale_item, actions=[ResultsItem.expires_at.set(int(_now()))])
 
         if years or stale:
             self._transaction(write)
@@ -1229,8 +1230,15 @@ class DynamoRepository(Repository):
             item.save()
 
     def unpublish(self, request_id: str) -> bool:
-        """One conditional DeleteItem."""
-        return self._delete_existing(PublishedItem(*keys.published(request_id)))
+        """One conditional UpdateItem: the item expires now (reads skip it at once, the table's
+        TTL deletes it). Not a DeleteItem: the API, which records Actions from the workspace,
+        deletes nothing (its policy grants no DeleteItem)."""
+        now = int(_now())
+        item = PublishedItem(*keys.published(request_id))
+        live = PublishedItem.expires_at.does_not_exist() | (PublishedItem.expires_at > now)
+        return self._update(
+            item, [PublishedItem.expires_at.set(now)], PublishedItem.pk.exists() & live
+        )
 
     def published_actions(self) -> list[PublishedAction]:
         """One Query of the ``PUBLISHED`` partition (pages followed)."""
