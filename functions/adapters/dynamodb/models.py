@@ -320,8 +320,9 @@ class PublishedItem(TableItem, discriminator="published"):
 
     Key: ``PUBLISHED`` / ``ACTION#<request id>``: the pages read every published Action with one
     Query. The Action's title, region, thematic area, countries, period and how many activities
-    are done: no contact, no name. Written while the partner's consent holds, deleted when it is
-    withdrawn. Retention: its request's expiry. Erasure: deleted.
+    are done: no contact, no name. Written while the partner's consent holds; withdrawn (or on
+    erasure), it expires at once (readers skip it, the TTL deletes it: the API deletes nothing).
+    Retention: its request's expiry.
     """
 
     request_id = UnicodeAttribute()
