@@ -3,14 +3,14 @@
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice
-
 # First of ours: in Lambda, the collector is paused while the rest is imported (see there).
 from functions.runtime import startup  # noqa: F401
 from functions.runtime.invocation import around_invocation
 from functions.runtime.logs import CORRELATION_HEADER, incoming_correlation_id
 from functions.runtime.settings import stage_at_import
+from functions.web.application import Application
 from functions.web.evaluation import evaluation
+from functions.web.experts import experts
 from functions.web.form import form
 from functions.web.intake import intake
 from functions.web.openapi import openapi
@@ -24,7 +24,7 @@ from functions.web.staff.signin import signout as staff_sign_out
 from functions.workers import notifications, review_tasks, sweeper
 from functions.workers.bounces import bounces
 
-app = Chalice(app_name="mieux")
+app = Application(app_name="mieux")
 
 
 @app.middleware("http")
@@ -47,6 +47,7 @@ app.register_blueprint(review)
 app.register_blueprint(partner)
 app.register_blueprint(evaluation)
 app.register_blueprint(public)
+app.register_blueprint(experts)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)
 app.register_blueprint(bounces)

@@ -35,6 +35,9 @@ _NAMES = {
     Purpose.REVIEW: "review links",
     Purpose.STATUS: "status links",
     Purpose.CSRF: "anti-forgery tokens",
+    Purpose.FOCAL_POINT: "focal points' links",
+    Purpose.EXPERT: "experts' pages",
+    Purpose.INVITATION: "invitations",
 }
 
 

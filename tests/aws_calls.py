@@ -70,6 +70,7 @@ WORKER_CODE = str(ROOT / "functions" / "workers") + os.sep
 OWNERS = {
     "functions/services/sweep.py": "sweeper",
     "functions/services/mail.py": "notifications",
+    "functions/services/roster_mail.py": "notifications",
     "functions/services/intake.py": API,
     "functions/services/partner.py": API,
     "functions/services/staff.py": API,

@@ -32,6 +32,9 @@ class Purpose(StrEnum):
     EVALUATION = "evaluation"  # one person's evaluation of one activity (host, expert)
     EVALUATION_ROOM = "evaluation-room"  # the participants' shared link of one activity
     STAFF_CHALLENGE = "staff-challenge"  # a sign-in step of the staff workspace (minutes)
+    FOCAL_POINT = "focal-point"  # a national focal point's answer to one registration
+    EXPERT = "expert"  # an expert's own page on the roster
+    INVITATION = "invitation"  # an expert's answer to one invitation
     DRAFT = "draft"  # a saved draft of the form: to continue it, and to send it
 
 
@@ -77,7 +80,8 @@ def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> di
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
     request is kept (RETENTION_DAYS), a form's anti-forgery token a day, a draft's link as long
     as the draft is kept after the save that mailed it (DRAFT_DAYS), evaluation links
-    EVALUATION_DAYS."""
+    EVALUATION_DAYS; a focal point's link and an invitation's as long as a review link, an
+    expert's own page as long as a status link."""
     return {
         Purpose.REVIEW: review_days,
         Purpose.STATUS: status_days,
@@ -85,6 +89,9 @@ def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> di
         Purpose.EVALUATION: EVALUATION_DAYS,
         Purpose.EVALUATION_ROOM: EVALUATION_DAYS,
         Purpose.STAFF_CHALLENGE: 1,
+        Purpose.FOCAL_POINT: review_days,
+        Purpose.EXPERT: status_days,
+        Purpose.INVITATION: review_days,
         Purpose.DRAFT: draft_days,
     }
 
@@ -210,6 +217,66 @@ def evaluation_url(link: EvaluationLink, language: str | None = None) -> str:
     where = "/evaluate/room/" if link.shared else "/evaluate/"
     query = f"?lang={language}" if language else ""
     return get_settings().public_url(f"{where}{evaluation_token(link)}{query}")
+
+
+class FocalLink(NamedTuple):
+    """A focal point's link to one registration: ids only (the member state is the focal
+    point's, part of its key)."""
+
+    expert_id: str
+    member_state: str
+    focal_id: str
+
+
+def focal_token(link: FocalLink) -> str:
+    """The token of a focal point's link to answer one registration."""
+    return mint(
+        Purpose.FOCAL_POINT, {"e": link.expert_id, "s": link.member_state, "f": link.focal_id}
+    )
+
+
+def read_focal_token(token: str) -> FocalLink:
+    """The registration and focal point a token names, or a :class:`LinkError`."""
+    payload = read(Purpose.FOCAL_POINT, token)
+    try:
+        return FocalLink(str(payload["e"]), str(payload["s"]), str(payload["f"]))
+    except (KeyError, TypeError) as error:
+        raise LinkError("this link is not valid") from error
+
+
+def expert_token(expert_id: str) -> str:
+    """The token of an expert's own page."""
+    return mint(Purpose.EXPERT, {"e": expert_id})
+
+
+def read_expert_token(token: str) -> str:
+    """The expert a page token names, or a :class:`LinkError`."""
+    payload = read(Purpose.EXPERT, token)
+    if not isinstance(payload.get("e"), str):
+        raise LinkError("this link is not valid")
+    return str(payload["e"])
+
+
+class InvitationLink(NamedTuple):
+    """An expert's link to answer one invitation: ids only."""
+
+    request_id: str
+    activity: int
+    expert_id: str
+
+
+def invitation_token(link: InvitationLink) -> str:
+    """The token of an expert's link to answer one invitation."""
+    return mint(Purpose.INVITATION, {"r": link.request_id, "a": link.activity, "e": link.expert_id})
+
+
+def read_invitation_token(token: str) -> InvitationLink:
+    """The invitation a token names, or a :class:`LinkError`."""
+    payload = read(Purpose.INVITATION, token)
+    try:
+        return InvitationLink(str(payload["r"]), int(payload["a"]), str(payload["e"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise LinkError("this link is not valid") from error
 
 
 def draft_token(draft_id: str) -> str:

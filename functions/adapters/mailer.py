@@ -88,17 +88,21 @@ def one_line(text: str, limit: int = 200) -> str:
 
 
 class _MailPolicy(policy.EmailPolicy):
-    """The default policy, but a non-ASCII subject folded by :class:`email.header.Header`.
+    """The default policy, but the subject folded by :class:`email.header.Header`.
 
     The default policy's folder (CPython 3.11-3.13, gh-144156) can break a line between two
     encoded words with the space between them outside both, and RFC 2047 readers drop whitespace
     between encoded words: a French subject's "MX-2026-0001 : Renforcer" arrived as
-    ":Renforcer". ``Header`` encodes the whole subject, spaces inside the encoded words.
+    ":Renforcer". ``Header`` encodes the whole subject, spaces inside the encoded words. An ASCII
+    subject of about 70 characters was folded right after "Subject:", and read back with a
+    leading space; ``Header`` keeps the first word on the header's line.
     """
 
     def _fold(self, name: str, value: Any, refold_binary: bool = False) -> str:
-        if name.lower() == "subject" and not str(value).isascii():
-            encoded = Header(str(value), "utf-8", header_name=name).encode(
+        if name.lower() == "subject":
+            text = str(value)
+            charset = "us-ascii" if text.isascii() else "utf-8"
+            encoded = Header(text, charset, header_name=name).encode(
                 linesep=self.linesep, maxlinelen=self.max_line_length or 78
             )
             return f"{name}: {encoded}{self.linesep}"

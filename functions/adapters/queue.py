@@ -18,13 +18,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from functions.adapters import aws
 from functions.domain import schemas
 from functions.domain.errors import Unavailable
-from functions.domain.mail import Notification
+from functions.domain.mail import Notification, RosterNotification
 from functions.runtime import logs
 from functions.runtime.settings import get_settings
 
 _SCHEMAS = {
     "review_task": "messages/review_task.schema.json",
     "notification": "messages/notification.schema.json",
+    "roster_notification": "messages/roster_notification.schema.json",
 }
 
 
@@ -89,7 +90,7 @@ def publish_review_task(request_id: str, round_number: int) -> None:
     _send(get_settings().review_queue_url, message)
 
 
-def publish_notifications(notifications: Sequence[Notification]) -> None:
+def publish_notifications(notifications: Sequence[Notification | RosterNotification]) -> None:
     """Queue emails, ten per SendMessageBatch call; :class:`Unavailable` if any entry failed."""
     settings = get_settings()
     sqs = aws.client("sqs", settings.region)

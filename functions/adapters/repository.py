@@ -20,7 +20,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from functions.domain.committee import Member, Officer
-from functions.domain.mail import MailRecord, MailState, Notification, Recipient
+from functions.domain.experts import Expert, FocalPoint, Invitation, Places
+from functions.domain.mail import (
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    RosterMailRecord,
+    RosterNotification,
+)
 from functions.domain.records import (
     ActionRecord,
     Draft,
@@ -332,6 +340,146 @@ class Repository(ABC):
     @abstractmethod
     def published_actions(self) -> list[PublishedAction]:
         """Every Action on the public pages (one Query), by request id."""
+
+    # --- experts (the roster; issue 18) ----------------------------------------------------------
+
+    @abstractmethod
+    def create_expert(self, expert: Expert) -> None:
+        """Store a new registration (``pending``) with its address marker, together. Raises
+        :class:`Conflict` (nothing stored) if the address is registered already."""
+
+    @abstractmethod
+    def get_expert(self, expert_id: str) -> Expert | None:
+        """One expert (strongly consistent), or None."""
+
+    @abstractmethod
+    def decide_expert(
+        self, expert_id: str, status: str, by: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Move a ``pending`` registration to ``status`` (``active`` or ``declined``: the
+        domain's DECISIONS), recording who decided, when and why; an activation writes the
+        expert's topic entries in the same transaction. False (nothing written) if it was not
+        pending any more: a registration is decided once."""
+
+    @abstractmethod
+    def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
+        """A member state's registrations in a status, in order of registration (by index)."""
+
+    @abstractmethod
+    def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
+        """The active experts who have any of ``topics``, each once, in id order, and the
+        number of items read to find them (index entries and profiles): by index, never the
+        whole roster. Eventually consistent (an index)."""
+
+    @abstractmethod
+    def save_focal_point(self, focal_point: FocalPoint) -> None:
+        """Create or replace a national focal point."""
+
+    @abstractmethod
+    def focal_points(self, member_state: str) -> list[FocalPoint]:
+        """A member state's focal points, in id order."""
+
+    @abstractmethod
+    def focal_point(self, member_state: str, focal_id: str) -> FocalPoint | None:
+        """One focal point, or None."""
+
+    @abstractmethod
+    def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
+        """Remove a focal point; False if there was none."""
+
+    @abstractmethod
+    def claim_roster_mail(self, record: RosterMailRecord) -> bool:
+        """Store a first claim on sending a roster email; False if a record exists already."""
+
+    @abstractmethod
+    def get_roster_mail(self, notification: RosterNotification) -> RosterMailRecord | None:
+        """The record of the roster email a notification asks for, or None."""
+
+    @abstractmethod
+    def take_over_roster_mail(self, record: RosterMailRecord, at: str) -> bool:
+        """Take over a claim left by a worker that died (still dated ``record.at``): dated
+        ``at``, its attempts counted. False if another worker did first."""
+
+    @abstractmethod
+    def finish_roster_mail(
+        self,
+        record: RosterMailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record that a claimed roster email was sent or refused; False if no longer claimed."""
+
+    @abstractmethod
+    def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:
+        """Store new invitations to one activity, each on condition that the expert was not
+        invited to it yet, and the activity's places if they are not stored yet (the first
+        invitation's count stays). Returns the invitations stored (the others existed)."""
+
+    @abstractmethod
+    def get_invitation(self, request_id: str, activity: int, expert_id: str) -> Invitation | None:
+        """One invitation (strongly consistent), or None."""
+
+    @abstractmethod
+    def activity_invitations(
+        self, request_id: str, activity: int
+    ) -> tuple[Places | None, list[Invitation]]:
+        """An activity's places and its invitations, in expert id order (one Query)."""
+
+    @abstractmethod
+    def accept_invitation(self, invitation: Invitation, at: str) -> str:
+        """Accept a waiting invitation, taking one of the activity's places and counting the
+        expert's deployment, together. Returns ``accepted``; ``full`` (nothing written) when
+        the places are all taken; ``answered`` (nothing written) when it is not waiting any
+        more (answered, or past its deadline): the first acceptances fill the places."""
+
+    @abstractmethod
+    def close_invitation(
+        self, invitation: Invitation, status: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Move a waiting invitation to ``declined``, ``expired`` or ``full``; False (nothing
+        written) if it was not waiting any more."""
+
+    @abstractmethod
+    def invitations_due(self, respond_by_before: str) -> Iterator[Invitation]:
+        """Waiting invitations whose deadline is at or before the ISO time, earliest first
+        (status-index: reads only those). Eventually consistent: act through conditions."""
+
+    @abstractmethod
+    def mark_invitation_reminded(self, invitation: Invitation) -> bool:
+        """Mark a waiting invitation reminded; True for the one caller that marked it."""
+
+    @abstractmethod
+    def expert_id_by_email_hash(self, address_digest: str) -> str | None:
+        """The expert registered with an address (its marker), or None: erasure's way in."""
+
+    @abstractmethod
+    def mark_leaving(self, expert_id: str, at: str) -> bool:
+        """The expert left the roster: no longer matched or shown, to be erased by the sweeper.
+        False if there is no such expert, or they left already."""
+
+    @abstractmethod
+    def experts_leaving(self) -> list[str]:
+        """The ids of the experts who left and are not erased yet, earliest first (by index)."""
+
+    @abstractmethod
+    def erase_expert(self, expert_id: str) -> dict[str, int]:
+        """Delete an expert's registration, topic entries, mail records and address marker, and
+        take their invitations out of roster-index (the invitations stay, with the member state
+        and gender only, as anonymous counts). Returns the items changed, by kind."""
+
+    @abstractmethod
+    def deployments_of_year(self, year: int) -> list[Invitation]:
+        """The invitations accepted in a year, in order of acceptance (the report's; by index)."""
+
+    @abstractmethod
+    def roster_size(self) -> dict[str, dict[str, int]]:
+        """The roster's registrations counted by member state and status (pending, active,
+        declined; member states with none left out): the report's roster size and active share."""
+
+    @abstractmethod
+    def expert_invitations(self, expert_id: str) -> list[Invitation]:
+        """An expert's invitations, oldest first (roster-index, then the items by key)."""
 
     # --- drafts (issue 20: "Save and continue later") ----------------------------------------
     # A draft lives in its own partition: nothing above reads requests can see one.

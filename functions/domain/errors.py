@@ -35,9 +35,10 @@ class InvalidRequest(DomainError):
 
     code = "invalid"
 
-    def __init__(self, errors: list[FieldError]) -> None:
+    def __init__(self, errors: list[FieldError], schema: str = "request.schema.json") -> None:
         super().__init__(f"{len(errors)} validation error(s)")
         self.errors = errors
+        self.schema = schema  # the schema whose titles name the fields in messages
 
 
 class InvalidCursor(DomainError):

@@ -71,10 +71,30 @@ class MailKind(StrEnum):
     ACTIVITY_CHANGED = "activity_changed"
     PARTNER_UNREACHABLE = "partner_unreachable"  # to the region's officers: key = the lost kind
     EVALUATION_HOST = "evaluation_host"  # the host's evaluation link: key = activity-<n>-done
+    # The Expert Roster's (RosterNotification, not Notification: no request behind them).
+    EXPERT_RECEIPT = "expert_receipt"  # to the expert: the registration and the own page's link
+    FOCAL_REQUEST = "focal_request"  # to each focal point of the member state: the link to answer
+    EXPERT_DECIDED = "expert_decided"  # to the expert: confirmed or declined (key = the status)
+    # key = "<request id>.<activity>"; to the expert, and a copy to the focal points that ask
+    INVITATION = "invitation"
+    INVITATION_REMINDER = "invitation_reminder"  # to the expert, before the deadline
+    # A Notification (the request's): to the region's officers, key = "freed-<n>-<status>-<id>"
+    INVITATION_FREED = "invitation_freed"
     # A saved draft (issue 20): the notification's ``request_id`` is the DRAFT's id, ``key`` the
     # draft's version ("v3"): each save mails a fresh link; the reminder goes once per version.
     DRAFT_SAVED = "draft_saved"
     DRAFT_EXPIRING = "draft_expiring"
+
+
+ROSTER_KINDS = frozenset(
+    {
+        MailKind.EXPERT_RECEIPT,
+        MailKind.FOCAL_REQUEST,
+        MailKind.EXPERT_DECIDED,
+        MailKind.INVITATION,
+        MailKind.INVITATION_REMINDER,
+    }
+)
 
 
 # A claim (``sending``) older than this belongs to a worker that died: it may be taken over. The
@@ -207,6 +227,78 @@ class MailRecord(NamedTuple):
             notification.request_id,
             notification.kind,
             notification.round,
+            notification.recipient,
+            notification.key,
+            MailState.SENDING,
+            1,
+            at,
+        )
+
+
+EXPERT = "expert"  # a roster notification's recipient: the expert it is about
+
+
+class RosterNotification(NamedTuple):
+    """One email of the Expert Roster, as the notifications queue carries it: ids only.
+
+    ``recipient`` is ``expert`` or ``focal:<member state>:<focal point id>``.
+    """
+
+    expert_id: str
+    kind: MailKind
+    recipient: str = EXPERT
+    key: str = ""
+
+    def as_message(self) -> dict[str, object]:
+        """The queue message (schemas/messages/roster_notification.schema.json)."""
+        message: dict[str, object] = {
+            "type": "roster_notification",
+            "expert_id": self.expert_id,
+            "mail_kind": self.kind.value,
+            "recipient": self.recipient,
+        }
+        if self.key:
+            message["key"] = self.key
+        return message
+
+    @classmethod
+    def from_message(cls, message: dict[str, object]) -> RosterNotification:
+        """The notification a (schema-checked) queue message carries."""
+        return cls(
+            str(message["expert_id"]),
+            MailKind(str(message["mail_kind"])),
+            str(message["recipient"]),
+            str(message.get("key") or ""),
+        )
+
+    def focal_point(self) -> tuple[str, str] | None:
+        """(member state, focal point id) for a focal point's email, else None."""
+        role, _, rest = self.recipient.partition(":")
+        if role != "focal":
+            return None
+        member_state, _, focal_id = rest.partition(":")
+        return member_state, focal_id
+
+
+class RosterMailRecord(NamedTuple):
+    """The record of one roster email (kind, recipient, key) of an expert: sent at most once."""
+
+    expert_id: str
+    kind: MailKind
+    recipient: str
+    key: str
+    state: MailState
+    attempts: int
+    at: str
+    message_id: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def claim(cls, notification: RosterNotification, at: str) -> RosterMailRecord:
+        """A first claim on sending ``notification``."""
+        return cls(
+            notification.expert_id,
+            notification.kind,
             notification.recipient,
             notification.key,
             MailState.SENDING,

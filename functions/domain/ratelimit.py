@@ -29,6 +29,10 @@ class Window(StrEnum):
     # network), so this window allows a whole room (services/evaluation.py's ROOM_CAP).
     EVALUATION_ROOM = "evaluation_room"
     SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
+    REGISTRATION = "registration"  # POST /experts
+    FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}
+    INVITATION_ANSWER = "invitation_answer"  # POST /experts/invitation/{token}
+    LEAVING = "leaving"  # POST /experts/me/leave
 
 
 def rate_address(address: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from functions.domain.experts import Invitation
 from functions.domain.mail import MailRecord
 
 
@@ -109,6 +110,8 @@ class Partition(NamedTuple):
     votes: list[Vote]
     mail: list[MailRecord]
     action: ActionRecord | None
+    # The experts invited to the Action's activities (functions/domain/experts.py).
+    invitations: tuple[Invitation, ...] = ()
 
 
 class EvaluationAnswer(NamedTuple):

@@ -72,6 +72,12 @@ class ReferenceData(NamedTuple):
     pillars: dict[str, str]
     topics: dict[str, str]
     topic_pillar: dict[str, str]
+    # The expert roster's lists (schemas/reference/experts.json).
+    member_states: dict[str, str]
+    spoken_languages: dict[str, str]
+    language_levels: dict[str, str]
+    contributions: dict[str, str]
+    genders: dict[str, str]
 
     def labels(self, reference: str) -> dict[str, str]:
         """English labels of one list, by the name the schema gives it in ``x-reference``."""
@@ -88,6 +94,11 @@ class ReferenceData(NamedTuple):
             "participant_institutions": PARTICIPANT_INSTITUTIONS,
             "satisfaction_scale": SATISFACTION_SCALE,
             "change_answers": CHANGE_ANSWERS,
+            "member_states": self.member_states,
+            "spoken_languages": self.spoken_languages,
+            "language_levels": self.language_levels,
+            "contributions": self.contributions,
+            "genders": self.genders,
         }
         return lists[reference]
 
@@ -101,12 +112,21 @@ def country_names(language: str) -> dict[str, str]:
 
 
 @cache
+def language_names(language: str) -> dict[str, str]:
+    """The roster's working languages named in ``language`` (generated from CLDR by
+    tools/language_names.py)."""
+    names: dict[str, dict[str, str]] = schemas.load("reference/language_names.json")
+    return names.get(language) or names["en"]
+
+
+@cache
 def reference_data() -> ReferenceData:
     """Load the reference lists once per container."""
     countries = schemas.load("reference/countries.json")["countries"]
     regions = schemas.load("reference/regions.json")
     institutions = schemas.load("reference/institution_types.json")
     pillars = schemas.load("reference/pillars.json")["pillars"]
+    experts = schemas.load("reference/experts.json")
     return ReferenceData(
         countries={
             c["code"]: Country(c["code"], c["name"], c["region"], tuple(c["instruments"]))
@@ -119,4 +139,9 @@ def reference_data() -> ReferenceData:
         pillars={p["code"]: p["name"] for p in pillars},
         topics={t["code"]: t["name"] for p in pillars for t in p["topics"]},
         topic_pillar={t["code"]: p["code"] for p in pillars for t in p["topics"]},
+        member_states={m["code"]: m["label"] for m in experts["member_states"]},
+        spoken_languages=dict(language_names("en")),
+        language_levels={c["code"]: c["name"] for c in experts["language_levels"]},
+        contributions={c["code"]: c["name"] for c in experts["contributions"]},
+        genders={c["code"]: c["name"] for c in experts["genders"]},
     )

@@ -83,9 +83,13 @@ def _locate(error: ValidationError) -> Iterator[_Located]:
         yield _Located(base, _CODES.get(keyword, keyword), params)
 
 
-def _field_schema(path: tuple[str | int, ...]) -> dict[str, Any]:
+REQUEST = "request.schema.json"
+EXPERT = "expert.schema.json"
+
+
+def _field_schema(path: tuple[str | int, ...], schema_name: str = REQUEST) -> dict[str, Any]:
     """The schema of the field at ``path`` (array indexes step into ``items``)."""
-    node: dict[str, Any] = schemas.request_schema()
+    node: dict[str, Any] = schemas.load(schema_name)
     for part in path:
         if isinstance(part, int):
             node = node.get("items", {})
@@ -102,9 +106,9 @@ def _rank(code: str) -> int:
     return _PRIORITY.index(code) if code in _PRIORITY else len(_PRIORITY)
 
 
-def schema_errors(document: Any) -> list[FieldError]:
+def schema_errors(document: Any, schema_name: str = REQUEST) -> list[FieldError]:
     """Every field that breaks the schema, one error per field, in the order of the form."""
-    found, _ = _schema_errors(document)
+    found, _ = _schema_errors(document, schema_name)
     return found
 
 
@@ -117,18 +121,19 @@ def _below(path: tuple[str | int, ...], refused: set[tuple[str | int, ...]]) -> 
     return any(path[:length] in refused for length in range(len(path) + 1))
 
 
-def _schema_errors(document: Any) -> tuple[list[FieldError], Any]:
+def _schema_errors(document: Any, schema_name: str = REQUEST) -> tuple[list[FieldError], Any]:
     """The schema's errors, and the bounded document jsonschema saw (refused values replaced).
 
     The bounds are checked first (functions/domain/bounds.py), so that no keyword ever works on
     a value its field could not accept; jsonschema's errors at a refused value are its echo.
     """
-    bounded, refusals = bound(document, schemas.request_schema())
+    schema: dict[str, Any] = schemas.load(schema_name)
+    bounded, refusals = bound(document, schema)
     replaced = {r.path for r in refusals if r.keyword != "too_many_fields"}
     best: dict[str, FieldError] = {}
 
     def keep(located: _Located, keyword: str) -> None:
-        overrides = _field_schema(located.path).get("x-errors", {})
+        overrides = _field_schema(located.path, schema_name).get("x-errors", {})
         code = overrides.get(keyword, located.code)
         path = pointer(located.path)
         if path not in best or _rank(code) < _rank(best[path].code):
@@ -136,16 +141,16 @@ def _schema_errors(document: Any) -> tuple[list[FieldError], Any]:
 
     for refusal in refusals:
         keep(_refused_located(refusal), refusal.keyword)
-    for error in schemas.validator("request.schema.json").iter_errors(bounded):
+    for error in schemas.validator(schema_name).iter_errors(bounded):
         for located in _locate(error):
             if not _below(located.path, replaced):
                 keep(located, str(error.validator))
-    return sorted(best.values(), key=lambda e: _order(e.path)), bounded
+    return sorted(best.values(), key=lambda e: _order(e.path, schema_name)), bounded
 
 
-def _order(path: str) -> list[Any]:
+def _order(path: str, schema_name: str = REQUEST) -> list[Any]:
     """Sort errors in the order the fields appear in the schema (and so in the form)."""
-    node: dict[str, Any] = schemas.request_schema()
+    node: dict[str, Any] = schemas.load(schema_name)
     key: list[Any] = []
     for part in path.strip("/").split("/") if path else []:
         index = _index(part) if "items" in node else None
@@ -180,23 +185,74 @@ def validate_request(document: Any) -> list[FieldError]:
     return sorted(errors + extra, key=lambda e: _order(e.path))
 
 
-def field_title(path: str) -> str:
+def field_title(path: str, schema_name: str = REQUEST) -> str:
     """The schema title of the field a JSON pointer names (the last name for unknown fields)."""
     names = path.strip("/").split("/") if path else []
     parts: list[str | int] = []
     for name in names:
         index = _index(name)
         parts.append(name if index is None else index)
-    schema = _field_schema(tuple(parts))
+    schema = _field_schema(tuple(parts), schema_name)
     if "title" in schema:
         return str(schema["title"])
     names = [p for p in parts if isinstance(p, str)]
     return names[-1] if names else "Request"
 
 
-def normalised_request(document: Any) -> Any:
+def expert_address_errors(document: Any) -> list[FieldError]:
+    """The expert's address, if the mailer could not send to it (the same rule as a request's)."""
+    expert = document.get("expert") if isinstance(document, dict) else None
+    email = expert.get("email") if isinstance(expert, dict) else None
+    if isinstance(email, str) and not sendable(email):
+        return [FieldError("/expert/email", "format")]
+    return []
+
+
+def _periods_errors(document: Any) -> list[FieldError]:
+    """A period of unavailability that ends before it starts (ISO dates compare as text)."""
+    availability = document.get("availability") if isinstance(document, dict) else None
+    periods = availability.get("unavailable") if isinstance(availability, dict) else None
+    errors = []
+    for index, period in enumerate(periods if isinstance(periods, list) else []):
+        if not isinstance(period, dict):
+            continue
+        start, end = period.get("from"), period.get("to")
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            errors.append(FieldError(f"/availability/unavailable/{index}/to", "before_start"))
+    return errors
+
+
+def _experience_errors(document: Any) -> list[FieldError]:
+    """Countries of experience must be eligible countries (the request form's list)."""
+    from functions.domain.reference import reference_data
+
+    experience = document.get("experience") if isinstance(document, dict) else None
+    countries = experience.get("countries") if isinstance(experience, dict) else None
+    known = reference_data().countries
+    return [
+        FieldError(f"/experience/countries/{index}", "enum")
+        for index, code in enumerate(countries if isinstance(countries, list) else [])
+        if isinstance(code, str) and code not in known
+    ]
+
+
+def validate_expert(document: Any) -> list[FieldError]:
+    """All errors of an expert's registration: the schema's, then the address, the periods and
+    the countries on fields the schema accepted."""
+    errors, bounded = _schema_errors(document, EXPERT)
+    taken = {error.path for error in errors}
+    checks = [
+        *expert_address_errors(bounded),
+        *_periods_errors(bounded),
+        *_experience_errors(bounded),
+    ]
+    extra = [error for error in checks if error.path not in taken]
+    return sorted(errors + extra, key=lambda e: _order(e.path, EXPERT))
+
+
+def normalised_request(document: Any, schema_name: str = REQUEST) -> Any:
     """The document with the line breaks of its multi-line fields as LF (the text rule)."""
-    return _normalised(document, schemas.request_schema())
+    return _normalised(document, schemas.load(schema_name))
 
 
 def _normalised(value: Any, node: dict[str, Any]) -> Any:

@@ -7,6 +7,8 @@ python -m functions.ops erase --email someone@example.org
 python -m functions.ops sweep
 python -m functions.ops --stage prod --profile mieux-prod requests list --year 2026
 python -m functions.ops --env-file build/local/env.json report --year 2026 --out report.html
+python -m functions.ops focal add --member-state FR --id sgae --name ... --email ...
+python -m functions.ops experts match MX-2026-0001 5
 
 docs/operations.md, "The operator command", describes every command.
 """
@@ -22,7 +24,7 @@ import click
 
 from functions.adapters.repository import repository
 from functions.domain.committee import Delegate, Member, Officer, Role
-from functions.ops import actions, erasure, evaluation, queues, report, requests, target
+from functions.ops import actions, erasure, evaluation, experts, queues, report, requests, target
 from functions.services.committee import seed_demo
 
 
@@ -59,6 +61,8 @@ cli.add_command(queues.dlq)
 cli.add_command(actions.action)
 cli.add_command(evaluation.evaluation)
 cli.add_command(report.report)
+cli.add_command(experts.experts)
+cli.add_command(experts.focal)
 
 
 @cli.group()

@@ -2,9 +2,11 @@
 
 The requests are read through ``region-index`` (one Query per region for the year), the Actions
 from the report's index of the year (one Query, ``RESULTS#<year>``), and the evaluations of the
-Actions with an activity done that year (one Query each, in the request's partition): never a
-Scan. No script, no external asset: the file can be mailed, archived and printed as it is. The
-CSV has every chart's table (safe for spreadsheets: presentation/spreadsheet.py).
+Actions with an activity done that year (one Query each, in the request's partition), the
+Expert Roster's deployments of the year (one Query) and its size (one counting Query per member
+state and status): never a Scan. No script, no external asset: the file can be mailed, archived
+and printed as it is. The CSV has every chart's table (safe for spreadsheets:
+presentation/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,18 @@ from markupsafe import Markup
 from functions.adapters.repository import repository
 from functions.domain import clock
 from functions.domain.reference import country_names, reference_data
-from functions.presentation.report import Bar, Chart, Report, Results, Row, build, done_in
+from functions.presentation.report import (
+    Bar,
+    Chart,
+    Deployment,
+    Report,
+    Results,
+    Roster,
+    Row,
+    build,
+    done_in,
+    expert_charts,
+)
 from functions.presentation.spreadsheet import ENCODING, csv_text
 
 WIDTH = 720
@@ -209,6 +222,23 @@ def html(report: Report) -> str:
     return _environment().get_template("report.html").render(report=report, svg=svg)
 
 
+def expert_figures(year: int) -> list[Chart]:
+    """The Expert Roster's charts: the year's deployments (one region-index Query) and the
+    roster's size (one counting roster-index Query per member state and status)."""
+    from functions.domain.reference import ACTIVITY_TYPES
+
+    reference = reference_data()
+    store = repository()
+    deployments = [
+        Deployment(i.member_state, i.gender, i.reference, i.activity, i.activity_type)
+        for i in store.deployments_of_year(year)
+    ]
+    roster = Roster(
+        store.roster_size(), reference.member_states, reference.genders, dict(ACTIVITY_TYPES)
+    )
+    return expert_charts(deployments, roster)
+
+
 def yearly_report(year: int, progress: bool = False) -> Report:
     """Read a year's requests and compute every figure of the report."""
     reference = reference_data()
@@ -220,6 +250,7 @@ def yearly_report(year: int, progress: bool = False) -> Report:
         reference.pillars,
         reference.institution_types,
         results_of_year(year),
+        more=expert_figures(year),
     )
 
 

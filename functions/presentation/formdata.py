@@ -138,12 +138,28 @@ def request_from_form(fields: Mapping[str, list[str]]) -> FormRequest:
     # Imported on use: the form built from the schema is paid for by form posts only, not by
     # the API Lambda's cold start, whose first request is most often a JSON submission.
     from functions.domain.schemas import request_schema
-    from functions.presentation.formspec import request_form, without_hidden_parts
+    from functions.presentation.formspec import request_form
 
-    spec = request_form()
+    return posted_document(fields, request_form(), request_schema())
+
+
+def expert_from_form(fields: Mapping[str, list[str]]) -> FormRequest:
+    """The registration a posted roster form describes, by the same rules as a request's."""
+    from functions.domain.schemas import load
+    from functions.presentation.formspec import expert_form
+
+    return posted_document(fields, expert_form(), load("expert.schema.json"))
+
+
+def posted_document(
+    fields: Mapping[str, list[str]], spec: FormSpec, schema: dict[str, Any]
+) -> FormRequest:
+    """The document a posted form of ``spec`` describes (any of the generated forms)."""
+    from functions.presentation.formspec import without_hidden_parts
+
     values = {name: list(v) for name, v in fields.items() if not name.startswith("_")}
     trapped = any(v.strip() for v in values.pop(HONEYPOT, []))
-    document = document_from_form(without_hidden_parts(spec, values), request_schema())
+    document = document_from_form(without_hidden_parts(spec, values), schema)
     return FormRequest(_with_sections(document, spec), values, trapped)
 
 

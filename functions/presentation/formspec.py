@@ -48,6 +48,7 @@ class Field:
     show_if: tuple[tuple[str, tuple[str, ...]], ...] = ()
     autocomplete: str = ""
     grouped_by: str = ""  # the name of the field whose value filters the options (topics: pillar)
+    consent_code: str = "consent_required"  # the code a refused consent box is answered with
 
     @property
     def path(self) -> str:
@@ -67,6 +68,7 @@ class Group:
     max_items: int
     required: bool
     show_if: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    item_title: str = ""  # what one repetition is called ("Language 2"), from the items' title
 
     def at(self, index: int) -> tuple[Field, ...]:
         """The fields of one repetition, named with its index."""
@@ -173,6 +175,7 @@ def _field(
         show_if=_show_if(schema, prefix),
         autocomplete=str(schema.get("x-autocomplete", "")),
         grouped_by=group_of,
+        consent_code=str(schema.get("x-errors", {}).get("const", "consent_required")),
     )
 
 
@@ -195,10 +198,14 @@ def _items(parent: Mapping[str, Any], prefix: str) -> tuple[Field | Group, ...]:
                     max_items=int(child.get("maxItems", 5)),
                     required=is_required,
                     show_if=_show_if(child, prefix),
+                    item_title=str(child["items"].get("title", "")),
                 )
             )
             continue
-        group_of = f"{prefix}pillar" if child.get("x-reference") == "topics" else ""
+        # Topics are filtered by the pillar chosen beside them, where there is one (a request);
+        # an expert names topics of any pillar, shown under each pillar's heading.
+        has_pillar = "pillar" in parent.get("properties", {})
+        group_of = f"{prefix}pillar" if child.get("x-reference") == "topics" and has_pillar else ""
         items.append(_field(name, child, is_required, prefix, group_of))
     return tuple(items)
 
@@ -237,6 +244,11 @@ def request_form() -> FormSpec:
 def evaluation_form() -> FormSpec:
     """The form of the evaluation schema (schemas/evaluation.schema.json), built once."""
     return build_form(schemas.load("evaluation.schema.json"))
+
+
+def expert_form() -> FormSpec:
+    """The roster's registration form (schemas/expert.schema.json), built once per container."""
+    return build_form(schemas.load("expert.schema.json"))
 
 
 def is_shown(spec: Field | Group, fields: Mapping[str, list[str]]) -> bool:

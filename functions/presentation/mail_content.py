@@ -29,6 +29,12 @@ SUBJECTS: dict[MailKind, str] = {
     MailKind.EVALUATION_HOST: N_(
         "How did the activity go? A short evaluation for request {reference}"
     ),
+    MailKind.EXPERT_RECEIPT: N_("We have received your registration to the MIEUX Expert Roster"),
+    MailKind.FOCAL_REQUEST: N_("Please confirm a registration to the MIEUX Expert Roster: {name}"),
+    MailKind.EXPERT_DECIDED: N_("Your registration to the MIEUX Expert Roster"),
+    MailKind.INVITATION: N_("Invitation to a MIEUX activity: {activity}"),
+    MailKind.INVITATION_REMINDER: N_("Reminder: invitation to a MIEUX activity: {activity}"),
+    MailKind.INVITATION_FREED: N_("A place is free in an activity of request {reference}"),
     MailKind.DRAFT_SAVED: N_("Your MIEUX request form is saved: continue when you are ready"),
     MailKind.DRAFT_EXPIRING: N_("Your saved MIEUX request form will soon be deleted"),
 }
@@ -45,11 +51,15 @@ OUTCOMES: dict[str, str] = {
 def compose(kind: MailKind, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one email in ``language``."""
     translate = translations(language).gettext
-    outcome = translate(OUTCOMES.get(context["status"], context["status"]))
+    # A roster email has no request, so no status ("" would translate to the catalog header).
+    status = context["status"]
+    outcome = translate(OUTCOMES.get(status, status)) if status else ""
     subject = translate(SUBJECTS[kind]).format(
         reference=ltr_isolated(context["reference"]),
         title=isolated(context["title"]),
         outcome=outcome,
+        name=isolated(context.get("expert_name", "")),
+        activity=isolated(context.get("activity_title", "")),
     )
     values = {**context, "outcome": outcome, "subject": subject}
     text = render(f"emails/{kind.value}.txt", language, **values)

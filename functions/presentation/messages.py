@@ -39,6 +39,10 @@ TEMPLATES: dict[str, str] = {
     "too_many_fields": N_("{label} has more fields than this form has ({limit})"),
     "not_allowed": N_("{label} does not apply to this type of institution"),
     "consent_required": N_("You must agree to the processing of personal data to send a request"),
+    "roster_consent_required": N_(
+        "You must agree to the processing of personal data to join the roster"
+    ),
+    "before_start": N_("{label} must not be before the start of the period"),
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from functions.domain.reference import country_names
+from functions.domain.reference import country_names, language_names
 from functions.presentation.formspec import Field, FormSpec, Group, is_shown
 
 
@@ -56,8 +56,12 @@ def _row(spec: Field, value: Any, language: str, item: int = 0) -> Row | None:
     if isinstance(value, bool):
         return Row(spec.name, spec.title, (YES if value else NO,), True, item=item)
     values = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    if spec.reference == "countries":
-        names = country_names(language)
+    if spec.reference in ("countries", "member_states", "spoken_languages"):
+        names = (
+            language_names(language)
+            if spec.reference == "spoken_languages"
+            else country_names(language)
+        )
         return Row(spec.name, spec.title, tuple(names.get(v, v) for v in values), False, item=item)
     if spec.options:
         labels = {option.value: option.label for option in spec.options}

@@ -320,6 +320,107 @@ def results_charts(
     return charts
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """One expert deployed (an accepted invitation) as the report sees it: no name."""
+
+    member_state: str
+    gender: str
+    reference: str  # the request's, whose Action the activity belongs to
+    activity: int
+    activity_type: str
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The roster's registrations by member state and status, and the labels to show."""
+
+    sizes: dict[str, dict[str, int]]
+    member_states: dict[str, str]
+    genders: dict[str, str]
+    activity_types: dict[str, str]
+
+
+def _deployed_by(
+    key: str, title: str, deployments: list[Deployment], attribute: str, labels: dict[str, str]
+) -> Chart:
+    counts = Counter(getattr(d, attribute) for d in deployments)
+    order = [code for code in labels if counts[code]] + sorted(set(counts) - set(labels))
+    bars = [Bar(str(labels.get(code, code)), counts[code], str(counts[code])) for code in order]
+    shares = [_share(counts[code], len(deployments)) for code in order]
+    summary = f"{len(deployments)} expert deployment(s) accepted in the year"
+    return Chart(key, title, "Deployments", bars, summary, extra_header="Share", extra=shares)
+
+
+def _per_action(deployments: list[Deployment]) -> Chart:
+    counts = Counter(d.reference for d in deployments)
+    activities = {r: len({d.activity for d in deployments if d.reference == r}) for r in counts}
+    order = sorted(counts)
+    bars = [Bar(reference or "-", counts[reference], str(counts[reference])) for reference in order]
+    extra = [str(activities[reference]) for reference in order]
+    return Chart(
+        "deployments_action",
+        "Expert deployments per Action",
+        "Deployments",
+        bars,
+        extra_header="Activities",
+        extra=extra,
+    )
+
+
+def _roster(roster: Roster) -> Chart:
+    totals = {state: sum(counts.values()) for state, counts in roster.sizes.items()}
+    everyone = sum(totals.values())
+    active = sum(counts.get("active", 0) for counts in roster.sizes.values())
+    order = sorted(totals, key=lambda state: (-totals[state], state))
+    bars = [
+        Bar(roster.member_states.get(state, state), totals[state], str(totals[state]))
+        for state in order
+    ]
+    shares = [_share(roster.sizes[state].get("active", 0), totals[state]) for state in order]
+    summary = (
+        f"Roster: {everyone} registration(s), {active} active ({_share(active, everyone)})"
+        if everyone
+        else "Roster: no registration yet"
+    )
+    return Chart(
+        "roster",
+        "Expert Roster by member state",
+        "Registrations",
+        bars,
+        summary,
+        extra_header="Active share",
+        extra=shares,
+    )
+
+
+def expert_charts(deployments: list[Deployment], roster: Roster) -> list[Chart]:
+    """The Expert Roster's figures: deployments by member state, gender, Action and type of
+    activity, and the roster's size and active share."""
+    genders = {**roster.genders, "unknown": "Not given"}
+    return [
+        _deployed_by(
+            "experts_member_state",
+            "Experts deployed by member state",
+            deployments,
+            "member_state",
+            roster.member_states,
+        ),
+        _deployed_by(
+            "experts_gender", "Experts deployed by gender", deployments, "gender", genders
+        ),
+        _per_action(deployments),
+        _deployed_by(
+            "deployments_type",
+            "Expert deployments by type of activity",
+            deployments,
+            "activity_type",
+            roster.activity_types,
+        ),
+        _roster(roster),
+    ]
+
+
 def build(
     year: int,
     rows: list[Row],
@@ -331,8 +432,8 @@ def build(
     more: list[Chart] | None = None,
 ) -> Report:
     """The report of one year's requests (``rows``), as of ``now``; with ``results``, the
-    Actions' indicators too; ``more`` are charts other areas add (the experts deployed by
-    member state and gender, issue 18), placed after the Actions' indicators."""
+    Actions' indicators too; ``more`` are charts other areas add (the Expert Roster's,
+    :func:`expert_charts`), placed after the Actions' indicators."""
     charts = [
         _counts("region", "Requests by region", rows, "region", regions),
         _counts("pillar", "Requests by thematic area (pillar)", rows, "pillar", pillars),

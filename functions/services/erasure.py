@@ -247,6 +247,9 @@ def erase_person(address: str) -> ErasureReport:
     removed, values = _erase_committee(address, report)
     if values:
         _erase_reviewer(removed, values, report)
+    expert_id = store.expert_id_by_email_hash(email_hash(address))
+    if expert_id is not None:  # an expert of the roster: as if they left it (issue 18)
+        report.changed.update(store.erase_expert(expert_id))
     if store.unsuppress(email_hash(address)):
         report.changed["suppression"] += 1
     deleted = drafts.erase(address)

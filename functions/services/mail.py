@@ -363,6 +363,14 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         token = links.review_token(link)
         context["review_url"] = settings.public_url(f"/review/{token}?lang={recipient.language}")
         context["link_expires_on"] = expires.isoformat()
+    if notification.kind is MailKind.INVITATION_FREED:
+        # key "freed-<activity>-<declined|expired>-<expert id>": the activity and why
+        _, number, status, _ = notification.key.split("-", 3)
+        context.update(actions.mail_context(request.request_id, recipient.language, ""))
+        action = context.get("action") or {"activities": []}
+        found = [a for a in action["activities"] if a["number"] == int(number)]
+        context["activity"] = found[0] if found else None
+        context["freed_because"] = status
     if notification.kind in (
         MailKind.ACTION_PUBLISHED,
         MailKind.ACTIVITY_CHANGED,
@@ -372,8 +380,8 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
             actions.mail_context(request.request_id, recipient.language, notification.key)
         )
     if notification.kind is MailKind.EVALUATION_HOST and context.get("activity"):
-        number = int(context["activity"]["number"])
-        host = links.EvaluationLink(request.request_id, number, "host")
+        done = int(context["activity"]["number"])
+        host = links.EvaluationLink(request.request_id, done, "host")
         context["evaluation_url"] = links.evaluation_url(host, recipient.language)
         expires = (clock.now() + timedelta(days=links.EVALUATION_DAYS)).date()
         context["link_expires_on"] = expires.isoformat()

@@ -11,6 +11,7 @@ from functions.adapters import queue
 from functions.adapters.repository import repository
 from functions.domain.committee import officers_for
 from functions.domain.errors import InvalidRequest, NotFound, TransitionNotAllowed
+from functions.domain.experts import Invitation, InvitationStatus
 from functions.domain.mail import MailKind, Notification, member, officer
 from functions.domain.records import Partition
 from functions.domain.requests import FINAL, Status, check_move
@@ -55,6 +56,8 @@ class StatusView:
     timeline: list[TimelineEntry]
     document: dict[str, Any]
     action: dict[str, Any] | None = None  # the published Action, labelled (action_view)
+    # The experts who accepted an activity and agreed that partners see them (issue 18).
+    experts: tuple[dict[str, str], ...] = ()
 
     @property
     def can_withdraw(self) -> bool:
@@ -108,7 +111,31 @@ def view_of(request_id: str, found: Partition, language: str = "en") -> StatusVi
         timeline=[TimelineEntry(e.at, e.action, e.round) for e in found.events if e.public],
         document=request.document,
         action=action_view(found.action.plan, language) if found.action else None,
+        experts=_confirmed_experts(found.invitations),
     )
+
+
+def _confirmed_experts(invitations: tuple[Invitation, ...]) -> tuple[dict[str, str], ...]:
+    """The experts who accepted an activity and agreed that partners see their name and
+    administration (``share_with_partners``): one GetItem each, none without acceptances."""
+    store = repository()
+    shown = []
+    for invitation in invitations:
+        if invitation.status != InvitationStatus.ACCEPTED.value:
+            continue
+        expert = store.get_expert(invitation.expert_id)
+        if expert is None or expert.document.get("share_with_partners") is not True:
+            continue
+        about = expert.document["expert"]
+        shown.append(
+            {
+                "activity": str(invitation.activity),
+                "name": about["name"],
+                "administration": about["administration"],
+                "member_state": about["member_state"],
+            }
+        )
+    return tuple(sorted(shown, key=lambda e: (int(e["activity"]), e["name"])))
 
 
 def corrected_document(document: dict[str, Any], corrections: dict[str, str]) -> dict[str, Any]:

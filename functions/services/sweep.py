@@ -358,6 +358,21 @@ def draft_reminders(run: Sweep) -> int:
     return drafts.remind_expiring(clock.iso(run.now))
 
 
+def invitations(run: Sweep) -> int:
+    """Experts' invitations: reminded before the deadline, expired past it (the officers told).
+    One Query on status-index for the waiting invitations near their deadline."""
+    from functions.services import experts
+
+    return sum(experts.sweep_invitations(run.now).values())
+
+
+def experts_left(run: Sweep) -> int:
+    """Experts who left the roster are erased (one Query on status-index for them)."""
+    from functions.services import experts
+
+    return experts.erase_leavers()
+
+
 DUTIES: dict[str, Callable[[Sweep], int]] = {
     "stuck": stuck_submissions,
     "renotified": lost_outcomes,
@@ -368,6 +383,8 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "expired": expired_information_requests,
     "retained": retain,
     "reclaimed": stale_claims,
+    "invitations": invitations,
+    "experts_left": experts_left,
     "draft_reminders": draft_reminders,
 }
 

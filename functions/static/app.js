@@ -192,7 +192,8 @@
     });
     applyConditions();
   }
-  var local = storage();
+  // Only a form that offers it keeps answers in the browser (the request form; not the roster's).
+  var local = form.hasAttribute("data-restore-title") ? storage() : null;
   var keeping = null;
   function keep() {
     if (!local) { return; }

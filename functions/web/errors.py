@@ -129,14 +129,16 @@ def _retry_after(error: DomainError) -> dict[str, str]:
     return {}
 
 
-def field_errors_body(errors: list[FieldError]) -> dict[str, Any]:
+def field_errors_body(
+    errors: list[FieldError], schema: str = "request.schema.json"
+) -> dict[str, Any]:
     """``{"errors": [{"path", "code", "message"}]}``; limits are kept for clients that want them."""
     return {
         "errors": [
             {
                 "path": error.path,
                 "code": error.code,
-                "message": message_for(error, field_title),
+                "message": message_for(error, lambda path: field_title(path, schema)),
                 **({"params": error.params} if error.params else {}),
             }
             for error in errors
@@ -147,7 +149,7 @@ def field_errors_body(errors: list[FieldError]) -> dict[str, Any]:
 def error_body(error: DomainError) -> dict[str, Any]:
     """The JSON body for ``error``: the same shape as validation errors, one entry."""
     if isinstance(error, InvalidRequest):
-        return field_errors_body(error.errors)
+        return field_errors_body(error.errors, error.schema)
     answer = answer_for(type(error))
     # An unreadable body says what was wrong with it (the limit, the media types accepted).
     message = error.message if isinstance(error, UnreadableBody) and error.message else ""

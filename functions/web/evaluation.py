@@ -76,7 +76,7 @@ def _form_page(
     if about.answered:
         return _message(language, "already", 200, _path(token, link.shared))
     spec = evaluation_form()
-    inline, summary = error_views(errors or [], spec, language)
+    inline, summary = error_views(errors or [], spec, language, "evaluation.schema.json")
     form_token, cookie = csrf.issue(request, _scope(token))
     _ = gettext_for(language)
     response = page(

@@ -12,15 +12,15 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Request, Response
 
 from functions.domain.errors import DomainError, FieldError, InvalidRequest, NotFound, Unavailable
-from functions.domain.reference import country_names, reference_data
+from functions.domain.reference import country_names, language_names, reference_data
 from functions.domain.validation import field_title
-from functions.presentation.formdata import HONEYPOT, request_from_form
+from functions.presentation.formdata import HONEYPOT, FormRequest, request_from_form
 from functions.presentation.i18n import gettext_for
 from functions.presentation.messages import message_for
 from functions.runtime import metrics
@@ -42,6 +42,25 @@ if TYPE_CHECKING:
 form = Blueprint(__name__)
 
 FORM_SCOPE = "request-form"  # the anti-forgery token of the request form (functions/web/csrf.py)
+EXPERT_FORM_SCOPE = "expert-form"  # the roster's registration form's
+
+
+class FormKind(NamedTuple):
+    """One of the generated public forms: its schema, where it posts, its anti-forgery scope."""
+
+    name: str  # the template's switch for the few texts that differ (lead, button)
+    schema: str
+    action: str
+    scope: str
+    language_field: str  # the field that takes the page's language as its first answer
+
+
+REQUEST_FORM = FormKind(
+    "request", "request.schema.json", "/requests", FORM_SCOPE, "contact.preferred_language"
+)
+EXPERT_FORM = FormKind(
+    "expert", "expert.schema.json", "/experts", EXPERT_FORM_SCOPE, "expert.preferred_language"
+)
 # "Save and continue later": the second submit button's name and value, and the hidden field
 # that carries a continued draft's signed token (form plumbing: ``_`` fields are not answers).
 ACTION_FIELD = "_action"
@@ -66,8 +85,13 @@ def _sort_key(label: str) -> str:
 
 def _options(spec: Field, language: str, _: Translate) -> list[dict[str, str]]:
     group_labels = reference_data().pillars if spec.grouped_by else {}
-    if spec.reference == "countries":
-        names = country_names(language)
+    if spec.reference in ("countries", "member_states", "spoken_languages"):
+        # Names from CLDR in the page's language, in its alphabetical order.
+        names = (
+            language_names(language)
+            if spec.reference == "spoken_languages"
+            else country_names(language)
+        )
         choices = [(o.value, names.get(o.value, o.label), "") for o in spec.options]
         choices.sort(key=lambda c: _sort_key(c[1]))
     elif spec.widget == "yesno":
@@ -103,7 +127,7 @@ def _client_messages(spec: Field, label: str, _: Translate) -> dict[str, str]:
     if spec.input_type == "number":
         codes.append("type")
     if spec.widget == "checkbox":
-        codes = ["consent_required"]
+        codes = [spec.consent_code]
     messages = {}
     for code in codes:
         limit = checks.get(code)
@@ -173,7 +197,7 @@ def _anchor(path: str, spec: FormSpec) -> str:
 
 
 def error_views(
-    errors: list[FieldError], spec: FormSpec, language: str
+    errors: list[FieldError], spec: FormSpec, language: str, schema: str = REQUEST_FORM.schema
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Inline messages by field name, and the error summary's links, in the form's order."""
     from functions.presentation.formspec import Group
@@ -183,7 +207,7 @@ def error_views(
     summary: list[dict[str, str]] = []
     groups = {i.name: i for s in spec.sections for i in s.items if isinstance(i, Group)}
     for error in errors:
-        text = message_for(error, lambda p: _(field_title(p)), _)
+        text = message_for(error, lambda p: _(field_title(p, schema)), _)
         name = _anchor(error.path, spec)
         if name in inline:
             continue
@@ -225,17 +249,19 @@ def form_page(
     spec: FormSpec | None = None,
     draft_token: str = "",
     here: str = "/",
+    kind: FormKind = REQUEST_FORM,
 ) -> Response:
     """The form, empty or with the person's answers and every error; with ``draft_token``, the
-    form continues that saved draft (saving again updates it, sending deletes it)."""
-    from functions.presentation.formspec import request_form
+    form continues that saved draft (saving again updates it, sending deletes it). ``kind``:
+    which generated form (the request's, the roster's)."""
+    from functions.presentation.formspec import expert_form, request_form
 
-    spec = spec or request_form()
+    spec = spec or (expert_form() if kind is EXPERT_FORM else request_form())
     values = dict(values or {})
     values.setdefault("submission_id", [uuid.uuid4().hex])
-    values.setdefault("contact.preferred_language", [language])
-    inline, summary = error_views(errors or [], spec, language)
-    token, cookie_headers = csrf.issue(request, FORM_SCOPE)
+    values.setdefault(kind.language_field, [language])
+    inline, summary = error_views(errors or [], spec, language, kind.schema)
+    token, cookie_headers = csrf.issue(request, kind.scope)
     sections = sections_view(spec, language, values, inline)
     hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
     if draft_token:
@@ -251,6 +277,8 @@ def form_page(
         honeypot=HONEYPOT,
         continuing=bool(draft_token),
         here=here,
+        form_kind=kind.name,
+        action=kind.action,
         headers=cookie_headers,
     )
 
@@ -296,10 +324,12 @@ def static_file(name: str) -> Response:
     )
 
 
-def check_form_token(request: Request, fields: Mapping[str, list[str]]) -> None:
+def check_form_token(
+    request: Request, fields: Mapping[str, list[str]], scope: str = FORM_SCOPE
+) -> None:
     """Raise :class:`Forbidden` unless the post brings the form's anti-forgery token (every
     form-encoded POST, whatever it asks for: a page elsewhere can post a form, not read ours)."""
-    csrf.verify(request, FORM_SCOPE, (fields.get(csrf.FIELD) or [""])[-1])
+    csrf.verify(request, scope, (fields.get(csrf.FIELD) or [""])[-1])
 
 
 def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response:
@@ -326,6 +356,34 @@ def answer_form_post(request: Request, fields: dict[str, list[str]]) -> Response
             metrics.emit("RequestsRefused", code=error.code)
         return error_page(error, language)
     return _confirmation(result, language)
+
+
+def answer_posted_form(
+    request: Request,
+    fields: dict[str, list[str]],
+    kind: FormKind,
+    from_form: Callable[[Mapping[str, list[str]]], FormRequest],
+    submit: Callable[[Any], Any],
+    decoy: Callable[[], Any],
+    confirmation: Callable[[Any, str], Response],
+) -> Response:
+    """The page a browser gets after posting a generated form without drafts (the roster's):
+    the anti-forgery token checked, the honeypot answered with a decoy, the form again with
+    every error (422), or the confirmation. The request form's own (drafts, metrics) is
+    :func:`answer_form_post`."""
+    language = language_of(request)
+    try:
+        check_form_token(request, fields, kind.scope)
+        posted = from_form(fields)
+        if posted.trapped:
+            return confirmation(decoy(), language)
+        try:
+            result = submit(posted.document)
+        except InvalidRequest as error:
+            return form_page(request, language, posted.values, error.errors, 422, kind=kind)
+    except DomainError as error:
+        return error_page(error, language)
+    return confirmation(result, language)
 
 
 def _save_draft(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -9,7 +10,7 @@ from chalice.app import Blueprint, Response
 from functions.domain import schemas
 from functions.domain.errors import DomainError
 from functions.domain.ratelimit import Window
-from functions.presentation.formdata import HONEYPOT, request_from_form
+from functions.presentation.formdata import HONEYPOT, FormRequest, request_from_form
 from functions.services import intake as intake_service
 from functions.web.body import FORM, read_body
 from functions.web.errors import error_page, json_error
@@ -23,10 +24,13 @@ from functions.web.responses import json_response
 intake = Blueprint(__name__)
 
 
-def _document(kind: str, body: Any) -> tuple[Any, bool]:
-    """The request document and whether the honeypot was filled."""
+def posted_document(
+    kind: str, body: Any, from_form: Callable[[Any], FormRequest] = request_from_form
+) -> tuple[Any, bool]:
+    """The document of a POST (form fields or JSON) and whether the honeypot was filled: the
+    request's, or with ``from_form`` another generated form's (the roster's)."""
     if kind == FORM:
-        posted = request_from_form(body)  # the same path as the hosted form's (web/form.py)
+        posted = from_form(body)  # the same path as the hosted form's (web/form.py)
         return posted.document, posted.trapped
     if isinstance(body, dict) and HONEYPOT in body:
         trap = bool(str(body.pop(HONEYPOT) or "").strip())
@@ -36,7 +40,11 @@ def _document(kind: str, body: Any) -> tuple[Any, bool]:
 
 def _answer(error: DomainError) -> Response:
     """A refusal: the shared page for a browser posting the form, JSON for everyone else."""
-    request = intake.current_request
+    return refusal(intake.current_request, error)
+
+
+def refusal(request: Any, error: DomainError) -> Response:
+    """A refusal of a public form's POST: the shared page for a browser, JSON for the rest."""
     if wants_html(request):
         return error_page(error, language_of(request))
     return json_error(error)
@@ -54,7 +62,7 @@ def submit_request() -> Response:
         if wants_html(request, body):
             return answer_form_post(request, body)
         check_form_token(request, body)
-    document, trapped = _document(kind, body)
+    document, trapped = posted_document(kind, body)
     if trapped:
         return json_response(intake_service.decoy_submission(document).as_json(), 201)
     result = intake_service.submit(document)

@@ -36,6 +36,23 @@ def notifications(event: SQSEvent) -> None:
             sqs_message_id=raw.get("messageId"), correlation_id=logs.record_correlation_id(raw)
         ):
             message = queue.parse(record.body)
+            if message["type"] == "roster_notification":
+                # The roster's emails (issue 18): imported on use as well.
+                from functions.services import roster_mail
+
+                outcome = roster_mail.deliver(message)
+                log.info(
+                    "roster notification %s to %s: %s",
+                    message["mail_kind"],
+                    message["recipient"],
+                    outcome,
+                    extra={
+                        "mail_kind": message["mail_kind"],
+                        "recipient": message["recipient"],
+                        "outcome": outcome,
+                    },
+                )
+                continue
             outcome = deliver(message)
             log.info(
                 "notification %s round %s to %s: %s",

@@ -6,9 +6,10 @@ operation (``calls``); 4. warm CPU of the submit handler against schema validati
 (``cpu``); 5. items read by the queries as the table grows (``scale``); 7. validation of
 the worst hostile document against the schema's example (``validation``); 8. each page's bytes
 over the wire and the requests before the form can be used (``page_weight``); 9. items
-read per page of the staff queue at 20,000 requests (``queue``). The packages
-are built by ``packaging``, the report written by ``report``. Timings are medians of many runs
-taken in alternation, so that the machine's noise hits both sides.
+read per page of the staff queue at 20,000 requests (``queue``); 10. items read by matching an
+activity as the roster grows (``matching``). The packages are built by ``packaging``, the
+report written by ``report``. Timings are medians of many runs taken in alternation, so that
+the machine's noise hits both sides.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from infra.bench import (
     calls,
     cold_start,
     cpu,
+    matching,
     packaging,
     page_weight,
     queue,
@@ -32,7 +34,7 @@ from infra.bench import (
 )
 from infra.bench.stage import DUMMY_ENV, ROOT, log
 
-PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "pages", "queue")
+PARTS = ("cold", "size", "calls", "cpu", "scale", "validation", "pages", "queue", "matching")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += page_weight.rows()
     if "queue" in wanted:
         rows += queue.rows()
+    if "matching" in wanted:
+        rows += matching.rows()
     if not args.only:
         run = report.Run(
             seconds=time.monotonic() - began,
@@ -97,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
             validation.HOW,
             page_weight.HOW,
             queue.HOW,
+            matching.HOW,
         ]
         report.write(args.out, rows, run.notes(), details)
         log(f"wrote {args.out} in {time.monotonic() - began:.0f} s")

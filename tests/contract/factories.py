@@ -11,6 +11,7 @@ from typing import Any
 
 from functions.domain import schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
+from functions.domain.experts import Expert, FocalPoint, Invitation
 from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
 from functions.domain.records import (
     ActionRecord,
@@ -245,3 +246,62 @@ def published_action(request_id: str = "r1", **overrides: Any) -> PublishedActio
     }
     values.update(overrides)
     return PublishedAction(**values)
+
+
+# --- experts -----------------------------------------------------------------------------------
+
+
+def expert_document(**expert: Any) -> dict[str, Any]:
+    """A fresh copy of the expert schema's own example, its ``expert`` part overridden."""
+    registration = schemas.example("expert.schema.json")
+    registration["expert"].update(expert)
+    return registration
+
+
+def expert(expert_id: str = "e1", **overrides: Any) -> Expert:
+    """A pending registration made of the expert schema's example (a French official)."""
+    registration = overrides.pop("document", None) or expert_document(
+        email=f"{expert_id}@interieur.example.fr"
+    )
+    values: dict[str, Any] = {
+        "expert_id": expert_id,
+        "status": "pending",
+        "document": registration,
+        "registered_at": T0,
+        "updated_at": T0,
+        "email_hash": email_hash(registration["expert"]["email"]),
+    }
+    values.update(overrides)
+    return Expert(**values)
+
+
+def focal(focal_id: str = "fp1", member_state: str = "FR", **overrides: Any) -> FocalPoint:
+    """A national focal point of a member state."""
+    values: dict[str, Any] = {
+        "focal_id": focal_id,
+        "member_state": member_state,
+        "name": "Jeanne Focal",
+        "email": f"{focal_id}@sgae.example.fr",
+        "language": "fr",
+    }
+    values.update(overrides)
+    return FocalPoint(**values)
+
+
+def invitation(
+    expert_id: str = "e1", request_id: str = "r1", activity: int = 5, **overrides: Any
+) -> Invitation:
+    """An invitation to activity 5 of request r1, waiting for an answer for a week."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "activity": activity,
+        "expert_id": expert_id,
+        "status": "invited",
+        "invited_at": T0,
+        "respond_by": "2026-12-04T12:00:00.000000Z",
+        "member_state": "FR",
+        "gender": "female",
+        "invited_by": "officer:o1",
+    }
+    values.update(overrides)
+    return Invitation(**values)

@@ -171,7 +171,7 @@ def test_items_past_their_expiry_are_not_read(repo: DynamoRepository) -> None:
     )
 
     assert repo.get_request("old") is None
-    assert repo.partition("old") == (None, [], [], [], None)
+    assert repo.partition("old") == (None, [], [], [], None, ())
     assert [r.request_id for r in repo.requests_in_status("under_review")] == ["new"]
     assert [r.request_id for r in repo.requests_of_region("AFRICA", 2026)] == ["new"]
     assert repo.round_votes("old", 1) == {}

@@ -19,6 +19,7 @@ from functions.adapters.dynamodb.fake import InMemoryRepository
 from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
+from functions.domain.experts import Places
 from functions.domain.mail import PARTNER, MailKind, MailState, member, officer
 from functions.domain.records import Draft
 from functions.domain.requests import Status, document_fingerprint, sources_of
@@ -104,7 +105,7 @@ def test_a_request_may_come_without_a_submission_marker(repo: Repository) -> Non
 def test_nothing_is_found_for_an_unknown_id(repo: Repository) -> None:
     assert repo.get_request("nope") is None
     assert repo.get_submission("nope") is None
-    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.partition("nope") == (None, [], [], [], None, ())
     assert repo.request_and_round_votes("nope", 1) == (None, [])
     assert repo.round_votes("nope", 1) == {}
     assert repo.get_action("nope") is None
@@ -119,7 +120,7 @@ def test_a_second_submission_with_the_same_marker_conflicts_and_stores_nothing(
         repo.create_request(second, make.event("r2"), make.submission(second))
 
     assert repo.get_request("r2") is None
-    assert repo.partition("r2") == (None, [], [], [], None)
+    assert repo.partition("r2") == (None, [], [], [], None, ())
     marker = repo.get_submission("sub-r1")
     assert marker is not None and marker.request_id == "r1"
 
@@ -348,7 +349,7 @@ def test_reads_skip_items_whose_expiry_has_come(repo: Repository, frozen: Clock)
     frozen.move(seconds=1)  # expires_at <= now: expired, though not deleted yet
     assert repo.get_request("r1") is None
     assert repo.get_submission("sub-r1") is None
-    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.partition("r1") == (None, [], [], [], None, ())
     assert [r.request_id for r in repo.requests_in_status("submitted")] == ["r2"]
     assert [r.request_id for r in repo.requests_of_region("west_africa", 2026)] == ["r2"]
     assert repo.request_and_round_votes("r1", 1) == (None, [])
@@ -486,7 +487,7 @@ def test_a_vote_outside_the_open_round_is_refused(
 def test_a_vote_on_a_missing_request_is_refused(repo: Repository) -> None:
     with pytest.raises(RoundClosed):
         repo.record_vote(make.vote("nope", "m1"), make.event("nope", "vote", suffix="m1"))
-    assert repo.partition("nope") == (None, [], [], [], None)
+    assert repo.partition("nope") == (None, [], [], [], None, ())
 
 
 def test_votes_are_kept_per_round(repo: Repository) -> None:
@@ -815,7 +816,7 @@ def test_every_item_of_a_partition_gets_the_expiry_once(repo: Repository, frozen
 
     assert repo.expire_partition("r1", expiry + 1) == 7
     frozen.move(seconds=86401)
-    assert repo.partition("r1") == (None, [], [], [], None)
+    assert repo.partition("r1") == (None, [], [], [], None, ())
     assert repo.expire_partition("r1", expiry + 1) == 0  # expired items are still items
 
 
@@ -1210,3 +1211,240 @@ def test_a_queue_cursor_not_made_by_the_queue_is_refused(repo: Repository, curso
         return
     with pytest.raises(InvalidCursor):
         repo.queue_page(status="submitted", cursor=cursor)
+
+
+# --- experts (the roster) -----------------------------------------------------------------------
+
+
+def test_a_registration_is_stored_pending_and_read_back_whole(repo: Repository) -> None:
+    registration = make.expert("e1")
+    repo.create_expert(registration)
+
+    assert repo.get_expert("e1") == registration
+    assert repo.get_expert("nobody") is None
+    assert repo.experts_of_member_state("FR", "pending") == [registration]
+    assert repo.experts_of_member_state("FR", "active") == []
+    assert repo.experts_of_member_state("DE", "pending") == []
+
+
+def test_one_registration_per_address(repo: Repository) -> None:
+    first = make.expert("e1")
+    repo.create_expert(first)
+    with pytest.raises(Conflict):
+        repo.create_expert(make.expert("e2", email_hash=first.email_hash))
+    assert repo.get_expert("e2") is None
+
+
+def test_a_registration_is_decided_once(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))
+    assert repo.decide_expert("e1", "active", "fp1", LATER)
+    assert not repo.decide_expert("e1", "declined", "fp2", LATER, "not one of ours")
+    decided = repo.get_expert("e1")
+    assert decided is not None
+    assert (decided.status, decided.decided_by, decided.decided_at) == ("active", "fp1", LATER)
+    assert decided.decline_reason is None
+    assert decided.version == 2
+    assert not repo.decide_expert("nobody", "active", "fp1", LATER)
+
+
+def test_a_declined_registration_keeps_its_reason_and_is_never_matched(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))
+    assert repo.decide_expert("e1", "declined", "fp1", LATER, "not in our administration")
+    declined = repo.get_expert("e1")
+    assert declined is not None and declined.decline_reason == "not in our administration"
+    assert repo.active_experts_of_topics(["trafficking_in_human_beings"]) == ([], 0)
+    assert [e.expert_id for e in repo.experts_of_member_state("FR", "declined")] == ["e1"]
+    assert repo.experts_of_member_state("FR", "pending") == []
+
+
+def test_active_experts_are_found_by_topic_each_once(repo: Repository) -> None:
+    both = make.expert("e1")  # the example: trafficking and border management
+    border = make.expert_document(email="e2@example.fr")
+    border["expertise"]["topics"] = ["border_management"]
+    labour = make.expert_document(email="e3@example.fr")
+    labour["expertise"]["topics"] = ["labour_migration"]
+    pending = make.expert_document(email="e4@example.fr")
+    for registration in (
+        both,
+        make.expert("e2", document=border),
+        make.expert("e3", document=labour),
+    ):
+        repo.create_expert(registration)
+        assert repo.decide_expert(registration.expert_id, "active", "fp1", LATER)
+    repo.create_expert(make.expert("e4", document=pending))  # never confirmed
+
+    found, read = repo.active_experts_of_topics(
+        ["border_management", "trafficking_in_human_beings"]
+    )
+    assert [e.expert_id for e in found] == ["e1", "e2"]
+    assert all(e.status == "active" for e in found)
+    assert read == 3 + 2  # three topic entries, two profiles: not the roster's four
+    assert repo.active_experts_of_topics([]) == ([], 0)
+    assert repo.active_experts_of_topics(["visa_and_mobility"]) == ([], 0)
+
+
+def test_focal_points_are_kept_per_member_state(repo: Repository) -> None:
+    assert repo.focal_points("FR") == []
+    repo.save_focal_point(make.focal("fp2"))
+    repo.save_focal_point(make.focal("fp1"))
+    repo.save_focal_point(make.focal("de1", "DE", language="en"))
+    renamed = make.focal("fp2", name="Paul Focal")
+    repo.save_focal_point(renamed)
+
+    assert repo.focal_points("FR") == [make.focal("fp1"), renamed]
+    assert repo.focal_point("FR", "fp2") == renamed
+    assert repo.focal_point("DE", "fp1") is None
+    assert repo.remove_focal_point("FR", "fp1")
+    assert not repo.remove_focal_point("FR", "fp1")
+    assert repo.focal_points("FR") == [renamed]
+    assert [f.focal_id for f in repo.focal_points("DE")] == ["de1"]
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+DEADLINE = "2026-12-04T12:00:00.000000Z"
+
+
+def invited(repo: Repository, count: int, places: int = 2) -> list[str]:
+    """Experts e0..e<count-1> (active) invited to activity 5 of r1, which has ``places``."""
+    stored(repo)
+    ids = [f"e{i}" for i in range(count)]
+    for expert_id in ids:
+        repo.create_expert(make.expert(expert_id))
+        assert repo.decide_expert(expert_id, "active", "fp1", T0)
+    created = repo.invite([make.invitation(e) for e in ids], Places("r1", 5, places))
+    assert [i.expert_id for i in created] == ids
+    return ids
+
+
+def test_an_expert_is_invited_to_an_activity_once(repo: Repository) -> None:
+    invited(repo, 2)
+    again = repo.invite([make.invitation("e0"), make.invitation("e9")], Places("r1", 5, 7))
+    assert [i.expert_id for i in again] == ["e9"]
+    places, invitations = repo.activity_invitations("r1", 5)
+    assert places == Places("r1", 5, 2, 0)  # the first invitation's count stays
+    assert [i.expert_id for i in invitations] == ["e0", "e1", "e9"]
+    assert repo.get_invitation("r1", 5, "e0") == make.invitation("e0")
+    assert repo.get_invitation("r1", 6, "e0") is None
+    assert repo.activity_invitations("r1", 6) == (None, [])
+    assert [i.expert_id for i in repo.partition("r1").invitations] == ["e0", "e1", "e9"]
+    assert repo.expert_invitations("e0") == [make.invitation("e0")]
+    assert repo.expert_invitations("nobody") == []
+
+
+def test_the_first_acceptances_fill_the_places(repo: Repository) -> None:
+    ids = invited(repo, 3, places=2)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "answered"
+    assert repo.accept_invitation(make.invitation("e1"), LATER) == "accepted"
+    assert repo.accept_invitation(make.invitation("e2"), LATER) == "full"
+    places, invitations = repo.activity_invitations("r1", 5)
+    assert places is not None and places.filled == 2 and places.open == 0
+    assert [i.status for i in invitations] == ["accepted", "accepted", "invited"]
+    assert invitations[0].responded_at == LATER
+    deployed = [repo.get_expert(e) for e in ids]
+    assert [e.deployments if e else None for e in deployed] == [1, 1, 0]
+
+
+def test_concurrent_acceptances_take_no_more_than_the_places(repo: Repository) -> None:
+    ids = invited(repo, 6, places=2)
+    outcomes = in_parallel(6, lambda i: repo.accept_invitation(make.invitation(ids[i]), LATER))
+    assert sorted(map(str, outcomes)) == ["accepted", "accepted", "full", "full", "full", "full"]
+    places, _ = repo.activity_invitations("r1", 5)
+    assert places is not None and places.filled == 2
+    assert sum(e.deployments for e in map(repo.get_expert, ids) if e) == 2
+
+
+def test_an_invitation_past_its_deadline_cannot_be_accepted(repo: Repository) -> None:
+    invited(repo, 1)
+    assert repo.accept_invitation(make.invitation("e0"), DEADLINE) == "answered"
+    assert repo.get_invitation("r1", 5, "e0") == make.invitation("e0")
+
+
+def test_a_declined_or_expired_invitation_is_closed_once_and_frees_no_place(
+    repo: Repository,
+) -> None:
+    invited(repo, 2, places=1)
+    assert repo.close_invitation(make.invitation("e0"), "declined", LATER, "on leave")
+    assert not repo.close_invitation(make.invitation("e0"), "expired", LATER)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "answered"
+    declined = repo.get_invitation("r1", 5, "e0")
+    assert declined is not None and (declined.status, declined.reason) == ("declined", "on leave")
+    assert repo.accept_invitation(make.invitation("e1"), LATER) == "accepted"
+
+
+def test_waiting_invitations_are_listed_by_deadline_and_reminded_once(repo: Repository) -> None:
+    stored(repo)
+    early = make.invitation("e1", respond_by="2026-12-01T00:00:00.000000Z")
+    late = make.invitation("e2", respond_by="2026-12-09T00:00:00.000000Z")
+    answered = make.invitation("e3", respond_by="2026-11-30T00:00:00.000000Z")
+    repo.invite([late, early, answered], Places("r1", 5, 3))
+    assert repo.close_invitation(answered, "declined", LATER, "no")
+    due = list(repo.invitations_due("2026-12-05T00:00:00.000000Z"))
+    assert [i.expert_id for i in due] == ["e1"]
+    assert [i.expert_id for i in repo.invitations_due("2026-12-31T00:00:00.000000Z")] == [
+        "e1",
+        "e2",
+    ]
+    assert repo.mark_invitation_reminded(early)
+    assert not repo.mark_invitation_reminded(early)
+    assert not repo.mark_invitation_reminded(answered)
+    reminded = repo.get_invitation("r1", 5, "e1")
+    assert reminded is not None and reminded.reminded
+
+
+def test_accepted_invitations_are_the_years_deployments(repo: Repository) -> None:
+    invited(repo, 3, places=3)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
+    assert (
+        repo.accept_invitation(make.invitation("e2"), "2026-11-29T08:00:00.000000Z") == "accepted"
+    )
+    assert repo.close_invitation(make.invitation("e1"), "declined", LATER, "no")
+    deployed = repo.deployments_of_year(2026)
+    assert [(i.expert_id, i.member_state, i.gender) for i in deployed] == [
+        ("e0", "FR", "female"),
+        ("e2", "FR", "female"),
+    ]
+    assert repo.deployments_of_year(2027) == []
+
+
+def test_the_roster_is_counted_by_member_state_and_status(repo: Repository) -> None:
+    assert repo.roster_size() == {}
+    german = make.expert_document(email="de@example.de", member_state="DE")
+    for registration in (make.expert("e1"), make.expert("e2"), make.expert("e3", document=german)):
+        repo.create_expert(registration)
+    assert repo.decide_expert("e1", "active", "fp1", LATER)
+    assert repo.decide_expert("e2", "declined", "fp1", LATER, "no")
+    assert repo.roster_size() == {"FR": {"active": 1, "declined": 1}, "DE": {"pending": 1}}
+
+
+def test_an_erased_expert_leaves_nothing_personal_and_the_counts_stay(repo: Repository) -> None:
+    invited(repo, 1, places=1)
+    assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
+    registration = repo.get_expert("e0")
+    assert registration is not None
+    assert repo.expert_id_by_email_hash(registration.email_hash) == "e0"
+    changed = repo.erase_expert("e0")
+    assert changed == {"expert": 1, "expert_topic": 2, "expert_address": 1, "invitation": 1}
+    assert repo.get_expert("e0") is None
+    assert repo.expert_id_by_email_hash(registration.email_hash) is None
+    assert repo.active_experts_of_topics(["border_management"]) == ([], 0)
+    assert repo.expert_invitations("e0") == []
+    [deployed] = repo.deployments_of_year(2026)  # still counted, by member state and gender
+    assert (deployed.member_state, deployed.gender) == ("FR", "female")
+    assert repo.erase_expert("e0") == {}
+
+
+def test_an_expert_who_leaves_is_listed_for_erasure_once(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))
+    assert repo.decide_expert("e1", "active", "fp1", T0)
+    assert repo.experts_leaving() == []
+    assert repo.mark_leaving("e1", LATER)
+    assert not repo.mark_leaving("e1", LATER)
+    assert not repo.mark_leaving("nobody", LATER)
+    assert repo.experts_leaving() == ["e1"]
+    left = repo.get_expert("e1")
+    assert left is not None and left.status == "leaving"
+    assert repo.active_experts_of_topics(["border_management"])[0] == []
+    repo.erase_expert("e1")
+    assert repo.experts_leaving() == []

@@ -43,14 +43,16 @@ def test_the_table_has_its_indexes_ttl_and_recovery(stack: Stack) -> None:
     table = stack.dynamodb.describe_table(TableName="mieux-local")["Table"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"status-index", "region-index", "email-index"}
+    assert set(indexes) == {"status-index", "region-index", "email-index", "roster-index"}
     keys = {name: [k["AttributeName"] for k in i["KeySchema"]] for name, i in indexes.items()}
     assert keys == {
         "status-index": ["status", "status_since"],
         "region-index": ["region_year", "submitted_at"],
         "email-index": ["email_hash"],
+        "roster-index": ["roster_key", "roster_sort"],
     }
     assert indexes["email-index"]["Projection"]["ProjectionType"] == "KEYS_ONLY"
+    assert indexes["roster-index"]["Projection"]["ProjectionType"] == "KEYS_ONLY"
     ttl = stack.dynamodb.describe_time_to_live(TableName="mieux-local")["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     backups = stack.dynamodb.describe_continuous_backups(TableName="mieux-local")

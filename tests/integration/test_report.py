@@ -68,19 +68,24 @@ def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_the_report_reads_one_query_per_region_and_never_scans(report_html: ReportHtml) -> None:
     _, calls = report_html
     # The year's requests by region, then the year's Actions (the report's index, on the
-    # table): no Action here has an activity done, so no evaluation is read.
-    assert calls == [("Query", "region-index")] * 5 + [("Query", "")]
+    # table): no Action here has an activity done, so no evaluation is read. Then one for the
+    # year's expert deployments, and one counting Query on roster-index per member state and
+    # registration status.
+    assert calls[:6] == [("Query", "region-index")] * 5 + [("Query", "")]
+    assert calls[6:7] == [("Query", "region-index")]
+    assert calls[7:] == [("Query", "roster-index")] * 27 * 3
 
 
 def test_the_report_has_every_chart_with_its_table(report_html: ReportHtml) -> None:
     html, _ = report_html
     keys = ["region", "pillar", "institution_type", "month", "approval", "median_days", "open_age"]
+    keys += ["experts_member_state", "experts_gender", "deployments_action", "deployments_type"]
+    keys += ["roster"]
     for key in keys:
         section = html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
         assert section.count("<svg") == 1 and "<table>" in section, key
-    assert (
-        html.count("<svg") == 16
-    )  # with the Actions' nine (tests/integration/test_results_report.py)
+    # with the outcomes and the Actions' eight (tests/integration/test_results_report.py)
+    assert html.count("<svg") == 21
 
 
 def test_the_report_is_self_contained_and_printable(report_html: ReportHtml) -> None:

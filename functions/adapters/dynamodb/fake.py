@@ -28,7 +28,25 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed
-from functions.domain.mail import MailRecord, MailState, Notification, Recipient, Role
+from functions.domain.experts import (
+    DECISIONS,
+    ROSTER_STATUSES,
+    Expert,
+    ExpertStatus,
+    FocalPoint,
+    Invitation,
+    InvitationStatus,
+    Places,
+)
+from functions.domain.mail import (
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    Role,
+    RosterMailRecord,
+    RosterNotification,
+)
 from functions.domain.records import (
     ActionRecord,
     Draft,
@@ -108,6 +126,8 @@ def _copied(value: V) -> V:
         return value._replace(activities=copy.deepcopy(value.activities))
     if isinstance(value, PublishedAction):
         return value._replace(countries=list(value.countries))
+    if isinstance(value, Expert):
+        return value._replace(document=copy.deepcopy(value.document))
     if isinstance(value, Draft):
         return value._replace(values=copy.deepcopy(value.values))
     return value
@@ -118,6 +138,9 @@ class InMemoryRepository(Repository):
 
     def __init__(self) -> None:
         self._items: dict[Key, _Item] = {}
+        # Invitations of erased experts: out of the expert's index (roster-index in the table).
+        self._erased_invitations: set[Key] = set()
+        self._leaving: dict[str, str] = {}  # expert id -> when they left (status-index's)
         self._lock = threading.RLock()
         self.calls: list[str] = []
 
@@ -239,6 +262,7 @@ class InMemoryRepository(Repository):
                 votes=found.get("vote", []),
                 mail=found.get("mail", []),
                 action=(found.get("action") or [None])[0],
+                invitations=tuple(found.get("invitation", [])),
             )
 
     def change_status(
@@ -808,6 +832,392 @@ class InMemoryRepository(Repository):
             self._call("published_actions")
             found = sorted((sk, item) for (p, sk), item in self._items.items() if p == "PUBLISHED")
             return [self._read(item) for _, item in found if item.live()]
+
+    # --- experts (the roster; issue 18) ----------------------------------------------------------
+
+    def create_expert(self, expert: Expert) -> None:
+        """Store a new registration with its address marker, together."""
+        with self._lock:
+            self._call("create_expert")
+            profile = (f"EXPERT#{expert.expert_id}", "PROFILE")
+            marker = (f"EXPADDR#{expert.email_hash}", "EXPADDR")
+            if profile in self._items or marker in self._items:
+                raise Conflict("this address is registered already")
+            self._items[profile] = _Item("expert", _copied(expert))
+            self._items[marker] = _Item("expert_address", expert.expert_id)
+
+    def _stored_expert(self, expert_id: str) -> Expert | None:
+        item = self._live((f"EXPERT#{expert_id}", "PROFILE"))
+        return None if item is None else _copied(item.value)
+
+    def get_expert(self, expert_id: str) -> Expert | None:
+        """One expert, or None."""
+        with self._lock:
+            self._call("get_expert")
+            return self._stored_expert(expert_id)
+
+    def decide_expert(
+        self, expert_id: str, status: str, by: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Decide a pending registration once; an activation adds its topic entries."""
+        with self._lock:
+            self._call("decide_expert")
+            target = ExpertStatus(status)
+            stored = self._stored_expert(expert_id)
+            if stored is None or stored.status not in {s.value for s in DECISIONS[target]}:
+                return False
+            decided = stored._replace(
+                status=target.value,
+                decided_by=by,
+                decided_at=at,
+                updated_at=at,
+                decline_reason=reason if reason is not None else stored.decline_reason,
+                version=stored.version + 1,
+            )
+            self._items[(f"EXPERT#{expert_id}", "PROFILE")] = _Item("expert", decided)
+            if target is ExpertStatus.ACTIVE:
+                for topic in stored.topics:
+                    self._items[(f"EXPERT#{expert_id}", f"TOPIC#{topic}")] = _Item(
+                        "expert_topic", topic
+                    )
+            return True
+
+    def _experts(self) -> Iterator[Expert]:
+        for (_, sk), item in sorted(self._items.items()):
+            if sk == "PROFILE" and item.kind == "expert" and item.live():
+                yield _copied(item.value)
+
+    def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
+        """A member state's registrations in a status, in order of registration."""
+        with self._lock:
+            self._call("experts_of_member_state")
+            found = [
+                e for e in self._experts() if e.member_state == member_state and e.status == status
+            ]
+            return sorted(found, key=lambda e: (e.registered_at, e.expert_id))
+
+    def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
+        """The active experts of any of the topics, and the items the table would read: the
+        topic entries found, then one profile per candidate."""
+        with self._lock:
+            self._call("active_experts_of_topics")
+            wanted = {f"TOPIC#{t}" for t in topics}
+            entries = [
+                pk
+                for (pk, sk), item in self._items.items()
+                if sk in wanted and item.kind == "expert_topic" and item.live()
+            ]
+            candidates = sorted(set(entries))
+            experts = [
+                e
+                for e in (self._stored_expert(pk.removeprefix("EXPERT#")) for pk in candidates)
+                if e is not None
+            ]
+            active = [e for e in experts if e.status == ExpertStatus.ACTIVE.value]
+            return sorted(active, key=lambda e: e.expert_id), len(entries) + len(experts)
+
+    def save_focal_point(self, focal_point: FocalPoint) -> None:
+        """Create or replace a national focal point."""
+        with self._lock:
+            self._call("save_focal_point")
+            key = ("FOCAL", f"FOCAL#{focal_point.member_state}#{focal_point.focal_id}")
+            self._items[key] = _Item("focal_point", focal_point)
+
+    def focal_points(self, member_state: str) -> list[FocalPoint]:
+        """A member state's focal points, in id order."""
+        with self._lock:
+            self._call("focal_points")
+            prefix = f"FOCAL#{member_state}#"
+            return [
+                item.value
+                for (pk, sk), item in sorted(self._items.items())
+                if pk == "FOCAL" and sk.startswith(prefix)
+            ]
+
+    def focal_point(self, member_state: str, focal_id: str) -> FocalPoint | None:
+        """One focal point, or None."""
+        with self._lock:
+            self._call("focal_point")
+            item = self._live(("FOCAL", f"FOCAL#{member_state}#{focal_id}"))
+            return None if item is None else item.value
+
+    def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
+        """Remove a focal point; False if there was none."""
+        with self._lock:
+            self._call("remove_focal_point")
+            key = ("FOCAL", f"FOCAL#{member_state}#{focal_id}")
+            return self._items.pop(key, None) is not None
+
+    @staticmethod
+    def _roster_mail_key(record: RosterMailRecord | RosterNotification) -> Key:
+        suffix = "#" + record.key if record.key else ""
+        return (
+            f"EXPERT#{record.expert_id}",
+            f"MAIL#{record.kind.value}#{record.recipient}{suffix}",
+        )
+
+    def claim_roster_mail(self, record: RosterMailRecord) -> bool:
+        """Store a first claim on sending a roster email; False if a record exists already."""
+        with self._lock:
+            self._call("claim_roster_mail")
+            key = self._roster_mail_key(record)
+            if key in self._items:
+                return False
+            self._items[key] = _Item("expert_mail", record)
+            return True
+
+    def get_roster_mail(self, notification: RosterNotification) -> RosterMailRecord | None:
+        """The record of the roster email a notification asks for, or None."""
+        with self._lock:
+            self._call("get_roster_mail")
+            item = self._live(self._roster_mail_key(notification))
+            return None if item is None else item.value
+
+    def _claimed_roster_mail(self, record: RosterMailRecord) -> _Item | None:
+        item = self._items.get(self._roster_mail_key(record))
+        if item is None or item.value.state is not MailState.SENDING or item.value.at != record.at:
+            return None
+        return item
+
+    def take_over_roster_mail(self, record: RosterMailRecord, at: str) -> bool:
+        """Take over a dead worker's claim; False if another worker did first."""
+        with self._lock:
+            self._call("take_over_roster_mail")
+            item = self._claimed_roster_mail(record)
+            if item is None:
+                return False
+            item.value = item.value._replace(at=at, attempts=item.value.attempts + 1)
+            return True
+
+    def finish_roster_mail(
+        self,
+        record: RosterMailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record the outcome of a claimed roster email; False if no longer claimed."""
+        with self._lock:
+            self._call("finish_roster_mail")
+            item = self._claimed_roster_mail(record)
+            if item is None:
+                return False
+            item.value = item.value._replace(
+                state=state,
+                message_id=message_id or item.value.message_id,
+                error=error or item.value.error,
+            )
+            return True
+
+    # invitations
+
+    @staticmethod
+    def _invitation_key(request_id: str, activity: int, expert_id: str) -> Key:
+        return (f"REQ#{request_id}", f"INVITE#{activity:02d}#{expert_id}")
+
+    def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:
+        """Store new invitations and, if new, the activity's places."""
+        with self._lock:
+            self._call("invite")
+            places_key = (f"REQ#{places.request_id}", f"INVITE#{places.activity:02d}")
+            if places_key not in self._items:
+                self._items[places_key] = _Item("places", places._replace(filled=0))
+            stored = []
+            for invitation in invitations:
+                key = self._invitation_key(
+                    invitation.request_id, invitation.activity, invitation.expert_id
+                )
+                if key not in self._items:
+                    self._items[key] = _Item("invitation", invitation)
+                    stored.append(invitation)
+            return stored
+
+    def get_invitation(self, request_id: str, activity: int, expert_id: str) -> Invitation | None:
+        """One invitation, or None."""
+        with self._lock:
+            self._call("get_invitation")
+            item = self._live(self._invitation_key(request_id, activity, expert_id))
+            return None if item is None else item.value
+
+    def activity_invitations(
+        self, request_id: str, activity: int
+    ) -> tuple[Places | None, list[Invitation]]:
+        """An activity's places and its invitations, in expert id order."""
+        with self._lock:
+            self._call("activity_invitations")
+            prefix = f"INVITE#{activity:02d}"
+            places: Places | None = None
+            found: list[Invitation] = []
+            for sk, item in self._partition(request_id):
+                if not item.live():
+                    continue
+                if sk == prefix and item.kind == "places":
+                    places = item.value
+                elif sk.startswith(prefix + "#") and item.kind == "invitation":
+                    found.append(item.value)
+            return places, found
+
+    def _waiting(self, invitation: Invitation) -> _Item | None:
+        item = self._items.get(
+            self._invitation_key(invitation.request_id, invitation.activity, invitation.expert_id)
+        )
+        if item is None or item.value.status != InvitationStatus.INVITED.value:
+            return None
+        return item
+
+    def accept_invitation(self, invitation: Invitation, at: str) -> str:
+        """Accept, take a place and count the deployment together; or say why not."""
+        with self._lock:
+            self._call("accept_invitation")
+            item = self._waiting(invitation)
+            if item is None or item.value.respond_by <= at:
+                return "answered"
+            places = self._items.get(
+                (f"REQ#{invitation.request_id}", f"INVITE#{invitation.activity:02d}")
+            )
+            if places is None or places.value.filled >= places.value.places:
+                return "full"
+            expert = self._items.get((f"EXPERT#{invitation.expert_id}", "PROFILE"))
+            if expert is None:
+                return "full"  # as the table's transaction: its third condition failed
+            places.value = places.value._replace(filled=places.value.filled + 1)
+            expert.value = expert.value._replace(deployments=expert.value.deployments + 1)
+            item.value = item.value._replace(
+                status=InvitationStatus.ACCEPTED.value, responded_at=at
+            )
+            return "accepted"
+
+    def close_invitation(
+        self, invitation: Invitation, status: str, at: str, reason: str | None = None
+    ) -> bool:
+        """Move a waiting invitation to its final status; False if it was not waiting."""
+        with self._lock:
+            self._call("close_invitation")
+            item = self._waiting(invitation)
+            if item is None:
+                return False
+            item.value = item.value._replace(
+                status=InvitationStatus(status).value,
+                responded_at=at,
+                reason=reason if reason is not None else item.value.reason,
+            )
+            return True
+
+    def invitations_due(self, respond_by_before: str) -> Iterator[Invitation]:
+        """Waiting invitations with a deadline at or before the time, earliest first."""
+        with self._lock:
+            self._call("invitations_due")
+            due = [
+                item.value
+                for item in self._items.values()
+                if item.kind == "invitation"
+                and item.live()
+                and item.value.status == InvitationStatus.INVITED.value
+                and item.value.respond_by <= respond_by_before
+            ]
+        return iter(sorted(due, key=lambda i: (i.respond_by, i.request_id, i.expert_id)))
+
+    def mark_invitation_reminded(self, invitation: Invitation) -> bool:
+        """Mark a waiting invitation reminded, once."""
+        with self._lock:
+            self._call("mark_invitation_reminded")
+            item = self._waiting(invitation)
+            if item is None or item.value.reminded:
+                return False
+            item.value = item.value._replace(reminded=True)
+            return True
+
+    def expert_id_by_email_hash(self, address_digest: str) -> str | None:
+        """The expert registered with an address, or None."""
+        with self._lock:
+            self._call("expert_id_by_email_hash")
+            item = self._live((f"EXPADDR#{address_digest}", "EXPADDR"))
+            return None if item is None else str(item.value)
+
+    def mark_leaving(self, expert_id: str, at: str) -> bool:
+        """The expert left: no longer matched or shown, erased by the sweeper's next run."""
+        with self._lock:
+            self._call("mark_leaving")
+            item = self._items.get((f"EXPERT#{expert_id}", "PROFILE"))
+            if item is None or item.value.status == ExpertStatus.LEAVING.value:
+                return False
+            item.value = item.value._replace(status=ExpertStatus.LEAVING.value, updated_at=at)
+            self._leaving[expert_id] = at
+            return True
+
+    def experts_leaving(self) -> list[str]:
+        """The experts who left and are not erased yet, earliest first."""
+        with self._lock:
+            self._call("experts_leaving")
+            return sorted(self._leaving, key=lambda e: (self._leaving[e], e))
+
+    def erase_expert(self, expert_id: str) -> dict[str, int]:
+        """Delete the expert's items and marker; their invitations leave the expert's index
+        (the fake keeps no index: it counts them, as the table changes them)."""
+        with self._lock:
+            self._call("erase_expert")
+            changed: dict[str, int] = {}
+            profile = self._items.get((f"EXPERT#{expert_id}", "PROFILE"))
+            if profile is not None:
+                marker = (f"EXPADDR#{profile.value.email_hash}", "EXPADDR")
+                if self._items.pop(marker, None) is not None:
+                    changed["expert_address"] = 1
+            self._leaving.pop(expert_id, None)
+            for key in [k for k in self._items if k[0] == f"EXPERT#{expert_id}"]:
+                kind = self._items.pop(key).kind
+                changed[kind] = changed.get(kind, 0) + 1
+            erased = [
+                key
+                for key, item in self._items.items()
+                if item.kind == "invitation"
+                and item.value.expert_id == expert_id
+                and key not in self._erased_invitations
+            ]
+            for key in erased:
+                self._erased_invitations.add(key)
+            if erased:
+                changed["invitation"] = len(erased)
+            return changed
+
+    def deployments_of_year(self, year: int) -> list[Invitation]:
+        """The invitations accepted in a year, in order of acceptance."""
+        with self._lock:
+            self._call("deployments_of_year")
+            found = [
+                item.value
+                for item in self._items.values()
+                if item.kind == "invitation"
+                and item.live()
+                and item.value.status == InvitationStatus.ACCEPTED.value
+                and (item.value.responded_at or "").startswith(str(year))
+            ]
+            return sorted(found, key=lambda i: (i.responded_at, i.request_id, i.expert_id))
+
+    def roster_size(self) -> dict[str, dict[str, int]]:
+        """The registrations counted by member state and status."""
+        with self._lock:
+            self._call("roster_size")
+            sizes: dict[str, dict[str, int]] = {}
+            for expert in self._experts():
+                if expert.status not in ROSTER_STATUSES:
+                    continue
+                counts = sizes.setdefault(expert.member_state, {})
+                counts[expert.status] = counts.get(expert.status, 0) + 1
+            return sizes
+
+    def expert_invitations(self, expert_id: str) -> list[Invitation]:
+        """An expert's invitations, oldest first (none once the expert was erased)."""
+        with self._lock:
+            self._call("expert_invitations")
+            found = [
+                item.value
+                for key, item in self._items.items()
+                if item.kind == "invitation"
+                and item.live()
+                and item.value.expert_id == expert_id
+                and key not in self._erased_invitations
+            ]
+            return sorted(found, key=lambda i: (i.invited_at, i.request_id, i.activity))
 
     # --- drafts (issue 20: "Save and continue later") ----------------------------------------
 

@@ -172,6 +172,99 @@ def read_queue_cursor(cursor: str) -> tuple[str, str]:
     return sort_value, request_id
 
 
+# --- experts (the roster) ----------------------------------------------------------------------
+# An expert and their roster entries share the partition ``EXPERT#<id>``; roster-index (keys
+# only) finds them by ``roster_key``: ``TOPIC#<topic>`` (active experts of a topic, one entry
+# per topic) or ``STATE#<member state>#<status>`` (a member state's registrations by status).
+
+EXPERT_PREFIX = "EXPERT#"
+PROFILE = "PROFILE"
+EXPERT_TOPIC_PREFIX = "TOPIC#"
+EXPERT_ADDRESS = "EXPADDR"
+FOCAL = "FOCAL"
+FOCAL_PREFIX = "FOCAL#"
+
+
+def expert_pk(expert_id: str) -> str:
+    """The partition of an expert and their roster entries: ``EXPERT#<id>``."""
+    return f"{EXPERT_PREFIX}{expert_id}"
+
+
+def expert(expert_id: str) -> Key:
+    """An expert's registration: ``EXPERT#<id>`` / ``PROFILE``."""
+    return expert_pk(expert_id), PROFILE
+
+
+def expert_topic(expert_id: str, topic: str) -> Key:
+    """An active expert's entry for one topic: ``EXPERT#<id>`` / ``TOPIC#<topic>``."""
+    return expert_pk(expert_id), f"{EXPERT_TOPIC_PREFIX}{topic}"
+
+
+def expert_address(address_digest: str) -> Key:
+    """One registration per address: ``EXPADDR#<sha-256 of the address>`` / ``EXPADDR``."""
+    return f"{EXPERT_ADDRESS}#{address_digest}", EXPERT_ADDRESS
+
+
+def roster_topic(topic: str) -> str:
+    """roster-index's partition of the active experts of a topic: ``TOPIC#<topic>``."""
+    return f"{EXPERT_TOPIC_PREFIX}{topic}"
+
+
+def roster_state(member_state: str, status: str) -> str:
+    """roster-index's partition of a member state's registrations in a status."""
+    return f"STATE#{member_state}#{status}"
+
+
+def focal_point(member_state: str, focal_id: str) -> Key:
+    """A national focal point: ``FOCAL`` / ``FOCAL#<member state>#<id>``."""
+    return FOCAL, f"{FOCAL_PREFIX}{member_state}#{focal_id}"
+
+
+def focal_prefix(member_state: str) -> str:
+    """The sort keys of one member state's focal points."""
+    return f"{FOCAL_PREFIX}{member_state}#"
+
+
+def expert_mail(expert_id: str, kind: str, recipient: str, key: str = "") -> Key:
+    """A roster email's record: ``EXPERT#<id>`` / ``MAIL#<kind>#<recipient>[#<key>]``."""
+    return expert_pk(expert_id), f"{MAIL_PREFIX}{kind}#{recipient}{'#' + key if key else ''}"
+
+
+# An activity's invitations live in its request's partition (they end with it): the places
+# ``INVITE#<activity:02d>`` and each invitation ``INVITE#<activity:02d>#<expert id>`` (one Query
+# by prefix reads both). While waiting for an answer an invitation is in status-index as
+# ``INVITE#invited`` / its deadline (the sweeper's); always in roster-index as
+# ``INVITED#<expert id>`` (the expert's own page).
+INVITE_PREFIX = "INVITE#"
+INVITE_WAITING = "INVITE#invited"
+
+
+def places(request_id: str, activity: int) -> Key:
+    """An activity's places: ``REQ#<id>`` / ``INVITE#<activity:02d>``."""
+    return request_pk(request_id), f"{INVITE_PREFIX}{activity:02d}"
+
+
+def invitation(request_id: str, activity: int, expert_id: str) -> Key:
+    """An invitation: ``REQ#<id>`` / ``INVITE#<activity:02d>#<expert id>``."""
+    return request_pk(request_id), f"{INVITE_PREFIX}{activity:02d}#{expert_id}"
+
+
+def roster_invited(expert_id: str) -> str:
+    """roster-index's partition of an expert's invitations."""
+    return f"INVITED#{expert_id}"
+
+
+def deployed_year(year: int | str) -> str:
+    """region-index's partition of the year's deployments (accepted invitations), by when they
+    were accepted: ``DEPLOYED#<year>`` (no region is named so)."""
+    return f"DEPLOYED#{year}"
+
+
+# status-index's partition of the experts who left the roster, by when: the sweeper erases them
+# (the API deletes nothing: tests/integration/test_policy.py).
+EXPERT_LEAVING = "EXPERT#leaving"
+
+
 def draft(draft_id: str) -> Key:
     """A saved draft of the form: ``DRAFT#<id>`` / ``DRAFT`` (its own partition)."""
     return f"{DRAFT_PREFIX}{draft_id}", DRAFT

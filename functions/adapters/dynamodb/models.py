@@ -378,6 +378,202 @@ class SuppressionItem(TableItem, discriminator="suppression"):
     at = UnicodeAttribute()
 
 
+# --- experts (the roster) ----------------------------------------------------------------------
+
+
+class RosterIndex(GlobalSecondaryIndex["ExpertItem"]):
+    """The roster by ``roster_key``: ``TOPIC#<topic>`` (the topic entries of active experts) or
+    ``STATE#<member state>#<status>`` (registrations); ``roster_sort`` orders each partition
+    (the expert id, or the registration's time). Keys only: what it names is read by key, so
+    matching reads the candidates of the activity's topics, never the whole roster."""
+
+    class Meta:
+        index_name = "roster-index"
+        projection = KeysOnlyProjection()
+
+    roster_key = UnicodeAttribute(hash_key=True)
+    roster_sort = UnicodeAttribute(range_key=True)
+
+
+class ExpertLeavingIndex(GlobalSecondaryIndex["ExpertItem"]):
+    """status-index seen from the experts: ``EXPERT#leaving`` holds those who left the roster,
+    by when (the sweeper erases them: the API deletes nothing)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
+class ExpertItem(TableItem, discriminator="expert"):
+    """An expert's registration (schemas/expert.schema.json) and where it stands.
+
+    Key: ``EXPERT#<id>`` / ``PROFILE``; in roster-index as ``STATE#<member state>#<status>`` /
+    ``<registered at>#<id>``. ``version`` is pynamodb's optimistic lock. No address in any key:
+    ``address_hash`` is the SHA-256 of the address (its marker is an ExpertAddressItem).
+    Retention: kept while the expert is on the roster (no expiry). Erasure: the expert leaves
+    (``leaving``, in status-index until the sweeper's next run erases them) or ``ops erase``:
+    the item, its topic entries, mail records and address marker are deleted; the deployments
+    stay as anonymous counts on the activities (member state and gender only).
+    """
+
+    expert_id = UnicodeAttribute()
+    # Not "status" nor "email_hash": those names would put the item in status-index and
+    # email-index, the requests' indexes.
+    expert_status = UnicodeAttribute()  # pending | active | declined
+    member_state = UnicodeAttribute()
+    document = JSONAttribute()
+    address_hash = UnicodeAttribute()
+    registered_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    deployments = NumberAttribute(default=0)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    decline_reason = UnicodeAttribute(null=True)
+    roster_key = UnicodeAttribute(null=True)
+    roster_sort = UnicodeAttribute(null=True)
+    # Once the expert leaves: in status-index as ``EXPERT#leaving`` / when (the sweeper erases).
+    status = UnicodeAttribute(null=True)
+    status_since = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    roster_index = RosterIndex()
+    leaving_index = ExpertLeavingIndex()
+
+
+class ExpertTopicItem(TableItem, discriminator="expert_topic"):
+    """An active expert's entry under one topic: what matching finds by index.
+
+    Key: ``EXPERT#<id>`` / ``TOPIC#<topic>``; in roster-index as ``TOPIC#<topic>`` / ``<id>``.
+    Written when the focal point confirms the expert (one per topic), replaced when the expert
+    changes their topics. Retention and erasure: the expert's (deleted with them).
+    """
+
+    expert_id = UnicodeAttribute()
+    roster_key = UnicodeAttribute()
+    roster_sort = UnicodeAttribute()
+
+
+class ExpertAddressItem(TableItem, discriminator="expert_address"):
+    """One registration per address: the marker the registration's transaction creates.
+
+    Key: ``EXPADDR#<sha-256 of the lower-cased address>`` / ``EXPADDR``; holds the expert's id.
+    Retention and erasure: the expert's (deleted with them).
+    """
+
+    expert_id = UnicodeAttribute()
+
+
+class ExpertMailItem(TableItem, discriminator="expert_mail"):
+    """One roster email the service has sent, or tried to: sent at most once.
+
+    Key: ``EXPERT#<id>`` / ``MAIL#<kind>#<recipient>[#<key>]``; holds a recipient id, never an
+    address. Not in any index (a claim left by a dead worker is taken over by the next delivery
+    after the lease). Retention and erasure: the expert's (deleted with them).
+    """
+
+    mail_kind = UnicodeAttribute()
+    recipient = UnicodeAttribute()  # "expert" or "focal:<member state>:<id>"
+    state = UnicodeAttribute()  # sending | sent | rejected
+    attempts = NumberAttribute(default=1)
+    at = UnicodeAttribute()
+    message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+
+class InvitationWaitingIndex(GlobalSecondaryIndex["InvitationItem"]):
+    """status-index seen from the invitations: the partition ``INVITE#invited`` holds those
+    waiting for an answer, by deadline (the sweeper's reminders and expiries)."""
+
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    status_since = UnicodeAttribute(range_key=True)
+
+
+class DeployedIndex(GlobalSecondaryIndex["InvitationItem"]):
+    """region-index seen from the invitations: ``DEPLOYED#<year>`` holds the year's accepted
+    invitations, by the time of acceptance (the report's deployments, one Query a year)."""
+
+    class Meta:
+        index_name = "region-index"
+        projection = AllProjection()
+
+    region_year = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class InvitationItem(TableItem, discriminator="invitation"):
+    """An expert invited to one activity of a request's Action.
+
+    Key: ``REQ#<id>`` / ``INVITE#<activity:02d>#<expert id>``; in roster-index as
+    ``INVITED#<expert id>`` / ``<invited at>``; while ``invited``, in status-index as
+    ``INVITE#invited`` / ``respond_by`` (the sweeper's reminders and deadlines), both removed
+    when it is answered; once accepted, in region-index as ``DEPLOYED#<year>`` / the time of
+    acceptance (the report). No name, no address: the member state and gender are copied so
+    that deployments stay countable. Retention: its request's partition's. Erasure of the
+    expert: the roster-index entry is removed; the invitation keeps the expert's random id,
+    which nothing links to any more (the registration is deleted): the counts stay anonymous.
+    """
+
+    request_id = UnicodeAttribute()
+    activity = NumberAttribute()
+    expert_id = UnicodeAttribute()
+    invitation_status = UnicodeAttribute()  # invited | accepted | declined | expired | full
+    invited_at = UnicodeAttribute()
+    respond_by = UnicodeAttribute()
+    member_state = UnicodeAttribute()
+    gender = UnicodeAttribute()
+    invited_by = UnicodeAttribute()
+    responded_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    reminded = NumberAttribute(default=0)
+    status = UnicodeAttribute(null=True)  # keys.INVITE_WAITING while invited, else absent
+    status_since = UnicodeAttribute(null=True)  # = respond_by while invited
+    roster_key = UnicodeAttribute(null=True)
+    roster_sort = UnicodeAttribute(null=True)
+    activity_type = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    # Once accepted, in region-index as ``DEPLOYED#<year>`` / the acceptance's time (the report).
+    region_year = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute(null=True)
+
+    waiting_index = InvitationWaitingIndex()
+    deployed_index = DeployedIndex()
+
+
+class PlacesItem(TableItem, discriminator="places"):
+    """An activity's places: how many experts it needs, how many accepted.
+
+    Key: ``REQ#<id>`` / ``INVITE#<activity:02d>``. ``filled`` grows only in the transaction of
+    an acceptance, on condition that it is below ``places``: the first acceptances fill them.
+    Retention and erasure: its request's partition's (no personal data).
+    """
+
+    activity = NumberAttribute()
+    places = NumberAttribute()
+    filled = NumberAttribute(default=0)
+
+
+class FocalPointItem(TableItem, discriminator="focal_point"):
+    """A national focal point, who confirms the registrations of one member state's experts.
+
+    Key: ``FOCAL`` / ``FOCAL#<member state>#<id>`` (a member state's focal points are one Query).
+    No expiry (managed by the ops CLI, later the workspace). Erasure: deleted.
+    """
+
+    focal_id = UnicodeAttribute()
+    member_state = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    language = UnicodeAttribute(default="en")
+    copy_invitations = NumberAttribute(default=0)  # 1: copied on its experts' invitations
+
+
 # --- drafts ---------------------------------------------------------------------------------
 
 

@@ -30,10 +30,17 @@ from functions.adapters.dynamodb.models import (
     DraftItem,
     EvaluationItem,
     EventItem,
+    ExpertAddressItem,
+    ExpertItem,
+    ExpertMailItem,
+    ExpertTopicItem,
+    FocalPointItem,
+    InvitationItem,
     Item,
     MailItem,
     MemberItem,
     OfficerItem,
+    PlacesItem,
     PublishedItem,
     RequestItem,
     ResultsItem,
@@ -50,7 +57,25 @@ from functions.adapters.repository import Repository
 from functions.domain import clock
 from functions.domain.committee import Member, Officer, Role, delegate_from
 from functions.domain.errors import AlreadyVoted, Conflict, RoundClosed, Unavailable
-from functions.domain.mail import MailKind, MailRecord, MailState, Notification, Recipient
+from functions.domain.experts import (
+    DECISIONS,
+    ROSTER_STATUSES,
+    Expert,
+    ExpertStatus,
+    FocalPoint,
+    Invitation,
+    InvitationStatus,
+    Places,
+)
+from functions.domain.mail import (
+    MailKind,
+    MailRecord,
+    MailState,
+    Notification,
+    Recipient,
+    RosterMailRecord,
+    RosterNotification,
+)
 from functions.domain.mail import Role as RecipientRole
 from functions.domain.records import (
     ActionRecord,
@@ -619,6 +644,7 @@ class DynamoRepository(Repository):
         events: list[Event] = []
         votes: list[Vote] = []
         mail: list[MailRecord] = []
+        invitations: list[Invitation] = []
         query = TableItem.query(keys.request_pk(request_id), consistent_read=True)
         for item in self._live_items(query, "Query partition"):
             if isinstance(item, RequestItem):
@@ -631,7 +657,9 @@ class DynamoRepository(Repository):
                 mail.append(_mail(item))
             elif isinstance(item, ActionItem):
                 action = _action(item)
-        return Partition(request, events, votes, mail, action)
+            elif isinstance(item, InvitationItem):
+                invitations.append(_invitation(item))
+        return Partition(request, events, votes, mail, action, tuple(invitations))
 
     def change_status(
         self,
@@ -1246,6 +1274,441 @@ class DynamoRepository(Repository):
         query = PublishedItem.query(keys.PUBLISHED)
         return [_published(item) for item in self._live_items(query, "Query published")]
 
+    # --- experts (the roster; issue 18) ----------------------------------------------------------
+
+    def create_expert(self, expert: Expert) -> None:
+        """The registration and its address marker in one TransactWriteItems, each on condition
+        that it does not exist. Raises :class:`Conflict` if the address is registered."""
+        bind(self._settings)
+        profile = _expert_item(expert)
+        marker = ExpertAddressItem(
+            *keys.expert_address(expert.email_hash), expert_id=expert.expert_id
+        )
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(profile, condition=TableItem.pk.does_not_exist())
+            transaction.save(marker, condition=TableItem.pk.does_not_exist())
+
+        if self._transaction(write):
+            raise Conflict("this address is registered already")
+
+    def get_expert(self, expert_id: str) -> Expert | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(ExpertItem, keys.expert(expert_id))
+        return None if item is None else _expert(item)
+
+    def decide_expert(
+        self, expert_id: str, status: str, by: str, at: str, reason: str | None = None
+    ) -> bool:
+        """One TransactWriteItems: the registration's status (on condition that it is still
+        pending) and, for an activation, one topic entry per topic."""
+        target = ExpertStatus(status)
+        sources = [s.value for s in DECISIONS[target]]
+        stored = self.get_expert(expert_id)
+        if stored is None or stored.status not in sources:
+            return False
+        bind(self._settings)
+        # The version read: pynamodb makes the update conditional on it and writes the next one.
+        item = ExpertItem(*keys.expert(expert_id), version=stored.version)
+        actions: list[Any] = [
+            ExpertItem.expert_status.set(target.value),
+            ExpertItem.decided_by.set(by),
+            ExpertItem.decided_at.set(at),
+            ExpertItem.updated_at.set(at),
+            ExpertItem.roster_key.set(keys.roster_state(stored.member_state, target.value)),
+        ]
+        if reason is not None:
+            actions.append(ExpertItem.decline_reason.set(reason))
+        condition = ExpertItem.expert_status.is_in(*sources)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(item, actions=actions, condition=condition)
+            if target is ExpertStatus.ACTIVE:
+                for topic in stored.topics:
+                    transaction.save(_topic_item(expert_id, topic))
+
+        return not self._transaction(write)
+
+    def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
+        """One Query on roster-index (keys), then the profiles by BatchGetItem."""
+        found = self._roster_partitions(keys.roster_state(member_state, status))
+        experts = self._experts_by_pk(found)
+        ordered = [e for e in experts if e.status == status]
+        return sorted(ordered, key=lambda e: (e.registered_at, e.expert_id))
+
+    def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
+        """One Query on roster-index per topic (keys only), then the profiles by BatchGetItem
+        (100 a call): the items read grow with the candidates, not with the roster."""
+        partitions: set[str] = set()
+        read = 0
+        for topic in dict.fromkeys(topics):
+            entries = self._roster_partitions(keys.roster_topic(topic))
+            read += len(entries)
+            partitions.update(entries)
+        experts = self._experts_by_pk(sorted(partitions))
+        active = [e for e in experts if e.status == ExpertStatus.ACTIVE.value]
+        return sorted(active, key=lambda e: e.expert_id), read + len(experts)
+
+    def _roster_partitions(self, roster_key: str) -> list[str]:
+        """The partitions roster-index names under a key, in its order (pages followed). The
+        index holds keys only, so it cannot see an expiry: the profiles are read again."""
+        table, client = self._client()
+        with _dynamodb("Query roster-index"):
+            pages = client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="roster-index",
+                KeyConditionExpression="roster_key = :k",
+                ExpressionAttributeValues={":k": {"S": roster_key}},
+            )
+            return [item["pk"]["S"] for page in pages for item in page.get("Items", [])]
+
+    def _experts_by_pk(self, partitions: list[str]) -> list[Expert]:
+        """The profiles of the experts whose partitions are named (BatchGetItem, paged)."""
+        if not partitions:
+            return []
+        wanted = [(pk, keys.PROFILE) for pk in dict.fromkeys(partitions)]
+        now = _now()
+        with _dynamodb("BatchGetItem experts"):
+            items = list(ExpertItem.batch_get(wanted))
+        return [_expert(item) for item in items if _live(item, now) is not None]
+
+    def save_focal_point(self, focal_point: FocalPoint) -> None:
+        """One PutItem (replaces)."""
+        bind(self._settings)
+        item = FocalPointItem(
+            *keys.focal_point(focal_point.member_state, focal_point.focal_id),
+            focal_id=focal_point.focal_id,
+            member_state=focal_point.member_state,
+            name=focal_point.name,
+            email=focal_point.email,
+            language=focal_point.language,
+            copy_invitations=int(focal_point.copy_invitations),
+        )
+        with _dynamodb("PutItem focal point"):
+            item.save()
+
+    def focal_points(self, member_state: str) -> list[FocalPoint]:
+        """One Query on the focal points' partition, the member state's sort keys."""
+        bind(self._settings)
+        query = FocalPointItem.query(
+            keys.FOCAL, TableItem.sk.startswith(keys.focal_prefix(member_state))
+        )
+        return [_focal(item) for item in self._live_items(query, "Query focal points")]
+
+    def focal_point(self, member_state: str, focal_id: str) -> FocalPoint | None:
+        """One GetItem."""
+        item = self._get(FocalPointItem, keys.focal_point(member_state, focal_id))
+        return None if item is None else _focal(item)
+
+    def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
+        """One conditional DeleteItem."""
+        return self._delete_existing(FocalPointItem(*keys.focal_point(member_state, focal_id)))
+
+    def _roster_mail_item(self, record: RosterMailRecord | RosterNotification) -> ExpertMailItem:
+        return ExpertMailItem(
+            *keys.expert_mail(record.expert_id, record.kind.value, record.recipient, record.key)
+        )
+
+    def claim_roster_mail(self, record: RosterMailRecord) -> bool:
+        """One conditional PutItem."""
+        bind(self._settings)
+        item = self._roster_mail_item(record)
+        item.mail_kind = record.kind.value
+        item.recipient = record.recipient
+        item.state = record.state.value
+        item.attempts = record.attempts
+        item.at = record.at
+        return self._save_new(item)
+
+    def get_roster_mail(self, notification: RosterNotification) -> RosterMailRecord | None:
+        """One GetItem, strongly consistent."""
+        key = keys.expert_mail(
+            notification.expert_id,
+            notification.kind.value,
+            notification.recipient,
+            notification.key,
+        )
+        item = self._get(ExpertMailItem, key)
+        if item is None:
+            return None
+        return RosterMailRecord(
+            notification.expert_id,
+            notification.kind,
+            notification.recipient,
+            notification.key,
+            MailState(item.state),
+            int(item.attempts),
+            item.at,
+            item.message_id,
+            item.error,
+        )
+
+    def take_over_roster_mail(self, record: RosterMailRecord, at: str) -> bool:
+        """One conditional UpdateItem: still claimed, still dated ``record.at``."""
+        item = self._roster_mail_item(record)
+        condition = (ExpertMailItem.state == MailState.SENDING.value) & (
+            ExpertMailItem.at == record.at
+        )
+        actions = [ExpertMailItem.at.set(at), ExpertMailItem.attempts.add(1)]
+        return self._update(item, actions, condition)
+
+    def finish_roster_mail(
+        self,
+        record: RosterMailRecord,
+        state: MailState,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """One conditional UpdateItem: the claim is still the one taken at ``record.at``."""
+        item = self._roster_mail_item(record)
+        condition = (ExpertMailItem.state == MailState.SENDING.value) & (
+            ExpertMailItem.at == record.at
+        )
+        actions = [ExpertMailItem.state.set(state.value)]
+        if message_id is not None:
+            actions.append(ExpertMailItem.message_id.set(message_id))
+        if error is not None:
+            actions.append(ExpertMailItem.error.set(error))
+        return self._update(item, actions, condition)
+
+    # invitations
+
+    def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:
+        """One PutItem for the places (if new) and one conditional PutItem per invitation."""
+        bind(self._settings)
+        stored = PlacesItem(
+            *keys.places(places.request_id, places.activity),
+            activity=places.activity,
+            places=places.places,
+            filled=0,
+        )
+        self._save_new(stored)  # False: stored by an earlier invitation, its count stays
+        return [i for i in invitations if self._save_new(_invitation_item(i))]
+
+    def get_invitation(self, request_id: str, activity: int, expert_id: str) -> Invitation | None:
+        """One GetItem, strongly consistent."""
+        item = self._get(InvitationItem, keys.invitation(request_id, activity, expert_id))
+        return None if item is None else _invitation(item)
+
+    def activity_invitations(
+        self, request_id: str, activity: int
+    ) -> tuple[Places | None, list[Invitation]]:
+        """One Query: the sort keys ``INVITE#<activity:02d>`` and what follows it."""
+        bind(self._settings)
+        pk, prefix = keys.places(request_id, activity)
+        query = TableItem.query(pk, TableItem.sk.startswith(prefix), consistent_read=True)
+        found: Places | None = None
+        invitations: list[Invitation] = []
+        for item in self._live_items(query, "Query invitations"):
+            if isinstance(item, PlacesItem) and item.sk == prefix:
+                found = Places(request_id, activity, int(item.places), int(item.filled or 0))
+            elif isinstance(item, InvitationItem) and item.sk.startswith(prefix + "#"):
+                invitations.append(_invitation(item))
+        return found, invitations
+
+    def accept_invitation(self, invitation: Invitation, at: str) -> str:
+        """One TransactWriteItems: the invitation (still waiting, deadline not passed), the
+        places (one more, below the count) and the expert's deployments. Written on the shared
+        client: the expert's item has a version that an acceptance must not change (pynamodb
+        would add it to the condition and to the update)."""
+        table, client = self._client()
+        pk, sk = keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id)
+        places_key = keys.places(invitation.request_id, invitation.activity)
+        expert_key = keys.expert(invitation.expert_id)
+
+        def key(pair: keys.Key) -> dict[str, Any]:
+            return {"pk": {"S": pair[0]}, "sk": {"S": pair[1]}}
+
+        items = [
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key((pk, sk)),
+                    "UpdateExpression": "SET invitation_status = :accepted, responded_at = :at,"
+                    " region_year = :deployed, submitted_at = :at REMOVE #status, status_since",
+                    "ConditionExpression": "invitation_status = :invited AND respond_by > :at",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":accepted": {"S": InvitationStatus.ACCEPTED.value},
+                        ":deployed": {"S": keys.deployed_year(at[:4])},
+                        ":invited": {"S": InvitationStatus.INVITED.value},
+                        ":at": {"S": at},
+                    },
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key(places_key),
+                    "UpdateExpression": "ADD filled :one",
+                    "ConditionExpression": "filled < places",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": key(expert_key),
+                    "UpdateExpression": "ADD deployments :one",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+        ]
+        with _dynamodb("TransactWriteItems accept_invitation"):
+            try:
+                client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                reasons = _cancelled(error)
+                if not _condition_failed(reasons):
+                    raise
+                return "answered" if _condition_failed(reasons, 0) else "full"
+        return "accepted"
+
+    def close_invitation(
+        self, invitation: Invitation, status: str, at: str, reason: str | None = None
+    ) -> bool:
+        """One conditional UpdateItem (still waiting)."""
+        item = InvitationItem(
+            *keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id)
+        )
+        actions = _answered(InvitationStatus(status), at)
+        if reason is not None:
+            actions.append(InvitationItem.reason.set(reason))
+        waiting = InvitationItem.invitation_status == InvitationStatus.INVITED.value
+        return self._update(item, actions, waiting)
+
+    def invitations_due(self, respond_by_before: str) -> Iterator[Invitation]:
+        """One Query on status-index (``INVITE#invited``, deadlines up to the time)."""
+        bind(self._settings)
+        query = InvitationItem.waiting_index.query(
+            keys.INVITE_WAITING, InvitationItem.status_since <= respond_by_before
+        )
+        return (_invitation(i) for i in self._live_items(query, "Query status-index invitations"))
+
+    def mark_invitation_reminded(self, invitation: Invitation) -> bool:
+        """One conditional UpdateItem (waiting, not reminded yet)."""
+        item = InvitationItem(
+            *keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id)
+        )
+        condition = (InvitationItem.invitation_status == InvitationStatus.INVITED.value) & (
+            InvitationItem.reminded == 0
+        )
+        return self._update(item, [InvitationItem.reminded.set(1)], condition)
+
+    def expert_id_by_email_hash(self, address_digest: str) -> str | None:
+        """One GetItem (the address marker)."""
+        item = self._get(ExpertAddressItem, keys.expert_address(address_digest))
+        return None if item is None else item.expert_id
+
+    def mark_leaving(self, expert_id: str, at: str) -> bool:
+        """One conditional UpdateItem on the expert's item, without its version (the version
+        guards the profile's content, which leaving does not change)."""
+        table, client = self._client()
+        pk, sk = keys.expert(expert_id)
+        with _dynamodb("UpdateItem expert leaving"):
+            try:
+                client.update_item(
+                    TableName=table,
+                    Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                    UpdateExpression="SET expert_status = :leaving, #status = :marker,"
+                    " status_since = :at, updated_at = :at REMOVE roster_key, roster_sort",
+                    ConditionExpression="attribute_exists(pk) AND expert_status <> :leaving",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":leaving": {"S": ExpertStatus.LEAVING.value},
+                        ":marker": {"S": keys.EXPERT_LEAVING},
+                        ":at": {"S": at},
+                    },
+                )
+            except ClientError as error:
+                if _lost(error):
+                    return False
+                raise
+        return True
+
+    def experts_leaving(self) -> list[str]:
+        """One Query on status-index (``EXPERT#leaving``)."""
+        bind(self._settings)
+        query = ExpertItem.leaving_index.query(keys.EXPERT_LEAVING)
+        return [item.expert_id for item in self._live_items(query, "Query status-index leaving")]
+
+    def erase_expert(self, expert_id: str) -> dict[str, int]:
+        """One Query on the expert's partition and a DeleteItem per item (the marker too); the
+        invitations' roster-index entries removed, one UpdateItem each."""
+        bind(self._settings)
+        changed: dict[str, int] = {}
+        invitations = self.expert_invitations(expert_id)
+        profile = self._get(ExpertItem, keys.expert(expert_id))
+        query = TableItem.query(keys.expert_pk(expert_id), consistent_read=True)
+        with _dynamodb("Query expert partition"):
+            found = list(query)
+        if profile is not None:
+            marker = ExpertAddressItem(*keys.expert_address(profile.address_hash))
+            if self._delete_existing(marker):
+                changed["expert_address"] = 1
+        for item in found:
+            with _dynamodb("DeleteItem expert"):
+                TableItem(item.pk, item.sk).delete()
+            kind = str(TableItem.kind.serialize(type(item)))  # the stored discriminator
+            changed[kind] = changed.get(kind, 0) + 1
+        for invitation in invitations:
+            entry = InvitationItem(
+                *keys.invitation(invitation.request_id, invitation.activity, expert_id)
+            )
+            actions = [InvitationItem.roster_key.remove(), InvitationItem.roster_sort.remove()]
+            if self._update(entry, actions, InvitationItem.pk.exists()):
+                changed["invitation"] = changed.get("invitation", 0) + 1
+        return changed
+
+    def deployments_of_year(self, year: int) -> list[Invitation]:
+        """One Query on region-index (``DEPLOYED#<year>``), pages followed."""
+        bind(self._settings)
+        query = InvitationItem.deployed_index.query(keys.deployed_year(year))
+        return [_invitation(i) for i in self._live_items(query, "Query region-index deployments")]
+
+    def roster_size(self) -> dict[str, dict[str, int]]:
+        """One counting Query on roster-index per member state and status (keys only)."""
+        from functions.domain.reference import reference_data
+
+        table, client = self._client()
+        sizes: dict[str, dict[str, int]] = {}
+        for member_state in reference_data().member_states:
+            for status in ROSTER_STATUSES:
+                with _dynamodb("Query roster-index count"):
+                    pages = client.get_paginator("query").paginate(
+                        TableName=table,
+                        IndexName="roster-index",
+                        KeyConditionExpression="roster_key = :k",
+                        ExpressionAttributeValues={
+                            ":k": {"S": keys.roster_state(member_state, status)}
+                        },
+                        Select="COUNT",
+                    )
+                    count = sum(int(page.get("Count", 0)) for page in pages)
+                if count:
+                    sizes.setdefault(member_state, {})[status] = count
+        return sizes
+
+    def expert_invitations(self, expert_id: str) -> list[Invitation]:
+        """One Query on roster-index (keys), then the invitations by BatchGetItem."""
+        table, client = self._client()
+        with _dynamodb("Query roster-index invitations"):
+            pages = client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="roster-index",
+                KeyConditionExpression="roster_key = :k",
+                ExpressionAttributeValues={":k": {"S": keys.roster_invited(expert_id)}},
+            )
+            wanted = [(i["pk"]["S"], i["sk"]["S"]) for page in pages for i in page.get("Items", [])]
+        if not wanted:
+            return []
+        now = _now()
+        with _dynamodb("BatchGetItem invitations"):
+            items = list(InvitationItem.batch_get(wanted))
+        found = [_invitation(i) for i in items if _live(i, now) is not None]
+        return sorted(found, key=lambda i: (i.invited_at, i.request_id, i.activity))
+
     # --- drafts (issue 20: "Save and continue later") ----------------------------------------
 
     def save_draft(self, draft: Draft, previous_version: int | None) -> bool:
@@ -1331,6 +1794,115 @@ class DynamoRepository(Repository):
                 for item in page.get("Items", [])
                 if item["pk"]["S"].startswith(keys.DRAFT_PREFIX)
             ]
+
+
+def _expert_item(expert: Expert) -> ExpertItem:
+    return ExpertItem(
+        *keys.expert(expert.expert_id),
+        expert_id=expert.expert_id,
+        expert_status=expert.status,
+        member_state=expert.member_state,
+        document=expert.document,
+        address_hash=expert.email_hash,
+        registered_at=expert.registered_at,
+        updated_at=expert.updated_at,
+        deployments=expert.deployments,
+        decided_by=expert.decided_by,
+        decided_at=expert.decided_at,
+        decline_reason=expert.decline_reason,
+        roster_key=keys.roster_state(expert.member_state, expert.status),
+        roster_sort=f"{expert.registered_at}#{expert.expert_id}",
+    )
+
+
+def _expert(item: ExpertItem) -> Expert:
+    return Expert(
+        expert_id=item.expert_id,
+        status=item.expert_status,
+        document=item.document,
+        registered_at=item.registered_at,
+        updated_at=item.updated_at,
+        email_hash=item.address_hash,
+        deployments=int(item.deployments or 0),
+        decided_by=item.decided_by,
+        decided_at=item.decided_at,
+        decline_reason=item.decline_reason,
+        version=int(item.version or 1),
+    )
+
+
+def _topic_item(expert_id: str, topic: str) -> ExpertTopicItem:
+    return ExpertTopicItem(
+        *keys.expert_topic(expert_id, topic),
+        expert_id=expert_id,
+        roster_key=keys.roster_topic(topic),
+        roster_sort=expert_id,
+    )
+
+
+def _focal(item: FocalPointItem) -> FocalPoint:
+    return FocalPoint(
+        item.focal_id,
+        item.member_state,
+        item.name,
+        item.email,
+        item.language,
+        bool(item.copy_invitations),
+    )
+
+
+def _invitation_item(invitation: Invitation) -> InvitationItem:
+    waiting = invitation.status == InvitationStatus.INVITED.value
+    return InvitationItem(
+        *keys.invitation(invitation.request_id, invitation.activity, invitation.expert_id),
+        request_id=invitation.request_id,
+        activity=invitation.activity,
+        expert_id=invitation.expert_id,
+        invitation_status=invitation.status,
+        invited_at=invitation.invited_at,
+        respond_by=invitation.respond_by,
+        member_state=invitation.member_state,
+        gender=invitation.gender,
+        invited_by=invitation.invited_by,
+        responded_at=invitation.responded_at,
+        reason=invitation.reason,
+        reminded=int(invitation.reminded),
+        activity_type=invitation.activity_type or None,
+        reference=invitation.reference or None,
+        status=keys.INVITE_WAITING if waiting else None,
+        status_since=invitation.respond_by if waiting else None,
+        roster_key=keys.roster_invited(invitation.expert_id),
+        roster_sort=invitation.invited_at,
+    )
+
+
+def _invitation(item: InvitationItem) -> Invitation:
+    return Invitation(
+        request_id=item.request_id,
+        activity=int(item.activity),
+        expert_id=item.expert_id,
+        status=item.invitation_status,
+        invited_at=item.invited_at,
+        respond_by=item.respond_by,
+        member_state=item.member_state,
+        gender=item.gender,
+        invited_by=item.invited_by,
+        responded_at=item.responded_at,
+        reason=item.reason,
+        reminded=bool(item.reminded),
+        activity_type=item.activity_type or "",
+        reference=item.reference or "",
+    )
+
+
+def _answered(status: InvitationStatus, at: str) -> list[Any]:
+    """The actions of an answer: the status, when, and out of status-index."""
+    return [
+        InvitationItem.invitation_status.set(status.value),
+        InvitationItem.responded_at.set(at),
+        InvitationItem.status.remove(),
+        InvitationItem.status_since.remove(),
+    ]
 
 
 def _scrub_value(value: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:

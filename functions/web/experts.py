@@ -1,0 +1,299 @@
+"""The Expert Roster's public faces: the registration form, the focal point's link, the
+expert's own page.
+
+The form is generated from schemas/expert.schema.json by the same generator, posted with the
+same body limits, negotiation, anti-forgery token, rate window and honeypot as the request
+form (functions/web/form.py, functions/web/intake.py). Every emailed link shows on GET and
+HEAD and changes nothing (mail scanners fetch links); only a POST with the page's anti-forgery
+token, from a button a person pressed, acts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from functions.adapters import links
+from functions.domain import schemas
+from functions.domain.errors import Conflict, DomainError, InvalidRequest
+from functions.domain.ratelimit import Window
+from functions.presentation.formdata import expert_from_form
+from functions.web import csrf
+from functions.web.body import FORM, read_body
+from functions.web.errors import error_page, status_of
+from functions.web.failures import guarded
+from functions.web.form import EXPERT_FORM, answer_posted_form, check_form_token, form_page
+from functions.web.guard import state_change
+from functions.web.inputs import form_fields, query_token
+from functions.web.intake import posted_document, refusal
+from functions.web.negotiation import wants_html
+from functions.web.pages import here_of, language_of, page
+from functions.web.responses import json_response
+
+experts = Blueprint(__name__)
+
+
+def _service() -> Any:
+    # Imported on use: the roster's service serves these routes only; at module level it
+    # would add to every cold start of the API Lambda.
+    from functions.services import experts as service
+
+    return service
+
+
+def _problem(error: DomainError) -> Response:
+    """The error page in the reader's language (these pages have no JSON)."""
+    request = experts.current_request
+    return error_page(error, language_of(request), here=here_of(request))
+
+
+def _answer(error: DomainError) -> Response:
+    return refusal(experts.current_request, error)
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+@experts.route("/experts", methods=["GET"])
+def registration_form() -> Response:
+    """The roster's registration form (``/experts/`` too), in the reader's language."""
+    request = experts.current_request
+    return form_page(request, language_of(request), kind=EXPERT_FORM)
+
+
+def _registered(result: Any, language: str) -> Response:
+    return page("expert_registered.html", language, 201)
+
+
+@experts.route("/experts", methods=["POST"], content_types=[])
+@guarded(_answer)
+def register() -> Response:
+    """Register an expert: the form's POST (a page back) or JSON (201 with the expert's id)."""
+    service = _service()
+    request = experts.current_request
+    state_change(request, Window.REGISTRATION)  # another site's request is refused first
+    kind, body = read_body(request)
+    if kind == FORM:  # a browser's form: never without the anti-forgery token
+        if wants_html(request, body):
+            return answer_posted_form(
+                request,
+                body,
+                EXPERT_FORM,
+                expert_from_form,
+                service.register,
+                service.decoy_registration,
+                _registered,
+            )
+        check_form_token(request, body, EXPERT_FORM.scope)
+    document, trapped = posted_document(kind, body, expert_from_form)
+    result = service.decoy_registration() if trapped else service.register(document)
+    return json_response(result.as_json(), 201)
+
+
+@experts.route("/schemas/expert.json", methods=["GET"])
+def expert_schema() -> Response:
+    """The registration schema, for clients that validate before sending."""
+    schema = schemas.load("expert.schema.json")
+    return json_response(schema, headers={"Cache-Control": "public, max-age=300"})
+
+
+# --- the focal point's link ------------------------------------------------------------------
+
+
+def _focal_scope(token: str) -> str:
+    return "focal:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _focal_page(token: str, language: str, status: int = 200, **extra: Any) -> Response:
+    from functions.presentation.formspec import expert_form
+    from functions.presentation.readout import read_request
+
+    view = _service().focal_view(links.read_focal_token(token))
+    form_token, cookie = csrf.issue(experts.current_request, _focal_scope(token))
+    response = page(
+        "focal_point.html",
+        language,
+        status,
+        view=view,
+        parts=read_request(expert_form(), view.expert.document, language),
+        csrf_token=form_token,
+        action=f"/experts/confirm/{token}",
+        here=f"/experts/confirm/{token}",
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@experts.route("/experts/confirm/{token}", methods=["GET", "HEAD"])
+@guarded(_problem)
+def show_registration(token: str) -> Response:
+    """The registration the focal point is asked to confirm. Reads only (scanners stop here)."""
+    return _focal_page(token, language_of(experts.current_request))
+
+
+@experts.route("/experts/confirm/{token}", methods=["POST"], content_types=[])
+@guarded(_problem)
+def answer_registration(token: str) -> Response:
+    """The focal point confirms the registration, or declines it with a reason. Once."""
+    request = experts.current_request
+    state_change(request, Window.FOCAL_ANSWER)
+    language = language_of(request)
+    link = links.read_focal_token(token)
+    fields = form_fields(request)
+    csrf.verify(request, _focal_scope(token), fields.get(csrf.FIELD))
+    answer = fields.get("answer", "")
+    if answer not in ("confirm", "decline"):
+        errors = [{"field": "answer", "code": "choose"}]
+        return _focal_page(token, language, 422, errors=errors, values=fields)
+    try:
+        view = _service().answer_registration(link, answer == "confirm", fields.get("reason", ""))
+    except InvalidRequest as error:
+        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
+        return _focal_page(token, language, status_of(error), errors=errors, values=fields)
+    except Conflict as error:
+        return _focal_page(token, language, status_of(error), already_answered=True)
+    return page(
+        "focal_answered.html",
+        language,
+        200,
+        decided=view.expert.status,
+        name=view.expert.document["expert"]["name"],
+        here=f"/experts/confirm/{token}",
+    )
+
+
+# --- the expert's own page -------------------------------------------------------------------
+
+
+@experts.route("/experts/me", methods=["GET", "HEAD"])
+@guarded(_problem)
+def expert_page() -> Response:
+    """The expert's registration and where it stands, by the signed link of the receipt.
+    Reads only."""
+    from functions.presentation.formspec import expert_form
+    from functions.presentation.readout import read_request
+
+    request = experts.current_request
+    language = language_of(request)
+    expert_id = links.read_expert_token(query_token(request))
+    service = _service()
+    expert = service.own_page(expert_id)
+    return page(
+        "expert_page.html",
+        language,
+        expert=expert,
+        invitations=service.own_invitations(expert_id),
+        token=query_token(request),
+        parts=read_request(expert_form(), expert.document, language),
+        here=here_of(request),
+    )
+
+
+# --- an invitation's link -------------------------------------------------------------------
+
+
+def _invitation_scope(token: str) -> str:
+    return "invitation:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _invitation_page(token: str, language: str, status: int = 200, **extra: Any) -> Response:
+    from functions.domain.reference import ACTIVITY_TYPES, country_names
+
+    view = _service().invitation_view(links.read_invitation_token(token))
+    form_token, cookie = csrf.issue(experts.current_request, _invitation_scope(token))
+    response = page(
+        "invitation.html",
+        language,
+        status,
+        view=view,
+        activity_type=ACTIVITY_TYPES.get(view.need.type, view.need.type),
+        place=country_names(language).get(view.need.country, view.need.country),
+        csrf_token=form_token,
+        action=f"/experts/invitation/{token}",
+        here=f"/experts/invitation/{token}",
+        errors=extra.pop("errors", []),
+        values=extra.pop("values", {}),
+        **extra,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@experts.route("/experts/invitation/{token}", methods=["GET", "HEAD"])
+@guarded(_problem)
+def show_invitation(token: str) -> Response:
+    """The activity an expert is invited to, and the answer. Reads only (scanners stop here)."""
+    return _invitation_page(token, language_of(experts.current_request))
+
+
+@experts.route("/experts/invitation/{token}", methods=["POST"], content_types=[])
+@guarded(_problem)
+def answer_invitation(token: str) -> Response:
+    """The expert accepts (a place, if one is left) or declines with a reason. Once."""
+    request = experts.current_request
+    state_change(request, Window.INVITATION_ANSWER)
+    language = language_of(request)
+    link = links.read_invitation_token(token)
+    fields = form_fields(request)
+    csrf.verify(request, _invitation_scope(token), fields.get(csrf.FIELD))
+    answer = fields.get("answer", "")
+    if answer not in ("accept", "decline"):
+        errors = [{"field": "answer", "code": "choose"}]
+        return _invitation_page(token, language, 422, errors=errors, values=fields)
+    try:
+        outcome = _service().answer_invitation(link, answer == "accept", fields.get("reason", ""))
+    except InvalidRequest as error:
+        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
+        return _invitation_page(token, language, status_of(error), errors=errors, values=fields)
+    except Conflict as error:
+        return _invitation_page(token, language, status_of(error), already_answered=True)
+    return page(
+        "invitation_answered.html",
+        language,
+        200,
+        outcome=outcome,
+        here=f"/experts/invitation/{token}",
+    )
+
+
+@experts.route("/experts/me/leave", methods=["GET", "HEAD"])
+@guarded(_problem)
+def confirm_leaving() -> Response:
+    """Asks first: what leaving erases, and a warning button. Changes nothing."""
+    request = experts.current_request
+    token = query_token(request)
+    expert = _service().own_page(links.read_expert_token(token))
+    form_token, cookie = csrf.issue(request, _leave_scope(token))
+    response = page(
+        "expert_leave.html",
+        language_of(request),
+        expert=expert,
+        token=token,
+        csrf_token=form_token,
+        here=here_of(request),
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@experts.route("/experts/me/leave", methods=["POST"], content_types=[])
+@guarded(_problem)
+def leave() -> Response:
+    """The expert leaves the roster: their personal data erased, deployments kept as counts."""
+    request = experts.current_request
+    state_change(request, Window.LEAVING)
+    token = query_token(request)
+    expert_id = links.read_expert_token(token)
+    fields = form_fields(request)
+    csrf.verify(request, _leave_scope(token), fields.get(csrf.FIELD))
+    _service().leave_roster(expert_id)
+    return page("expert_left.html", language_of(request), 200)
+
+
+def _leave_scope(token: str) -> str:
+    return "leave:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
