@@ -10,11 +10,13 @@ from functions.runtime.logs import CORRELATION_HEADER, incoming_correlation_id
 from functions.runtime.settings import stage_at_import
 from functions.web.application import Application
 from functions.web.attachments import attachments
+from functions.web.evaluation import evaluation
 from functions.web.experts import experts
 from functions.web.form import form
 from functions.web.intake import intake
 from functions.web.openapi import openapi
 from functions.web.partner import partner
+from functions.web.public import public
 from functions.web.review import review
 from functions.web.staff.dossier import dossier as staff_dossier
 from functions.web.staff.queue import queue as staff_queue
@@ -45,6 +47,8 @@ app.register_blueprint(form)
 app.register_blueprint(attachments)
 app.register_blueprint(review)
 app.register_blueprint(partner)
+app.register_blueprint(evaluation)
+app.register_blueprint(public)
 app.register_blueprint(experts)
 app.register_blueprint(review_tasks.blueprint)
 app.register_blueprint(notifications.blueprint)

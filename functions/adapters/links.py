@@ -29,6 +29,8 @@ class Purpose(StrEnum):
     REVIEW = "review"  # a committee member's vote in one round
     STATUS = "status"  # the partner's status page
     CSRF = "csrf"  # a form's anti-forgery token
+    EVALUATION = "evaluation"  # one person's evaluation of one activity (host, expert)
+    EVALUATION_ROOM = "evaluation-room"  # the participants' shared link of one activity
     STAFF_CHALLENGE = "staff-challenge"  # a sign-in step of the staff workspace (minutes)
     FOCAL_POINT = "focal-point"  # a national focal point's answer to one registration
     EXPERT = "expert"  # an expert's own page on the roster
@@ -71,17 +73,24 @@ def _serializer_for(keys: tuple[str, ...], purpose: Purpose) -> URLSafeTimedSeri
     return URLSafeTimedSerializer(list(keys), salt=f"mieux.{purpose.value}")
 
 
+# An evaluation is asked for when the activity is done: answers after two months say little.
+EVALUATION_DAYS = 60
+
+
 def max_age_days(review_days: int, status_days: int, draft_days: int = 30) -> dict[Purpose, int]:
     """How long each purpose's links live, in days (infra/keys.py retires a key only after the
     longest of them has expired): review links LINK_MAX_AGE_DAYS, status links as long as the
     request is kept (RETENTION_DAYS), a form's anti-forgery token a day, a draft's link as long
-    as the draft is kept after the save that mailed it (DRAFT_DAYS); a focal point's link and an
-    invitation's as long as a review link, an expert's own page as long as a status link; a
-    form's attachments token as long as a draft, an upload's confirmation a day."""
+    as the draft is kept after the save that mailed it (DRAFT_DAYS), evaluation links
+    EVALUATION_DAYS; a focal point's link and an invitation's as long as a review link, an
+    expert's own page as long as a status link; a form's attachments token as long as a draft,
+    an upload's confirmation a day."""
     return {
         Purpose.REVIEW: review_days,
         Purpose.STATUS: status_days,
         Purpose.CSRF: 1,
+        Purpose.EVALUATION: EVALUATION_DAYS,
+        Purpose.EVALUATION_ROOM: EVALUATION_DAYS,
         Purpose.STAFF_CHALLENGE: 1,
         Purpose.FOCAL_POINT: review_days,
         Purpose.EXPERT: status_days,
@@ -167,6 +176,52 @@ def status_url(request_id: str, language: str | None = None) -> str:
     ``language``, the page opens in it (an email's link opens the page in the email's language)."""
     query = f"?token={status_token(request_id)}" + (f"&lang={language}" if language else "")
     return get_settings().public_url(f"/requests/{request_id}{query}")
+
+
+class EvaluationLink(NamedTuple):
+    """Who may evaluate which activity: ids only. ``respondent`` is ``host`` or
+    ``expert:<id>`` for a personal link, "" for the activity's shared (anonymous) link."""
+
+    request_id: str
+    activity: int
+    respondent: str = ""
+
+    @property
+    def shared(self) -> bool:
+        """True for the participants' link: anonymous answers, a cap per activity."""
+        return not self.respondent
+
+
+def evaluation_token(link: EvaluationLink) -> str:
+    """The token of a personal evaluation link, or of an activity's shared one."""
+    if link.shared:
+        return mint(Purpose.EVALUATION_ROOM, {"r": link.request_id, "a": link.activity})
+    return mint(
+        Purpose.EVALUATION, {"r": link.request_id, "a": link.activity, "w": link.respondent}
+    )
+
+
+def read_evaluation_token(token: str, shared: bool) -> EvaluationLink:
+    """The evaluation link a token grants (a personal one, or with ``shared`` the activity's
+    shared one: the two never stand for each other), or a :class:`LinkError`."""
+    payload = read(Purpose.EVALUATION_ROOM if shared else Purpose.EVALUATION, token)
+    try:
+        activity = int(payload["a"])
+        respondent = "" if shared else str(payload["w"])
+        link = EvaluationLink(str(payload["r"]), activity, respondent)
+    except (KeyError, TypeError, ValueError) as error:
+        raise LinkError("this link is not valid") from error
+    if activity < 1 or (not shared and not respondent):
+        raise LinkError("this link is not valid")
+    return link
+
+
+def evaluation_url(link: EvaluationLink, language: str | None = None) -> str:
+    """The absolute link to an evaluation form (``/evaluate/...``; the shared one under
+    ``/evaluate/room/...``), from the configured base URL."""
+    where = "/evaluate/room/" if link.shared else "/evaluate/"
+    query = f"?lang={language}" if language else ""
+    return get_settings().public_url(f"{where}{evaluation_token(link)}{query}")
 
 
 class FocalLink(NamedTuple):

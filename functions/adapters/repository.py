@@ -33,10 +33,13 @@ from functions.domain.mail import (
 from functions.domain.records import (
     ActionRecord,
     Draft,
+    EvaluationAnswer,
     Event,
     Partition,
+    PublishedAction,
     QueuePage,
     Request,
+    ResultsEntry,
     Submission,
     Vote,
 )
@@ -293,6 +296,51 @@ class Repository(ABC):
     def replace_contact(self, request_id: str, document: dict[str, Any], fingerprint: str) -> bool:
         """Store an anonymised document and its fingerprint on a request, drop its address hash,
         and give its submission marker the new fingerprint. False if the request is gone."""
+
+    # --- results (issue 19): evaluations ------------------------------------------------------
+
+    @abstractmethod
+    def save_evaluation(self, answer: EvaluationAnswer) -> bool:
+        """Store a personal link's answer (``host``, ``expert:<id>``) unless that respondent
+        answered this activity already: False then (nothing written)."""
+
+    @abstractmethod
+    def save_room_evaluation(self, answer: EvaluationAnswer, cap: int) -> bool:
+        """Store an anonymous answer of an activity's shared link and count it, together, while
+        the activity has fewer than ``cap`` of them: False once it has ``cap`` (nothing written)."""
+
+    @abstractmethod
+    def get_evaluation(
+        self, request_id: str, activity: int, respondent: str
+    ) -> EvaluationAnswer | None:
+        """One respondent's answer for one activity, or None (strongly consistent)."""
+
+    @abstractmethod
+    def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
+        """Every answer to the evaluations of a request's Action, by activity (one Query)."""
+
+    # --- results (issue 19): the report's index and the public pages ---------------------------
+
+    @abstractmethod
+    def save_results(self, entry: ResultsEntry, years: list[int], stale: list[int]) -> None:
+        """Put an Action's entry in the report's index of each of ``years`` and take it out of
+        the ``stale`` years (those its earlier plan spanned), together."""
+
+    @abstractmethod
+    def results_of_year(self, year: int) -> list[ResultsEntry]:
+        """The Actions the report's index holds for a year (one Query), by request id."""
+
+    @abstractmethod
+    def publish(self, action: PublishedAction) -> None:
+        """Create or replace an Action on the public pages."""
+
+    @abstractmethod
+    def unpublish(self, request_id: str) -> bool:
+        """Take an Action off the public pages; False if it was not on them."""
+
+    @abstractmethod
+    def published_actions(self) -> list[PublishedAction]:
+        """Every Action on the public pages (one Query), by request id."""
 
     # --- experts (the roster; issue 18) ----------------------------------------------------------
 

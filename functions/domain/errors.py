@@ -212,6 +212,24 @@ class AlreadySent(Conflict):
     code = "already_sent"
 
 
+class AlreadyEvaluated(Conflict):
+    """This personal evaluation link has been answered already (one answer each)."""
+
+    code = "already_evaluated"
+
+
+class EvaluationFull(Conflict):
+    """The activity's shared evaluation link has taken all the answers it takes."""
+
+    code = "evaluation_full"
+
+
+class EvaluationClosed(Conflict):
+    """The activity is not (or no longer) done: there is nothing to evaluate."""
+
+    code = "evaluation_closed"
+
+
 class TransitionNotAllowed(Conflict):
     """The request's status does not allow this step (the domain's transition table refuses it).
 

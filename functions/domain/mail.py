@@ -70,6 +70,7 @@ class MailKind(StrEnum):
     ACTION_PUBLISHED = "action_published"
     ACTIVITY_CHANGED = "activity_changed"
     PARTNER_UNREACHABLE = "partner_unreachable"  # to the region's officers: key = the lost kind
+    EVALUATION_HOST = "evaluation_host"  # the host's evaluation link: key = activity-<n>-done
     # The Expert Roster's (RosterNotification, not Notification: no request behind them).
     EXPERT_RECEIPT = "expert_receipt"  # to the expert: the registration and the own page's link
     FOCAL_REQUEST = "focal_request"  # to each focal point of the member state: the link to answer

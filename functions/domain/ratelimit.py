@@ -25,6 +25,10 @@ class Window(StrEnum):
     ANSWER = "answer"  # POST /requests/{id}/answer
     WITHDRAWAL = "withdrawal"  # POST /requests/{id}/withdraw
     UPLOAD = "upload"  # POST /attachments/confirm, /attachments/confirmations (issue 20)
+    EVALUATION = "evaluation"  # POST /evaluate/{token}
+    # POST /evaluate/room/{token}: a room's participants often share one address (the venue's
+    # network), so this window allows a whole room (services/evaluation.py's ROOM_CAP).
+    EVALUATION_ROOM = "evaluation_room"
     SIGN_IN = "sign_in"  # POST /staff/sign-in (and its challenge steps): guessing passwords
     REGISTRATION = "registration"  # POST /experts
     FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}

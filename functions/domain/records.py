@@ -117,6 +117,60 @@ class Partition(NamedTuple):
     attachments: tuple[Attachment, ...] = ()
 
 
+class EvaluationAnswer(NamedTuple):
+    """One answer to an activity's evaluation (schemas/evaluation.schema.json).
+
+    ``respondent`` says who answered without naming them: ``host`` (the partner's contact),
+    ``expert:<id>`` (one personal link each), or ``room:<random id>`` (the activity's shared
+    link: anonymous). ``activity`` is the activity's number in the plan, from 1.
+    """
+
+    request_id: str
+    activity: int
+    respondent: str
+    satisfaction: int  # 1 to 5
+    changes_work: str  # yes | partly | no
+    at: str
+    language: str
+    most_useful: str | None = None
+    comment: str | None = None
+    expires_at: int | None = None  # the request's: an answer goes with its request
+
+
+class ResultsEntry(NamedTuple):
+    """An Action as the yearly report counts it: codes, dates and numbers only, no text a
+    person wrote (so the report's index holds nothing personal). One is kept for each calendar
+    year the Action spans. ``activities`` holds, per activity: ``type``, ``country``,
+    ``starts_on``, ``ends_on``, ``status``, ``participants`` (women, men, unstated) and
+    ``deliverables`` (their kinds)."""
+
+    request_id: str
+    region: str
+    pillar: str
+    country: str | None
+    decided_at: str | None
+    starts_on: str
+    ends_on: str
+    activities: list[dict[str, Any]]
+    expires_at: int | None = None
+
+
+class PublishedAction(NamedTuple):
+    """An Action shown on the public pages, because its partner agreed to publication."""
+
+    request_id: str
+    title: str
+    region: str
+    pillar: str
+    countries: list[str]  # ISO codes: the request's country first, then the activities'
+    starts_on: str
+    ends_on: str
+    activities_done: int
+    activities: int
+    published_at: str
+    expires_at: int | None = None
+
+
 class QueuePage(NamedTuple):
     """One page of the staff queue, read from one index; ``cursor`` continues it (None: the
     last page). The cursor names the last request's sort value and id only."""

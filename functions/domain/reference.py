@@ -19,6 +19,37 @@ ACTIVITY_TYPES = {
     "training": N_("Training"),
     "other": N_("Other"),
 }
+# What a done activity produced (schemas/action.schema.json, an activity's outcome): the kinds
+# of deliverable the donor counts, and where the participants came from.
+DELIVERABLE_KINDS = {
+    "law": N_("Law or regulation"),
+    "strategy": N_("Strategy or action plan"),
+    "manual": N_("Manual or guidelines"),
+    "sops": N_("Standard operating procedures"),
+    "training_curriculum": N_("Training curriculum"),
+    "report": N_("Report"),
+}
+PARTICIPANT_INSTITUTIONS = {
+    "national_government": N_("National government body"),
+    "local_authority": N_("Local authority"),
+    "parliament": N_("Parliament"),
+    "judiciary": N_("Judiciary authority"),
+    "ombudsperson": N_("Ombudsperson"),
+    "civil_society": N_("Civil-society organisation"),
+    "academia": N_("Academic or research institution"),
+    "international_organisation": N_("International or regional organisation"),
+    "other": N_("Other"),
+}
+# The evaluation's scales (schemas/evaluation.schema.json), best first as the form asks them.
+SATISFACTION_SCALE = {
+    "5": N_("5 - Very satisfied"),
+    "4": N_("4 - Satisfied"),
+    "3": N_("3 - Neither satisfied nor dissatisfied"),
+    "2": N_("2 - Dissatisfied"),
+    "1": N_("1 - Very dissatisfied"),
+}
+CHANGE_ANSWERS = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
+PARTICIPANT_SEXES = {"women": N_("Women"), "men": N_("Men"), "unstated": N_("Other or not stated")}
 
 
 class Country(NamedTuple):
@@ -59,6 +90,10 @@ class ReferenceData(NamedTuple):
             "topics": self.topics,
             "languages": LANGUAGES,
             "activity_types": ACTIVITY_TYPES,
+            "deliverable_kinds": DELIVERABLE_KINDS,
+            "participant_institutions": PARTICIPANT_INSTITUTIONS,
+            "satisfaction_scale": SATISFACTION_SCALE,
+            "change_answers": CHANGE_ANSWERS,
             "member_states": self.member_states,
             "spoken_languages": self.spoken_languages,
             "language_levels": self.language_levels,

@@ -25,7 +25,7 @@ import click
 
 from functions.adapters.repository import repository
 from functions.domain.committee import Delegate, Member, Officer, Role
-from functions.ops import actions, erasure, experts, queues, report, requests, target
+from functions.ops import actions, erasure, evaluation, experts, queues, report, requests, target
 from functions.services.committee import seed_demo
 
 
@@ -78,6 +78,7 @@ def _require_aws_access() -> None:
 cli.add_command(requests.requests)
 cli.add_command(queues.dlq)
 cli.add_command(actions.action)
+cli.add_command(evaluation.evaluation)
 cli.add_command(report.report)
 cli.add_command(experts.experts)
 cli.add_command(experts.focal)

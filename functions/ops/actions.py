@@ -89,3 +89,25 @@ def activity(request_id: str, number: int, status: str) -> None:
         click.echo(f"activity {number} is now {status}; the partner is emailed")
     else:
         click.echo(f"activity {number} was already {status}: nothing changed")
+
+
+@action.command("outcome")
+@click.option("--request", "request_id", required=True, help="The request's id or reference.")
+@click.option("--number", required=True, type=click.IntRange(min=1), help="The activity, from 1.")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The outcome, YAML or JSON: participants, deliverables, narrative.",
+)
+def outcome(request_id: str, number: int, path: Path) -> None:
+    """Record what a done activity produced (schemas/action.schema.json, ``$defs/outcome``)."""
+    document = read_plan(path)
+    try:
+        version = service.record_outcome(resolve(request_id), number, document, operator_actor())
+    except NotFound:
+        raise click.ClickException(f"no request {request_id}") from None
+    except service.ActionError as error:
+        raise click.ClickException("\n  ".join([str(error), *error.errors])) from None
+    click.echo(f"outcome of activity {number} recorded (Action version {version})")

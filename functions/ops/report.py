@@ -1,7 +1,12 @@
-"""``ops report``: a self-contained HTML report of one year, charts as inline SVG.
+"""``ops report``: a self-contained HTML report of one year, charts as inline SVG, and its CSV.
 
-The data is read through ``region-index``: one Query per region for the year, never a Scan.
-No script, no external asset: the file can be mailed, archived and printed as it is.
+The requests are read through ``region-index`` (one Query per region for the year), the Actions
+from the report's index of the year (one Query, ``RESULTS#<year>``), and the evaluations of the
+Actions with an activity done that year (one Query each, in the request's partition), the
+Expert Roster's deployments of the year (one Query) and its size (one counting Query per member
+state and status): never a Scan. No script, no external asset: the file can be mailed, archived
+and printed as it is. The CSV has every chart's table (safe for spreadsheets:
+presentation/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -18,17 +23,20 @@ from markupsafe import Markup
 
 from functions.adapters.repository import repository
 from functions.domain import clock
-from functions.domain.reference import reference_data
+from functions.domain.reference import country_names, reference_data
 from functions.presentation.report import (
     Bar,
     Chart,
     Deployment,
     Report,
+    Results,
     Roster,
     Row,
     build,
+    done_in,
     expert_charts,
 )
+from functions.presentation.spreadsheet import ENCODING, csv_text
 
 WIDTH = 720
 INK = "#0b0c0c"
@@ -57,6 +65,35 @@ def rows_of_year(year: int, progress: bool = False) -> list[Row]:
                     )
                 )
     return rows
+
+
+def results_of_year(year: int) -> Results:
+    """The year's Actions (one Query of the report's index) and the evaluations of those with
+    an activity done that year (one Query each)."""
+    store = repository()
+    entries = store.results_of_year(year)
+    evaluated = sorted({entry.request_id for entry, _ in done_in(year, entries)})
+    answers = [answer for request_id in evaluated for answer in store.evaluations(request_id)]
+    return Results(entries, answers, country_names("en"))
+
+
+def report_csv(report: Report) -> str:
+    """Every chart's table as one CSV: chart, label, value, shown as, and the second column."""
+    columns = ["chart", "title", "label", "value", "shown", "extra_header", "extra"]
+    rows = [
+        {
+            "chart": chart.key,
+            "title": chart.title,
+            "label": bar.label,
+            "value": bar.value,
+            "shown": bar.text,
+            "extra_header": chart.extra_header,
+            "extra": chart.extra[index] if chart.extra else "",
+        }
+        for chart in report.charts
+        for index, bar in enumerate(chart.bars)
+    ]
+    return csv_text(rows, columns)
 
 
 def _patterns(key: str) -> str:
@@ -212,7 +249,8 @@ def yearly_report(year: int, progress: bool = False) -> Report:
         reference.regions,
         reference.pillars,
         reference.institution_types,
-        expert_figures(year),
+        results_of_year(year),
+        more=expert_figures(year),
     )
 
 
@@ -224,8 +262,17 @@ def yearly_report(year: int, progress: bool = False) -> Report:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="The HTML file to write.",
 )
-def report(year: int, out: Path) -> None:
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write every chart's table to this CSV file (opens safely in a spreadsheet).",
+)
+def report(year: int, out: Path, csv_path: Path | None) -> None:
     """A self-contained HTML report of one year: charts (SVG) and the table behind each."""
     result = yearly_report(year, progress=True)
     out.write_text(html(result), encoding="utf-8")
     click.echo(f"report of {year}: {result.total} request(s), written to {out}")
+    if csv_path is not None:
+        csv_path.write_text(report_csv(result), encoding=ENCODING)
+        click.echo(f"tables written to {csv_path}")

@@ -241,6 +241,11 @@ def request_form() -> FormSpec:
 
 
 @cache
+def evaluation_form() -> FormSpec:
+    """The form of the evaluation schema (schemas/evaluation.schema.json), built once."""
+    return build_form(schemas.load("evaluation.schema.json"))
+
+
 def expert_form() -> FormSpec:
     """The roster's registration form (schemas/expert.schema.json), built once per container."""
     return build_form(schemas.load("expert.schema.json"))

@@ -26,6 +26,9 @@ SUBJECTS: dict[MailKind, str] = {
         "An activity of the Action for your request {reference} has changed"
     ),
     MailKind.PARTNER_UNREACHABLE: N_("We cannot email the contact person of request {reference}"),
+    MailKind.EVALUATION_HOST: N_(
+        "How did the activity go? A short evaluation for request {reference}"
+    ),
     MailKind.EXPERT_RECEIPT: N_("We have received your registration to the MIEUX Expert Roster"),
     MailKind.FOCAL_REQUEST: N_("Please confirm a registration to the MIEUX Expert Roster: {name}"),
     MailKind.EXPERT_DECIDED: N_("Your registration to the MIEUX Expert Roster"),

@@ -11,7 +11,17 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from functions.domain.evaluation import figures
+from functions.domain.records import EvaluationAnswer, ResultsEntry
+from functions.domain.reference import (
+    ACTIVITY_TYPES,
+    CHANGE_ANSWERS,
+    DELIVERABLE_KINDS,
+    PARTICIPANT_SEXES,
+    SATISFACTION_SCALE,
+)
 from functions.domain.requests import Status
 
 OPEN = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED)
@@ -62,6 +72,16 @@ class Chart:
     vertical: bool = False
     extra_header: str = ""
     extra: list[str] = field(default_factory=list)  # a second column of the table
+
+
+@dataclass(frozen=True)
+class Results:
+    """What the report counts beyond the requests: the Actions of the year's index
+    (``ResultsEntry``) and the evaluation answers of their activities."""
+
+    entries: list[ResultsEntry]
+    answers: list[EvaluationAnswer]
+    countries: dict[str, str]  # ISO code -> name, for the activities' countries
 
 
 @dataclass(frozen=True)
@@ -152,6 +172,152 @@ def _open_by_age(rows: list[Row], now: datetime) -> Chart:
     ]
     summary = f"{len(still_open)} request(s) still open on {now.date().isoformat()}"
     return Chart("open_age", "Open requests by age", "Requests", bars, summary)
+
+
+def _outcomes(rows: list[Row]) -> Chart:
+    counts = Counter(row.status for row in rows)
+    kinds = [("Approved", Status.APPROVED), ("Rejected", Status.REJECTED)]
+    kinds.append(("Withdrawn", Status.WITHDRAWN))
+    patterns = ["hatch", "cross", "dots"]
+    bars = [
+        Bar(label, counts[status], str(counts[status]), pattern)
+        for (label, status), pattern in zip(kinds, patterns, strict=True)
+    ]
+    return Chart("outcomes", "Requests approved, rejected and withdrawn", "Requests", bars)
+
+
+def done_in(year: int, entries: list[ResultsEntry]) -> list[tuple[ResultsEntry, dict[str, Any]]]:
+    """The activities done that ended in ``year``, with their Action's entry."""
+    return [
+        (entry, activity)
+        for entry in entries
+        for activity in entry.activities
+        if activity["status"] == "done" and str(activity["ends_on"]).startswith(str(year))
+    ]
+
+
+def _actions(year: int, entries: list[ResultsEntry], now: datetime) -> Chart:
+    started = sum(e.starts_on.startswith(str(year)) for e in entries)
+    ended = [e for e in entries if e.ends_on.startswith(str(year))]
+    completed = sum(e.ends_on < now.date().isoformat() for e in ended)
+    bars = [
+        Bar("Started", started, str(started), "hatch"),
+        Bar("Completed", completed, str(completed), "solid"),
+    ]
+    summary = f"{started} Action(s) started, {completed} completed in {year}"
+    return Chart("actions", "Actions started and completed", "Actions", bars, summary)
+
+
+def _tally(
+    key: str, title: str, header: str, counts: Counter[str], labels: dict[str, str]
+) -> Chart:
+    order = list(labels) + sorted(set(counts) - set(labels))
+    total = sum(counts.values())
+    bars = [Bar(str(labels.get(code, code)), counts[code], str(counts[code])) for code in order]
+    shares = [_share(counts[code], total) for code in order]
+    return Chart(key, title, header, bars, extra_header="Share", extra=shares)
+
+
+def _evaluation_charts(answers: list[EvaluationAnswer]) -> list[Chart]:
+    found = figures(answers)
+    scale = [
+        Bar(SATISFACTION_SCALE[str(score)], count, str(count))
+        for score, count in found.satisfaction.items()
+    ]
+    mean = (
+        f"Mean satisfaction: {found.satisfaction_mean:.2f} of 5 ({found.answers} answer(s))"
+        if found.satisfaction_mean is not None
+        else "Mean satisfaction: no answer yet"
+    )
+    patterns = {"yes": "solid", "partly": "hatch", "no": "cross"}
+    changes = [
+        Bar(
+            CHANGE_ANSWERS[code], count, f"{count} ({_share(count, found.answers)})", patterns[code]
+        )
+        for code, count in found.changes_work.items()
+    ]
+    share = (
+        f"It will change how they work: {found.changes_share:.0%} (yes or partly)"
+        if found.changes_share is not None
+        else "It will change how they work: no answer yet"
+    )
+    return [
+        Chart(
+            "satisfaction", "Satisfaction with the activities (evaluations)", "Answers", scale, mean
+        ),
+        Chart(
+            "changes_work", "Will it change how you work? (evaluations)", "Answers", changes, share
+        ),
+    ]
+
+
+def _median_to_activity(year: int, entries: list[ResultsEntry], regions: dict[str, str]) -> Chart:
+    def days(entry: ResultsEntry) -> float | None:
+        if not entry.decided_at:
+            return None
+        decided = datetime.fromisoformat(entry.decided_at.replace("Z", "+00:00"))
+        first = datetime.fromisoformat(entry.starts_on).replace(tzinfo=decided.tzinfo)
+        return (first - decided).total_seconds() / 86400
+
+    started = [e for e in entries if e.starts_on.startswith(str(year))]
+    bars, counted, overall = [], [], []
+    for code, label in regions.items():
+        found = [d for e in started if e.region == code and (d := days(e)) is not None]
+        overall.extend(found)
+        median = statistics.median(found) if found else 0.0
+        bars.append(Bar(label, median, f"{median:.1f}" if found else "-"))
+        counted.append(str(len(found)))
+    summary = (
+        f"Median days from decision to the first activity: {statistics.median(overall):.1f}"
+        f" ({len(overall)} Action(s))"
+        if overall
+        else "Median days from decision to the first activity: no Action started"
+    )
+    return Chart(
+        "median_to_activity",
+        "Median days from decision to the first activity, by region",
+        "Median days",
+        bars,
+        summary,
+        extra_header="Actions",
+        extra=counted,
+    )
+
+
+def results_charts(
+    year: int, results: Results, now: datetime, regions: dict[str, str]
+) -> list[Chart]:
+    """The Actions' indicators: started and completed, activities by type and country,
+    participants by sex, deliverables by kind, the evaluations, and the time to the first
+    activity. Activities count in the year they ended, done."""
+    done = done_in(year, results.entries)
+    by_type = Counter(str(a["type"]) for _, a in done)
+    by_country = Counter(str(a["country"]) for _, a in done)
+    people: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for _, activity in done:
+        people.update(activity["participants"])
+        kinds.update(activity["deliverables"])
+    countries = {code: results.countries.get(code, code) for code in sorted(by_country)}
+    charts = [
+        _actions(year, results.entries, now),
+        _tally("activity_type", "Activities done, by type", "Activities", by_type, ACTIVITY_TYPES),
+        _tally(
+            "activity_country", "Activities done, by country", "Activities", by_country, countries
+        ),
+        _tally("participants", "Participants, by sex", "Participants", people, PARTICIPANT_SEXES),
+        _tally("deliverables", "Deliverables, by kind", "Deliverables", kinds, DELIVERABLE_KINDS),
+    ]
+    ended = {
+        (e.request_id, n)
+        for e in results.entries
+        for n, a in enumerate(e.activities, 1)
+        if str(a["ends_on"]).startswith(str(year))
+    }
+    answers = [a for a in results.answers if (a.request_id, a.activity) in ended]
+    charts += _evaluation_charts(answers)
+    charts.append(_median_to_activity(year, results.entries, regions))
+    return charts
 
 
 @dataclass(frozen=True)
@@ -262,10 +428,12 @@ def build(
     regions: dict[str, str],
     pillars: dict[str, str],
     institution_types: dict[str, str],
-    experts: list[Chart] | None = None,
+    results: Results | None = None,
+    more: list[Chart] | None = None,
 ) -> Report:
-    """The report of one year's requests (``rows``), as of ``now``; with ``experts``, the
-    Expert Roster's charts after the requests' (:func:`expert_charts`)."""
+    """The report of one year's requests (``rows``), as of ``now``; with ``results``, the
+    Actions' indicators too; ``more`` are charts other areas add (the Expert Roster's,
+    :func:`expert_charts`), placed after the Actions' indicators."""
     charts = [
         _counts("region", "Requests by region", rows, "region", regions),
         _counts("pillar", "Requests by thematic area (pillar)", rows, "pillar", pillars),
@@ -280,6 +448,9 @@ def build(
         _approval(rows),
         _median_days(rows, regions),
         _open_by_age(rows, now),
-        *(experts or []),
+        _outcomes(rows),
     ]
+    if results is not None:
+        charts += results_charts(year, results, now, regions)
+    charts += more or []  # the experts' indicators go here (issue 18)
     return Report(year, now, len(rows), charts)

@@ -15,10 +15,12 @@ from functions.adapters import queue
 from functions.adapters.repository import repository
 from functions.domain import clock, schemas
 from functions.domain.mail import PARTNER, MailKind, Notification
+from functions.domain.outcome import outcome_errors
 from functions.domain.records import ActionRecord
-from functions.domain.reference import ACTIVITY_TYPES, country_names
+from functions.domain.reference import ACTIVITY_TYPES, DELIVERABLE_KINDS, country_names
 from functions.domain.requests import Status
 from functions.domain.words import N_
+from functions.services import results
 from functions.services.review import event, load_request
 
 SCHEMA = "action.schema.json"
@@ -61,6 +63,7 @@ def plan_errors(plan: Any) -> list[str]:
             errors.append(
                 f"/activities/{number - 1}/ends_on: activity {number} ends before it starts"
             )
+        errors.extend(outcome_errors(activity, number - 1))
     first = min(_day(a["starts_on"]) for a in activities)
     last = max(_day(a["ends_on"]) for a in activities)
     if "starts_on" in plan and _day(plan["starts_on"]) > first:
@@ -124,6 +127,7 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
     previous = existing.version if existing else None
     if not repository().save_action(action, recorded, previous):
         raise ActionError("the Action changed while it was being recorded: run the command again")
+    results.refresh(request, action, existing)
     if existing is None:
         queue.publish_notifications(
             [Notification(request_id, MailKind.ACTION_PUBLISHED, request.round, PARTNER)]
@@ -151,20 +155,61 @@ def set_activity_status(request_id: str, number: int, status: str, actor: str = 
     if before == status:
         return False
     activities[number - 1]["status"] = status
+    # Only a done activity has an outcome: one marked done by mistake loses what was recorded
+    # for it (the event says so), and a plan imported again stays valid.
+    dropped = activities[number - 1].pop("outcome", None) is not None
     updated = action._replace(
         plan=plan, updated_at=clock.iso(clock.now()), version=action.version + 1
     )
-    detail = {"activity": number, "status": status, "previous": before}
+    detail: dict[str, Any] = {"activity": number, "status": status, "previous": before}
+    if dropped:
+        detail["outcome_dropped"] = True
     changed = event(
         request_id, "activity_changed", actor, request.round, detail, suffix=str(number)
     )
     if not repository().save_action(updated, changed, action.version):
         raise ActionError("the Action changed while it was being updated: run the command again")
+    results.refresh(request, updated, action)
     key = activity_key(number, status)
-    queue.publish_notifications(
-        [Notification(request_id, MailKind.ACTIVITY_CHANGED, request.round, PARTNER, key)]
-    )
+    notifications = [
+        Notification(request_id, MailKind.ACTIVITY_CHANGED, request.round, PARTNER, key)
+    ]
+    if status == "done":  # the host institution's evaluation link (services/evaluation.py)
+        notifications.append(
+            Notification(request_id, MailKind.EVALUATION_HOST, request.round, PARTNER, key)
+        )
+    queue.publish_notifications(notifications)
     return True
+
+
+def record_outcome(request_id: str, number: int, outcome: Any, actor: str = "operator") -> int:
+    """Record (or replace) what done activity ``number`` (from 1) produced: participants,
+    deliverables, a narrative. The whole plan is checked again, so the outcome obeys the same
+    rules as one recorded with the plan. Returns the Action's new version; nobody is emailed.
+    """
+    request = load_request(request_id)
+    action = current_action(request_id)
+    if action is None:
+        raise ActionError(f"request {request.reference} has no Action yet")
+    plan = copy.deepcopy(action.plan)
+    activities = plan["activities"]
+    if not 1 <= number <= len(activities):
+        raise ActionError(f"the Action has activities 1 to {len(activities)}, not {number}")
+    activities[number - 1]["outcome"] = outcome
+    errors = plan_errors(plan)
+    if errors:
+        raise ActionError(f"the outcome has {len(errors)} error(s)", errors)
+    updated = action._replace(
+        plan=plan, updated_at=clock.iso(clock.now()), version=action.version + 1
+    )
+    detail = {"activity": number, "deliverables": len(outcome.get("deliverables", []))}
+    recorded = event(
+        request_id, "outcome_recorded", actor, request.round, detail, suffix=str(number)
+    )
+    if not repository().save_action(updated, recorded, action.version):
+        raise ActionError("the Action changed while it was being updated: run the command again")
+    results.refresh(request, updated, action)
+    return updated.version
 
 
 def activity_key(number: int, status: str) -> str:
@@ -187,6 +232,10 @@ def action_view(plan: dict[str, Any], language: str) -> dict[str, Any]:
                 "status": activity.get("status", "planned"),
                 "status_label": ACTIVITY_STATUSES[activity.get("status", "planned")],
                 "place_label": f"{place['city']}, {country}",
+                "deliverables": [
+                    {**d, "kind_label": DELIVERABLE_KINDS.get(d["kind"], d["kind"])}
+                    for d in activity.get("outcome", {}).get("deliverables", [])
+                ],
             }
         )
     return {**plan, "activities": activities}

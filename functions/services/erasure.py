@@ -189,6 +189,10 @@ def _erase_contact(request_id: str, address: str, report: ErasureReport) -> None
     changed = store.scrub_partition(request_id, scrubber.text)
     changed.pop("request", None)  # counted once, above
     _count(report, changed)
+    # The public pages' copy of the Action is not in the partition: it goes (the report's
+    # index holds codes and numbers only, and stays).
+    if store.unpublish(request_id):
+        report.changed["published"] += 1
     _audit(request_id)
 
 

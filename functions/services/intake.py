@@ -164,9 +164,12 @@ class RateCheck(NamedTuple):
     retry_after: int  # seconds until the current hour's window closes
 
 
-def count_attempt(address: str, purpose: Window = Window.SUBMISSION) -> RateCheck:
+def count_attempt(
+    address: str, purpose: Window = Window.SUBMISSION, per_hour: int | None = None
+) -> RateCheck:
     """Count a submission (or another state-changing POST: ``purpose``) from ``address`` in
-    this hour's window of that purpose (one atomic UpdateItem).
+    this hour's window of that purpose (one atomic UpdateItem); at most ``per_hour`` of them
+    (RATE_LIMIT_PER_HOUR unless the purpose has its own limit).
 
     The address is stored only as a keyed hash (HMAC with the secret's address key, a key of its
     own that no rotation of the signing keys changes, so the window survives a rotation): it
@@ -179,4 +182,4 @@ def count_attempt(address: str, purpose: Window = Window.SUBMISSION) -> RateChec
     hour_start = int(moment.timestamp()) // 3600 * 3600
     hits = repository().count_attempt(purpose.value, digest, hour_start)
     retry_after = max(1, hour_start + 3600 - int(moment.timestamp()))
-    return RateCheck(hits <= settings.rate_limit_per_hour, retry_after)
+    return RateCheck(hits <= (per_hour or settings.rate_limit_per_hour), retry_after)

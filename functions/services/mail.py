@@ -371,8 +371,18 @@ def _context(notification: Notification, request: Request, recipient: Addressee)
         found = [a for a in action["activities"] if a["number"] == int(number)]
         context["activity"] = found[0] if found else None
         context["freed_because"] = status
-    if notification.kind in (MailKind.ACTION_PUBLISHED, MailKind.ACTIVITY_CHANGED):
+    if notification.kind in (
+        MailKind.ACTION_PUBLISHED,
+        MailKind.ACTIVITY_CHANGED,
+        MailKind.EVALUATION_HOST,
+    ):
         context.update(
             actions.mail_context(request.request_id, recipient.language, notification.key)
         )
+    if notification.kind is MailKind.EVALUATION_HOST and context.get("activity"):
+        done = int(context["activity"]["number"])
+        host = links.EvaluationLink(request.request_id, done, "host")
+        context["evaluation_url"] = links.evaluation_url(host, recipient.language)
+        expires = (clock.now() + timedelta(days=links.EVALUATION_DAYS)).date()
+        context["link_expires_on"] = expires.isoformat()
     return context

@@ -86,7 +86,7 @@ def _public_plan(view: dict[str, Any] | None) -> dict[str, Any] | None:
     """The Action as the JSON status shows it: the plan's own fields, without page labels."""
     if view is None:
         return None
-    labels = ("number", "type_label", "status_label", "place_label")
+    labels = ("number", "type_label", "status_label", "place_label", "deliverables")
     activities = [{k: v for k, v in a.items() if k not in labels} for a in view["activities"]]
     return {**view, "activities": activities}
 

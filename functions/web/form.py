@@ -220,6 +220,29 @@ def error_views(
     return inline, summary
 
 
+def sections_view(
+    spec: FormSpec, language: str, values: Mapping[str, list[str]], inline: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The sections of a generated form as pages/form.html shows them, answers and errors in."""
+    from functions.presentation.formspec import Group
+
+    _ = gettext_for(language)
+    return [
+        {
+            "name": section.name,
+            "title": _(section.title),
+            "hint": _(section.hint) if section.hint else "",
+            "items": [
+                _group_view(item, language, values, inline)
+                if isinstance(item, Group)
+                else _field_view(item, language, values, inline)
+                for item in section.items
+            ],
+        }
+        for section in spec.sections
+    ]
+
+
 def form_page(
     request: Request,
     language: str,
@@ -236,7 +259,7 @@ def form_page(
     form continues that saved draft (saving again updates it, sending deletes it). ``kind``:
     which generated form (the request's, the roster's). The request form's files are those
     ``holder_token`` holds (a continued draft's own, else a new holder)."""
-    from functions.presentation.formspec import Group, expert_form, request_form
+    from functions.presentation.formspec import expert_form, request_form
 
     spec = spec or (expert_form() if kind is EXPERT_FORM else request_form())
     values = dict(values or {})
@@ -244,20 +267,7 @@ def form_page(
     values.setdefault(kind.language_field, [language])
     inline, summary = error_views(errors or [], spec, language, kind.schema)
     token, cookie_headers = csrf.issue(request, kind.scope)
-    sections = [
-        {
-            "name": section.name,
-            "title": gettext_for(language)(section.title),
-            "hint": gettext_for(language)(section.hint) if section.hint else "",
-            "items": [
-                _group_view(item, language, values, inline)
-                if isinstance(item, Group)
-                else _field_view(item, language, values, inline)
-                for item in section.items
-            ],
-        }
-        for section in spec.sections
-    ]
+    sections = sections_view(spec, language, values, inline)
     hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
     if draft_token:
         hidden.append((DRAFT_FIELD, draft_token))

@@ -66,10 +66,10 @@ def client_address(request: Request) -> str:
     return rate_address(str(identity.get("sourceIp") or "unknown"))
 
 
-def state_change(request: Request, window: Window) -> None:
+def state_change(request: Request, window: Window, per_hour: int | None = None) -> None:
     """The first line of every state-changing route: refuse another site's request, then
     count this one in its window (raising :class:`RateLimited` when the window is full)."""
     refuse_cross_site(request)
-    limit = intake_service.count_attempt(client_address(request), window)
+    limit = intake_service.count_attempt(client_address(request), window, per_hour)
     if not limit.allowed:
         raise RateLimited(limit.retry_after)

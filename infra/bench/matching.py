@@ -1,4 +1,4 @@
-"""Figure 9 of ``make bench``: the items matching reads as the roster grows, the candidates fixed.
+"""Figure 10 of ``make bench``: the items matching reads as the roster grows, the candidates fixed.
 
 The roster (moto) is filled with active experts, each under two topics; a fixed number of them
 (``CANDIDATES``) share a topic with the activity. Matching reads roster-index under the

@@ -13,7 +13,16 @@ from functions.domain import schemas
 from functions.domain.committee import Delegate, Member, Officer, Role
 from functions.domain.experts import Expert, FocalPoint, Invitation
 from functions.domain.mail import MailKind, MailRecord, Notification, Recipient, member
-from functions.domain.records import ActionRecord, Event, Request, Submission, Vote
+from functions.domain.records import (
+    ActionRecord,
+    EvaluationAnswer,
+    Event,
+    PublishedAction,
+    Request,
+    ResultsEntry,
+    Submission,
+    Vote,
+)
 from functions.domain.requests import document_fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,6 +172,80 @@ def project_officer(officer_id: str = "o1", **overrides: Any) -> Officer:
     }
     values.update(overrides)
     return Officer(**values)
+
+
+def evaluation(
+    request_id: str = "r1", activity: int = 1, respondent: str = "host", **overrides: Any
+) -> EvaluationAnswer:
+    """An answer to an activity's evaluation (the host's, unless told)."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "activity": activity,
+        "respondent": respondent,
+        "satisfaction": 4,
+        "changes_work": "partly",
+        "at": T0,
+        "language": "fr",
+        "most_useful": "Les exemples",
+        "comment": None,
+    }
+    values.update(overrides)
+    return EvaluationAnswer(**values)
+
+
+def results_entry(request_id: str = "r1", **overrides: Any) -> ResultsEntry:
+    """An Action as the report's index holds it: two activities, one done."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "region": "africa",
+        "pillar": "horizontal",
+        "country": "SN",
+        "decided_at": T0,
+        "starts_on": "2026-12-01",
+        "ends_on": "2027-03-01",
+        "activities": [
+            {
+                "type": "workshop",
+                "country": "SN",
+                "starts_on": "2026-12-01",
+                "ends_on": "2026-12-02",
+                "status": "done",
+                "participants": {"women": 3, "men": 2, "unstated": 0},
+                "deliverables": ["report"],
+            },
+            {
+                "type": "training",
+                "country": "BE",
+                "starts_on": "2027-03-01",
+                "ends_on": "2027-03-01",
+                "status": "planned",
+                "participants": {"women": 0, "men": 0, "unstated": 0},
+                "deliverables": [],
+            },
+        ],
+        "expires_at": None,
+    }
+    values.update(overrides)
+    return ResultsEntry(**values)
+
+
+def published_action(request_id: str = "r1", **overrides: Any) -> PublishedAction:
+    """An Action on the public pages."""
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "title": "Strengthening the referral mechanism",
+        "region": "africa",
+        "pillar": "horizontal",
+        "countries": ["SN", "BE"],
+        "starts_on": "2026-12-01",
+        "ends_on": "2027-03-01",
+        "activities_done": 1,
+        "activities": 6,
+        "published_at": T0,
+        "expires_at": None,
+    }
+    values.update(overrides)
+    return PublishedAction(**values)
 
 
 # --- experts -----------------------------------------------------------------------------------

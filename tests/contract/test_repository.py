@@ -1172,6 +1172,124 @@ def test_every_operation_of_the_fake_is_listed(name: str) -> None:
     assert f'self._call("{name}")' in inspect.getsource(getattr(InMemoryRepository, name))
 
 
+# --- results (issue 19): evaluations ----------------------------------------------------------
+
+
+def test_a_personal_link_answers_once_per_activity(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    first = make.evaluation("r1", 1, "host")
+    assert repo.save_evaluation(first)
+    assert not repo.save_evaluation(make.evaluation("r1", 1, "host", satisfaction=1))
+    assert repo.get_evaluation("r1", 1, "host") == first
+    assert repo.save_evaluation(make.evaluation("r1", 2, "host"))  # another activity
+    assert repo.save_evaluation(make.evaluation("r1", 1, "expert:e7", most_useful=None))
+    assert repo.get_evaluation("r1", 3, "host") is None
+    assert [(a.activity, a.respondent) for a in repo.evaluations("r1")] == [
+        (1, "expert:e7"),
+        (1, "host"),
+        (2, "host"),
+    ]
+    assert repo.evaluations("r2") == []
+
+
+def test_a_personal_answer_written_together_is_kept_once(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    outcomes = in_parallel(4, lambda i: repo.save_evaluation(make.evaluation(satisfaction=i + 1)))
+    assert sorted(map(str, outcomes)) == ["False", "False", "False", "True"]
+    assert len(repo.evaluations("r1")) == 1
+
+
+def test_the_shared_link_takes_anonymous_answers_up_to_its_cap(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    for n in range(3):
+        assert repo.save_room_evaluation(make.evaluation("r1", 2, f"room:{n}"), cap=3)
+    assert not repo.save_room_evaluation(make.evaluation("r1", 2, "room:x"), cap=3)
+    assert repo.save_room_evaluation(make.evaluation("r1", 1, "room:x"), cap=3)  # its own cap
+    assert not repo.save_room_evaluation(make.evaluation("r1", 1, "room:x"), cap=3)  # same id
+    rooms = [a.respondent for a in repo.evaluations("r1") if a.activity == 2]
+    assert rooms == ["room:0", "room:1", "room:2"]
+    # The failed write for an id already taken did not count: the activity takes two more.
+    assert repo.save_room_evaluation(make.evaluation("r1", 1, "room:y"), cap=3)
+    assert repo.save_room_evaluation(make.evaluation("r1", 1, "room:z"), cap=3)
+    assert not repo.save_room_evaluation(make.evaluation("r1", 1, "room:w"), cap=3)
+
+
+def test_answers_to_a_full_room_written_together_stop_at_the_cap(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    outcomes = in_parallel(
+        6, lambda i: repo.save_room_evaluation(make.evaluation("r1", 1, f"room:{i}"), cap=4)
+    )
+    assert len(repo.evaluations("r1")) == sum(1 for o in outcomes if o is True) <= 4
+
+
+def test_evaluations_carry_their_expiry_and_go_with_their_partition(
+    repo: Repository, frozen: Clock
+) -> None:
+    stored(repo, "r1", status="approved")
+    host = make.evaluation(expires_at=frozen.epoch + 100)
+    assert repo.save_evaluation(host)
+    assert repo.save_room_evaluation(make.evaluation(respondent="room:a"), cap=5)
+    assert repo.get_evaluation("r1", 1, "host") == host
+    assert repo.expire_partition("r1", frozen.epoch + 50) >= 4  # request, event, two answers
+    frozen.move(seconds=60)
+    assert repo.evaluations("r1") == []
+    assert repo.get_evaluation("r1", 1, "host") is None
+    assert not repo.save_evaluation(host)  # not deleted yet: the condition sees it
+
+
+def test_erasure_scrubs_the_texts_of_evaluations(repo: Repository) -> None:
+    stored(repo, "r1", status="approved")
+    repo.save_evaluation(make.evaluation(comment=f"Merci {NAME}", most_useful="Nothing personal"))
+    repo.save_room_evaluation(make.evaluation(respondent="room:a"), cap=5)
+    changed = repo.scrub_partition("r1", scrub)
+    assert changed.get("evaluation") == 1
+    [answer, _room] = sorted(repo.evaluations("r1"), key=lambda a: a.respondent)
+    assert answer.comment == "Merci [erased]" and answer.most_useful == "Nothing personal"
+    assert answer.respondent == "host" and answer.satisfaction == 4
+
+
+# --- results (issue 19): the report's index and the public pages -------------------------------
+
+
+def test_the_reports_index_holds_an_action_in_each_year_it_spans(repo: Repository) -> None:
+    entry = make.results_entry("r1")
+    repo.save_results(entry, [2026, 2027], [])
+    repo.save_results(make.results_entry("r0", region="asia"), [2027], [])
+    assert repo.results_of_year(2026) == [entry]
+    assert [e.request_id for e in repo.results_of_year(2027)] == ["r0", "r1"]
+    assert repo.results_of_year(2025) == []
+    moved = make.results_entry("r1", starts_on="2027-01-10")
+    repo.save_results(moved, [2027], [2026])  # the plan moved: 2026 no longer spanned
+    assert repo.results_of_year(2026) == []
+    assert [e.starts_on for e in repo.results_of_year(2027) if e.request_id == "r1"] == [
+        "2027-01-10"
+    ]
+    repo.save_results(moved, [], [])  # nothing to write: nothing changes
+    assert len(repo.results_of_year(2027)) == 2
+
+
+def test_index_entries_past_their_expiry_are_not_read(repo: Repository, frozen: Clock) -> None:
+    repo.save_results(make.results_entry(expires_at=frozen.epoch + 5), [2026], [])
+    repo.publish(make.published_action(expires_at=frozen.epoch + 5))
+    frozen.move(seconds=10)
+    assert repo.results_of_year(2026) == []
+    assert repo.published_actions() == []
+
+
+def test_an_action_is_published_replaced_and_unpublished(repo: Repository) -> None:
+    assert repo.published_actions() == []
+    first = make.published_action("r1")
+    repo.publish(first)
+    repo.publish(make.published_action("r0", countries=["GE"]))
+    assert [a.request_id for a in repo.published_actions()] == ["r0", "r1"]
+    later = first._replace(activities_done=2)
+    repo.publish(later)
+    assert [a for a in repo.published_actions() if a.request_id == "r1"] == [later]
+    assert repo.unpublish("r1")
+    assert not repo.unpublish("r1")
+    assert [a.request_id for a in repo.published_actions()] == ["r0"]
+
+
 # --- the staff queue ---------------------------------------------------------------------------
 
 

@@ -234,7 +234,7 @@ def test_a_redelivered_activity_email_is_sent_once(
     ops("action", "record", "--request", approved, "--file", write_plan(tmp_path, example_plan()))
     run_workers(client, stack)
     ops("action", "activity", "--request", approved, "--number", "2", "--status", "done")
-    [note] = stack.notifications()
+    [note] = [n for n in stack.notifications() if n["mail_kind"] == "activity_changed"]
     assert note["key"] == "activity-2-done"
     for _ in range(2):
         client.lambda_.invoke("notifications", sqs_event(stack.env["NOTIFY_QUEUE_URL"], [note]))
@@ -252,6 +252,31 @@ def test_activity_changes_need_an_action_and_a_real_activity(
     result = ops("action", "activity", "--request", approved, "--number", "1", "--status", "gone")
     assert result.exit_code == 2
     assert event_actions(stack).count("activity_changed") == 0
+
+
+def test_the_outcome_command_records_participants_and_deliverables_the_partner_sees(
+    client: Any, stack: Stack, approved: str, tmp_path: Path
+) -> None:
+    ops("action", "record", "--request", approved, "--file", write_plan(tmp_path, example_plan()))
+    ops("action", "activity", "--request", approved, "--number", "1", "--status", "done")
+    outcome = {
+        "participants": {"women": 4, "men": 3, "by_institution": {"parliament": 7}},
+        "deliverables": [
+            {"title": "Referral manual", "kind": "manual", "link": "https://example.org/m.pdf"}
+        ],
+        "narrative": "Seven members of the committee took part.",
+    }
+    path = write_plan(tmp_path, outcome, "outcome.yaml")
+    result = ops("action", "outcome", "--request", approved, "--number", "1", "--file", path)
+    assert result.exit_code == 0 and "outcome of activity 1 recorded" in result.output
+    [item] = action_items(stack)
+    assert json.loads(item["plan"]["S"])["activities"][0]["outcome"] == outcome
+    body = Browser(client).get(status_path(approved) + "&lang=ar").body.decode("utf-8")
+    assert 'href="https://example.org/m.pdf"' in body and "Referral manual" in body
+    bad = write_plan(tmp_path, {**outcome, "participants": {"women": 1, "men": 1}}, "bad.json")
+    refused = ops("action", "outcome", "--request", approved, "--number", "2", "--file", bad)
+    assert refused.exit_code == 1 and "only a done activity has an outcome" in refused.output
+    assert event_actions(stack).count("outcome_recorded") == 1
 
 
 def test_the_documented_yaml_with_unquoted_dates_records(

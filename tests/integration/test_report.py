@@ -67,10 +67,13 @@ def report_html(seeded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def test_the_report_reads_one_query_per_region_and_never_scans(report_html: ReportHtml) -> None:
     _, calls = report_html
-    # One per region, one for the year's expert deployments; then one counting Query on
-    # roster-index per member state and registration status.
-    assert calls[:6] == [("Query", "region-index")] * 6
-    assert calls[6:] == [("Query", "roster-index")] * 27 * 3
+    # The year's requests by region, then the year's Actions (the report's index, on the
+    # table): no Action here has an activity done, so no evaluation is read. Then one for the
+    # year's expert deployments, and one counting Query on roster-index per member state and
+    # registration status.
+    assert calls[:6] == [("Query", "region-index")] * 5 + [("Query", "")]
+    assert calls[6:7] == [("Query", "region-index")]
+    assert calls[7:] == [("Query", "roster-index")] * 27 * 3
 
 
 def test_the_report_has_every_chart_with_its_table(report_html: ReportHtml) -> None:
@@ -81,7 +84,8 @@ def test_the_report_has_every_chart_with_its_table(report_html: ReportHtml) -> N
     for key in keys:
         section = html.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
         assert section.count("<svg") == 1 and "<table>" in section, key
-    assert html.count("<svg") == 12
+    # with the outcomes and the Actions' eight (tests/integration/test_results_report.py)
+    assert html.count("<svg") == 21
 
 
 def test_the_report_is_self_contained_and_printable(report_html: ReportHtml) -> None:

@@ -51,10 +51,13 @@ from functions.domain.mail import (
 from functions.domain.records import (
     ActionRecord,
     Draft,
+    EvaluationAnswer,
     Event,
     Partition,
+    PublishedAction,
     QueuePage,
     Request,
+    ResultsEntry,
     Submission,
     Vote,
 )
@@ -76,6 +79,7 @@ KEY_FIELDS: dict[str, frozenset[str]] = {
     "mail": frozenset({"request_id", "kind", "round", "recipient", "key"}),
     "action": frozenset({"request_id"}),
     "attachment": frozenset({"owner_id", "slot", "s3_key"}),
+    "evaluation": frozenset({"request_id", "activity", "respondent"}),
 }
 
 
@@ -120,6 +124,10 @@ def _copied(value: V) -> V:
         return value._replace(detail=copy.deepcopy(value.detail))
     if isinstance(value, ActionRecord):
         return value._replace(plan=copy.deepcopy(value.plan))
+    if isinstance(value, ResultsEntry):
+        return value._replace(activities=copy.deepcopy(value.activities))
+    if isinstance(value, PublishedAction):
+        return value._replace(countries=list(value.countries))
     if isinstance(value, Expert):
         return value._replace(document=copy.deepcopy(value.document))
     if isinstance(value, Draft):
@@ -165,7 +173,16 @@ class InMemoryRepository(Repository):
     def _read(item: _Item) -> Any:
         """A stored value as a read returns it: a copy, carrying the item's TTL."""
         value = _copied(item.value)
-        if isinstance(value, Request | Event | Submission | Attachment):
+        timed = (
+            Request
+            | Event
+            | Submission
+            | Attachment
+            | EvaluationAnswer
+            | ResultsEntry
+            | PublishedAction
+        )
+        if isinstance(value, timed):
             value = value._replace(expires_at=item.expires_at)
         return value
 
@@ -603,6 +620,7 @@ class InMemoryRepository(Repository):
             return True
 
     # --- the committee -----------------------------------------------------------------------
+    # (the results section, with the other engineers' sections, is at the end of the class)
 
     def _all(self, pk: str) -> list[Any]:
         return [item.value for (p, _), item in sorted(self._items.items()) if p == pk]
@@ -704,6 +722,8 @@ class InMemoryRepository(Repository):
             changed: Counter[str] = Counter()
             for _, item in self._partition(request_id):
                 value = item.value
+                if not hasattr(value, "_asdict"):  # a count (room_count): no text in it
+                    continue
                 keep = KEY_FIELDS.get(item.kind, frozenset())
                 changes = {
                     name: scrubbed
@@ -731,6 +751,98 @@ class InMemoryRepository(Repository):
                 if marker is not None:
                     marker.value = marker.value._replace(fingerprint=fingerprint)
             return True
+
+    # --- results (issue 19): evaluations ------------------------------------------------------
+
+    def save_evaluation(self, answer: EvaluationAnswer) -> bool:
+        """Store a personal link's answer unless that respondent answered already."""
+        with self._lock:
+            self._call("save_evaluation")
+            key = (_request_key(answer.request_id), _evaluation_sk(answer))
+            if key in self._items:
+                return False
+            self._items[key] = _Item("evaluation", answer, answer.expires_at)
+            return True
+
+    def save_room_evaluation(self, answer: EvaluationAnswer, cap: int) -> bool:
+        """Store an anonymous answer and count it, while the activity has fewer than ``cap``."""
+        with self._lock:
+            self._call("save_room_evaluation")
+            pk = _request_key(answer.request_id)
+            count_key = (pk, f"EVALROOM#{answer.activity:02d}")
+            key = (pk, _evaluation_sk(answer))
+            counted = self._items.get(count_key)
+            if (counted is not None and counted.value >= cap) or key in self._items:
+                return False
+            if counted is None:
+                counted = self._items[count_key] = _Item("room_count", 0, answer.expires_at)
+            counted.value += 1
+            self._items[key] = _Item("evaluation", answer, answer.expires_at)
+            return True
+
+    def get_evaluation(
+        self, request_id: str, activity: int, respondent: str
+    ) -> EvaluationAnswer | None:
+        """One respondent's answer for one activity, or None."""
+        with self._lock:
+            self._call("get_evaluation")
+            sk = f"EVAL#{activity:02d}#{respondent}"
+            item = self._live((_request_key(request_id), sk))
+            return None if item is None else self._read(item)
+
+    def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
+        """Every answer of a request's evaluations, in sort-key order (by activity)."""
+        with self._lock:
+            self._call("evaluations")
+            return [
+                self._read(item)
+                for sk, item in self._partition(request_id)
+                if sk.startswith("EVAL#") and item.live()
+            ]
+
+    def save_results(self, entry: ResultsEntry, years: list[int], stale: list[int]) -> None:
+        """Put the entry in each year's index and take it out of the stale years, together."""
+        with self._lock:
+            self._call("save_results")
+            for year in stale:  # expired now, as in the table (an update creates it if absent)
+                stale_item = self._items.get((f"RESULTS#{year}", f"ACTION#{entry.request_id}"))
+                if stale_item is not None:
+                    stale_item.expires_at = int(clock.now().timestamp())
+            for year in years:
+                key = (f"RESULTS#{year}", f"ACTION#{entry.request_id}")
+                self._items[key] = _Item("results", _copied(entry), entry.expires_at)
+
+    def results_of_year(self, year: int) -> list[ResultsEntry]:
+        """The year's index: one partition, by request id."""
+        with self._lock:
+            self._call("results_of_year")
+            pk = f"RESULTS#{year}"
+            found = sorted((sk, item) for (p, sk), item in self._items.items() if p == pk)
+            return [self._read(item) for _, item in found if item.live()]
+
+    def publish(self, action: PublishedAction) -> None:
+        """Create or replace an Action on the public pages."""
+        with self._lock:
+            self._call("publish")
+            key = ("PUBLISHED", f"ACTION#{action.request_id}")
+            self._items[key] = _Item("published", _copied(action), action.expires_at)
+
+    def unpublish(self, request_id: str) -> bool:
+        """Take an Action off the public pages; False if it was not on them."""
+        with self._lock:
+            self._call("unpublish")
+            item = self._items.get(("PUBLISHED", f"ACTION#{request_id}"))
+            if item is None or not item.live():
+                return False
+            item.expires_at = int(clock.now().timestamp())  # expires now, as in the table
+            return True
+
+    def published_actions(self) -> list[PublishedAction]:
+        """Every published Action, by request id."""
+        with self._lock:
+            self._call("published_actions")
+            found = sorted((sk, item) for (p, sk), item in self._items.items() if p == "PUBLISHED")
+            return [self._read(item) for _, item in found if item.live()]
 
     # --- experts (the roster; issue 18) ----------------------------------------------------------
 
@@ -1301,6 +1413,10 @@ class InMemoryRepository(Repository):
                 old.value = old.value._replace(expires_at=now)
                 moved.append(new)
             return moved
+
+
+def _evaluation_sk(answer: EvaluationAnswer) -> str:
+    return f"EVAL#{answer.activity:02d}#{answer.respondent}"
 
 
 def _scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:

@@ -28,6 +28,11 @@ MEMBER_PREFIX = "MEMBER#"
 OFFICERS = "OFFICERS"
 OFFICER_PREFIX = "OFFICER#"
 SUPPRESSION = "SUPPRESS"
+EVALUATION_PREFIX = "EVAL#"
+RESULTS_PREFIX = "RESULTS#"
+RESULTS_ACTION_PREFIX = "ACTION#"
+PUBLISHED = "PUBLISHED"
+ROOM_COUNT_PREFIX = "EVALROOM#"
 DRAFT_PREFIX = "DRAFT#"
 DRAFT = "DRAFT"
 ATTACHMENT_PREFIX = "ATT#"
@@ -126,6 +131,27 @@ def suppression(address_digest: str) -> Key:
 def region_year(region: str, year: int | str) -> str:
     """The region-index's partition: ``<region>#<year>``."""
     return f"{region}#{year}"
+
+
+def evaluation_sk(activity: int, respondent: str) -> str:
+    """An evaluation answer: ``EVAL#<activity:02d>#<respondent>`` (``host``, ``expert:<id>``,
+    ``room:<random id>``), in its request's partition: one per personal link."""
+    return f"{EVALUATION_PREFIX}{activity:02d}#{respondent}"
+
+
+def room_count_sk(activity: int) -> str:
+    """The count of one activity's anonymous answers: ``EVALROOM#<activity:02d>``."""
+    return f"{ROOM_COUNT_PREFIX}{activity:02d}"
+
+
+def results(year: int, request_id: str) -> Key:
+    """An Action in the report's index of one year: ``RESULTS#<year>`` / ``ACTION#<id>``."""
+    return f"{RESULTS_PREFIX}{year}", f"{RESULTS_ACTION_PREFIX}{request_id}"
+
+
+def published(request_id: str) -> Key:
+    """A published Action (the public pages): ``PUBLISHED`` / ``ACTION#<id>``."""
+    return PUBLISHED, f"{RESULTS_ACTION_PREFIX}{request_id}"
 
 
 _CURSOR_SORT = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,15}Z\Z")

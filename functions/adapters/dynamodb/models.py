@@ -275,6 +275,80 @@ class ActionItem(TableItem, discriminator="action"):
     version = VersionAttribute()
 
 
+class EvaluationItem(TableItem, discriminator="evaluation"):
+    """One answer to an activity's evaluation (schemas/evaluation.schema.json).
+
+    Key: ``REQ#<id>`` / ``EVAL#<activity:02d>#<respondent>``: ``host`` and ``expert:<id>`` for
+    the personal links (written only if absent: one answer each), ``room:<random id>`` for the
+    shared link's anonymous answers. One Query of the partition's ``EVAL#`` range reads an
+    Action's answers. No address or name: a respondent id only. Retention: written with its
+    request's expiry, and then its partition's (services/retention.py). Erasure: its texts
+    (``most_useful``, ``comment``) are scrubbed with the partition's.
+    """
+
+    activity = NumberAttribute()
+    respondent = UnicodeAttribute()  # host | expert:<id> | room:<random id>
+    satisfaction = NumberAttribute()  # 1 to 5
+    changes_work = UnicodeAttribute()  # yes | partly | no
+    most_useful = UnicodeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(default="en")
+    at = UnicodeAttribute()
+
+
+class RoomCountItem(TableItem, discriminator="room_count"):
+    """How many anonymous answers one activity's shared link has taken (the cap's counter).
+
+    Key: ``REQ#<id>`` / ``EVALROOM#<activity:02d>``; ADD 1 in the transaction that writes each
+    anonymous answer, on the condition that the count is below the cap. Retention and erasure:
+    its partition's (a number: nothing to scrub).
+    """
+
+    answers = NumberAttribute(default=0)
+
+
+class ResultsItem(TableItem, discriminator="results"):
+    """An Action as the yearly report counts it, in the index of each year the Action spans.
+
+    Key: ``RESULTS#<year>`` / ``ACTION#<request id>``: the report reads a year with one Query.
+    Codes, dates and numbers only (activity types and countries, participants, deliverable
+    kinds): no text a person wrote. Rewritten whenever its Action changes (services/results.py).
+    Retention: the expiry its request's partition gets from the Action's end. Erasure: deleted
+    with the request (nothing in it names anyone, but it belongs to the request).
+    """
+
+    request_id = UnicodeAttribute()
+    region = UnicodeAttribute()
+    pillar = UnicodeAttribute()
+    country = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    starts_on = UnicodeAttribute()
+    ends_on = UnicodeAttribute()
+    activities = JSONAttribute()
+
+
+class PublishedItem(TableItem, discriminator="published"):
+    """An Action on the public pages (/where-we-work, /activities): its partner agreed.
+
+    Key: ``PUBLISHED`` / ``ACTION#<request id>``: the pages read every published Action with one
+    Query. The Action's title, region, thematic area, countries, period and how many activities
+    are done: no contact, no name. Written while the partner's consent holds; withdrawn (or on
+    erasure), it expires at once (readers skip it, the TTL deletes it: the API deletes nothing).
+    Retention: its request's expiry.
+    """
+
+    request_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    region = UnicodeAttribute()
+    pillar = UnicodeAttribute()
+    countries = ListAttribute[str]()
+    starts_on = UnicodeAttribute()
+    ends_on = UnicodeAttribute()
+    activities_done = NumberAttribute(default=0)
+    activities = NumberAttribute(default=0)
+    published_at = UnicodeAttribute()
+
+
 class MemberItem(TableItem, discriminator="member"):
     """A Steering Committee member (or observer, or veto holder).
 

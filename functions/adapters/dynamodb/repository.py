@@ -29,6 +29,7 @@ from functions.adapters.dynamodb.models import (
     ActionItem,
     AttachmentItem,
     DraftItem,
+    EvaluationItem,
     EventItem,
     ExpertAddressItem,
     ExpertItem,
@@ -41,7 +42,10 @@ from functions.adapters.dynamodb.models import (
     MemberItem,
     OfficerItem,
     PlacesItem,
+    PublishedItem,
     RequestItem,
+    ResultsItem,
+    RoomCountItem,
     SubmissionItem,
     SuppressionItem,
     TableItem,
@@ -83,10 +87,13 @@ from functions.domain.mail import Role as RecipientRole
 from functions.domain.records import (
     ActionRecord,
     Draft,
+    EvaluationAnswer,
     Event,
     Partition,
+    PublishedAction,
     QueuePage,
     Request,
+    ResultsEntry,
     Submission,
     Vote,
 )
@@ -238,6 +245,67 @@ def _action(item: ActionItem) -> ActionRecord:
         published_at=item.published_at,
         updated_at=item.updated_at,
         version=int(item.version or 0),
+    )
+
+
+def _evaluation(item: EvaluationItem) -> EvaluationAnswer:
+    return EvaluationAnswer(
+        request_id=keys.request_id_of(item.pk),
+        activity=int(item.activity),
+        respondent=item.respondent,
+        satisfaction=int(item.satisfaction),
+        changes_work=item.changes_work,
+        at=item.at,
+        language=item.language,
+        most_useful=item.most_useful,
+        comment=item.comment,
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _evaluation_item(answer: EvaluationAnswer) -> EvaluationItem:
+    return EvaluationItem(
+        keys.request_pk(answer.request_id),
+        keys.evaluation_sk(answer.activity, answer.respondent),
+        activity=answer.activity,
+        respondent=answer.respondent,
+        satisfaction=answer.satisfaction,
+        changes_work=answer.changes_work,
+        most_useful=answer.most_useful,
+        comment=answer.comment,
+        language=answer.language,
+        at=answer.at,
+        expires_at=answer.expires_at,
+    )
+
+
+def _results(item: ResultsItem) -> ResultsEntry:
+    return ResultsEntry(
+        request_id=item.request_id,
+        region=item.region,
+        pillar=item.pillar,
+        country=item.country,
+        decided_at=item.decided_at,
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        activities=list(item.activities or []),
+        expires_at=None if item.expires_at is None else int(item.expires_at),
+    )
+
+
+def _published(item: PublishedItem) -> PublishedAction:
+    return PublishedAction(
+        request_id=item.request_id,
+        title=item.title,
+        region=item.region,
+        pillar=item.pillar,
+        countries=list(item.countries or []),
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        activities_done=int(item.activities_done),
+        activities=int(item.activities),
+        published_at=item.published_at,
+        expires_at=None if item.expires_at is None else int(item.expires_at),
     )
 
 
@@ -1124,6 +1192,128 @@ class DynamoRepository(Repository):
                 marker, [SubmissionItem.fingerprint.set(fingerprint)], SubmissionItem.pk.exists()
             )
         return True
+
+    # --- results (issue 19): evaluations ------------------------------------------------------
+
+    def save_evaluation(self, answer: EvaluationAnswer) -> bool:
+        """One PutItem, on the condition that the respondent's answer does not exist."""
+        return self._save_new(_evaluation_item(answer))
+
+    def save_room_evaluation(self, answer: EvaluationAnswer, cap: int) -> bool:
+        """One TransactWriteItems: ADD 1 to the activity's count while it is below ``cap`` (or
+        absent), and the answer, new."""
+        bind(self._settings)
+        count = RoomCountItem(
+            keys.request_pk(answer.request_id), keys.room_count_sk(answer.activity)
+        )
+        below_cap = RoomCountItem.pk.does_not_exist() | (RoomCountItem.answers < cap)
+        # An update creates the item: it names its kind itself (a put would have it from the model).
+        actions: list[Any] = [RoomCountItem.answers.add(1), TableItem.kind.set(RoomCountItem)]
+        if answer.expires_at is not None:
+            actions.append(RoomCountItem.expires_at.set(answer.expires_at))
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(count, actions=actions, condition=below_cap)
+            transaction.save(_evaluation_item(answer), condition=TableItem.pk.does_not_exist())
+
+        return not self._transaction(write)
+
+    def get_evaluation(
+        self, request_id: str, activity: int, respondent: str
+    ) -> EvaluationAnswer | None:
+        """One GetItem, strongly consistent."""
+        key = (keys.request_pk(request_id), keys.evaluation_sk(activity, respondent))
+        item = self._get(EvaluationItem, key)
+        return None if item is None else _evaluation(item)
+
+    def evaluations(self, request_id: str) -> list[EvaluationAnswer]:
+        """One Query of the partition's ``EVAL#`` range (pages followed), strongly consistent."""
+        bind(self._settings)
+        query = EvaluationItem.query(
+            keys.request_pk(request_id),
+            TableItem.sk.startswith(keys.EVALUATION_PREFIX),
+            consistent_read=True,
+        )
+        return [_evaluation(item) for item in self._live_items(query, "Query evaluations")]
+
+    # --- results (issue 19): the report's index and the public pages ---------------------------
+
+    def save_results(self, entry: ResultsEntry, years: list[int], stale: list[int]) -> None:
+        """One TransactWriteItems: a Put per year, a Delete per stale year (at most 25 items:
+        an Action spans a few years)."""
+        bind(self._settings)
+
+        def item(year: int) -> ResultsItem:
+            pk, sk = keys.results(year, entry.request_id)
+            return ResultsItem(
+                pk,
+                sk,
+                request_id=entry.request_id,
+                region=entry.region,
+                pillar=entry.pillar,
+                country=entry.country,
+                decided_at=entry.decided_at,
+                starts_on=entry.starts_on,
+                ends_on=entry.ends_on,
+                activities=entry.activities,
+                expires_at=entry.expires_at,
+            )
+
+        def write(transaction: TransactWrite) -> None:
+            for year in years:
+                transaction.save(item(year))
+            for year in stale:  # expired now, not deleted: the API deletes nothing (unpublish)
+                stale_item = ResultsItem(*keys.results(year, entry.request_id))
+                transaction.update(stale_item, actions=[ResultsItem.expires_at.set(int(_now()))])
+
+        if years or stale:
+            self._transaction(write)
+
+    def results_of_year(self, year: int) -> list[ResultsEntry]:
+        """One Query of the year's index partition (pages followed)."""
+        bind(self._settings)
+        pk, _ = keys.results(year, "")
+        query = ResultsItem.query(pk, TableItem.sk.startswith(keys.RESULTS_ACTION_PREFIX))
+        return [_results(item) for item in self._live_items(query, "Query results")]
+
+    def publish(self, action: PublishedAction) -> None:
+        """One PutItem."""
+        bind(self._settings)
+        pk, sk = keys.published(action.request_id)
+        item = PublishedItem(
+            pk,
+            sk,
+            request_id=action.request_id,
+            title=action.title,
+            region=action.region,
+            pillar=action.pillar,
+            countries=list(action.countries),
+            starts_on=action.starts_on,
+            ends_on=action.ends_on,
+            activities_done=action.activities_done,
+            activities=action.activities,
+            published_at=action.published_at,
+            expires_at=action.expires_at,
+        )
+        with _dynamodb("PutItem PublishedItem"):
+            item.save()
+
+    def unpublish(self, request_id: str) -> bool:
+        """One conditional UpdateItem: the item expires now (reads skip it at once, the table's
+        TTL deletes it). Not a DeleteItem: the API, which records Actions from the workspace,
+        deletes nothing (its policy grants no DeleteItem)."""
+        now = int(_now())
+        item = PublishedItem(*keys.published(request_id))
+        live = PublishedItem.expires_at.does_not_exist() | (PublishedItem.expires_at > now)
+        return self._update(
+            item, [PublishedItem.expires_at.set(now)], PublishedItem.pk.exists() & live
+        )
+
+    def published_actions(self) -> list[PublishedAction]:
+        """One Query of the ``PUBLISHED`` partition (pages followed)."""
+        bind(self._settings)
+        query = PublishedItem.query(keys.PUBLISHED)
+        return [_published(item) for item in self._live_items(query, "Query published")]
 
     # --- experts (the roster; issue 18) ----------------------------------------------------------
 

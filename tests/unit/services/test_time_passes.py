@@ -114,7 +114,10 @@ def test_an_action_is_published_once_then_updated_by_version(world: World) -> No
     assert actions.set_activity_status(request_id, 1, "done") is True
     assert actions.set_activity_status(request_id, 1, "done") is False
     changed = world.take_notifications()
-    assert [(n.kind, n.key) for n in changed] == [(MailKind.ACTIVITY_CHANGED, "activity-1-done")]
+    assert [(n.kind, n.key) for n in changed] == [
+        (MailKind.ACTIVITY_CHANGED, "activity-1-done"),
+        (MailKind.EVALUATION_HOST, "activity-1-done"),  # the host's evaluation link
+    ]
     stored = actions.current_action(request_id)
     assert stored is not None and stored.version == 3
 

@@ -1,0 +1,19 @@
+"""QR codes as SVG (segno: pure Python, no image library), for an activity's shared evaluation
+link: shown on the room's screen or printed on the agenda. Used by the operator's command
+(``ops evaluation room --qr``); segno is a dev dependency, not in the Lambda package."""
+
+from __future__ import annotations
+
+import io
+
+
+def qr_svg(url: str, scale: int = 8) -> str:
+    """The QR code of ``url`` as a standalone SVG document (error correction M: a printed code
+    still reads with a corner smudged)."""
+    # segno (about 30 ms to import) is needed by the QR code's route and command only.
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=scale, border=4, xmldecl=False, title="QR code", nl=False)
+    return out.getvalue().decode("utf-8")
