@@ -11,7 +11,8 @@ token, from a button a person pressed, acts.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from chalice.app import Blueprint, Response
 
@@ -102,6 +103,48 @@ def expert_schema() -> Response:
 # --- the focal point's link ------------------------------------------------------------------
 
 
+class Answered(NamedTuple):
+    """What a link's POST came to: the service's outcome, or the page that says why not."""
+
+    outcome: Any
+    language: str
+
+
+def _answer_by_link(
+    token: str,
+    window: Window,
+    scope: str,
+    yes: str,
+    show: Callable[..., Response],
+    service_call: Callable[[], Callable[[Any, bool, str], Any]],
+    read_link: Callable[[str], Any],
+) -> Answered:
+    """The POST of a link that asks one question (a focal point's, an invitation's): the route's
+    rate window and the other-site check first, then the anti-forgery token of the page; the
+    answer is ``yes`` or "decline" (with a reason), given once to the service's call (imported
+    on use: ``service_call``). A missing answer, a refused reason or an answer already given comes
+    back as the link's page (``show``) at its field."""
+    request = experts.current_request
+    state_change(request, window)  # another site's request is refused first
+    language = language_of(request)
+    link = read_link(token)
+    fields = form_fields(request)
+    csrf.verify(request, scope, fields.get(csrf.FIELD))
+    answer = fields.get("answer", "")
+    if answer not in (yes, "decline"):
+        errors = [{"field": "answer", "code": "choose"}]
+        return Answered(show(token, language, 422, errors=errors, values=fields), language)
+    try:
+        outcome = service_call()(link, answer == yes, fields.get("reason", ""))
+        return Answered(outcome, language)
+    except InvalidRequest as error:
+        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
+        page_ = show(token, language, status_of(error), errors=errors, values=fields)
+        return Answered(page_, language)
+    except Conflict as error:
+        return Answered(show(token, language, status_of(error), already_answered=True), language)
+
+
 def _focal_scope(token: str) -> str:
     return "focal:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -140,26 +183,21 @@ def show_registration(token: str) -> Response:
 @guarded(_problem)
 def answer_registration(token: str) -> Response:
     """The focal point confirms the registration, or declines it with a reason. Once."""
-    request = experts.current_request
-    state_change(request, Window.FOCAL_ANSWER)
-    language = language_of(request)
-    link = links.read_focal_token(token)
-    fields = form_fields(request)
-    csrf.verify(request, _focal_scope(token), fields.get(csrf.FIELD))
-    answer = fields.get("answer", "")
-    if answer not in ("confirm", "decline"):
-        errors = [{"field": "answer", "code": "choose"}]
-        return _focal_page(token, language, 422, errors=errors, values=fields)
-    try:
-        view = _service().answer_registration(link, answer == "confirm", fields.get("reason", ""))
-    except InvalidRequest as error:
-        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
-        return _focal_page(token, language, status_of(error), errors=errors, values=fields)
-    except Conflict as error:
-        return _focal_page(token, language, status_of(error), already_answered=True)
+    answered = _answer_by_link(
+        token,
+        Window.FOCAL_ANSWER,
+        _focal_scope(token),
+        "confirm",
+        _focal_page,
+        lambda: _service().answer_registration,
+        links.read_focal_token,
+    )
+    if isinstance(answered.outcome, Response):
+        return answered.outcome
+    view = answered.outcome
     return page(
         "focal_answered.html",
-        language,
+        answered.language,
         200,
         decided=view.expert.status,
         name=view.expert.document["expert"]["name"],
@@ -235,28 +273,22 @@ def show_invitation(token: str) -> Response:
 @guarded(_problem)
 def answer_invitation(token: str) -> Response:
     """The expert accepts (a place, if one is left) or declines with a reason. Once."""
-    request = experts.current_request
-    state_change(request, Window.INVITATION_ANSWER)
-    language = language_of(request)
-    link = links.read_invitation_token(token)
-    fields = form_fields(request)
-    csrf.verify(request, _invitation_scope(token), fields.get(csrf.FIELD))
-    answer = fields.get("answer", "")
-    if answer not in ("accept", "decline"):
-        errors = [{"field": "answer", "code": "choose"}]
-        return _invitation_page(token, language, 422, errors=errors, values=fields)
-    try:
-        outcome = _service().answer_invitation(link, answer == "accept", fields.get("reason", ""))
-    except InvalidRequest as error:
-        errors = [{"field": e.path.lstrip("/"), "code": e.code} for e in error.errors]
-        return _invitation_page(token, language, status_of(error), errors=errors, values=fields)
-    except Conflict as error:
-        return _invitation_page(token, language, status_of(error), already_answered=True)
+    answered = _answer_by_link(
+        token,
+        Window.INVITATION_ANSWER,
+        _invitation_scope(token),
+        "accept",
+        _invitation_page,
+        lambda: _service().answer_invitation,
+        links.read_invitation_token,
+    )
+    if isinstance(answered.outcome, Response):
+        return answered.outcome
     return page(
         "invitation_answered.html",
-        language,
+        answered.language,
         200,
-        outcome=outcome,
+        outcome=answered.outcome,
         here=f"/experts/invitation/{token}",
     )
 
