@@ -367,6 +367,14 @@ class Repository(ABC):
         """A member state's registrations in a status, in order of registration (by index)."""
 
     @abstractmethod
+    def roster_page(
+        self, member_state: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> tuple[list[Expert], str | None]:
+        """One page of a member state's registrations in a status, in order of registration
+        (roster-index, ``limit`` entries), and the cursor of the next page (None at the end).
+        Raises :class:`InvalidCursor` for a cursor that is not one of ours."""
+
+    @abstractmethod
     def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
         """The active experts who have any of ``topics``, each once, in id order, and the
         number of items read to find them (index entries and profiles): by index, never the

@@ -1549,6 +1549,27 @@ def test_the_roster_is_counted_by_member_state_and_status(repo: Repository) -> N
     assert repo.roster_size() == {"FR": {"active": 1, "declined": 1}, "DE": {"pending": 1}}
 
 
+def test_the_roster_is_read_a_page_at_a_time_in_order_of_registration(repo: Repository) -> None:
+    from functions.domain.errors import InvalidCursor
+
+    times = ["2026-11-27T12:00:03.000000Z", "2026-11-27T12:00:01.000000Z"]
+    times += ["2026-11-27T12:00:02.000000Z", "2026-11-27T12:00:04.000000Z"]
+    for number, at in enumerate(times):
+        repo.create_expert(make.expert(f"e{number}", registered_at=at))
+    german = make.expert_document(email="de@example.de", member_state="DE")
+    repo.create_expert(make.expert("e9", document=german))
+    assert repo.decide_expert("e3", "active", "fp1", LATER)
+
+    first, cursor = repo.roster_page("FR", "pending", limit=2)
+    assert [e.expert_id for e in first] == ["e1", "e2"] and cursor
+    rest, end = repo.roster_page("FR", "pending", limit=2, cursor=cursor)
+    assert [e.expert_id for e in rest] == ["e0"] and end is None
+    assert [e.expert_id for e in repo.roster_page("FR", "active")[0]] == ["e3"]
+    assert repo.roster_page("IT", "pending") == ([], None)
+    with pytest.raises(InvalidCursor):
+        repo.roster_page("FR", "pending", cursor="bm90IG91cnM")
+
+
 def test_an_erased_expert_leaves_nothing_personal_and_the_counts_stay(repo: Repository) -> None:
     invited(repo, 1, places=1)
     assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"

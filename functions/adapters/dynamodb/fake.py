@@ -907,6 +907,26 @@ class InMemoryRepository(Repository):
             ]
             return sorted(found, key=lambda e: (e.registered_at, e.expert_id))
 
+    def roster_page(
+        self, member_state: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> tuple[list[Expert], str | None]:
+        """The same page as the index would give: its order, ``limit`` entries, the cursor."""
+        from functions.adapters.dynamodb import keys
+
+        after = keys.read_queue_cursor(cursor) if cursor else None
+        with self._lock:
+            self._call("roster_page")
+            found = [
+                e for e in self._experts() if e.member_state == member_state and e.status == status
+            ]
+        ordered = sorted(found, key=lambda e: (e.registered_at, e.expert_id))
+        if after is not None:
+            ordered = [e for e in ordered if (e.registered_at, e.expert_id) > after]
+        page = ordered[:limit]
+        if len(ordered) > limit:
+            return page, keys.queue_cursor(page[-1].registered_at, page[-1].expert_id)
+        return page, None
+
     def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
         """The active experts of any of the topics, and the items the table would read: the
         topic entries found, then one profile per candidate."""

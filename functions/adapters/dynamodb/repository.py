@@ -1377,6 +1377,40 @@ class DynamoRepository(Repository):
         ordered = [e for e in experts if e.status == status]
         return sorted(ordered, key=lambda e: (e.registered_at, e.expert_id))
 
+    def roster_page(
+        self, member_state: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> tuple[list[Expert], str | None]:
+        """One Query on roster-index (``Limit`` entries, keys), then the profiles by
+        BatchGetItem; the cursor is the last entry's registration time and id."""
+        after = keys.read_queue_cursor(cursor) if cursor else None
+        roster_key = keys.roster_state(member_state, status)
+        table, client = self._client()
+        query: dict[str, Any] = {
+            "TableName": table,
+            "IndexName": "roster-index",
+            "KeyConditionExpression": "roster_key = :k",
+            "ExpressionAttributeValues": {":k": {"S": roster_key}},
+            "Limit": limit,
+        }
+        if after is not None:
+            query["ExclusiveStartKey"] = {
+                "roster_key": {"S": roster_key},
+                "roster_sort": {"S": f"{after[0]}#{after[1]}"},
+                "pk": {"S": keys.expert_pk(after[1])},
+                "sk": {"S": keys.PROFILE},
+            }
+        with _dynamodb("Query roster-index page"):
+            answer = client.query(**query)
+        entries = answer.get("Items", [])
+        found = self._experts_by_pk([item["pk"]["S"] for item in entries])
+        experts = sorted(
+            (e for e in found if e.status == status), key=lambda e: (e.registered_at, e.expert_id)
+        )
+        if answer.get("LastEvaluatedKey") and entries:
+            registered_at, _, expert_id = entries[-1]["roster_sort"]["S"].rpartition("#")
+            return experts, keys.queue_cursor(registered_at, expert_id)
+        return experts, None
+
     def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
         """One Query on roster-index per topic (keys only), then the profiles by BatchGetItem
         (100 a call): the items read grow with the candidates, not with the roster."""
