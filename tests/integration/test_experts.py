@@ -26,6 +26,7 @@ from tests.integration.helpers import (
 from tests.support import Stack
 
 FORM = "application/x-www-form-urlencoded"
+ACCEPT_JSON = {"Accept": "application/json"}
 
 
 def registration(**expert: Any) -> dict[str, Any]:
@@ -566,6 +567,27 @@ def test_an_expert_who_did_not_agree_is_not_listed_to_the_partner(
     )
     body = client.http.get(path_of(links.status_url("a" * 32, "en"))).body.decode("utf-8")
     assert "Pia Private" not in body
+    status = client.http.get(path_of(links.status_url("a" * 32)), headers=ACCEPT_JSON)
+    assert json.loads(status.body)["experts"] == []
+
+
+def test_the_json_status_lists_the_confirmed_experts_as_the_page_does(
+    client: Any, stack: Stack, training: tuple[str, list[str]]
+) -> None:
+    one, two, _ = training[1]
+    service.invite("a" * 32, 5, [one, two], "operator")
+    service.answer_invitation(links.InvitationLink("a" * 32, 5, one), True)
+    service.answer_invitation(links.InvitationLink("a" * 32, 5, two), False, "Busy")
+    answer = client.http.get(path_of(links.status_url("a" * 32)), headers=ACCEPT_JSON)
+    assert answer.status_code == 200
+    assert json.loads(answer.body)["experts"] == [
+        {
+            "activity": 5,
+            "name": "Expert 0",
+            "administration": registration()["expert"]["administration"],
+            "member_state": "FR",
+        }
+    ]
 
 
 def test_silence_past_the_deadline_frees_the_place_after_a_reminder(
