@@ -45,6 +45,11 @@ from functions.domain.records import (
 )
 
 
+# How long notifications whose publish failed are kept for the sweeper (which queues them
+# again within minutes): long enough for any queue outage, short enough to hold nothing stale.
+HELD_MAIL_DAYS = 14
+
+
 class Repository(ABC):
     """Every access pattern of the service. Reads skip items past their TTL (``expires_at``):
     DynamoDB deletes expired items late (and moto never does)."""
@@ -418,6 +423,19 @@ class Repository(ABC):
         error: str | None = None,
     ) -> bool:
         """Record that a claimed roster email was sent or refused; False if no longer claimed."""
+
+    @abstractmethod
+    def hold_mail(self, messages: list[dict[str, object]], at: str) -> str:
+        """Keep notifications (their queue messages: ids only) whose publish failed, so that
+        the sweeper queues them again; the held batch's key. Expires after HELD_MAIL_DAYS."""
+
+    @abstractmethod
+    def held_mail(self, limit: int = 100) -> list[tuple[str, list[dict[str, object]]]]:
+        """The held batches, oldest first, at most ``limit`` (one Query of their partition)."""
+
+    @abstractmethod
+    def drop_held_mail(self, key: str) -> None:
+        """Forget a held batch once it is queued again (no error if it is gone already)."""
 
     @abstractmethod
     def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:

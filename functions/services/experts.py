@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime, timedelta
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from functions.adapters import links, queue
@@ -33,7 +34,7 @@ from functions.domain.experts import (
     Places,
     rank,
 )
-from functions.domain.mail import MailKind, RosterNotification, email_hash
+from functions.domain.mail import MailKind, Notification, RosterNotification, email_hash
 from functions.domain.reference import reference_data
 from functions.domain.staff import StaffMember
 from functions.domain.validation import EXPERT, normalised_request, validate_expert
@@ -110,13 +111,45 @@ def focal_recipient(focal: FocalPoint) -> str:
     return f"focal:{focal.member_state}:{focal.focal_id}"
 
 
-def _publish(expert_id: str, notes: list[RosterNotification]) -> None:
-    """Queue roster emails; a failure is logged (ids only), not the person's error: the
-    registration or the answer is stored. Nothing queues them again yet (docs/operations.md)."""
+def _publish(owner: str, notes: Sequence[RosterNotification | Notification]) -> None:
+    """Queue emails after a stored change. If the queue refuses, the change stays stored (it
+    is not the person's error) and its emails are held in the table, ids only, for the
+    sweeper to queue again (:func:`requeue_held_mail`): the mail is not lost. The worker
+    sends each email once, so a batch queued in part and again in full is sent once."""
     try:
         queue.publish_notifications(notes)
+        return
     except Exception:
-        log.exception("roster notifications of %s not queued", expert_id)
+        log.exception("notifications of %s not queued; held for the sweeper", owner)
+    try:
+        repository().hold_mail([n.as_message() for n in notes], clock.iso(clock.now()))
+    except Exception:  # the queue and the table both failed in one request: say so loudly
+        log.exception("notifications of %s neither queued nor held", owner)
+
+
+def requeue_held_mail() -> int:
+    """The sweeper's duty: queue again the notifications held when the queue refused them
+    (one Query of the held batches); each batch is forgotten once queued. Stops at the first
+    refusal (the queue is still down: the next run tries again). How many were queued."""
+    store = repository()
+    queued = 0
+    for key, messages in store.held_mail():
+        notes = [_notification_of(message) for message in messages]
+        try:
+            queue.publish_notifications(notes)
+        except Exception:
+            log.exception("held notifications %s not queued again yet", key)
+            break
+        store.drop_held_mail(key)
+        queued += len(notes)
+    return queued
+
+
+def _notification_of(message: dict[str, object]) -> RosterNotification | Notification:
+    """The notification a held queue message carries (it was made by ``as_message``)."""
+    if message.get("type") == "roster_notification":
+        return RosterNotification.from_message(message)
+    return Notification.from_message(message)
 
 
 def decoy_registration() -> Registered:
@@ -360,8 +393,8 @@ def invite(request_id: str, activity: int, expert_ids: list[str], by: str) -> In
             for f in store.focal_points(member_state)
             if f.copy_invitations
         ]
-    if notes:
-        queue.publish_notifications(notes)  # an officer's command: a failure is told to them
+    if notes:  # the invitations are stored: their emails are queued, or held for the sweeper
+        _publish(f"{request_id}.{activity}", notes)
     log.info("activity %s of %s: %s invited by %s", activity, request_id, len(sent), by)
     return Invited(sent, skipped)
 
@@ -429,7 +462,7 @@ def freed_key(invitation: Invitation, status: InvitationStatus) -> str:
 def _tell_officers(invitation: Invitation, status: InvitationStatus) -> None:
     """The region's Project Officers learn that a place is free again (the request's mail)."""
     from functions.domain.committee import officers_for
-    from functions.domain.mail import Notification, officer
+    from functions.domain.mail import officer
 
     store = repository()
     request = store.get_request(invitation.request_id)
@@ -443,10 +476,7 @@ def _tell_officers(invitation: Invitation, status: InvitationStatus) -> None:
         for o in officers_for(request.region, store.officers())
     ]
     if notes:
-        try:
-            queue.publish_notifications(notes)
-        except Exception:
-            log.exception("officers not told of the freed place %s of %s", key, request.request_id)
+        _publish(request.request_id, notes)
 
 
 def sweep_invitations(now: datetime | None = None) -> dict[str, int]:

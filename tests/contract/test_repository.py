@@ -1570,6 +1570,23 @@ def test_the_roster_is_read_a_page_at_a_time_in_order_of_registration(repo: Repo
         repo.roster_page("FR", "pending", cursor="bm90IG91cnM")
 
 
+def test_held_mail_is_kept_in_order_until_released(repo: Repository) -> None:
+    first = [{"type": "roster_notification", "expert_id": "e1", "mail_kind": "expert_receipt"}]
+    second = [{"type": "notification", "request_id": "r1", "mail_kind": "receipt", "round": 1}]
+    assert repo.held_mail() == []
+    one = repo.hold_mail(first, "2026-11-27T12:00:00.000000Z")
+    two = repo.hold_mail(second, "2026-11-27T12:00:01.000000Z")
+    again = repo.hold_mail(first, "2026-11-27T12:00:01.000000Z")  # the same, held twice: kept
+    assert len({one, two, again}) == 3
+    held = repo.held_mail()
+    assert [key for key, _ in held][0] == one and [m for _, m in held][:1] == [first]
+    assert sorted(map(str, [m for _, m in held])) == sorted(map(str, [first, second, first]))
+    assert len(repo.held_mail(limit=1)) == 1
+    repo.drop_held_mail(one)
+    repo.drop_held_mail(one)  # gone already: no error
+    assert one not in [key for key, _ in repo.held_mail()] and len(repo.held_mail()) == 2
+
+
 def test_an_erased_expert_leaves_nothing_personal_and_the_counts_stay(repo: Repository) -> None:
     invited(repo, 1, places=1)
     assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"

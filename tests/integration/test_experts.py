@@ -345,6 +345,54 @@ def test_a_registration_mails_the_expert_and_each_focal_point_once(
     assert len(sent_mail()) == 3
 
 
+def refused(notes: Any) -> None:
+    """The notifications queue, down."""
+    from functions.domain.errors import Unavailable
+
+    raise Unavailable("the queue is down")
+
+
+def test_a_registration_whose_mail_the_queue_refused_is_mailed_by_the_sweeper(
+    client: Any, stack: Stack, focal: FocalPoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.adapters import queue
+    from functions.services.sweep import sweep
+
+    publish = queue.publish_notifications
+    monkeypatch.setattr(queue, "publish_notifications", refused)
+    answer = register(client, registration())
+    assert answer.status_code == 201  # stored: the queue's failure is not the person's
+    run_workers(client, stack)
+    assert mail_to("claire.martin@interieur.example.fr", "expert_receipt") == []
+    assert sweep()["held_mail"] == 0  # still down: kept for the next run
+    monkeypatch.setattr(queue, "publish_notifications", publish)
+    assert sweep()["held_mail"] == 2  # the receipt and the focal point's request
+    assert sweep()["held_mail"] == 0  # once
+    run_workers(client, stack)
+    assert len(mail_to("claire.martin@interieur.example.fr", "expert_receipt")) == 1
+    assert len(mail_to("jeanne@sgae.example.fr", "focal_request")) == 1
+    held = [i for i in stack.items() if i["kind"]["S"] == "held_mail"]
+    assert held == []
+
+
+def test_an_invitation_whose_mail_the_queue_refused_is_not_lost(
+    client: Any, stack: Stack, training: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.adapters import queue
+    from functions.services.sweep import sweep
+
+    publish = queue.publish_notifications
+    monkeypatch.setattr(queue, "publish_notifications", refused)
+    sent = service.invite("a" * 32, 6, [training[1][0]], "operator").sent
+    assert len(sent) == 1  # stored, and the officer is not told of a failure that is repaired
+    held = [i for i in stack.items() if i["kind"]["S"] == "held_mail"]
+    assert len(held) == 1 and "one@example.fr" not in json.dumps(held)  # ids only
+    monkeypatch.setattr(queue, "publish_notifications", publish)
+    sweep()
+    run_workers(client, stack)
+    assert len(mail_to("one@example.fr", "invitation")) == 1
+
+
 def test_a_registration_with_no_focal_point_still_gets_its_receipt(
     client: Any, stack: Stack
 ) -> None:

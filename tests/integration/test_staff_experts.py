@@ -74,7 +74,9 @@ def invite(browser: Any, ids: list[str], path: str = PAGE) -> Any:
 
 
 def invitations_of(request_id: str = REQUEST, activity: int = 5) -> dict[str, str]:
-    return {i.expert_id: i.status for i in repository().activity_invitations(request_id, activity)[1]}
+    return {
+        i.expert_id: i.status for i in repository().activity_invitations(request_id, activity)[1]
+    }
 
 
 def test_the_page_shows_the_need_and_the_ranking_with_why(client: Any, roster: list[str]) -> None:
@@ -256,12 +258,12 @@ def test_the_roster_counts_by_member_state_and_pages_by_index(
 
     monkeypatch.setattr(service, "ROSTER_PAGE", 3)
     first = browser.get("/staff/experts?member_state=FR&status=active")
-    names = re.findall(r'/staff/experts/([0-9a-f]{32})\?', first.body.decode("utf-8"))
+    names = re.findall(r"/staff/experts/([0-9a-f]{32})\?", first.body.decode("utf-8"))
     assert len(names) == 3
     following = re.search(r'href="([^"]+)" rel="next"', first.body.decode("utf-8"))
     assert following
     rest = browser.get(html.unescape(following.group(1)))
-    more = re.findall(r'/staff/experts/([0-9a-f]{32})\?', rest.body.decode("utf-8"))
+    more = re.findall(r"/staff/experts/([0-9a-f]{32})\?", rest.body.decode("utf-8"))
     assert sorted(names + more) == sorted(roster)
     assert 'rel="next"' not in rest.body.decode("utf-8")
     pending = browser.get("/staff/experts?member_state=FR&status=pending")

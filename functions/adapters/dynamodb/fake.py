@@ -979,6 +979,36 @@ class InMemoryRepository(Repository):
             key = ("FOCAL", f"FOCAL#{member_state}#{focal_id}")
             return self._items.pop(key, None) is not None
 
+    def hold_mail(self, messages: list[dict[str, object]], at: str) -> str:
+        """Keep the messages under a new key (never replaces another batch)."""
+        import uuid
+
+        from functions.adapters.repository import HELD_MAIL_DAYS
+
+        with self._lock:
+            self._call("hold_mail")
+            key = f"{at}#{uuid.uuid4().hex}"
+            expires = int(clock.now().timestamp()) + HELD_MAIL_DAYS * 86400
+            self._items[("HELDMAIL", key)] = _Item("held_mail", copy.deepcopy(messages), expires)
+            return key
+
+    def held_mail(self, limit: int = 100) -> list[tuple[str, list[dict[str, object]]]]:
+        """The held batches, oldest first."""
+        with self._lock:
+            self._call("held_mail")
+            found = [
+                (sk, copy.deepcopy(item.value))
+                for (pk, sk), item in sorted(self._items.items())
+                if pk == "HELDMAIL" and item.live()
+            ]
+            return found[:limit]
+
+    def drop_held_mail(self, key: str) -> None:
+        """Forget a held batch."""
+        with self._lock:
+            self._call("drop_held_mail")
+            self._items.pop(("HELDMAIL", key), None)
+
     @staticmethod
     def _roster_mail_key(record: RosterMailRecord | RosterNotification) -> Key:
         suffix = "#" + record.key if record.key else ""

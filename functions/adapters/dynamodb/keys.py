@@ -186,6 +186,8 @@ PROFILE = "PROFILE"
 EXPERT_TOPIC_PREFIX = "TOPIC#"
 EXPERT_ADDRESS = "EXPADDR"
 FOCAL = "FOCAL"
+# Notifications whose publish failed, kept for the sweeper: ``HELDMAIL`` / ``<at>#<random>``.
+HELD_MAIL = "HELDMAIL"
 FOCAL_PREFIX = "FOCAL#"
 
 

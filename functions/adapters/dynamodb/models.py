@@ -586,6 +586,18 @@ class FocalPointItem(TableItem, discriminator="focal_point"):
     copy_invitations = NumberAttribute(default=0)  # 1: copied on its experts' invitations
 
 
+class HeldMailItem(TableItem, discriminator="held_mail"):
+    """Notifications whose publish failed (the queue refused or was down), kept so that the
+    sweeper queues them again: nothing is lost between a stored change and its email.
+
+    Key: ``HELDMAIL`` / ``<held at>#<random>`` (one Query, oldest first). ``messages`` are the
+    queue messages, ids only: nothing personal. Retention: expires HELD_MAIL_DAYS after it
+    was held (the sweeper deletes it once queued). Erasure: nothing personal to erase.
+    """
+
+    messages = JSONAttribute()
+
+
 # --- drafts ---------------------------------------------------------------------------------
 
 

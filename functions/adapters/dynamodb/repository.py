@@ -36,6 +36,7 @@ from functions.adapters.dynamodb.models import (
     ExpertMailItem,
     ExpertTopicItem,
     FocalPointItem,
+    HeldMailItem,
     InvitationItem,
     Item,
     MailItem,
@@ -1478,6 +1479,34 @@ class DynamoRepository(Repository):
     def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
         """One conditional DeleteItem."""
         return self._delete_existing(FocalPointItem(*keys.focal_point(member_state, focal_id)))
+
+    def hold_mail(self, messages: list[dict[str, object]], at: str) -> str:
+        """One PutItem (a new random sort key: never replaces another batch)."""
+        import uuid
+
+        from functions.adapters.repository import HELD_MAIL_DAYS
+
+        bind(self._settings)
+        key = f"{at}#{uuid.uuid4().hex}"
+        item = HeldMailItem(
+            keys.HELD_MAIL,
+            key,
+            messages=messages,
+            expires_at=int(_now()) + HELD_MAIL_DAYS * 86400,
+        )
+        with _dynamodb("PutItem held mail"):
+            item.save()
+        return key
+
+    def held_mail(self, limit: int = 100) -> list[tuple[str, list[dict[str, object]]]]:
+        """One Query of the held batches' partition (``limit`` items)."""
+        bind(self._settings)
+        query = HeldMailItem.query(keys.HELD_MAIL, limit=limit)
+        return [(item.sk, list(item.messages)) for item in self._live_items(query, "Query held")]
+
+    def drop_held_mail(self, key: str) -> None:
+        """One DeleteItem."""
+        self._delete_existing(HeldMailItem(keys.HELD_MAIL, key))
 
     def _roster_mail_item(self, record: RosterMailRecord | RosterNotification) -> ExpertMailItem:
         return ExpertMailItem(

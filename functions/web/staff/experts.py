@@ -93,7 +93,9 @@ def invite_experts(staff: StaffContext, request_id: str, number: str) -> Respons
     except InvalidRequest as error:
         errors = [{"field": "experts", "code": e.code, **e.params} for e in error.errors]
         return _activity_page(staff, request_id, activity, 422, errors=errors, chosen=chosen)
-    return _activity_page(staff, request_id, activity, 200, notice="invited", sent=len(invited.sent))
+    return _activity_page(
+        staff, request_id, activity, 200, notice="invited", sent=len(invited.sent)
+    )
 
 
 @staff_experts.page("/staff/experts")
