@@ -44,7 +44,6 @@ from functions.domain.records import (
     Vote,
 )
 
-
 # How long notifications whose publish failed are kept for the sweeper (which queues them
 # again within minutes): long enough for any queue outage, short enough to hold nothing stale.
 HELD_MAIL_DAYS = 14

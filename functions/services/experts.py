@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime, timedelta
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from functions.adapters import links, queue

@@ -100,7 +100,7 @@ def test_the_page_shows_the_need_and_the_ranking_with_why(client: Any, roster: l
 def test_the_page_is_translated(client: Any, roster: list[str]) -> None:
     browser = signed_in(client, "po-africa")
     words = text_of(browser.get(PAGE + "?lang=fr"))
-    assert "Experts pour l’activité 5" in words or "Experts pour l'activité 5" in words
+    assert "Experts pour l'activité 5" in words.replace("\u2019", "'")
     assert "Inviter les experts choisis" in words
 
 
@@ -168,7 +168,7 @@ def test_an_expert_who_is_no_longer_active_or_invited_already_is_refused(
 def test_a_declined_place_is_refilled(client: Any, stack: Stack, roster: list[str]) -> None:
     from functions.adapters import links
 
-    one, two, three, four = roster
+    one, two, *_ = roster
     path = f"/staff/requests/{REQUEST}/activities/6/experts"  # the seminar: one expert
     browser = signed_in(client, "po-africa")
     assert invite(browser, [one], path).status_code == 200

@@ -80,9 +80,8 @@ def show_activity_experts(staff: StaffContext, request_id: str, number: str) -> 
 def invite_experts(staff: StaffContext, request_id: str, number: str) -> Response:
     """Invite the experts ticked on the page (all or none: a problem is shown at the field)."""
     from functions.services import experts as service
-    from functions.web.body import FORM, read_body
-
     from functions.services import staff as staff_service
+    from functions.web.body import FORM, read_body
 
     staff_service.editable_request(staff.member, request_id)  # the right to try, first
     activity = _activity_number(number)
