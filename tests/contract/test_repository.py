@@ -1574,7 +1574,9 @@ def test_held_mail_is_kept_in_order_until_released(repo: Repository) -> None:
     first: list[dict[str, object]] = [
         {"type": "roster_notification", "expert_id": "e1", "mail_kind": "expert_receipt"}
     ]
-    second: list[dict[str, object]] = [{"type": "notification", "request_id": "r1", "mail_kind": "receipt", "round": 1}]
+    second: list[dict[str, object]] = [
+        {"type": "notification", "request_id": "r1", "mail_kind": "receipt", "round": 1}
+    ]
     assert repo.held_mail() == []
     one = repo.hold_mail(first, "2026-11-27T12:00:00.000000Z")
     two = repo.hold_mail(second, "2026-11-27T12:00:01.000000Z")
