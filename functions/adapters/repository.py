@@ -367,6 +367,14 @@ class Repository(ABC):
         pending any more: a registration is decided once."""
 
     @abstractmethod
+    def update_expert(self, updated: Expert, previous: Expert) -> bool:
+        """Replace a registration's document (and status, updated time) with ``updated``'s,
+        on condition that it is still at ``previous.version`` and has not left the roster,
+        re-indexing it together: roster-index's ``STATE#<member state>#<status>`` entry, and
+        the topic entries (those of the new topics, for an active expert only; the others
+        deleted). False (nothing written) if it changed meanwhile or left."""
+
+    @abstractmethod
     def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
         """A member state's registrations in a status, in order of registration (by index)."""
 

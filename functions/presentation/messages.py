@@ -39,6 +39,10 @@ TEMPLATES: dict[str, str] = {
     "too_many_fields": N_("{label} has more fields than this form has ({limit})"),
     "not_allowed": N_("{label} does not apply to this type of institution"),
     "consent_required": N_("You must agree to the processing of personal data to send a request"),
+    "address_unchangeable": N_(
+        "Your email address cannot be changed here: to use another address, leave the roster"
+        " and register again with it"
+    ),
     "roster_consent_required": N_(
         "You must agree to the processing of personal data to join the roster"
     ),

@@ -170,6 +170,48 @@ def own_page(expert_id: str) -> Expert:
     return expert
 
 
+def update_profile(expert_id: str, document: Any) -> Expert:
+    """The expert's own changes: the whole registration, validated like a new one (every error
+    at its field: :class:`InvalidRequest`), stored with the roster re-indexed (topics, member
+    state). The email address cannot change here (``address_unchangeable``): it is the roster's
+    one-registration-per-address marker and the address the focal point confirmed; a change
+    would have to be confirmed from the new address, so the expert registers again with it
+    instead. A new member state sends the registration back to ``pending`` for that state's
+    focal points to confirm. :class:`Conflict` if it changed meanwhile (another tab)."""
+    expert = own_page(expert_id)
+    document = normalised_request(document, EXPERT)
+    errors = validate_expert(document)
+    if not errors and email_hash(document["expert"]["email"]) != expert.email_hash:
+        errors = [FieldError("/expert/email", "address_unchangeable")]
+    if errors:
+        raise InvalidRequest(errors, EXPERT)
+    moved = document["expert"]["member_state"] != expert.member_state
+    updated = expert._replace(
+        document=document,
+        status=ExpertStatus.PENDING.value if moved else expert.status,
+        updated_at=clock.iso(clock.now()),
+    )
+    store = repository()
+    if not store.update_expert(updated, expert):
+        raise Conflict("the registration changed meanwhile")
+    log.info("expert %s updated their registration%s", expert_id, " (member state)" * moved)
+    if moved:
+        _publish(
+            expert_id,
+            [
+                # A key of its own: a focal point asked before (the expert moves back) asks again.
+                RosterNotification(
+                    expert_id,
+                    MailKind.FOCAL_REQUEST,
+                    focal_recipient(f),
+                    "moved-" + clock.now().strftime("%Y%m%dT%H%M%S"),
+                )
+                for f in store.focal_points(updated.member_state)
+            ],
+        )
+    return own_page(expert_id)
+
+
 # --- the focal point's answer ---------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ stopped at ``T0`` and moved by the tests (``frozen``).
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import threading
@@ -1568,6 +1569,37 @@ def test_the_roster_is_read_a_page_at_a_time_in_order_of_registration(repo: Repo
     assert repo.roster_page("IT", "pending") == ([], None)
     with pytest.raises(InvalidCursor):
         repo.roster_page("FR", "pending", cursor="bm90IG91cnM")
+
+
+def test_an_update_replaces_the_registration_and_reindexes_it(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))  # trafficking and border management
+    assert repo.decide_expert("e1", "active", "fp1", LATER)
+    read = repo.get_expert("e1")
+    assert read is not None
+    document = make.expert_document(email="e1@interieur.example.fr")
+    document["expertise"]["topics"] = ["labour_migration", "border_management"]
+    changed = read._replace(document=document, updated_at=LATER)
+    assert repo.update_expert(changed, read)
+    assert not repo.update_expert(changed, read)  # the version read is gone: nothing written
+    stored = repo.get_expert("e1")
+    assert stored is not None and stored.topics == ("labour_migration", "border_management")
+    assert stored.version == read.version + 1 and stored.updated_at == LATER
+    found = [e.expert_id for e in repo.active_experts_of_topics(["labour_migration"])[0]]
+    assert found == ["e1"]
+    assert repo.active_experts_of_topics(["trafficking_in_human_beings"])[0] == []
+    # Another member state: back to pending there, out of matching.
+    german = copy.deepcopy(document)
+    german["expert"]["member_state"] = "DE"
+    moved = stored._replace(document=german, status="pending")
+    assert repo.update_expert(moved, stored)
+    assert repo.active_experts_of_topics(["labour_migration"])[0] == []
+    assert [e.expert_id for e in repo.roster_page("DE", "pending")[0]] == ["e1"]
+    assert repo.roster_page("FR", "active")[0] == []
+    again = repo.get_expert("e1")
+    assert again is not None and repo.mark_leaving("e1", LATER)
+    assert not repo.update_expert(again, again)  # left the roster: nothing written
+    assert repo.erase_expert("e1")["expert"] == 1  # dropped entries and all
+    assert repo.get_expert("e1") is None
 
 
 def test_held_mail_is_kept_in_order_until_released(repo: Repository) -> None:

@@ -893,6 +893,35 @@ class InMemoryRepository(Repository):
                     )
             return True
 
+    def update_expert(self, updated: Expert, previous: Expert) -> bool:
+        """Replace the registration if it is still at the version read; re-index its topics."""
+        with self._lock:
+            self._call("update_expert")
+            expert_id = updated.expert_id
+            stored = self._stored_expert(expert_id)
+            if (
+                stored is None
+                or stored.version != previous.version
+                or stored.status != previous.status
+            ):
+                return False
+            saved = stored._replace(
+                document=copy.deepcopy(updated.document),
+                status=updated.status,
+                updated_at=updated.updated_at,
+                version=stored.version + 1,
+            )
+            self._items[(f"EXPERT#{expert_id}", "PROFILE")] = _Item("expert", saved)
+            for key in [k for k in self._items if k[0] == f"EXPERT#{expert_id}"]:
+                if key[1].startswith("TOPIC#"):
+                    del self._items[key]
+            if saved.status == ExpertStatus.ACTIVE.value:
+                for topic in saved.topics:
+                    self._items[(f"EXPERT#{expert_id}", f"TOPIC#{topic}")] = _Item(
+                        "expert_topic", topic
+                    )
+            return True
+
     def _experts(self) -> Iterator[Expert]:
         for (_, sk), item in sorted(self._items.items()):
             if sk == "PROFILE" and item.kind == "expert" and item.live():

@@ -459,12 +459,14 @@ class ExpertTopicItem(TableItem, discriminator="expert_topic"):
     """An active expert's entry under one topic: what matching finds by index.
 
     Key: ``EXPERT#<id>`` / ``TOPIC#<topic>``; in roster-index as ``TOPIC#<topic>`` / ``<id>``.
-    Written when the focal point confirms the expert (one per topic), replaced when the expert
-    changes their topics. Retention and erasure: the expert's (deleted with them).
+    Written when the focal point confirms the expert (one per topic). When the expert drops the
+    topic (or is no longer active) the API, which deletes nothing, takes the entry out of
+    roster-index (``roster_key`` removed) and gives it an expiry of a day: the table's TTL
+    deletes it. Retention and erasure: the expert's (deleted with them).
     """
 
     expert_id = UnicodeAttribute()
-    roster_key = UnicodeAttribute()
+    roster_key = UnicodeAttribute(null=True)  # None: dropped, out of the index until it expires
     roster_sort = UnicodeAttribute()
 
 

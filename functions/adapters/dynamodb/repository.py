@@ -1371,6 +1371,39 @@ class DynamoRepository(Repository):
 
         return not self._transaction(write)
 
+    def update_expert(self, updated: Expert, previous: Expert) -> bool:
+        """One TransactWriteItems: the profile (conditional on its version and status), the
+        topic entries put or deleted."""
+        bind(self._settings)
+        expert_id = updated.expert_id
+        item = ExpertItem(*keys.expert(expert_id), version=previous.version)
+        actions: list[Any] = [
+            ExpertItem.document.set(updated.document),
+            ExpertItem.member_state.set(updated.member_state),
+            ExpertItem.expert_status.set(updated.status),
+            ExpertItem.updated_at.set(updated.updated_at),
+            ExpertItem.roster_key.set(keys.roster_state(updated.member_state, updated.status)),
+        ]
+        condition = ExpertItem.expert_status == previous.status
+        active = updated.status == ExpertStatus.ACTIVE.value
+        kept = set(updated.topics) if active else set()
+        before = set(previous.topics) if previous.status == ExpertStatus.ACTIVE.value else set()
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(item, actions=actions, condition=condition)
+            for topic in sorted(kept - before):
+                transaction.save(_topic_item(expert_id, topic))
+            # The API deletes nothing: a dropped entry leaves the index now, the table later.
+            dropped: list[Any] = [
+                ExpertTopicItem.roster_key.remove(),
+                ExpertTopicItem.expires_at.set(int(_now()) + DROPPED_TOPIC_SECONDS),
+            ]
+            for topic in sorted(before - kept):
+                entry = ExpertTopicItem(*keys.expert_topic(expert_id, topic))
+                transaction.update(entry, actions=dropped)
+
+        return not self._transaction(write)
+
     def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
         """One Query on roster-index (keys), then the profiles by BatchGetItem."""
         found = self._roster_partitions(keys.roster_state(member_state, status))
@@ -2043,6 +2076,9 @@ def _expert(item: ExpertItem) -> Expert:
         decline_reason=item.decline_reason,
         version=int(item.version or 1),
     )
+
+
+DROPPED_TOPIC_SECONDS = 86400  # a dropped topic entry's life after it left roster-index
 
 
 def _topic_item(expert_id: str, topic: str) -> ExpertTopicItem:
