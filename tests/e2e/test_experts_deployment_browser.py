@@ -6,8 +6,8 @@ confirmed too. A partner's request is approved and its Action recorded, the trai
 experts. The Project Officer signs in, opens the training's experts from the dossier, reads the
 ranking with why each rank, and invites two by ticking them; one accepts and one declines (by
 their emailed links); the place is refilled from the same page (a third invited); the partner's
-status page lists the confirmed expert only. axe-core finds no violation on any new page, in
-every language.
+status page lists the confirmed expert only; the expert updates her registration from her own
+page. axe-core finds no violation on any new page, the workspace's in every language.
 
 The flow of test_experts_browser.py with the ops command instead of the workspace stays as it
 is: this test adds the workspace's way, reusing its steps.
@@ -208,3 +208,22 @@ def test_an_officer_matches_invites_and_refills_a_training_in_the_workspace(
     assert names["Amélie"] in content
     assert names["Bruno"] not in content and names["Chloé"] not in content
     no_violations(page, "the partner's status page with its experts")
+
+    # Amélie updates her registration from her own page (the receipt's link), in French.
+    page.goto(link_in(Mailbox(stack).to(emails["Amélie"])[0], base, "/experts/me"))
+    page.get_by_role("link", name="Mettre à jour votre inscription").click()
+    page.wait_for_load_state()
+    assert page.locator("[name='expert.email']").input_value() == emails["Amélie"]
+    no_violations(page, "the expert's update form, in French")
+    page.locator("[name='expert.email']").fill(f"autre-{tag}@interieur.example.fr")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").is_visible()  # the address cannot change here
+    no_violations(page, "the expert's update form with an error")
+    page.locator("[name='expert.email']").fill(emails["Amélie"])
+    page.locator("[name='expert.position']").fill("Cheffe de mission")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.wait_for_load_state()
+    assert "Vos modifications sont enregistrées" in page.content()
+    assert "Cheffe de mission" in page.content()
+    no_violations(page, "the expert's page after an update")
