@@ -36,7 +36,6 @@ from functions.domain.experts import (
 )
 from functions.domain.mail import MailKind, Notification, RosterNotification, email_hash
 from functions.domain.reference import reference_data
-from functions.domain.staff import StaffMember
 from functions.domain.validation import EXPERT, normalised_request, validate_expert
 from functions.runtime.settings import get_settings
 
@@ -565,115 +564,10 @@ def erase_leavers() -> int:
     return erased
 
 
-# --- the staff workspace: an activity's experts, the roster -------------------------------------
-
-INVITE_MAX = 50  # experts chosen in one invitation round: more is not a person's choice
+# --- the staff workspace's roster (an activity's experts: services/staff_experts.py) ------------
 
 
-class ActivityExperts(NamedTuple):
-    """An activity's experts as the workspace shows them: its need, its invitations (with the
-    expert each names, None once erased), the ranked candidates and who may invite."""
-
-    need: ActivityNeed
-    places: Places | None
-    invitations: list[tuple[Invitation, Expert | None]]
-    ranking: list[Match]
-    items_read: int
-    may_invite: bool
-
-    @property
-    def accepted(self) -> int:
-        """The places taken."""
-        return sum(1 for i, _ in self.invitations if i.status == InvitationStatus.ACCEPTED.value)
-
-    @property
-    def waiting(self) -> int:
-        """Invitations still waiting for an answer before their deadline: places held."""
-        now = clock.iso(clock.now())
-        return sum(
-            1
-            for i, _ in self.invitations
-            if i.status == InvitationStatus.INVITED.value and i.respond_by > now
-        )
-
-    @property
-    def places_left(self) -> int:
-        """Places neither taken nor held by a waiting invitation: what may still be invited."""
-        return max(0, self.need.places - self.accepted - self.waiting)
-
-    @property
-    def invited(self) -> frozenset[str]:
-        """The experts invited to this activity already (whatever their answer)."""
-        return frozenset(i.expert_id for i, _ in self.invitations)
-
-
-def activity_experts(member: StaffMember, request_id: str, number: int) -> ActivityExperts:
-    """The workspace's page of an activity's experts: reads only (the need, the invitations in
-    one Query and their experts by GetItem, the ranking by index)."""
-    from functions.domain.staff import may_edit_region
-    from functions.services.staff import officer_regions
-
-    ranking = match(request_id, number)
-    store = repository()
-    places, invitations = store.activity_invitations(request_id, number)
-    request = store.get_request(request_id)
-    region = request.region if request is not None else ""
-    with_experts = [(i, store.get_expert(i.expert_id)) for i in invitations]
-    shown = [
-        (i, e if e is not None and e.status != ExpertStatus.LEAVING.value else None)
-        for i, e in with_experts
-    ]
-    return ActivityExperts(
-        need=ranking.need,
-        places=places,
-        invitations=sorted(shown, key=lambda pair: (pair[0].invited_at, pair[0].expert_id)),
-        ranking=ranking.matches,
-        items_read=ranking.items_read,
-        may_invite=may_edit_region(member, region, officer_regions(member)),
-    )
-
-
-def invite_by_staff(
-    member: StaffMember, request_id: str, number: int, expert_ids: list[str]
-) -> Invited:
-    """Invite the experts a staff member chose for an activity, audited with their identity.
-
-    All or nothing: :class:`InvalidRequest` at ``/experts`` (nothing sent) when none is chosen,
-    more than the places left, an expert who is not active (any more) or invited already.
-    :class:`WrongRole` unless the member may change the request (an officer: their regions)."""
-    from functions.services.staff import editable_request, staff_event
-
-    request = editable_request(member, request_id)
-    chosen = list(dict.fromkeys(expert_ids))
-    view = activity_experts(member, request_id, number)
-    errors = _choice_errors(chosen, view)
-    if errors:
-        raise InvalidRequest(errors)
-    invited = invite(request_id, number, chosen, member.actor)
-    detail = {"activity": number, "experts": [i.expert_id for i in invited.sent]}
-    if invited.skipped:  # lost a race with another invitation round: said, not hidden
-        detail["skipped"] = sorted(invited.skipped)
-    repository().append_event(staff_event(member, request, "experts_invited", detail, False))
-    return invited
-
-
-def _choice_errors(chosen: list[str], view: ActivityExperts) -> list[FieldError]:
-    """What is wrong with a choice of experts, at the choice's field (the first problem)."""
-    if not chosen:
-        return [FieldError("/experts", "none_chosen")]
-    if len(chosen) > view.places_left or len(chosen) > INVITE_MAX:
-        return [FieldError("/experts", "more_than_places", {"limit": view.places_left})]
-    if any(expert_id in view.invited for expert_id in chosen):
-        return [FieldError("/experts", "invited_already")]
-    store = repository()
-    for expert_id in chosen:
-        expert = store.get_expert(expert_id) if _well_formed_id(expert_id) else None
-        if expert is None or expert.status != ExpertStatus.ACTIVE.value:
-            return [FieldError("/experts", "not_active")]
-    return []
-
-
-def _well_formed_id(expert_id: str) -> bool:
+def well_formed_id(expert_id: str) -> bool:
     """An expert id as registration makes them (32 hex digits): anything else is no one's."""
     return len(expert_id) == 32 and all(c in "0123456789abcdef" for c in expert_id)
 
@@ -706,7 +600,7 @@ def roster(member_state: str, status: str, cursor: str = "") -> RosterView:
 def expert_record(expert_id: str) -> tuple[Expert, list[Invitation]]:
     """An expert as the workspace shows them: the registration and their invitations (the
     accepted ones are their deployments). :class:`NotFound` for no one or an expert leaving."""
-    if not _well_formed_id(expert_id):
+    if not well_formed_id(expert_id):
         raise NotFound("expert")
     expert = repository().get_expert(expert_id)
     if expert is None or expert.status == ExpertStatus.LEAVING.value:

@@ -35,7 +35,7 @@ def _activity_page(
 ) -> Response:
     from functions.domain.experts import Criterion
     from functions.domain.reference import ACTIVITY_TYPES, country_names, reference_data
-    from functions.services import experts as service
+    from functions.services import staff_experts as service
 
     view = service.activity_experts(staff.member, request_id, number)
     request = _request_reference(request_id)
@@ -79,8 +79,8 @@ def show_activity_experts(staff: StaffContext, request_id: str, number: str) -> 
 )
 def invite_experts(staff: StaffContext, request_id: str, number: str) -> Response:
     """Invite the experts ticked on the page (all or none: a problem is shown at the field)."""
-    from functions.services import experts as service
     from functions.services import staff as staff_service
+    from functions.services import staff_experts as service
     from functions.web.body import FORM, read_body
 
     staff_service.editable_request(staff.member, request_id)  # the right to try, first
