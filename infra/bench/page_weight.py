@@ -40,9 +40,9 @@ HOW = (
     " Arabic with 40 published Actions in 30 countries, `infra/bench/public_weight.py`) fetched"
     " from the app against moto, its body gzipped (level 6) as API Gateway compresses it"
     " (`minimum_compression_size` in .chalice/config.json); targets: the form <= 15 KB, any other"
-    " page <= 10 KB, and the public pages answer `Cache-Control: public`. Requests before the form can be used:"
-    " the HTML and every stylesheet, script and image it names (target: HTML, one stylesheet, at"
-    " most one script), each static file with a content-versioned URL and"
+    " page <= 10 KB, and the public pages answer `Cache-Control: public`. Requests before the"
+    " form can be used: the HTML and every stylesheet, script and image it names (target: HTML,"
+    " one stylesheet, at most one script), each static file with a content-versioned URL and"
     " `Cache-Control: immutable`."
 )
 
