@@ -18,7 +18,9 @@ from functions.web.openapi import openapi
 from functions.web.partner import partner
 from functions.web.public import public
 from functions.web.review import review
+from functions.web.staff.committee import committee as staff_committee
 from functions.web.staff.dossier import dossier as staff_dossier
+from functions.web.staff.focal import focal as staff_focal
 from functions.web.staff.queue import queue as staff_queue
 from functions.web.staff.signin import signin as staff_sign_in
 from functions.web.staff.signin import signout as staff_sign_out
@@ -60,6 +62,8 @@ app.register_blueprint(openapi)
 app.register_blueprint(staff_sign_in)
 app.register_blueprint(staff_sign_out)
 app.register_blueprint(staff_queue)
+app.register_blueprint(staff_committee)
+app.register_blueprint(staff_focal)
 app.register_blueprint(staff_dossier)
 
 if stage_at_import() == "local":
