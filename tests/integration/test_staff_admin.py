@@ -390,6 +390,8 @@ def test_an_administrator_adds_changes_and_removes_a_project_officer(admin: Brow
         ({"officer.email": "luisa@"}, "f-officer-email"),
         ({"officer.name": "L"}, "f-officer-name"),
         ({"officer.language": "pt"}, "f-officer-language"),
+        ({"officer.regions": ["africa"] * 200}, "f-officer-regions"),  # bounded before the schema
+        ({"officer.email": "a" * 60_000 + "@x.org"}, "f-officer-email"),
     ],
 )
 def test_a_bad_project_officer_is_refused_at_its_field(
@@ -515,6 +517,24 @@ def test_another_staff_member_s_token_is_refused(admin: Browser, client: Any) ->
     other = signed_in(client, "demo-coordinator")
     token = csrf_of(other.get("/staff/committee"))
     assert post(admin, "/staff/committee/members", {**MEMBER, "_csrf": token}).status_code == 403
+
+
+def test_hostile_answers_are_refused_quickly_and_at_their_fields(admin: Browser) -> None:
+    hostile = {
+        **MEMBER,
+        "member.name": "\u202e" + "x" * 100_000,
+        "member.email": "@" * 50_000,
+        "member.id": "\u0000",
+        "member." + "deep." * 500 + "x": "1",
+        "member.role": ["voting"] * 500,
+    }
+    answer = post(admin, "/staff/committee/members", with_token(admin, "/staff/committee/members", hostile))
+    assert answer.status_code in (400, 413, 422)
+    many = {**OFFICER, "officer.regions": ["africa"] * 2000}
+    answer = post(admin, "/staff/committee/officers", with_token(admin, "/staff/committee/officers", many))
+    assert answer.status_code in (400, 413, 422)
+    assert repository().member("dg-near-2") is None and trail() == []
+    assert repository().officer("po-latam") is None
 
 
 def test_the_pages_speak_french(admin: Browser) -> None:
