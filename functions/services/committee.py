@@ -11,9 +11,11 @@ and nothing is written. Each change that is written adds a line to the administr
 What a change does to a round under review (services/review.py reads the committee as it is
 now, there is no snapshot of a round): a removed member's review links stop working
 (:class:`NotAVoter`), a vote they cast stays in the request's trail but no longer counts, and
-the round is decided by the remaining voters at the next vote or the daily sweep. The same holds
-for a member made an observer. The committee always keeps one voting member (the decision rule
-has nobody to count otherwise).
+so each open round is settled again at once by the rule with the remaining voters
+(:func:`settle_open_rounds`: a round whose last awaited vote was the removed member's is decided
+now, not left waiting for a vote that cannot come). The same holds for a member made an
+observer. The committee always keeps one voting member (the decision rule has nobody to count
+otherwise).
 """
 
 from __future__ import annotations
@@ -149,6 +151,8 @@ def update_member(staff: StaffMember, member_id: str, document: Any) -> Member:
     repository().save_member(member)
     changed = sorted(k for k in Member._fields if getattr(member, k) != getattr(existing, k))
     _audit(staff, "member_changed", member_id, fields=changed)
+    if existing.votes and not member.votes:
+        settle_open_rounds()
     return member
 
 
@@ -165,7 +169,26 @@ def remove_member(staff: StaffMember, member_id: str) -> Member:
     if not repository().remove_member(member_id):
         raise NotFound("member")
     _audit(staff, "member_removed", member_id, role=existing.role.value)
+    if existing.votes:
+        settle_open_rounds()
     return existing
+
+
+def settle_open_rounds() -> int:
+    """Apply the decision rule again to every round under review, with the committee as it is
+    now (after a voter left it); how many were decided. Each decision is the review flow's one
+    conditional write (services/review.py ``settle_round``): made once, the partner and the
+    committee told once, whoever else settles the same round at the same moment."""
+    from functions.domain.requests import Status
+    from functions.services import review
+
+    store = repository()
+    members = store.members()
+    decided = 0
+    for request in store.requests_in_status(Status.UNDER_REVIEW.value):
+        settled = review.settle_round(request.request_id, request.round, members)
+        decided += settled.won
+    return decided
 
 
 # --- delegates ------------------------------------------------------------------------------

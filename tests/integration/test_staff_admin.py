@@ -520,7 +520,7 @@ def test_another_staff_member_s_token_is_refused(admin: Browser, client: Any) ->
 
 
 def test_hostile_answers_are_refused_quickly_and_at_their_fields(admin: Browser) -> None:
-    hostile = {
+    hostile: dict[str, str | list[str]] = {
         **MEMBER,
         "member.name": "\u202e" + "x" * 100_000,
         "member.email": "@" * 50_000,
@@ -528,10 +528,14 @@ def test_hostile_answers_are_refused_quickly_and_at_their_fields(admin: Browser)
         "member." + "deep." * 500 + "x": "1",
         "member.role": ["voting"] * 500,
     }
-    answer = post(admin, "/staff/committee/members", with_token(admin, "/staff/committee/members", hostile))
+    answer = post(
+        admin, "/staff/committee/members", with_token(admin, "/staff/committee/members", hostile)
+    )
     assert answer.status_code in (400, 413, 422)
     many = {**OFFICER, "officer.regions": ["africa"] * 2000}
-    answer = post(admin, "/staff/committee/officers", with_token(admin, "/staff/committee/officers", many))
+    answer = post(
+        admin, "/staff/committee/officers", with_token(admin, "/staff/committee/officers", many)
+    )
     assert answer.status_code in (400, 413, 422)
     assert repository().member("dg-near-2") is None and trail() == []
     assert repository().officer("po-latam") is None
@@ -551,3 +555,28 @@ def test_the_pages_speak_french(admin: Browser) -> None:
         ),
     )
     assert answer.status_code == 422 and "Dernier jour de la délégation" in answer.body.decode()
+
+
+def test_removing_the_member_a_round_waits_for_decides_it_and_mails_once(
+    client: Any, stack: Stack, submitted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.helpers import PARTNER, mail_to, review_path, run_workers
+
+    staff_accounts(stack, monkeypatch)
+    for member in ("intpa", "eeas"):
+        assert Browser(client).vote(review_path(member), "approve").status_code == 200
+    request = repository().get_request(submitted)
+    assert request is not None and request.status == "under_review"
+    old_link = review_path("home")
+    admin = signed_in(client, "demo-admin")
+    page = admin.get("/staff/committee/members/home/remove")
+    assert "1 request is under review now." in page.body.decode()
+    assert (
+        post(admin, "/staff/committee/members/home/remove", {"_csrf": csrf_of(page)}).status_code
+        == 303
+    )
+    request = repository().get_request(submitted)
+    assert request is not None and request.status == "approved"
+    run_workers(client, stack)
+    assert len(mail_to(PARTNER, "decision_partner")) == 1
+    assert Browser(client).get(old_link).status_code == 403  # the removed member's link
