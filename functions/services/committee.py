@@ -198,7 +198,8 @@ def save_delegate(staff: StaffMember, document: Any) -> Member:
     """A member's delegate for a period (both days included), replacing any earlier one."""
     require_admin(staff)
     data = part_of(document, "delegate")
-    member = repository().member(data["member"])
+    found = repository().member(data["member"])
+    member = found if found is not None and found.votes else None  # an observer has no vote
     errors = [] if member is not None else [FieldError("/delegate/member", "no_member")]
     errors += address_errors("/delegate/email", data["email"])
     if member is not None and member.email.casefold() == data["email"].casefold():

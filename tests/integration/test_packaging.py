@@ -159,13 +159,15 @@ def test_the_dependencies_ship_as_bytecode_without_docstrings(unzipped: Path) ->
 # of others' code: it holds for the dependencies alone (5.35 MB measured on 2026-12-01, with
 # botocore's cognito-idp model for the workspace). Our own code, templates, schemas and catalogs
 # grew with the staff workspace and the Expert Roster to 2.13 MB (0.82 MB zipped): counted apart,
-# with a budget of 2.6 MB, so that a new area's size is seen where it lands. The JOSE stack the
-# workspace verifies its sessions with (joserfc, cryptography and the cffi it needs) is counted
+# with a budget of 2.6 MB, so that a new area's size is seen where it lands. The committee's and
+# the focal points' administration (issue 17 item 4, issue 18 item 2) took it to 2.76 MB: two
+# blueprints, their templates, two schemas and 0.05 MB of compiled catalogs; budget 2.85 MB.
+# The JOSE stack the workspace verifies its sessions with (joserfc, cryptography and the cffi it needs) is counted
 # apart too: 13.38 MB unzipped, 4.70 MB zipped, almost all of it cryptography's compiled Rust
 # library. It is imported on use (the public API's cold start does not pay it), but it ships:
 # the workspace as a function of its own would keep it out of the public API's package (open).
 DEPENDENCIES_UNZIPPED_BUDGET = 6_570_000
-OURS_UNZIPPED_BUDGET = 2_600_000
+OURS_UNZIPPED_BUDGET = 2_850_000
 ZIPPED_BUDGET = 3_000_000  # dependencies and ours, without the JOSE stack
 OURS = ("functions/", "schemas/", "app.py")
 JOSE_STACK = ("cryptography", "cffi", "_cffi_backend", "pycparser", "joserfc")

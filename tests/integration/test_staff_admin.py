@@ -337,6 +337,7 @@ def test_an_administrator_gives_a_member_a_delegate_with_dates_and_ends_it(admin
     ("change", "field"),
     [
         ({"delegate.member": "nobody"}, "f-delegate-member"),
+        ({"delegate.member": "near"}, "f-delegate-member"),  # an observer: no vote to delegate
         ({"delegate.member": ""}, "f-delegate-member"),
         ({"delegate.valid_until": "2027-01-03"}, "f-delegate-valid-until"),  # before the start
         ({"delegate.valid_from": "2027-02-30"}, "f-delegate-valid-from"),
