@@ -76,8 +76,8 @@ def _closed_up(values: dict[str, list[str]]) -> dict[str, list[str]]:
             others[name] = answers
         elif any(answer.strip() for answer in answers):
             filled.setdefault(int(position), []).append((rest, answers))
-    for number, position in enumerate(sorted(filled)):
-        for rest, answers in filled[position]:
+    for number, at in enumerate(sorted(filled)):
+        for rest, answers in filled[at]:
             others[f"{prefix}{number}.{rest}"] = answers
     return others
 
