@@ -147,7 +147,7 @@ def test_an_officer_records_publishes_and_moves_an_action_of_six_activities(
     # The summary's link leads to the field; corrected; sent with the keyboard.
     summary.first.focus()
     tab.keyboard.press("Enter")
-    assert tab.url.endswith("#f-activities-2-ends-on")
+    assert tab.evaluate("document.activeElement.id") == "f-activities-2-ends-on"
     tab.locator("#f-activities-2-ends-on").fill(PLAN["activities"][2]["ends_on"])
     tab.locator("button[data-submit]").focus()
     with tab.expect_navigation():
@@ -165,12 +165,15 @@ def test_an_officer_records_publishes_and_moves_an_action_of_six_activities(
         tab.locator("form:has(#activity-2-status) button").click()
     assert tab.locator("text=The partner is told by email.").is_visible()
 
-    # The partner's email: the Action published, then activity 2 taken place (once each).
-    mail = mailbox.wait_for(partner, 4)
+    # The partner's email: the Action published, then activity 2 taken place, with the host's
+    # evaluation link that a done activity brings (once each).
+    mail = mailbox.wait_for(partner, 5)
     subjects = [m["subject"] for m in mail]
     assert sum("Action for your request" in s and "ready" in s for s in subjects) == 1
+    assert sum(s.startswith("How did the activity go?") for s in subjects) == 1
     [changed] = [m for m in mail if "has changed" in m["subject"]]
-    assert "has taken place: Validation workshop of the assessment" in changed["text"]
+    taken_place = r"Activity 2 of the Action .* has taken place: \W?Validation workshop"
+    assert re.search(taken_place, changed["text"]), changed["text"]
     [published] = [m for m in mail if "ready" in m["subject"]]
     assert TITLE in published["text"]
     # The partner's status page, from the email's link: the Action, activity 2 done.
