@@ -409,6 +409,22 @@ class Repository(ABC):
         """Remove a focal point; False if there was none."""
 
     @abstractmethod
+    def all_focal_points(self) -> list[FocalPoint]:
+        """Every member state's focal points, by member state then id (one partition)."""
+
+    # --- the administration's trail (committee, officers, focal points) -------------------------
+
+    @abstractmethod
+    def append_admin_event(self, event: Event) -> None:
+        """Add one line to the administration's trail: a change to the committee, the
+        officers or the focal points, which belongs to no request (``event.request_id`` is
+        ignored). :class:`Conflict` if that very line exists."""
+
+    @abstractmethod
+    def admin_events(self, limit: int) -> list[Event]:
+        """The administration's trail, newest first, ``limit`` lines at most (one Query)."""
+
+    @abstractmethod
     def claim_roster_mail(self, record: RosterMailRecord) -> bool:
         """Store a first claim on sending a roster email; False if a record exists already."""
 

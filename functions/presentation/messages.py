@@ -46,7 +46,17 @@ TEMPLATES: dict[str, str] = {
     "roster_consent_required": N_(
         "You must agree to the processing of personal data to join the roster"
     ),
+    # The workspace's administration forms (committee, focal points).
+    "identifier": N_("{label} may hold only lower-case letters, digits and hyphens"),
+    "taken": N_("{label} is already used: choose another"),
+    "last_voter": N_(
+        "The committee needs at least one voting member: {label} cannot be observer here"
+    ),
+    "no_member": N_("Choose {label} from the list: there is no such member"),
     "before_start": N_("{label} must not be before the start of the period"),
+    # An Action's own first and last day (domain/validation.py validate_action).
+    "after_first_activity": N_("{label} must not be after the first activity starts ({date})"),
+    "before_last_activity": N_("{label} must not be before the last activity ends ({date})"),
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),

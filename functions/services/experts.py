@@ -36,6 +36,7 @@ from functions.domain.experts import (
 )
 from functions.domain.mail import MailKind, Notification, RosterNotification, email_hash
 from functions.domain.reference import reference_data
+from functions.domain.staff import StaffMember
 from functions.domain.validation import EXPERT, normalised_request, validate_expert
 from functions.runtime.settings import get_settings
 
@@ -313,6 +314,91 @@ def save_focal_point(focal: FocalPoint) -> None:
     if not focal.focal_id or not focal.name.strip():
         raise ValueError("a focal point needs an id and a name")
     repository().save_focal_point(focal)
+
+
+# --- focal points in the staff workspace (administrators) --------------------------------------
+
+FOCAL_SCHEMA = "focal_point.schema.json"
+
+
+def _focal_from(data: dict[str, Any]) -> FocalPoint:
+    return FocalPoint(
+        focal_id=data["id"],
+        member_state=data["member_state"],
+        name=data["name"],
+        email=data["email"],
+        language=data["language"],
+        copy_invitations=bool(data.get("copy_invitations", False)),
+    )
+
+
+def add_focal_point(staff: StaffMember, document: Any) -> FocalPoint:
+    """A new focal point of a member state (schemas/focal_point.schema.json): every problem at
+    its field (:class:`InvalidRequest`), an id already used in the member state among them."""
+    from functions.services import committee
+
+    committee.require_admin(staff)
+    data = committee.part_of(document, "focal_point", FOCAL_SCHEMA)
+    errors = committee.address_errors("/focal_point/email", data["email"])
+    if repository().focal_point(data["member_state"], data["id"]) is not None:
+        errors.append(FieldError("/focal_point/id", "taken"))
+    if errors:
+        raise InvalidRequest(errors, FOCAL_SCHEMA)
+    focal = _focal_from(data)
+    save_focal_point(focal)
+    event = committee.admin_event(staff, "focal_point_added", _focal_subject(focal), {})
+    repository().append_admin_event(event)
+    return focal
+
+
+def update_focal_point(
+    staff: StaffMember, member_state: str, focal_id: str, document: Any
+) -> FocalPoint:
+    """A focal point's name, address, language or copies changed (its member state and id
+    are the URL's). :class:`NotFound` for no such focal point."""
+    from functions.services import committee
+
+    committee.require_admin(staff)
+    existing = repository().focal_point(member_state, focal_id)
+    if existing is None:
+        raise NotFound("focal point")
+    if isinstance(document, dict) and isinstance(document.get("focal_point"), dict):
+        document["focal_point"].update(member_state=member_state, id=focal_id)
+    data = committee.part_of(document, "focal_point", FOCAL_SCHEMA)
+    errors = committee.address_errors("/focal_point/email", data["email"])
+    if errors:
+        raise InvalidRequest(errors, FOCAL_SCHEMA)
+    focal = _focal_from(data)
+    save_focal_point(focal)
+    changed = sorted(k for k in FocalPoint._fields if getattr(focal, k) != getattr(existing, k))
+    detail = {"fields": changed}
+    repository().append_admin_event(
+        committee.admin_event(staff, "focal_point_changed", _focal_subject(focal), detail)
+    )
+    return focal
+
+
+def remove_focal_point(staff: StaffMember, member_state: str, focal_id: str) -> FocalPoint:
+    """Remove a focal point: the links it was sent stop working (:func:`focal_view`)."""
+    from functions.services import committee
+
+    committee.require_admin(staff)
+    existing = repository().focal_point(member_state, focal_id)
+    if existing is None or not repository().remove_focal_point(member_state, focal_id):
+        raise NotFound("focal point")
+    event = committee.admin_event(staff, "focal_point_removed", _focal_subject(existing), {})
+    repository().append_admin_event(event)
+    return existing
+
+
+def _focal_subject(focal: FocalPoint) -> str:
+    return f"{focal.member_state}:{focal.focal_id}"
+
+
+def awaiting_confirmation(member_state: str) -> list[Expert]:
+    """A member state's registrations its focal points have not answered yet (one Query on
+    roster-index, then the profiles)."""
+    return repository().experts_of_member_state(member_state, ExpertStatus.PENDING.value)
 
 
 # --- matching ----------------------------------------------------------------------------

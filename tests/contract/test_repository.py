@@ -1653,3 +1653,38 @@ def test_an_expert_who_leaves_is_listed_for_erasure_once(repo: Repository) -> No
     assert repo.active_experts_of_topics(["border_management"])[0] == []
     repo.erase_expert("e1")
     assert repo.experts_leaving() == []
+
+
+def test_every_focal_point_is_one_partition_in_member_state_order(repo: Repository) -> None:
+    assert repo.all_focal_points() == []
+    repo.save_focal_point(make.focal("fp2"))
+    repo.save_focal_point(make.focal("de1", "DE", language="en"))
+    repo.save_focal_point(make.focal("fp1"))
+
+    assert [(f.member_state, f.focal_id) for f in repo.all_focal_points()] == [
+        ("DE", "de1"),
+        ("FR", "fp1"),
+        ("FR", "fp2"),
+    ]
+    repo.remove_focal_point("FR", "fp1")
+    assert [f.focal_id for f in repo.all_focal_points()] == ["de1", "fp2"]
+
+
+def test_the_administration_trail_is_newest_first_and_written_once(repo: Repository) -> None:
+    from functions.domain.records import Event
+
+    assert repo.admin_events(10) == []
+    lines = [
+        Event("", f"2026-12-01T10:0{i}:00.000000Z", "member_saved", "staff:s1", 0, {"id": f"m{i}"})
+        for i in range(3)
+    ]
+    for line in lines:
+        repo.append_admin_event(line)
+    with pytest.raises(Conflict):
+        repo.append_admin_event(lines[0])
+    newest = repo.admin_events(2)
+    assert [e.detail for e in newest] == [{"id": "m2"}, {"id": "m1"}]
+    assert all(e.actor == "staff:s1" and e.request_id == "" for e in newest)
+    assert len(repo.admin_events(10)) == 3
+    # Not a request's trail: no request's partition sees it.
+    assert repo.partition("").events == []

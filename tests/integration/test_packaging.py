@@ -160,14 +160,16 @@ def test_the_dependencies_ship_as_bytecode_without_docstrings(unzipped: Path) ->
 # alone (5.10 MB, with botocore's cognito-idp and s3 models). Our own code, templates, schemas
 # and catalogs grew with the staff workspace, the Expert Roster and the results to 2.55 MB
 # (sources and bytecode): counted apart, with a budget of 2.8 MB, so that a new area's size is
-# seen where it lands. The JOSE stack the workspace verifies its sessions with (joserfc,
-# cryptography and the cffi it needs: infra/bench/size.py) is counted apart too: 13.47 MB
+# seen where it lands. The committee's and the focal points' administration (issue 17 item 4,
+# issue 18 item 2: two blueprints, their templates, two schemas, 0.05 MB of compiled catalogs)
+# adds about 0.2 MB: budget 3.0 MB. The JOSE stack the workspace verifies its sessions with
+# (joserfc, cryptography and the cffi it needs: infra/bench/size.py) is counted apart too: 13.47 MB
 # unzipped, 4.70 MB zipped, almost all of it cryptography's compiled Rust library. It is
 # imported on use, so the public API's cold start does not load it (the test after this one);
 # why it stays in the one package (docs/performance.md): the public API starts as fast with it,
 # the package is a tenth of Lambda's limit, and a second function would be cold more often.
 DEPENDENCIES_UNZIPPED_BUDGET = 6_570_000
-OURS_UNZIPPED_BUDGET = 2_800_000
+OURS_UNZIPPED_BUDGET = 3_000_000
 ZIPPED_BUDGET = 3_200_000  # dependencies and ours, without the JOSE stack
 OURS = ("functions/", "schemas/", "app.py")
 JOSE_UNZIPPED_BUDGET = size.JOSE_BUDGET

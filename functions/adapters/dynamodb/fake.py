@@ -1038,6 +1038,30 @@ class InMemoryRepository(Repository):
             self._call("drop_held_mail")
             self._items.pop(("HELDMAIL", key), None)
 
+    def all_focal_points(self) -> list[FocalPoint]:
+        """Every member state's focal points, by member state then id."""
+        with self._lock:
+            self._call("all_focal_points")
+            found = sorted((sk, item) for (pk, sk), item in self._items.items() if pk == "FOCAL")
+            return [item.value for _, item in found]
+
+    def append_admin_event(self, event: Event) -> None:
+        """Add one line to the administration's trail (Conflict if that very line exists)."""
+        with self._lock:
+            self._call("append_admin_event")
+            suffix = f"#{event.suffix}" if event.suffix else ""
+            key = ("ADMIN", f"EVT#{event.at}#{event.action}{suffix}")
+            if key in self._items:
+                raise Conflict(f"event {event.action} at {event.at} exists")
+            self._items[key] = _Item("admin_event", _copied(event._replace(request_id="")))
+
+    def admin_events(self, limit: int) -> list[Event]:
+        """The administration's trail, newest first."""
+        with self._lock:
+            self._call("admin_events")
+            found = sorted((sk, item) for (pk, sk), item in self._items.items() if pk == "ADMIN")
+            return [_copied(item.value) for _, item in reversed(found)][:limit]
+
     @staticmethod
     def _roster_mail_key(record: RosterMailRecord | RosterNotification) -> Key:
         suffix = "#" + record.key if record.key else ""

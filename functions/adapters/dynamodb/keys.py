@@ -226,6 +226,9 @@ def focal_point(member_state: str, focal_id: str) -> Key:
     return FOCAL, f"{FOCAL_PREFIX}{member_state}#{focal_id}"
 
 
+ADMIN = "ADMIN"  # the administration's trail: ``ADMIN`` / ``EVT#<iso time>#<action>[#<suffix>]``
+
+
 def focal_prefix(member_state: str) -> str:
     """The sort keys of one member state's focal points."""
     return f"{FOCAL_PREFIX}{member_state}#"

@@ -188,7 +188,9 @@ class EventItem(TableItem, discriminator="event"):
     """One line of a request's audit trail. Written once, never changed.
 
     Key: ``REQ#<id>`` / ``EVT#<iso time>#<action>[#<suffix>]``. Retention and erasure: those of
-    its partition (``detail``'s texts scrubbed).
+    its partition (``detail``'s texts scrubbed). The administration's trail (changes to the
+    committee, the officers, the focal points) is the same item under ``ADMIN`` /
+    ``EVT#...``: ids and field names only, kept for good.
     """
 
     at = UnicodeAttribute()

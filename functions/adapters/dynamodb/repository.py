@@ -1541,6 +1541,51 @@ class DynamoRepository(Repository):
         """One DeleteItem."""
         self._delete_existing(HeldMailItem(keys.HELD_MAIL, key))
 
+    def all_focal_points(self) -> list[FocalPoint]:
+        """One Query of the focal points' partition (pages followed)."""
+        bind(self._settings)
+        query = FocalPointItem.query(keys.FOCAL, TableItem.sk.startswith(keys.FOCAL_PREFIX))
+        return [_focal(item) for item in self._live_items(query, "Query focal points")]
+
+    def append_admin_event(self, event: Event) -> None:
+        """One conditional PutItem in the ``ADMIN`` partition (an event item, kept for good:
+        its detail holds ids and field names only)."""
+        values = _event_values(event._replace(expires_at=None))
+        values.pop("pk")
+        item = EventItem(keys.ADMIN, values.pop("sk"), **values)
+        if not self._save_new(item):
+            raise Conflict(f"event {event.action} at {event.at} exists")
+
+    def admin_events(self, limit: int) -> list[Event]:
+        """One Query of the ``ADMIN`` partition, newest first, ``limit`` items."""
+        bind(self._settings)
+        query = EventItem.query(
+            keys.ADMIN,
+            TableItem.sk.startswith(keys.EVENT_PREFIX),
+            scan_index_forward=False,
+            limit=limit,
+        )
+        found = []
+        for item in self._live_items(query, "Query administration trail"):
+            plain = keys.event_sk(item.at, item.action)
+            found.append(
+                Event(
+                    request_id="",
+                    at=item.at,
+                    action=item.action,
+                    actor=item.actor,
+                    round=int(item.round),
+                    detail=dict(
+                        item.detail.as_dict() if hasattr(item.detail, "as_dict") else item.detail
+                    ),
+                    public=False,
+                    suffix=item.sk[len(plain) + 1 :],
+                )
+            )
+            if len(found) >= limit:
+                break
+        return found
+
     def _roster_mail_item(self, record: RosterMailRecord | RosterNotification) -> ExpertMailItem:
         return ExpertMailItem(
             *keys.expert_mail(record.expert_id, record.kind.value, record.recipient, record.key)
