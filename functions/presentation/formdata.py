@@ -22,6 +22,7 @@ HONEYPOT = "website"  # a field hidden from people; bots fill it in
 # A position in a repeated group: ASCII digits only ("¹".isdigit() is true, and int() refuses it)
 # and small (a posted "co_requesters.99999999.name" must not grow a list of a hundred million).
 MAX_POSITION = 99
+MAX_DIGITS = 18  # the longest integer a form field is read as (see _coerce)
 
 
 def _position(part: str) -> int | None:
@@ -37,7 +38,10 @@ def _coerce(value: str, schema: dict[str, Any]) -> Any:
     if kind == "boolean":
         return {"true": True, "false": False}.get(value, value)
     digits = value.removeprefix("-")
-    if kind == "integer" and digits.isascii() and digits.isdigit():
+    # Short numbers only: int() refuses more than 4,300 digits (a ValueError, a 500), and a
+    # number of 19 digits is out of every schema's range anyway; a longer one stays a string
+    # for the schema to refuse as the wrong kind of value.
+    if kind == "integer" and digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS:
         return int(value)
     return value
 
@@ -167,6 +171,9 @@ def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
     """An untouched section of the form is an empty object, so that each of its required
     questions gets its own message instead of one for the whole section."""
     for section in spec.sections:
-        if section.items and section.items[0].name.startswith(section.name + "."):
+        # A section of an object inside another (``participants.by_institution``) is optional
+        # with its parent's rules: only a top-level section is kept empty.
+        top = "." not in section.name
+        if top and section.items and section.items[0].name.startswith(section.name + "."):
             document.setdefault(section.name, {})
     return document

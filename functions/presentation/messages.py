@@ -43,6 +43,11 @@ TEMPLATES: dict[str, str] = {
         "You must agree to the processing of personal data to join the roster"
     ),
     "before_start": N_("{label} must not be before the start of the period"),
+    # An activity's outcome (functions/domain/outcome.py): the numbers against each other.
+    "participants_mismatch": N_(
+        "{label}: the numbers must add up to the participants by sex (women, men, other)"
+    ),
+    "listed_twice": N_("{label}: this deliverable is listed twice"),
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),
