@@ -115,7 +115,11 @@ def test_an_officer_records_the_outcome_and_edits_it_later(client: Any, done: st
         ("participants.women", "9" * 5000, "f-participants-women"),
         ("participants.women", "", "f-participants-women"),
         ("participants.men", "٣", "f-participants-men"),
-        ("participants.by_institution.other", "5", "f-participants-by-institution-national-government"),
+        (
+            "participants.by_institution.other",
+            "5",
+            "f-participants-by-institution-national-government",
+        ),
         ("deliverables.0.kind", "poem", "f-deliverables-0-kind"),
         ("deliverables.0.kind", "", "f-deliverables-0-kind"),
         ("deliverables.0.link", "javascript:alert(1)", "f-deliverables-0-link"),
@@ -172,7 +176,10 @@ def test_an_activity_not_done_has_no_outcome(client: Any, with_action: str) -> N
     browser = signed_in(client, "po-africa")
     page = browser.get(outcome_path(with_action))
     assert page.status_code == 200
-    assert "not done yet" in page.body.decode() and 'name="participants.women"' not in page.body.decode()
+    assert (
+        "not done yet" in page.body.decode()
+        and 'name="participants.women"' not in page.body.decode()
+    )
     token = csrf_of(browser.get(f"/staff/requests/{with_action}"))
     answer = browser.post(outcome_path(with_action), {"_csrf": token, **GOOD})
     assert answer.status_code == 409
@@ -237,13 +244,21 @@ def test_the_evaluation_page_shows_the_figures_comments_and_room_code(
     _answer(
         client,
         host,
-        {"evaluation.satisfaction": "5", "evaluation.changes_work": "yes", "evaluation.comment": "<b>Très</b> utile"},
+        {
+            "evaluation.satisfaction": "5",
+            "evaluation.changes_work": "yes",
+            "evaluation.comment": "<b>Très</b> utile",
+        },
     )
     _answer(client, room, {"evaluation.satisfaction": "3", "evaluation.changes_work": "no"})
     _answer(
         client,
         room,
-        {"evaluation.satisfaction": "4", "evaluation.changes_work": "partly", "evaluation.most_useful": "الأمثلة"},
+        {
+            "evaluation.satisfaction": "4",
+            "evaluation.changes_work": "partly",
+            "evaluation.most_useful": "الأمثلة",
+        },
     )
     browser = signed_in(client, "po-africa")
     page = browser.get(f"/staff/requests/{done}/evaluation?lang=en")
@@ -257,7 +272,7 @@ def test_the_evaluation_page_shows_the_figures_comments_and_room_code(
     assert '<svg role="img" aria-label="QR code of the evaluation link of activity 1"' in body
     assert "/evaluate/room/" in body
     # The link shown opens the room's form.
-    start = body.index('data-room-link>') + len("data-room-link>")
+    start = body.index("data-room-link>") + len("data-room-link>")
     shown = html.unescape(body[start : body.index("</a>", start)])
     assert Browser(client).get(path_of(shown)).status_code == 200
     dossier = browser.get(f"/staff/requests/{done}").body.decode()
@@ -300,3 +315,68 @@ def test_a_request_without_an_action_has_no_results_page(client: Any, reviewed: 
     browser = signed_in(client, "po-africa")
     assert browser.get(f"/staff/requests/{reviewed}/evaluation").status_code == 404
     assert browser.get(f"/staff/requests/{'f' * 32}/evaluation").status_code == 404
+
+
+def test_each_deployed_expert_gets_a_personal_evaluation_link_once_in_their_language(
+    client: Any, stack: Stack
+) -> None:
+    from functions.domain.experts import FocalPoint
+    from functions.services import experts
+    from tests.integration.helpers import mail_to, seed_committee
+    from tests.integration.test_experts import _active_experts, _approved_with_action, registration
+
+    experts.save_focal_point(
+        FocalPoint("sgae", "FR", "Jeanne Focal", "jeanne@sgae.example.fr", "fr")
+    )
+    seed_committee()
+    _approved_with_action(stack)
+    request_id = "a" * 32
+    one, two = _active_experts(client, "one@example.fr", "two@example.fr")
+    spanish = registration(email="tres@example.es", name="Experta Tres", preferred_language="es")
+    from tests.integration.test_experts import register
+
+    three = str(__import__("json").loads(register(client, spanish).body)["id"])
+    [(_, url)] = experts.focal_links(three)
+    experts.answer_registration(
+        links.read_focal_token(url.split("/confirm/")[1].split("?")[0]), True
+    )
+    # Activity 2 (a workshop) needs experts: one declines, two accept.
+    places = repository().activity_invitations(request_id, 2)[0]
+    experts.invite(request_id, 2, [one, two, three], "officer:po-africa")
+    run_workers(client, stack)
+    for expert_id, accept in ((one, False), (two, True), (three, True)):
+        link = links.InvitationLink(request_id, 2, expert_id)
+        experts.answer_invitation(link, accept, "" if accept else "En congé")
+    assert places is None or places.places >= 2
+    accepted = {
+        i.expert_id
+        for i in repository().activity_invitations(request_id, 2)[1]
+        if i.status == "accepted"
+    }
+    assert accepted == {two, three}
+
+    actions.set_activity_status(request_id, 2, "done")
+    run_workers(client, stack)
+    assert mail_to("one@example.fr", "evaluation_expert") == []  # declined: not deployed
+    [french] = mail_to("two@example.fr", "evaluation_expert")
+    [spanish_mail] = mail_to("tres@example.es", "evaluation_expert")
+    assert "Merci d'avoir participé" in french.text and "Comment s'est passée" in french.subject
+    assert "Gracias por participar" in spanish_mail.text
+    # The link is the expert's own: one answer, counted as an expert's.
+    path = path_of(french.link("/evaluate/"))
+    assert "/evaluate/room/" not in path
+    _answer(
+        client,
+        french.link("/evaluate/"),
+        {"evaluation.satisfaction": "4", "evaluation.changes_work": "yes"},
+    )
+    again = Browser(client)
+    assert "already" in again.get(path + "&lang=en").body.decode().lower()
+    assert evaluation.action_figures(request_id).activities[2].by_role["expert"] == 1
+
+    # Done again after a mistake: nobody is mailed twice.
+    actions.set_activity_status(request_id, 2, "confirmed")
+    actions.set_activity_status(request_id, 2, "done")
+    run_workers(client, stack)
+    assert len(mail_to("two@example.fr", "evaluation_expert")) == 1
+    assert len(mail_to("tres@example.es", "evaluation_expert")) == 1

@@ -129,7 +129,9 @@ def save_outcome(staff: StaffContext, request_id: str, number: str) -> Response:
     return _outcome_page(staff, request_id, which, 200, notice="outcome_saved")
 
 
-def _evaluation_page(staff: StaffContext, request_id: str, status: int = 200, notice: str = "") -> Response:
+def _evaluation_page(
+    staff: StaffContext, request_id: str, status: int = 200, notice: str = ""
+) -> Response:
     from functions.adapters import links
     from functions.adapters.repository import repository
     from functions.domain.evaluation import ROOM_CAP, role_of
