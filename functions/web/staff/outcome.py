@@ -67,11 +67,12 @@ def _outcome_page(
     from functions.web.form import error_views, sections_view
 
     request = service.editable_request(staff.member, request_id)
-    try:
-        activity = actions.activity_of(request_id, number)
-    except actions.ActionError as error:
-        raise NotFound(request_id) from error
-    view = actions.action_view(actions.current_action(request_id).plan, staff.language)  # type: ignore[union-attr]
+    action = actions.current_action(request_id)
+    activities = action.plan["activities"] if action else []
+    if action is None or number > len(activities):
+        raise NotFound(request_id)
+    activity = activities[number - 1]
+    view = actions.action_view(action.plan, staff.language)
     spec = outcome_form()
     if values is None:
         values = form_values(activity.get("outcome", {}))
@@ -84,7 +85,6 @@ def _outcome_page(
         activity=view["activities"][number - 1],
         done=activity.get("status") == DONE,
         recorded="outcome" in activity,
-        title="Outcome of the activity",
         sections=sections_view(spec, staff.language, values, inline),
         summary=summary,
         hidden=[("_csrf", staff.csrf_token)],
@@ -113,7 +113,6 @@ def save_outcome(staff: StaffContext, request_id: str, number: str) -> Response:
     from functions.presentation.formdata import posted_document
     from functions.presentation.formspec import OUTCOME_SCHEMA, outcome_form
     from functions.services import actions
-
     from functions.services import staff as service
 
     service.editable_request(staff.member, request_id)  # the right to try, first
