@@ -164,9 +164,13 @@ def test_the_dependencies_ship_as_bytecode_without_docstrings(unzipped: Path) ->
 # apart too: 13.38 MB unzipped, 4.70 MB zipped, almost all of it cryptography's compiled Rust
 # library. It is imported on use (the public API's cold start does not pay it), but it ships:
 # the workspace as a function of its own would keep it out of the public API's package (open).
+# Issue 19's workspace pages (an activity's outcome, the Action's results, the expert's
+# evaluation email) brought ours to 2.65 MB, and segno (the rooms' QR codes, imported on use)
+# 0.23 MB unzipped, 0.07 MB zipped to the dependencies: 2.99 MB zipped in all, measured on
+# 2026-12-01; the budgets of ours and of the zip grew with them.
 DEPENDENCIES_UNZIPPED_BUDGET = 6_570_000
-OURS_UNZIPPED_BUDGET = 2_600_000
-ZIPPED_BUDGET = 3_000_000  # dependencies and ours, without the JOSE stack
+OURS_UNZIPPED_BUDGET = 2_900_000
+ZIPPED_BUDGET = 3_250_000  # dependencies and ours, without the JOSE stack
 OURS = ("functions/", "schemas/", "app.py")
 JOSE_STACK = ("cryptography", "cffi", "_cffi_backend", "pycparser", "joserfc")
 JOSE_UNZIPPED_BUDGET = 14_000_000
