@@ -14,9 +14,8 @@ from functools import cache
 from typing import Any
 
 from functions.domain import schemas
+from functions.domain.outcome import SCHEMA as OUTCOME_SCHEMA
 from functions.domain.reference import reference_data
-
-OUTCOME_SCHEMA = "action.schema.json#/$defs/outcome"
 
 
 @dataclass(frozen=True)
