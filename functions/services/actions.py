@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from functions.adapters import queue
 from functions.adapters.repository import repository
@@ -24,9 +24,6 @@ from functions.domain.requests import Status
 from functions.domain.words import N_
 from functions.services import results
 from functions.services.review import event, load_request
-
-if TYPE_CHECKING:
-    from functions.domain.staff import StaffMember
 
 SCHEMA = "action.schema.json"
 ACTIVITY_STATUSES: dict[str, str] = {
@@ -238,17 +235,13 @@ def record_outcome(request_id: str, number: int, outcome: Any, actor: str = "ope
     return updated.version
 
 
-def record_outcome_by(member: StaffMember, request_id: str, number: int, document: Any) -> int:
-    """The outcome a Project Officer posted from the workspace's form (``document``: the
-    outcome the form describes), in their own region, for a done activity.
+def record_outcome_form(request_id: str, number: int, document: Any, actor: str) -> int:
+    """The outcome posted from the workspace's form (``document``: the outcome the form
+    describes) for done activity ``number``; the staff's entry is services/staff.py.
 
-    Raises ``WrongRole`` (another region), ``NotFound``, :class:`ActionError` (no Action, no
-    such activity, not done, changed meanwhile) or ``InvalidRequest`` with every error at its
-    field (nothing written).
+    Raises :class:`ActionError` (no Action, no such activity, not done, changed meanwhile) or
+    ``InvalidRequest`` with every error at its field (nothing written).
     """
-    from functions.services import staff
-
-    staff.editable_request(member, request_id)
     activity = activity_of(request_id, number)
     if activity.get("status") != DONE:
         raise ActionError(f"activity {number} is not done")
@@ -258,7 +251,7 @@ def record_outcome_by(member: StaffMember, request_id: str, number: int, documen
     outcome = copy.deepcopy(document)
     if "narrative" in outcome:
         outcome["narrative"] = text.normalised(outcome["narrative"]).strip()
-    return record_outcome(request_id, number, outcome, actor=member.actor)
+    return record_outcome(request_id, number, outcome, actor=actor)
 
 
 def activity_of(request_id: str, number: int) -> dict[str, Any]:
@@ -271,14 +264,11 @@ def activity_of(request_id: str, number: int) -> dict[str, Any]:
     return found
 
 
-def set_publication(member: StaffMember, request_id: str, public: bool) -> bool:
-    """The Project Officer records whether the partner agrees that the Action be on the public
-    pages (the plan's ``publication_consent``, which then counts instead of the request's
-    answer): audited, and the public pages follow (services/results.refresh). Returns False
-    when nothing changed."""
-    from functions.services import staff
-
-    request = staff.editable_request(member, request_id)
+def set_publication(request_id: str, public: bool, actor: str) -> bool:
+    """Record whether the partner agrees that the Action be on the public pages (the plan's
+    ``publication_consent``, which then counts instead of the request's answer): audited, and
+    the public pages follow (services/results.refresh). False when nothing changed."""
+    request = load_request(request_id)
     action = current_action(request_id)
     if action is None:
         raise ActionError(f"request {request.reference} has no Action yet")
@@ -288,9 +278,7 @@ def set_publication(member: StaffMember, request_id: str, public: bool) -> bool:
     updated = action._replace(
         plan=plan, updated_at=clock.iso(clock.now()), version=action.version + 1
     )
-    changed = event(
-        request_id, "publication_changed", member.actor, request.round, {"public": public}
-    )
+    changed = event(request_id, "publication_changed", actor, request.round, {"public": public})
     if not repository().save_action(updated, changed, action.version):
         raise ActionError("the Action changed while it was being updated: try again")
     results.refresh(request, updated, action)

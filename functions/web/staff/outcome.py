@@ -109,9 +109,10 @@ def show_outcome(staff: StaffContext, request_id: str, number: str) -> Response:
 )
 def save_outcome(staff: StaffContext, request_id: str, number: str) -> Response:
     """Record the outcome: every error at its field and nothing changed, or recorded."""
+    from functions.domain.outcome import SCHEMA as OUTCOME_SCHEMA
     from functions.domain.schemas import load
     from functions.presentation.formdata import posted_document
-    from functions.presentation.formspec import OUTCOME_SCHEMA, outcome_form
+    from functions.presentation.formspec import outcome_form
     from functions.services import actions
     from functions.services import staff as service
 
@@ -120,7 +121,7 @@ def save_outcome(staff: StaffContext, request_id: str, number: str) -> Response:
     fields = {name: [value] for name, value in staff.fields.items()}
     posted = posted_document(fields, outcome_form(), load(OUTCOME_SCHEMA))
     try:
-        actions.record_outcome_by(staff.member, request_id, which, posted.document)
+        service.record_outcome(staff.member, request_id, which, posted.document)
     except InvalidRequest as error:
         return _outcome_page(staff, request_id, which, 422, posted.values, error.errors)
     except actions.ActionError:  # not done (any more), or changed meanwhile: nothing written
@@ -211,7 +212,7 @@ def change_publication(staff: StaffContext, request_id: str) -> Response:
         service.editable_request(staff.member, request_id)  # the right to try, first
         return _evaluation_page(staff, request_id, 422, notice="no_such_choice")
     try:
-        changed = actions.set_publication(staff.member, request_id, choice == "yes")
+        changed = service.set_publication(staff.member, request_id, choice == "yes")
     except actions.ActionError:  # changed meanwhile (none at all: the page's 404)
         return _evaluation_page(staff, request_id, 409, notice="changed_meanwhile")
     return _evaluation_page(staff, request_id, 200, notice="published" if changed else "unchanged")
