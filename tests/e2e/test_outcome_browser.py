@@ -14,6 +14,7 @@ import copy
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,17 +36,11 @@ def seeded(local_stack: LocalSystem) -> Iterator[dict[str, Any]]:
     partner has not answered on publication yet (the officer publishes it in the test), the
     second's said no."""
     from functions.adapters import links as signed
-    from functions.adapters import repository as seam
-    from functions.adapters import secrets
     from functions.domain import schemas
     from functions.services import actions, evaluation
     from infra.local.sample_data import Sample, clock_at, seed
 
-    saved = dict(os.environ)
-    os.environ.update(local_stack.env)
-    secrets.forget()
-    seam.use(None)
-    try:
+    with _in_process(local_stack):
         at = datetime(2026, 6, 1, 10, tzinfo=UTC)
         topic = ("irregular_migration", "border_management")
         first, second = seed(
@@ -64,11 +59,6 @@ def seeded(local_stack: LocalSystem) -> Iterator[dict[str, Any]]:
             )
         host = signed.evaluation_url(evaluation.host_link(first, 1), "fr")
         yield {"first": first, "second": second, "host": host}
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        secrets.forget()
-        seam.use(None)
 
 
 @pytest.fixture
@@ -232,15 +222,31 @@ def test_an_officer_closes_an_activity_and_reads_its_evaluations(
 
 def _published_titles(stack: LocalSystem) -> set[str]:
     """The titles of the Actions on the public index, read by the test from the store."""
-    from functions.adapters import repository as seam
     from functions.services import results
+
+    with _in_process(stack):
+        return {a.title for a in results.public_actions()}
+
+
+@contextmanager
+def _in_process(stack: LocalSystem) -> Iterator[None]:
+    """The services in this process against the stack's moto server, then back: the clients
+    and the models' binding too (pynamodb keeps its connection on the class; another module's
+    stack has a table of the same name at another address)."""
+    from functions.adapters import aws, secrets
+    from functions.adapters import repository as seam
+
+    def forget() -> None:
+        secrets.forget()
+        seam.use(None)
+        aws.reset_clients()
 
     saved = dict(os.environ)
     os.environ.update(stack.env)
-    seam.use(None)
+    forget()
     try:
-        return {a.title for a in results.public_actions()}
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
-        seam.use(None)
+        forget()
