@@ -17,6 +17,8 @@ SKIPPED = {"examples", "sources", "$comment", "countries", "instruments", "regio
 
 
 def _walk(node: Any, in_schema: bool) -> Iterator[str]:
+    if isinstance(node, dict) and in_schema and node.get("x-form") == "omit":
+        return  # a part no generated form asks (an activity's status, its outcome)
     if isinstance(node, dict):
         for key, value in node.items():
             if key in SKIPPED:
@@ -39,12 +41,6 @@ def extract_json(
     in_schema = isinstance(document, dict) and "$schema" in document
     if isinstance(document, dict) and ("sources" in document and "countries" in document):
         return  # countries: names from CLDR instead
-    # ``pointer = /$defs/outcome`` in babel.cfg: one part of a schema that has a form of its own
-    # (an activity's outcome in the workspace), not the rest (the plan, written by operators).
-    for part in (
-        str(options.get("pointer", "")).strip("/").split("/") if options.get("pointer") else []
-    ):
-        document = document[part]
     if in_schema:
         document = {k: v for k, v in document.items() if k != "description"}  # for developers
     seen: set[str] = set()

@@ -22,7 +22,6 @@ HONEYPOT = "website"  # a field hidden from people; bots fill it in
 # A position in a repeated group: ASCII digits only ("¹".isdigit() is true, and int() refuses it)
 # and small (a posted "co_requesters.99999999.name" must not grow a list of a hundred million).
 MAX_POSITION = 99
-MAX_DIGITS = 18  # the longest integer a form field is read as (see _coerce)
 
 
 def _position(part: str) -> int | None:
@@ -38,10 +37,8 @@ def _coerce(value: str, schema: dict[str, Any]) -> Any:
     if kind == "boolean":
         return {"true": True, "false": False}.get(value, value)
     digits = value.removeprefix("-")
-    # Short numbers only: int() refuses more than 4,300 digits (a ValueError, a 500), and a
-    # number of 19 digits is out of every schema's range anyway; a longer one stays a string
-    # for the schema to refuse as the wrong kind of value.
-    if kind == "integer" and digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS:
+    # int() refuses more than 4,300 digits (a ValueError: a 500); no field of ours takes 19.
+    if kind == "integer" and digits.isascii() and digits.isdigit() and len(digits) <= 18:
         return int(value)
     return value
 

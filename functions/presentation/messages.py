@@ -48,6 +48,9 @@ TEMPLATES: dict[str, str] = {
         "{label}: the numbers must add up to the participants by sex (women, men, other)"
     ),
     "listed_twice": N_("{label}: this deliverable is listed twice"),
+    # An Action's own first and last day (domain/validation.py validate_action).
+    "after_first_activity": N_("{label} must not be after the first activity starts ({date})"),
+    "before_last_activity": N_("{label} must not be before the last activity ends ({date})"),
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),
