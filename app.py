@@ -20,6 +20,7 @@ from functions.web.public import public
 from functions.web.review import review
 from functions.web.staff.dossier import dossier as staff_dossier
 from functions.web.staff.queue import queue as staff_queue
+from functions.web.staff.reports import reports as staff_reports
 from functions.web.staff.signin import signin as staff_sign_in
 from functions.web.staff.signin import signout as staff_sign_out
 from functions.workers import notifications, review_tasks, sweeper
@@ -60,6 +61,7 @@ app.register_blueprint(openapi)
 app.register_blueprint(staff_sign_in)
 app.register_blueprint(staff_sign_out)
 app.register_blueprint(staff_queue)
+app.register_blueprint(staff_reports)
 app.register_blueprint(staff_dossier)
 
 if stage_at_import() == "local":
