@@ -118,10 +118,13 @@ def vertical_svg(chart: Chart) -> str:
 
 def _open_svg(chart: Chart, height: int) -> str:
     title = escape(chart.title)
+    # The title's id is the chart's key with a prefix of its own: a page holding the chart
+    # also holds fields and sections (a "region" filter), whose ids must stay unique.
+    title_id = quoteattr(f"chart-title-{chart.key}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby={quoteattr(chart.key)}>'
-        f"<title id={quoteattr(chart.key)}>{title}</title>"
+        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby={title_id}>'
+        f"<title id={title_id}>{title}</title>"
     )
 
 

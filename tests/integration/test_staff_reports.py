@@ -28,8 +28,8 @@ from functions.domain.reference import (
     reference_data,
 )
 from functions.presentation.i18n import gettext_for
-from functions.services import experts
 from functions.presentation.spreadsheet import FORMULA_STARTS
+from functions.services import experts
 from infra.local.sample_data import clock_at
 from tests.integration.helpers import JSON, Browser, record_operations
 from tests.integration.staff import ROLE_USER, signed_in, staff_accounts
@@ -193,7 +193,7 @@ def check_every_region(found: Year, tables: Tables | dict[str, dict[str, str]]) 
     }
     done = done_of(found)
     by_type = Counter(a["type"] for a in done)
-    assert shown("activity_type") == {l: str(by_type[c]) for c, l in ACTIVITY_TYPES.items()}
+    assert shown("activity_type") == {name: str(by_type[c]) for c, name in ACTIVITY_TYPES.items()}
     names = country_names("en")
     assert shown("activity_country") == {
         names[c]: str(n) for c, n in Counter(a["place"]["country"] for a in done).items()
@@ -203,8 +203,8 @@ def check_every_region(found: Year, tables: Tables | dict[str, dict[str, str]]) 
     for activity in done:
         people.update(activity["outcome"]["participants"])
         kinds.update(d["kind"] for d in activity["outcome"]["deliverables"])
-    assert shown("participants") == {l: str(people[c]) for c, l in PARTICIPANT_SEXES.items()}
-    assert shown("deliverables") == {l: str(kinds[c]) for c, l in DELIVERABLE_KINDS.items()}
+    assert shown("participants") == {name: str(people[c]) for c, name in PARTICIPANT_SEXES.items()}
+    assert shown("deliverables") == {name: str(kinds[c]) for c, name in DELIVERABLE_KINDS.items()}
     ended = {
         (action["id"], number)
         for action in found.seeded.actions
@@ -342,6 +342,9 @@ HOSTILE_FILTERS = [
     ("year=99999", "year"),
     ("year=1999", "year"),
     ("year=-2026", "year"),
+    ("year=0202612345", "year"),
+    ("year=02026", "year"),
+    ("year=20%0A26", "year"),
     ("year=2026.5", "year"),
     ("year=%D9%A2%D9%A0%D9%A2%D9%A6", "year"),  # Arabic-Indic digits: digits, not a year here
     ("year=" + "9" * 5000, "year"),
@@ -411,3 +414,24 @@ def test_without_a_session_the_report_leads_to_the_sign_in_page(client: Any, pat
     answer = client.http.get(path)
     assert answer.status_code == 303
     assert answer.headers["Location"].startswith("/staff/sign-in?next=")
+
+
+def test_every_year_and_region_the_form_offers_is_accepted(
+    client: Any, stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff_accounts(stack, monkeypatch)
+    browser = signed_in(client, ROLE_USER["officer"])
+    with clock_at(datetime(2026, 5, 1, tzinfo=UTC)):
+        text = browser.get("/staff/reports").body.decode("utf-8")
+        years = re.findall(r'<option value="(\d{4})"', text)
+        regions = re.findall(r'<option value="([a-z_]+)"', text)
+        assert years == [str(y) for y in range(2026, 2020, -1)]
+        assert regions == ["all", *reference_data().regions]
+        for year in [*years, "2027", "2000"]:
+            assert browser.get(f"/staff/reports?year={year}").status_code == 200, year
+        for region in regions:
+            answer = browser.get(f"/staff/reports?region={region}&lang=fr")
+            assert answer.status_code == 200, region
+            assert f'<option value="{region}" selected>' in answer.body.decode() or region == "all"
+            csv_answer = browser.get(f"/staff/reports/export.csv?region={region}")
+            assert f"mieux-report-2026-{region}-en.csv" in csv_answer.headers["Content-Disposition"]

@@ -11,7 +11,7 @@ read; no filter at all is this year, every region.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalice.app import Response
 
@@ -26,7 +26,7 @@ reports = StaffArea(__name__)
 FIRST_YEAR = 2000  # before the service: nothing to count, and a bound on what is asked
 YEARS_OFFERED = 6  # the filter's years: this one and the five before
 EVERY_REGION = "all"
-MAX_PARAM_CHARS = 20  # a year or a region code is short: anything longer is not one
+MAX_PARAM_CHARS = 60  # a year or a region code is short: anything longer is not one
 
 
 class Filters(NamedTuple):
@@ -49,11 +49,9 @@ def _filters(staff: StaffContext) -> Filters:
     errors: list[dict[str, str]] = []
     year = this_year
     if asked_year:
-        if (
-            asked_year.isascii()
-            and asked_year.isdigit()
-            and FIRST_YEAR <= int(asked_year[:5]) <= this_year + 1
-        ):
+        # Four ASCII digits ("٢٠٢٦" is digits too, and "02026" no year anyone types).
+        four_digits = len(asked_year) == 4 and asked_year.isascii() and asked_year.isdigit()
+        if four_digits and FIRST_YEAR <= int(asked_year) <= this_year + 1:
             year = int(asked_year)
         else:
             errors.append({"field": "year", "code": "year"})
@@ -64,7 +62,7 @@ def _filters(staff: StaffContext) -> Filters:
     return Filters(year, region, errors, asked_year, asked_region)
 
 
-def _form_context(staff: StaffContext, filters: Filters) -> dict[str, object]:
+def _form_context(staff: StaffContext, filters: Filters) -> dict[str, Any]:
     from functions.domain.reference import reference_data
 
     this_year = clock.now().year
