@@ -192,6 +192,9 @@ def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
     """An untouched section of the form is an empty object, so that each of its required
     questions gets its own message instead of one for the whole section."""
     for section in spec.sections:
-        if section.items and section.items[0].name.startswith(section.name + "."):
+        # A section of an object inside another (``participants.by_institution``) is optional
+        # with its parent's rules: only a top-level section is kept empty.
+        top = "." not in section.name
+        if top and section.items and section.items[0].name.startswith(section.name + "."):
             document.setdefault(section.name, {})
     return document

@@ -54,6 +54,11 @@ TEMPLATES: dict[str, str] = {
     ),
     "no_member": N_("Choose {label} from the list: there is no such member"),
     "before_start": N_("{label} must not be before the start of the period"),
+    # An activity's outcome (functions/domain/outcome.py): the numbers against each other.
+    "participants_mismatch": N_(
+        "{label}: the numbers must add up to the participants by sex (women, men, other)"
+    ),
+    "listed_twice": N_("{label}: this deliverable is listed twice"),
     # An Action's own first and last day (domain/validation.py validate_action).
     "after_first_activity": N_("{label} must not be after the first activity starts ({date})"),
     "before_last_activity": N_("{label} must not be before the last activity ends ({date})"),

@@ -168,10 +168,16 @@ def test_the_dependencies_ship_as_bytecode_without_docstrings(unzipped: Path) ->
 # imported on use, so the public API's cold start does not load it (the test after this one);
 # why it stays in the one package (docs/performance.md): the public API starts as fast with it,
 # the package is a tenth of Lambda's limit, and a second function would be cold more often.
+# Issue 19's workspace pages (an activity's outcome, the Action's results) brought ours to about
+# 2.65 MB, and segno (the rooms' QR codes, imported on use) 0.23 MB unzipped, 0.07 MB zipped to
+# the dependencies (measured on 2026-12-01): within the budgets. Figure 2 now holds our code to
+# a budget of its own (infra/bench/size.py OWN_BUDGET, 4 MB: it grows with each area), the same
+# one here; zipped, dependencies and ours get 3.6 MB (3.0 MB measured before the experts', the
+# queue's and the reports' pages).
 DEPENDENCIES_UNZIPPED_BUDGET = 6_570_000
-OURS_UNZIPPED_BUDGET = 3_000_000
-ZIPPED_BUDGET = 3_200_000  # dependencies and ours, without the JOSE stack
-OURS = ("functions/", "schemas/", "app.py")
+OURS_UNZIPPED_BUDGET = size.OWN_BUDGET
+ZIPPED_BUDGET = 3_600_000  # dependencies and ours, without the JOSE stack
+OURS = tuple(f"{top}/" if top != "app.py" else top for top in size.OWN_CODE)
 JOSE_UNZIPPED_BUDGET = size.JOSE_BUDGET
 JOSE_ZIPPED_BUDGET = 5_000_000
 
