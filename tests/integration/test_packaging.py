@@ -231,6 +231,15 @@ def moto_server() -> Iterator[str]:
         server.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def local_stage(moto_server: str) -> dict[str, str]:
+    """The local stack provisioned once in the module's moto server (a second CreateStack of
+    the same stage is refused), with the endpoint every client of the package is pointed at."""
+    from infra.local.provision import provision
+
+    return {**provision(stage="local", endpoint_url=moto_server), "AWS_ENDPOINT_URL": moto_server}
+
+
 # Each Lambda in its own interpreter that sees only the package, imported as Lambda imports it
 # (sam.json's handler: app.app for the API, the worker's own module for a worker, never app.py),
 # with the package's botocore: what API Gateway and the SQS event source mappings do, by hand.
@@ -278,17 +287,16 @@ print(handled)
 
 @pytest.mark.slow
 def test_the_built_package_runs_a_submission_to_its_review_emails(
-    unzipped: Path, runtime: Path, moto_server: str
+    unzipped: Path, runtime: Path, moto_server: str, local_stage: dict[str, str]
 ) -> None:
     """Submit, open the review round and send its emails through the package's Lambda entry
     points, each in a clean interpreter that sees only the package, against a moto server."""
     import boto3
 
     from app import app
-    from infra.local.provision import provision
     from infra.local.seed import demo_committee, seed
 
-    env = {**provision(stage="local", endpoint_url=moto_server), "AWS_ENDPOINT_URL": moto_server}
+    env = dict(local_stage)
     seed(env)
     voters = [m for m in demo_committee()["members"] if m.get("role", "voting") == "voting"]
     document = json.loads((ROOT / "schemas" / "request.schema.json").read_text())["examples"][0]
@@ -329,11 +337,9 @@ print(json.dumps(loaded))
 
 @pytest.mark.slow
 def test_the_public_api_starts_without_loading_the_jose_stack(
-    unzipped: Path, runtime: Path, moto_server: str
+    unzipped: Path, runtime: Path, local_stage: dict[str, str]
 ) -> None:
-    from infra.local.provision import provision
-
-    stage = {**provision(stage="local", endpoint_url=moto_server), "AWS_ENDPOINT_URL": moto_server}
+    stage = dict(local_stage)
     paths = ("/health", "/", "/where-we-work", "/staff/sign-in", "/staff")
     events = [api_event("GET", path, None) for path in paths]
     env = {**stage, "EVENTS": json.dumps(events), "AWS_LAMBDA_FUNCTION_NAME": "mieux-dev"}
