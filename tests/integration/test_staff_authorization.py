@@ -152,7 +152,7 @@ def test_the_queue_shows_a_status_and_a_region(client: Any, two_regions: dict[st
     references = {request.reference for request in stored if request is not None}
     assert len(references) == 2
     assert all(reference in submitted for reference in references)
-    mine = browser.get("/staff?mine=1").body.decode()
+    mine = browser.get("/staff?status=submitted&mine=1").body.decode()
     africa = repository().get_request(two_regions["africa"])
     asia = repository().get_request(two_regions["asia_pacific"])
     assert africa is not None and asia is not None

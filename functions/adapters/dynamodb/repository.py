@@ -46,6 +46,7 @@ from functions.adapters.dynamodb.models import (
     RequestItem,
     ResultsItem,
     RoomCountItem,
+    StatusCountItem,
     SubmissionItem,
     SuppressionItem,
     TableItem,
@@ -150,6 +151,41 @@ def _condition_failed(reasons: list[str | None], index: int | None = None) -> bo
     return len(reasons) > index and reasons[index] == "ConditionalCheckFailed"
 
 
+def _conflicted(reasons: list[str | None]) -> bool:
+    """True if the transaction was cancelled because another one was writing the same item
+    (the status counts are shared by every status change): worth trying again."""
+    return "TransactionConflict" in reasons
+
+
+# A status change or a new request that meets another on a status count tries again this many
+# times, after a short random pause (DynamoDB cancels the later of two overlapping transactions).
+_CONFLICT_RETRIES = 8
+
+
+def _pause(attempt: int) -> None:
+    import random
+    import time
+
+    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not a secret
+
+
+def _count_update(table: str, status: str, step: int) -> dict[str, Any]:
+    """A TransactWriteItems Update moving one status count by ``step`` (created if missing)."""
+    pk, sk = keys.status_count(Status(status).value)
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+            "UpdateExpression": "ADD #count :step SET #kind = :kind",
+            "ExpressionAttributeNames": {"#count": "count", "#kind": "kind"},
+            "ExpressionAttributeValues": {
+                ":step": {"N": str(step)},
+                ":kind": {"S": "status_count"},
+            },
+        }
+    }
+
+
 def _now() -> float:
     return clock.now().timestamp()
 
@@ -188,6 +224,7 @@ def _request(item: RequestItem) -> Request:
         version=int(item.version),
         sweep_marks=frozenset(item.sweep_marks or ()),
         expires_at=None if item.expires_at is None else int(item.expires_at),
+        answer_by=item.answer_by,
     )
 
 
@@ -499,16 +536,19 @@ class DynamoRepository(Repository):
                 raise
         return True
 
-    def _transaction(self, steps: Callable[[TransactWrite], None]) -> list[str | None]:
+    def _transaction(
+        self, steps: Callable[[TransactWrite], None], conflicts: bool = False
+    ) -> list[str | None]:
         """Run one transaction on the shared connection; the cancellation reasons when one of
-        its conditions failed, [] when it was written."""
+        its conditions failed (or, with ``conflicts``, when another transaction was writing one
+        of its items: the caller retries), [] when it was written."""
         with _dynamodb("TransactWriteItems"):
             try:
                 with TransactWrite(connection=connection(self._settings)) as transaction:
                     steps(transaction)
             except PynamoDBException as error:
                 reasons = _cancelled(error)
-                if _condition_failed(reasons):
+                if _condition_failed(reasons) or (conflicts and _conflicted(reasons)):
                     return reasons
                 raise
         return []
@@ -653,16 +693,22 @@ class DynamoRepository(Repository):
             )
         table, client = self._client()
         condition = "attribute_not_exists(pk)"
-        items = [
+        items: list[dict[str, Any]] = [
             {"Put": {"TableName": table, "Item": i, "ConditionExpression": condition}} for i in puts
         ]
-        with _dynamodb("TransactWriteItems create_request"):
-            try:
-                client.transact_write_items(TransactItems=items)
-            except ClientError as error:
-                if _condition_failed(_cancelled(error)):
-                    raise Conflict("a submission with this id exists") from error
-                raise
+        items.append(_count_update(table, request.status, 1))
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            with _dynamodb("TransactWriteItems create_request"):
+                try:
+                    client.transact_write_items(TransactItems=items)
+                    return
+                except ClientError as error:
+                    reasons = _cancelled(error)
+                    if _condition_failed(reasons):
+                        raise Conflict("a submission with this id exists") from error
+                    if not _conflicted(reasons) or attempt == _CONFLICT_RETRIES:
+                        raise
+            _pause(attempt)
 
     def get_request(self, request_id: str) -> Request | None:
         """One GetItem, strongly consistent."""
@@ -711,35 +757,63 @@ class DynamoRepository(Repository):
         round_number: int | None = None,
         **fields: Any,
     ) -> bool:
-        """One TransactWriteItems: the conditional update (status among ``sources_of(target)``,
-        and the round) and the event. ``status_since`` and ``updated_at`` are the event's time."""
+        """One GetItem (the status it moves from), then one TransactWriteItems: the update on
+        condition that the status is still that one (and the round), the event, and the two
+        status counts moved by one. ``status_since`` and ``updated_at`` are the event's time;
+        a staff-extended deadline (``answer_by``) is removed.
+
+        Another writer's move between the read and the write is read again (it may have moved
+        it to another source): the counts can only move from the status the item really had."""
         unknown = fields.keys() - _STATUS_FIELDS
         if unknown:
             raise ValueError(f"change_status cannot set {sorted(unknown)}")
-        sources = sources_of(target)
+        sources = {status.value for status in sources_of(target)}
         if not sources:
             return False  # nothing may move there
         bind(self._settings)
-        condition = RequestItem.status.is_in(*(status.value for status in sources))
-        if round_number is not None:
-            condition &= RequestItem.round == round_number
+        attributes = RequestItem.get_attributes()
         actions: list[Any] = [
             RequestItem.status.set(Status(target).value),
             RequestItem.status_since.set(event.at),
             RequestItem.updated_at.set(event.at),
             RequestItem.version.add(1),
+            RequestItem.answer_by.remove(),
         ]
-        attributes = RequestItem.get_attributes()
         for name, value in fields.items():
             attribute = attributes[name]
             actions.append(attribute.remove() if value is None else attribute.set(value))
-        request = RequestItem(*keys.request(request_id))
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            stored = self._get(RequestItem, keys.request(request_id))
+            if stored is None or stored.status not in sources:
+                return False
+            if round_number is not None and int(stored.round) != round_number:
+                return False
+            source = stored.status
+            condition = RequestItem.status == source
+            if round_number is not None:
+                condition &= RequestItem.round == round_number
+            request = RequestItem(*keys.request(request_id))
 
-        def write(transaction: TransactWrite) -> None:
-            transaction.update(request, actions=actions, condition=condition)
-            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+            def write(transaction: TransactWrite) -> None:
+                # pynamodb sends puts before updates: [event, request, from count, to count].
+                transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+                transaction.update(request, actions=actions, condition=condition)
+                for status, step in ((source, -1), (target, 1)):
+                    counter = StatusCountItem(*keys.status_count(Status(status).value))
+                    transaction.update(
+                        counter,
+                        actions=[StatusCountItem.count.add(step), TableItem.kind.set(StatusCountItem)],
+                    )
 
-        return not self._transaction(write)
+            reasons = self._transaction(write, conflicts=True)
+            if not reasons:
+                return True
+            if _condition_failed(reasons, 0):
+                return False  # the event exists: this change was written already
+            if not _condition_failed(reasons, 1) and not _conflicted(reasons):
+                return False
+            _pause(attempt)
+        return False
 
     def requests_in_status(
         self, status: str, since_after: str | None = None, since_before: str | None = None
@@ -768,42 +842,134 @@ class DynamoRepository(Repository):
         status: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        regions: tuple[str, ...] = (),
+        pillar: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
         newest_first: bool = False,
     ) -> QueuePage:
-        """One Query (``Limit`` = the page) on status-index or region-index."""
+        """One Query, one page (``Limit`` = the page) on region-index or status-index; the
+        other filters are its FilterExpression, so they never read past the page."""
         bind(self._settings)
-        start: dict[str, dict[str, Any]] | None = None
-        index: Any
         after = keys.read_queue_cursor(cursor) if cursor else None
         base = {"pk": {"S": keys.request_pk(after[1])}, "sk": {"S": keys.META}} if after else {}
-        if status is not None and region is None:
-            index, sort_name = RequestItem.status_index, "status_since"
-            hash_value: str = status
-            if after:
-                start = {**base, "status": {"S": status}, "status_since": {"S": after[0]}}
-        elif region is not None and year is not None and status is None:
-            index, sort_name = RequestItem.region_index, "submitted_at"
+        index: Any
+        start: dict[str, dict[str, Any]] | None = None
+        condition: Any = None
+        if region is not None and year is not None:
+            index, hash_name, sort_name = RequestItem.region_index, "region_year", "submitted_at"
             hash_value = keys.region_year(region, year)
-            if after:
-                start = {**base, "region_year": {"S": hash_value}, "submitted_at": {"S": after[0]}}
+            if status is not None:
+                condition = RequestItem.status == status
+        elif status is not None and region is None:
+            index, hash_name, sort_name = RequestItem.status_index, "status", "status_since"
+            hash_value = status
+            if regions:
+                condition = RequestItem.region.is_in(*regions)
+            if year is not None:
+                in_year = RequestItem.submitted_at.startswith(f"{year:04d}-")
+                condition = in_year if condition is None else condition & in_year
         else:
             raise ValueError("a queue page reads one index: a status, or a region and a year")
+        if pillar is not None:
+            of_pillar = RequestItem.pillar == pillar
+            condition = of_pillar if condition is None else condition & of_pillar
+        if after:
+            start = {**base, hash_name: {"S": hash_value}, sort_name: {"S": after[0]}}
         query = index.query(
             hash_value,
-            limit=limit,
+            filter_condition=condition,
             page_size=limit,
             last_evaluated_key=start,
             scan_index_forward=not newest_first,
         )
-        found = [_request(item) for item in self._live_items(query, f"Query {sort_name} page")]
-        more = query.last_evaluated_key is not None
-        last = found[-1] if found else None
-        if more and last is not None:
-            sort_value = last.status_since if sort_name == "status_since" else last.submitted_at
-            return QueuePage(found, keys.queue_cursor(sort_value, last.request_id))
-        return QueuePage(found, None)
+        with _dynamodb(f"Query {sort_name} page"):
+            page = next(query.page_iter, None)  # one page only: a filter must not read on
+        now = _now()
+        raw = page.get("Items", []) if page else []
+        found = [
+            _request(item)
+            for item in (RequestItem.from_raw_data(data) for data in raw)
+            if _live(item, now) is not None
+        ]
+        read = int(page.get("ScannedCount", len(raw))) if page else 0
+        last = page.get("LastEvaluatedKey") if page else None
+        if last:
+            continued = keys.queue_cursor(last[sort_name]["S"], keys.request_id_of(last["pk"]["S"]))
+            return QueuePage(found, continued, read)
+        return QueuePage(found, None, read)
+
+    def status_counts(self) -> dict[str, int]:
+        """One Query of the counts' partition (one item per status ever reached)."""
+        bind(self._settings)
+        query = StatusCountItem.query(keys.STATUS_COUNTS, consistent_read=True)
+        counts = {status.value: 0 for status in Status}
+        for item in self._live_items(query, "Query status counts"):
+            status = item.sk.removeprefix(keys.STATUS_COUNT_PREFIX)
+            if status in counts:
+                counts[status] = int(item.count)
+        return counts
+
+    def recount_statuses(self) -> dict[str, int]:
+        """One counting Query (``Select=COUNT``, pages followed) of status-index per status,
+        then one PutItem per count: an operator's repair, never a page's."""
+        table, client = self._client()
+        counts: dict[str, int] = {}
+        paginator = client.get_paginator("query")
+        now = str(int(_now()))
+        for status in Status:
+            total = 0
+            pages = paginator.paginate(
+                TableName=table,
+                IndexName="status-index",
+                KeyConditionExpression="#status = :status",
+                # Requests only (no other kind names a request status) still alive.
+                FilterExpression="#kind = :request AND "
+                "(attribute_not_exists(expires_at) OR expires_at > :now)",
+                ExpressionAttributeNames={"#status": "status", "#kind": "kind"},
+                ExpressionAttributeValues={
+                    ":status": {"S": status.value},
+                    ":request": {"S": "request"},
+                    ":now": {"N": now},
+                },
+                Select="COUNT",
+            )
+            with _dynamodb("Query status-index count"):
+                for page in pages:
+                    total += int(page["Count"])
+            counts[status.value] = total
+        for status_value, total in counts.items():
+            pk, sk = keys.status_count(status_value)
+            with _dynamodb("PutItem status count"):
+                client.put_item(
+                    TableName=table,
+                    Item={
+                        "pk": {"S": pk},
+                        "sk": {"S": sk},
+                        "kind": {"S": "status_count"},
+                        "count": {"N": str(total)},
+                    },
+                )
+        return counts
+
+    def extend_answer_by(
+        self, request_id: str, round_number: int, answer_by: str, event: Event
+    ) -> bool:
+        """One TransactWriteItems: ``answer_by`` set while the request still waits for the
+        partner's answer in that round, and the event."""
+        bind(self._settings)
+        condition = (RequestItem.status == Status.INFORMATION_REQUESTED.value) & (
+            RequestItem.round == round_number
+        )
+        request = RequestItem(*keys.request(request_id))
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+            transaction.update(
+                request, actions=[RequestItem.answer_by.set(answer_by)], condition=condition
+            )
+
+        return not self._transaction(write)
 
     def request_ids_by_email_hash(self, digest: str) -> list[str]:
         """One Query on email-index (pages followed). The index holds keys only, so it cannot
