@@ -363,6 +363,12 @@ def question_deadline(request: Request) -> datetime | None:
     return clock.parse_iso(request.status_since) + timedelta(days=days)
 
 
+def last_day_to_answer(request: Request) -> str:
+    """The last day (UTC, ``YYYY-MM-DD``) the partner has to answer; "" when none is awaited."""
+    deadline = question_deadline(request)
+    return "" if deadline is None else (deadline - timedelta(microseconds=1)).date().isoformat()
+
+
 def deadline_problem(request: Request, day: date | None) -> str:
     """Why ``day`` cannot be the question's new deadline ("" if it can): a date after today,
     later than the deadline it replaces, at most ``DEADLINE_LIMIT_DAYS`` from today."""
