@@ -43,6 +43,9 @@ class Request(NamedTuple):
     # The question's deadline when staff extended it (ISO time); None: the usual one
     # (``INFORMATION_EXPIRY_DAYS`` after ``status_since``). Every status change removes it.
     answer_by: str | None = None
+    # Votes cast in the current round, counted with each vote (the queue shows who is still
+    # awaited without reading the votes); every status change ends the round's count.
+    votes_cast: int = 0
 
     @property
     def title(self) -> str:

@@ -160,6 +160,7 @@ class QueueRow(NamedTuple):
     days_in_status: int
     round: int
     officers: tuple[str, ...]
+    votes_awaited: int | None = None  # under review: voting members yet to vote; else None
 
 
 class QueueView(NamedTuple):
@@ -180,8 +181,10 @@ class QueueView(NamedTuple):
 
 def queue(wanted: QueueFilter, member: StaffMember | None = None) -> QueueView:
     """One page of the queue, read from one index (``PAGE_SIZE`` items at most), the officers
-    (one Query of the OFFICERS partition, also for an officer filter) and the counts per
-    status (one Query of their partition): never every request."""
+    (one Query of the OFFICERS partition, also for an officer filter), the counts per status
+    (one Query of their partition) and, for requests under review, the committee (one Query:
+    the votes awaited are its voting members less the round's count of votes, kept on the
+    request): never every request, never a request's votes."""
     store = repository()
     officers = store.officers()
     regions: tuple[str, ...] = ()
@@ -216,10 +219,15 @@ def queue(wanted: QueueFilter, member: StaffMember | None = None) -> QueueView:
             limit=PAGE_SIZE,
         )
         filtered = bool(regions or wanted.year or pillar)
+    from functions.domain.requests import Status
+
+    reviewed = [r for r in page.requests if r.status == Status.UNDER_REVIEW]
+    voters = sum(1 for m in store.members() if m.votes) if reviewed else 0
     today = clock.now()
     rows = []
     for request in page.requests:
         since = clock.parse_iso(request.status_since)
+        under_review = request.status == Status.UNDER_REVIEW
         institution = request.document.get("institution", {})
         rows.append(
             QueueRow(
@@ -234,6 +242,7 @@ def queue(wanted: QueueFilter, member: StaffMember | None = None) -> QueueView:
                 days_in_status=max(0, (today - since).days),
                 round=request.round,
                 officers=tuple(o.name for o in officers if request.region in o.regions),
+                votes_awaited=max(0, voters - request.votes_cast) if under_review else None,
             )
         )
     return QueueView(rows, page.cursor, counts, page.read, filtered, regions, tuple(officers))

@@ -449,7 +449,7 @@ def test_a_vote_is_recorded_with_its_event(repo: Repository) -> None:
 
     assert repo.round_votes("r1", 1) == {"m1": cast, "m2": delegated, "m3": silent}
     the_request, votes = repo.request_and_round_votes("r1", 1)
-    assert the_request == make.request("r1", status="under_review")
+    assert the_request == make.request("r1", status="under_review", votes_cast=3)
     assert sorted(votes) == sorted([cast, delegated, silent])
     everything = repo.partition("r1")
     assert sorted(everything.votes) == sorted([cast, delegated, silent])
@@ -1719,3 +1719,34 @@ def test_a_deadline_is_extended_only_while_the_question_waits(repo: Repository) 
     # The deadline belongs to one stay in the status: any status change removes it.
     assert repo.change_status("d1", "submitted", make.event("d1", "answered", at=LATER))
     assert repo.get_request("d1").answer_by is None  # type: ignore[union-attr]
+
+
+def test_each_vote_counts_on_the_request_until_its_status_changes(repo: Repository) -> None:
+    stored(repo, "v1", status="under_review")
+    for number, member_id in enumerate(["intpa", "eeas"]):
+        vote = make.vote("v1", member_id=member_id)
+        repo.record_vote(vote, make.event("v1", f"voted{number}"))
+    assert repo.get_request("v1").votes_cast == 2  # type: ignore[union-attr]
+    with pytest.raises(AlreadyVoted):
+        repo.record_vote(make.vote("v1", member_id="eeas"), make.event("v1", "again"))
+    assert repo.get_request("v1").votes_cast == 2  # type: ignore[union-attr]
+    [page_request] = repo.queue_page(status="under_review").requests
+    assert page_request.votes_cast == 2  # the index page carries it
+    assert repo.change_status("v1", "information_requested", make.event("v1", "asked"))
+    assert repo.get_request("v1").votes_cast == 0  # type: ignore[union-attr]
+    with pytest.raises(RoundClosed):
+        repo.record_vote(make.vote("v1", member_id="home"), make.event("v1", "late"))
+    assert repo.get_request("v1").votes_cast == 0  # type: ignore[union-attr]
+
+
+def test_concurrent_votes_of_different_members_are_all_counted(repo: Repository) -> None:
+    stored(repo, "v1", status="under_review")
+    members = [f"member{i}" for i in range(6)]
+    outcomes = in_parallel(
+        len(members),
+        lambda i: repo.record_vote(
+            make.vote("v1", member_id=members[i]), make.event("v1", f"voted{i}")
+        ),
+    )
+    assert outcomes == [None] * len(members)
+    assert repo.get_request("v1").votes_cast == len(members)  # type: ignore[union-attr]

@@ -310,7 +310,7 @@ class InMemoryRepository(Repository):
                 "version": stored.version + 1,
                 **fields,
             }
-            self._update_request(stored._replace(**changes, answer_by=None))
+            self._update_request(stored._replace(**changes, answer_by=None, votes_cast=0))
             self._store_event(event_key, event)
             self._count(stored.status, -1)
             self._count(target, 1)
@@ -512,6 +512,7 @@ class InMemoryRepository(Repository):
             event_key = self._add_event(event)
             self._items[vote_key] = _Item("vote", vote)
             self._store_event(event_key, event)
+            self._update_request(stored._replace(votes_cast=stored.votes_cast + 1))
 
     def _votes(self, request_id: str, round_number: int) -> list[Vote]:
         prefix = _vote_sk(round_number, "")

@@ -163,6 +163,8 @@ class RequestItem(TableItem, discriminator="request"):
     # The partner's question's deadline when staff extended it (ISO time; removed by every
     # status change): the sweeper closes the request only once it has passed.
     answer_by = UnicodeAttribute(null=True)
+    # Votes cast in the current round: ADD 1 with each vote, removed by every status change.
+    votes_cast = NumberAttribute(null=True)
     version = NumberAttribute(default=1)  # ADD 1 on every status change
     # What the sweeper has done for this request ("reminder#1#2", "escalation#1", ...): each
     # duty adds its mark in the same conditional write that wins the right to act, so it acts once.

@@ -225,6 +225,7 @@ def _request(item: RequestItem) -> Request:
         sweep_marks=frozenset(item.sweep_marks or ()),
         expires_at=None if item.expires_at is None else int(item.expires_at),
         answer_by=item.answer_by,
+        votes_cast=int(item.votes_cast or 0),
     )
 
 
@@ -778,6 +779,7 @@ class DynamoRepository(Repository):
             RequestItem.updated_at.set(event.at),
             RequestItem.version.add(1),
             RequestItem.answer_by.remove(),
+            RequestItem.votes_cast.remove(),
         ]
         for name, value in fields.items():
             attribute = attributes[name]
@@ -1020,8 +1022,9 @@ class DynamoRepository(Repository):
     # --- votes -------------------------------------------------------------------------------
 
     def record_vote(self, vote: Vote, event: Event) -> None:
-        """One TransactWriteItems: the request still under review in the vote's round (a
-        condition check), the vote and the event (each new)."""
+        """One TransactWriteItems: the vote and the event (each new), and the request's count
+        of the round's votes moved by one on condition that it is still under review in the
+        vote's round."""
         bind(self._settings)
         open_round = (RequestItem.status == Status.UNDER_REVIEW.value) & (
             RequestItem.round == vote.round
@@ -1037,18 +1040,25 @@ class DynamoRepository(Repository):
             at=vote.at,
             silent=1 if vote.silent else 0,
         )
+        request = RequestItem(*keys.request(vote.request_id))
 
         def write(transaction: TransactWrite) -> None:
-            pk, sk = keys.request(vote.request_id)
-            transaction.condition_check(RequestItem, pk, sk, condition=open_round)
             transaction.save(item, condition=TableItem.pk.does_not_exist())
             transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+            transaction.update(
+                request, actions=[RequestItem.votes_cast.add(1)], condition=open_round
+            )
 
-        # pynamodb sends condition checks first, then puts in order: [check, vote, event].
-        reasons = self._transaction(write)
-        if _condition_failed(reasons, 0):
+        # pynamodb sends puts before updates: [vote, event, request]. Members voting at the same
+        # moment meet on the request's count: the later transaction tries again.
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            reasons = self._transaction(write, conflicts=True)
+            if not _conflicted(reasons) or _condition_failed(reasons):
+                break
+            _pause(attempt)
+        if _condition_failed(reasons, 2):
             raise RoundClosed(f"round {vote.round} of {vote.request_id} is not open")
-        if _condition_failed(reasons, 1):
+        if _condition_failed(reasons, 0):
             raise AlreadyVoted(f"{vote.member_id} voted in round {vote.round}")
         if reasons:
             raise Conflict(f"event {event.action} at {event.at} exists")
