@@ -758,9 +758,9 @@ class DynamoRepository(Repository):
         round_number: int | None = None,
         **fields: Any,
     ) -> bool:
-        """One GetItem (the status it moves from), then one TransactWriteItems: the update on
-        condition that the status is still that one (and the round), the event, and the two
-        status counts moved by one. ``status_since`` and ``updated_at`` are the event's time;
+        """One TransactWriteItems: the update on condition that the status is the one it moves
+        from (and the round), the event, and the two status counts moved by one. A target with
+        several sources (a withdrawal) first reads which one it is (one GetItem). ``status_since`` and ``updated_at`` are the event's time;
         a staff-extended deadline (``answer_by``) is removed.
 
         Another writer's move between the read and the write is read again (it may have moved
@@ -785,12 +785,15 @@ class DynamoRepository(Repository):
             attribute = attributes[name]
             actions.append(attribute.remove() if value is None else attribute.set(value))
         for attempt in range(_CONFLICT_RETRIES + 1):
-            stored = self._get(RequestItem, keys.request(request_id))
-            if stored is None or stored.status not in sources:
-                return False
-            if round_number is not None and int(stored.round) != round_number:
-                return False
-            source = stored.status
+            if len(sources) == 1:
+                [source] = sources  # the only status it may come from: no read needed
+            else:  # a withdrawal: read which of its sources the request is in
+                stored = self._get(RequestItem, keys.request(request_id))
+                if stored is None or stored.status not in sources:
+                    return False
+                if round_number is not None and int(stored.round) != round_number:
+                    return False
+                source = stored.status
             condition = RequestItem.status == source
             if round_number is not None:
                 condition &= RequestItem.round == round_number
@@ -812,7 +815,10 @@ class DynamoRepository(Repository):
                 return True
             if _condition_failed(reasons, 0):
                 return False  # the event exists: this change was written already
-            if not _condition_failed(reasons, 1) and not _conflicted(reasons):
+            if _condition_failed(reasons, 1) and len(sources) > 1:
+                _pause(attempt)  # it moved between the read and the write: read it again
+                continue
+            if not _conflicted(reasons):
                 return False
             _pause(attempt)
         return False
