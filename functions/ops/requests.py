@@ -214,7 +214,9 @@ def recount(check: bool) -> None:
     drifted = 0
     for status in Status:
         before, now = kept.get(status.value, 0), truth.get(status.value, 0)
-        mark = "" if before == now else f"  (was {before})" if not check else f"  (counter {before})"
+        mark = (
+            "" if before == now else f"  (was {before})" if not check else f"  (counter {before})"
+        )
         drifted += before != now
         click.echo(f"{status.value:<24}{now:>8}{mark}")
     if check and drifted:

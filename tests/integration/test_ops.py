@@ -306,7 +306,7 @@ def test_recount_sets_the_queues_counts_from_the_index_after_drift(seeded: list[
     pk, sk = keys.status_count("approved")
     boto3_client().put_item(
         TableName=get_settings().table_name,
-        Item={"pk": {"S": pk}, "sk": {"S": sk}, "kind": {"S": "status_count"}, "count": {"N": "9"}},
+        Item={"pk": {"S": pk}, "sk": {"S": sk}, "kind": {"S": "status_count"}, "total": {"N": "9"}},
     )
     checked = ops("requests", "recount", "--check")
     assert checked.exit_code == 1 and "1 counts differ" in checked.output

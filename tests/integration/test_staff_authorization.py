@@ -165,7 +165,7 @@ def test_an_altered_queue_cursor_is_a_clear_error(client: Any, two_regions: dict
     assert browser.get("/staff?after=not-a-cursor").status_code == 400
 
 
-# --- every route under /staff, from the app --------------------------------------------------------
+# --- every route under /staff, from the app ------------------------------------------------------
 
 # The sign-in itself answers without a session (its steps are the way to get one).
 OPEN_WITHOUT_SESSION = frozenset({"/staff/sign-in", "/staff/sign-in/step"})

@@ -278,7 +278,7 @@ def test_an_officer_extends_the_questions_deadline_and_the_sweeper_waits(
         ("31/12/2026", "year-month-day"),
         ("2026-02-30", "year-month-day"),
         ("2026-13-01", "year-month-day"),
-        ("２０２６-１２-３１", "year-month-day"),
+        ("\uff12\uff10\uff12\uff16-\uff11\uff12-\uff13\uff11", "year-month-day"),  # full-width
         ("x" * 5000, "year-month-day"),
         ("1999-01-01", "after today"),
         ("TODAY", "after today"),

@@ -350,7 +350,6 @@ class InMemoryRepository(Repository):
         after = keys.read_queue_cursor(cursor) if cursor else None
         with self._lock:
             self._call("queue_page")
-            kept: Callable[[Request], bool]
             if region is not None and year is not None:
                 found = [
                     r
@@ -358,13 +357,19 @@ class InMemoryRepository(Repository):
                     if r.region == region and r.submitted_at[:4] == str(year)
                 ]
                 sort: Callable[[Request], str] = lambda r: r.submitted_at  # noqa: E731
-                kept = lambda r: status is None or r.status == status  # noqa: E731
+
+                def kept(r: Request) -> bool:
+                    return status is None or r.status == status
+
             elif status is not None and region is None:
                 found = [r for r in self._requests() if r.status == status]
                 sort = lambda r: r.status_since  # noqa: E731
-                kept = lambda r: (not regions or r.region in regions) and (  # noqa: E731
-                    year is None or r.submitted_at[:5] == f"{year:04d}-"
-                )
+                year_prefix = f"{year:04d}-" if year is not None else ""
+
+                def kept(r: Request) -> bool:
+                    in_regions = not regions or r.region in regions
+                    return in_regions and r.submitted_at.startswith(year_prefix)
+
             else:
                 raise ValueError("a queue page reads one index: a status, or a region and a year")
         ordered = sorted(found, key=lambda r: (sort(r), r.request_id), reverse=newest_first)

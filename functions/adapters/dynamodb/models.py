@@ -221,7 +221,7 @@ class StatusCountItem(TableItem, discriminator="status_count"):
     again from status-index if they ever drift. Kept for good (no personal data).
     """
 
-    count = NumberAttribute(default=0)
+    total = NumberAttribute(default=0)  # not ``count``: that is a Model method
 
 
 class RateItem(TableItem, discriminator="rate"):

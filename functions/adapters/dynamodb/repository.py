@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -177,7 +178,7 @@ def _count_update(table: str, status: str, step: int) -> dict[str, Any]:
             "TableName": table,
             "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
             "UpdateExpression": "ADD #count :step SET #kind = :kind",
-            "ExpressionAttributeNames": {"#count": "count", "#kind": "kind"},
+            "ExpressionAttributeNames": {"#count": "total", "#kind": "kind"},
             "ExpressionAttributeValues": {
                 ":step": {"N": str(step)},
                 ":kind": {"S": "status_count"},
@@ -760,8 +761,9 @@ class DynamoRepository(Repository):
     ) -> bool:
         """One TransactWriteItems: the update on condition that the status is the one it moves
         from (and the round), the event, and the two status counts moved by one. A target with
-        several sources (a withdrawal) first reads which one it is (one GetItem). ``status_since`` and ``updated_at`` are the event's time;
-        a staff-extended deadline (``answer_by``) is removed.
+        several sources (a withdrawal) first reads which one it is (one GetItem).
+        ``status_since`` and ``updated_at`` are the event's time; a staff-extended deadline
+        (``answer_by``) and the round's count of votes are removed.
 
         Another writer's move between the read and the write is read again (it may have moved
         it to another source): the counts can only move from the status the item really had."""
@@ -797,19 +799,14 @@ class DynamoRepository(Repository):
             condition = RequestItem.status == source
             if round_number is not None:
                 condition &= RequestItem.round == round_number
-            request = RequestItem(*keys.request(request_id))
-
-            def write(transaction: TransactWrite) -> None:
-                # pynamodb sends puts before updates: [event, request, from count, to count].
-                transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
-                transaction.update(request, actions=actions, condition=condition)
-                for status, step in ((source, -1), (target, 1)):
-                    counter = StatusCountItem(*keys.status_count(Status(status).value))
-                    transaction.update(
-                        counter,
-                        actions=[StatusCountItem.count.add(step), TableItem.kind.set(StatusCountItem)],
-                    )
-
+            write = partial(
+                self._status_write,
+                request_id=request_id,
+                moves=((source, -1), (Status(target).value, 1)),
+                actions=actions,
+                condition=condition,
+                event=event,
+            )
             reasons = self._transaction(write, conflicts=True)
             if not reasons:
                 return True
@@ -822,6 +819,26 @@ class DynamoRepository(Repository):
                 return False
             _pause(attempt)
         return False
+
+    @staticmethod
+    def _status_write(
+        transaction: TransactWrite,
+        *,
+        request_id: str,
+        moves: tuple[tuple[str, int], ...],
+        actions: list[Any],
+        condition: Any,
+        event: Event,
+    ) -> None:
+        """A status change's items. pynamodb sends puts before updates: [event, request, the
+        count it leaves, the count it joins]."""
+        transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+        request = RequestItem(*keys.request(request_id))
+        transaction.update(request, actions=actions, condition=condition)
+        for status, step in moves:
+            counter = StatusCountItem(*keys.status_count(status))
+            kind = TableItem.kind.set(StatusCountItem)  # the discriminator, for a new counter
+            transaction.update(counter, actions=[StatusCountItem.total.add(step), kind])
 
     def requests_in_status(
         self, status: str, since_after: str | None = None, since_before: str | None = None
@@ -915,7 +932,7 @@ class DynamoRepository(Repository):
         for item in self._live_items(query, "Query status counts"):
             status = item.sk.removeprefix(keys.STATUS_COUNT_PREFIX)
             if status in counts:
-                counts[status] = int(item.count)
+                counts[status] = int(item.total)
         return counts
 
     def recount_statuses(self) -> dict[str, int]:
@@ -955,7 +972,7 @@ class DynamoRepository(Repository):
                         "pk": {"S": pk},
                         "sk": {"S": sk},
                         "kind": {"S": "status_count"},
-                        "count": {"N": str(total)},
+                        "total": {"N": str(total)},
                     },
                 )
         return counts

@@ -2,7 +2,8 @@
 the staff's internal notes, which the partner never sees.
 
 GET /staff/requests/{id} for everyone signed in; POST .../notes (and the other actions, such as
-.../deadline: a question's deadline extended) for those who may change the request (services/staff.py ``check_may_edit``: a Project Officer in their own regions only).
+.../deadline: a question's deadline extended) for those who may change the request
+(services/staff.py ``check_may_edit``: a Project Officer in their own regions only).
 """
 
 from __future__ import annotations

@@ -85,8 +85,13 @@ def show_queue(staff: StaffContext) -> Response:
     )
     count_links = {
         s.value: "/staff?"
-        + urlencode({**{k: v for k, v in kept.items() if k != "status"}, "status": s.value,
-                     "lang": staff.language})
+        + urlencode(
+            {
+                **{k: v for k, v in kept.items() if k != "status"},
+                "status": s.value,
+                "lang": staff.language,
+            }
+        )
         for s in Status
     }
     return staff.render(
