@@ -196,7 +196,7 @@ def queue(wanted: QueueFilter, member: StaffMember | None = None) -> QueueView:
     pillar = wanted.pillar or None
     counts = store.status_counts()
     if by_officer and not regions:
-        return QueueView([], None, counts, 0, True, (), tuple(officers))
+        return QueueView([], None, counts, 0, False, (), tuple(officers))  # nothing to read
     if wanted.region and not by_officer:
         page = store.queue_page(
             region=wanted.region,
