@@ -54,6 +54,8 @@ def show_queue(staff: StaffContext) -> Response:
     )
     pillar = asked["pillar"] if asked["pillar"] in data.pillars else ""
     officer = asked["officer"]  # one of the officers, or none (checked against them below)
+    if region and not (mine or officer) and not year:
+        year = this_year  # a region's view reads one year's partition of region-index
     wanted = service.QueueFilter(
         status=status,
         region=region,
@@ -108,6 +110,5 @@ def show_queue(staff: StaffContext) -> Response:
         country_names=country_names(staff.language),
         pillars=data.pillars,
         officers=officers,
-        page_size=service.PAGE_SIZE,
         region_view=bool(region) and not mine and not officer,
     )
