@@ -818,7 +818,7 @@ class DynamoRepository(Repository):
             if not _conflicted(reasons):
                 return False
             _pause(attempt)
-        return False
+        raise Unavailable("DynamoDB: a status change kept meeting other transactions")
 
     @staticmethod
     def _status_write(
@@ -1079,6 +1079,8 @@ class DynamoRepository(Repository):
             if not _conflicted(reasons) or _condition_failed(reasons):
                 break
             _pause(attempt)
+        else:
+            raise Unavailable("DynamoDB: a vote kept meeting other transactions")
         if _condition_failed(reasons, 2):
             raise RoundClosed(f"round {vote.round} of {vote.request_id} is not open")
         if _condition_failed(reasons, 0):
