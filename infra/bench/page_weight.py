@@ -8,7 +8,9 @@ goes compressed). Targets: the form at most 15 KB (a form continued from a saved
 form), every other page at most 10 KB. The requests before the form can be used: the HTML, its
 stylesheets, its scripts and any image it names (target: the HTML, one stylesheet, at most one
 script), each static file served with a versioned URL and an immutable cache policy, so a second
-visit asks for the HTML only.
+visit asks for the HTML only. The public pages (/where-we-work and /activities, issue 19) are
+weighed with 40 published Actions in 30 countries (``public_weight``), and must say
+``Cache-Control: public``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
+from infra.bench import public_weight
 from infra.bench.report import Row, verdict
 from infra.bench.stage import ROOT, log, moto_stack
 
@@ -33,11 +36,13 @@ HOW = (
     "8. **Page weight** (`infra/bench/page_weight.py`): every page a person meets (the form in"
     " English and in Arabic, the form continued from a saved draft, the pages after sending and"
     " after saving, the status page, the withdrawal page, the review page, the vote recorded, the"
-    " expired draft link, not found) fetched from the app against moto, its body gzipped (level"
-    " 6) as API Gateway compresses it (`minimum_compression_size` in .chalice/config.json);"
-    " targets: the form <= 15 KB, any other page <= 10 KB. Requests before the form can be used:"
-    " the HTML and every stylesheet, script and image it names (target: HTML, one stylesheet, at"
-    " most one script), each static file with a content-versioned URL and"
+    " expired draft link, not found; the public /where-we-work and /activities in English and"
+    " Arabic with 40 published Actions in 30 countries, `infra/bench/public_weight.py`) fetched"
+    " from the app against moto, its body gzipped (level 6) as API Gateway compresses it"
+    " (`minimum_compression_size` in .chalice/config.json); targets: the form <= 15 KB, any other"
+    " page <= 10 KB, and the public pages answer `Cache-Control: public`. Requests before the"
+    " form can be used: the HTML and every stylesheet, script and image it names (target: HTML,"
+    " one stylesheet, at most one script), each static file with a content-versioned URL and"
     " `Cache-Control: immutable`."
 )
 
@@ -49,6 +54,7 @@ class Weight(NamedTuple):
     raw: int
     gzipped: int
     target: int
+    cache: str | None = None  # a public page's Cache-Control, which must be public
 
 
 def gzipped_size(body: bytes) -> int:
@@ -203,7 +209,17 @@ def measure() -> tuple[list[Weight], FirstLoad]:
         for name, answer, target in pages(client):
             assert answer.status_code < 500, (name, answer.status_code)
             weights.append(Weight(name, len(answer.body), gzipped_size(answer.body), target))
+        for name, answer in public_weight.pages(client):
+            assert answer.status_code == 200, (name, answer.status_code)
+            size = gzipped_size(answer.body)
+            cache = answer.headers.get("Cache-Control", "(none)")
+            weights.append(Weight(name, len(answer.body), size, PAGE_TARGET, cache))
         return weights, first_load(client)
+
+
+def _cacheable(cache: str | None) -> bool:
+    """True for a private page (nothing to check) and for a public page that caches may keep."""
+    return cache is None or "public" in [part.strip() for part in cache.split(",")]
 
 
 def _kb(size: int) -> str:
@@ -218,10 +234,11 @@ def rows(measured: Callable[[], tuple[list[Weight], FirstLoad]] = measure) -> li
         Row(
             f"8. page weight: {w.name} (gzip)",
             _kb(w.gzipped),
-            f"{_kb(w.raw)} uncompressed",
+            f"{_kb(w.raw)} uncompressed"
+            + (f"; Cache-Control: {w.cache}" if w.cache is not None else ""),
             f"{w.gzipped / w.target:.2f}",
-            f"<= {_kb(w.target)}",
-            verdict(w.gzipped <= w.target),
+            f"<= {_kb(w.target)}" + (", Cache-Control: public" if w.cache is not None else ""),
+            verdict(w.gzipped <= w.target and _cacheable(w.cache)),
         )
         for w in weights
     ]

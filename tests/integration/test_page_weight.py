@@ -3,9 +3,10 @@ its verdicts follow the targets. The figures themselves are measured by the benc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from infra.bench import page_weight
+from infra.bench import page_weight, public_weight
 from infra.bench.page_weight import FirstLoad, Weight
 from tests.integration.helpers import seed_committee
 from tests.support import Stack
@@ -43,6 +44,34 @@ def test_the_form_loads_with_one_stylesheet_and_one_script_cached_for_good(
     load = page_weight.first_load(client)
     assert (load.requests, load.stylesheets, load.scripts, load.others) == (3, 1, 1, 0)
     assert load.immutable and load.static_gzipped > 0
+
+
+def test_the_public_pages_are_weighed_with_their_seed_and_cache_policy(
+    client: Any, stack: Stack
+) -> None:
+    seen = dict(public_weight.pages(client))
+    assert len(seen) == 4 and all(answer.status_code == 200 for answer in seen.values())
+    assert all(a.headers["Cache-Control"].startswith("public") for a in seen.values())
+    world = seen["/where-we-work (ar, 40 Actions)"].body.decode()
+    assert 'dir="rtl"' in world
+    active = world.split('<g class="countries-active">', 1)[1]
+    assert len(set(re.findall(r'data-country="([A-Z]{2})"', active))) == 30
+    listed = seen["/activities (en, 40 Actions)"].body.decode()
+    assert listed.count('<tr class="published-action">') == public_weight.ACTIONS == 40
+    assert len({c for a in public_weight.published_actions() for c in a.countries}) == 30
+
+
+def test_a_public_page_that_caches_may_not_keep_fails_the_figure() -> None:
+    def measured() -> tuple[list[Weight], FirstLoad]:
+        pages = [
+            Weight("/where-we-work", 30_000, 9_000, 10_000, "public, max-age=300"),
+            Weight("/activities", 9_000, 2_000, 10_000, "no-store"),
+            Weight("/activities (none)", 9_000, 2_000, 10_000, "(none)"),
+        ]
+        return pages, FirstLoad(3, 1, 1, 0, True, 6_000)
+
+    verdicts = [row.verdict for row in page_weight.rows(measured)]
+    assert verdicts == ["pass", "FAIL", "FAIL", "pass"]
 
 
 def test_a_page_over_its_target_fails_the_figure() -> None:
