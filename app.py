@@ -18,6 +18,7 @@ from functions.web.openapi import openapi
 from functions.web.partner import partner
 from functions.web.public import public
 from functions.web.review import review
+from functions.web.staff.action import action as staff_action
 from functions.web.staff.dossier import dossier as staff_dossier
 from functions.web.staff.queue import queue as staff_queue
 from functions.web.staff.signin import signin as staff_sign_in
@@ -61,6 +62,7 @@ app.register_blueprint(staff_sign_in)
 app.register_blueprint(staff_sign_out)
 app.register_blueprint(staff_queue)
 app.register_blueprint(staff_dossier)
+app.register_blueprint(staff_action)
 
 if stage_at_import() == "local":
     # The mailbox of the local stack; the route does not exist in any other stage.

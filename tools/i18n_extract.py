@@ -17,6 +17,8 @@ SKIPPED = {"examples", "sources", "$comment", "countries", "instruments", "regio
 
 
 def _walk(node: Any, in_schema: bool) -> Iterator[str]:
+    if isinstance(node, dict) and in_schema and node.get("x-form") == "omit":
+        return  # a part no generated form asks (an activity's status, its outcome)
     if isinstance(node, dict):
         for key, value in node.items():
             if key in SKIPPED:

@@ -51,3 +51,28 @@ def request_schema() -> dict[str, Any]:
     """The request schema: the single source of truth for validation, the form and the API docs."""
     schema: dict[str, Any] = load("request.schema.json")
     return schema
+
+
+@cache
+def inlined(relative_path: str) -> Any:
+    """The schema with each local reference (``{"$ref": "#/$defs/..."}``) replaced by what it
+    names, beside the referring node's own keywords: for the readers that walk a schema by hand
+    (the form generator, the bounds, the messages); jsonschema resolves references itself.
+    The schemas' ``$defs`` do not refer to themselves, so the walk ends."""
+    schema = load(relative_path)
+    definitions = schema.get("$defs", {}) if isinstance(schema, dict) else {}
+    if not definitions:
+        return schema
+
+    def resolved(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolved(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        own = {key: resolved(value) for key, value in node.items() if key != "$ref"}
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            return {**resolved(definitions[reference.removeprefix("#/$defs/")]), **own}
+        return own
+
+    return resolved(schema)

@@ -89,7 +89,7 @@ EXPERT = "expert.schema.json"
 
 def _field_schema(path: tuple[str | int, ...], schema_name: str = REQUEST) -> dict[str, Any]:
     """The schema of the field at ``path`` (array indexes step into ``items``)."""
-    node: dict[str, Any] = schemas.load(schema_name)
+    node: dict[str, Any] = schemas.inlined(schema_name)
     for part in path:
         if isinstance(part, int):
             node = node.get("items", {})
@@ -127,7 +127,7 @@ def _schema_errors(document: Any, schema_name: str = REQUEST) -> tuple[list[Fiel
     The bounds are checked first (functions/domain/bounds.py), so that no keyword ever works on
     a value its field could not accept; jsonschema's errors at a refused value are its echo.
     """
-    schema: dict[str, Any] = schemas.load(schema_name)
+    schema: dict[str, Any] = schemas.inlined(schema_name)
     bounded, refusals = bound(document, schema)
     replaced = {r.path for r in refusals if r.keyword != "too_many_fields"}
     best: dict[str, FieldError] = {}
@@ -150,7 +150,7 @@ def _schema_errors(document: Any, schema_name: str = REQUEST) -> tuple[list[Fiel
 
 def _order(path: str, schema_name: str = REQUEST) -> list[Any]:
     """Sort errors in the order the fields appear in the schema (and so in the form)."""
-    node: dict[str, Any] = schemas.load(schema_name)
+    node: dict[str, Any] = schemas.inlined(schema_name)
     key: list[Any] = []
     for part in path.strip("/").split("/") if path else []:
         index = _index(part) if "items" in node else None
@@ -295,3 +295,45 @@ def validate_draft(document: Any) -> list[FieldError]:
         if not isinstance(email, str) or not email:
             errors.append(FieldError("/contact/email", DRAFT_EMAIL))
     return sorted(errors, key=lambda e: _order(e.path))
+
+
+ACTION = "action.schema.json"
+
+
+def _action_dates_errors(plan: Any) -> list[FieldError]:
+    """An activity that ends before it starts; an Action's own first or last day that leaves an
+    activity outside it (ISO dates compare as text; the schema has checked their format)."""
+    activities = plan.get("activities") if isinstance(plan, dict) else None
+    if not isinstance(activities, list):
+        return []
+    dated = [
+        a
+        for a in activities
+        if isinstance(a, dict)
+        and isinstance(a.get("starts_on"), str)
+        and isinstance(a.get("ends_on"), str)
+    ]
+    errors = [
+        FieldError(f"/activities/{index}/ends_on", "before_start")
+        for index, activity in enumerate(activities)
+        if activity in dated and activity["ends_on"] < activity["starts_on"]
+    ]
+    if not dated:
+        return errors
+    first = min(a["starts_on"] for a in dated)
+    last = max(a["ends_on"] for a in dated)
+    starts_on, ends_on = plan.get("starts_on"), plan.get("ends_on")
+    if isinstance(starts_on, str) and starts_on > first:
+        errors.append(FieldError("/starts_on", "after_first_activity", {"date": first}))
+    if isinstance(ends_on, str) and ends_on < last:
+        errors.append(FieldError("/ends_on", "before_last_activity", {"date": last}))
+    return errors
+
+
+def validate_action(plan: Any) -> list[FieldError]:
+    """All errors of an Action's plan, each at its field: the schema's (bounded first), then the
+    dates' on fields the schema accepted (services/actions.py checks the same rules again)."""
+    errors, bounded = _schema_errors(plan, ACTION)
+    taken = {error.path for error in errors}
+    extra = [e for e in _action_dates_errors(bounded) if e.path not in taken]
+    return sorted(errors + extra, key=lambda e: _order(e.path, ACTION))

@@ -37,7 +37,8 @@ def _coerce(value: str, schema: dict[str, Any]) -> Any:
     if kind == "boolean":
         return {"true": True, "false": False}.get(value, value)
     digits = value.removeprefix("-")
-    if kind == "integer" and digits.isascii() and digits.isdigit():
+    # int() refuses more than 4,300 digits (a ValueError: a 500); no field of ours takes 19.
+    if kind == "integer" and digits.isascii() and digits.isdigit() and len(digits) <= 18:
         return int(value)
     return value
 

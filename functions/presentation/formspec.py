@@ -9,7 +9,7 @@ asked. Texts stay in English here (they are the message ids); pages translate th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -186,6 +186,8 @@ def _items(parent: Mapping[str, Any], prefix: str) -> tuple[Field | Group, ...]:
     for key, child in parent.get("properties", {}).items():
         name = f"{prefix}{key}"
         is_required = key in required or (key in when_shown and "x-show-if" in child)
+        if child.get("x-form") == "omit":  # kept by other means (an activity's status, outcome)
+            continue
         if child.get("type") == "array" and child.get("items", {}).get("type") == "object":
             inner = _items(child["items"], f"{name}.{{n}}.")
             items.append(
@@ -198,9 +200,17 @@ def _items(parent: Mapping[str, Any], prefix: str) -> tuple[Field | Group, ...]:
                     max_items=int(child.get("maxItems", 5)),
                     required=is_required,
                     show_if=_show_if(child, prefix),
-                    item_title=str(child["items"].get("title", "")),
+                    item_title=str(child.get("x-item-title") or child["items"].get("title", "")),
                 )
             )
+            continue
+        if child.get("type") == "object":
+            # An object inside a section or a repeated group (an activity's place): its fields
+            # side by side with the others', each required only if the object is.
+            for inner_item in _items(child, f"{name}."):
+                if isinstance(inner_item, Field) and not is_required:
+                    inner_item = replace(inner_item, required=False)
+                items.append(inner_item)
             continue
         # Topics are filtered by the pillar chosen beside them, where there is one (a request);
         # an expert names topics of any pillar, shown under each pillar's heading.
@@ -216,6 +226,13 @@ def build_form(schema: Mapping[str, Any]) -> FormSpec:
     hidden: list[Field] = []
     sections: list[Section] = []
     for key, child in schema.get("properties", {}).items():
+        if child.get("x-form") == "omit":
+            continue
+        if child.get("type") == "array" and child.get("items", {}).get("type") == "object":
+            # A repeated group at the top (an Action's activities): a section of its own.
+            only = {"properties": {key: child}, "required": [key] if key in required else []}
+            sections.append(Section(key, str(child.get("title", key)), "", _items(only, "")))
+            continue
         if child.get("type") == "object":
             sections.append(
                 Section(
@@ -244,6 +261,12 @@ def request_form() -> FormSpec:
 def evaluation_form() -> FormSpec:
     """The form of the evaluation schema (schemas/evaluation.schema.json), built once."""
     return build_form(schemas.load("evaluation.schema.json"))
+
+
+@cache
+def action_form() -> FormSpec:
+    """The Action's form (schemas/action.schema.json, its ``$defs`` read in place), built once."""
+    return build_form(schemas.inlined("action.schema.json"))
 
 
 def expert_form() -> FormSpec:

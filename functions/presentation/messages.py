@@ -43,6 +43,9 @@ TEMPLATES: dict[str, str] = {
         "You must agree to the processing of personal data to join the roster"
     ),
     "before_start": N_("{label} must not be before the start of the period"),
+    # An Action's own first and last day (domain/validation.py validate_action).
+    "after_first_activity": N_("{label} must not be after the first activity starts ({date})"),
+    "before_last_activity": N_("{label} must not be before the last activity ends ({date})"),
     "not_eligible": N_("This country is not eligible for MIEUX assistance"),
     "region_mismatch": N_("This regional organisation belongs to another region"),
     "topic_mismatch": N_("This topic does not belong to the chosen thematic area"),

@@ -40,6 +40,10 @@ class ActionError(Exception):
         self.errors = errors or []
 
 
+class ActionConflict(ActionError):
+    """The Action changed (someone else saved it) since the version the change was based on."""
+
+
 class Recorded(NamedTuple):
     """What recording did: ``first`` when this published the Action (and emailed the partner)."""
 
@@ -92,8 +96,20 @@ def current_action(request_id: str) -> ActionRecord | None:
     return repository().get_action(request_id)
 
 
-def record_action(request_id: str, plan: Any, actor: str = "operator") -> Recorded:
+def record_action(
+    request_id: str,
+    plan: Any,
+    actor: str = "operator",
+    read_version: int | None = None,
+    keep_progress: bool = False,
+) -> Recorded:
     """Publish an approved request's Action, or replace its plan; email the partner the first time.
+
+    ``read_version``: the version the change is based on (0: none recorded yet), as the
+    workspace's form read it; another one now is an :class:`ActionConflict`. ``keep_progress``:
+    each activity keeps the status and outcome recorded at its position (by number), as the
+    form edits the plan only (the dossier moves activities, ``ops action outcome`` records
+    what they produced).
 
     Raises :class:`ActionError` (nothing written) for an invalid plan, a request that is not
     approved, or a plan changed by someone else since it was read.
@@ -104,11 +120,15 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
         raise ActionError(
             f"request {request.reference} is {status}: only approved ones get an Action"
         )
+    existing = current_action(request_id)
+    if read_version is not None and read_version != (existing.version if existing else 0):
+        raise ActionConflict("the Action changed since it was read")
+    if keep_progress and existing is not None and isinstance(plan, dict):
+        plan = _with_progress(plan, existing.plan)
     errors = plan_errors(plan)
     if errors:
         raise ActionError(f"the Action has {len(errors)} error(s)", errors)
     plan = normalised(plan)
-    existing = current_action(request_id)
     at = clock.iso(clock.now())
     version = existing.version + 1 if existing else 1
     action = ActionRecord(
@@ -126,13 +146,29 @@ def record_action(request_id: str, plan: Any, actor: str = "operator") -> Record
     recorded = event(request_id, what, actor, request.round, detail)
     previous = existing.version if existing else None
     if not repository().save_action(action, recorded, previous):
-        raise ActionError("the Action changed while it was being recorded: run the command again")
+        raise ActionConflict(
+            "the Action changed while it was being recorded: run the command again"
+        )
     results.refresh(request, action, existing)
     if existing is None:
         queue.publish_notifications(
             [Notification(request_id, MailKind.ACTION_PUBLISHED, request.round, PARTNER)]
         )
     return Recorded(existing is None, version, plan["starts_on"], plan["ends_on"])
+
+
+def _with_progress(plan: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
+    """``plan`` with each activity's status and outcome taken from the recorded plan's activity
+    at the same position, where the new one says none."""
+    result = copy.deepcopy(plan)
+    before = recorded.get("activities", [])
+    activities = result.get("activities")
+    for index, activity in enumerate(activities if isinstance(activities, list) else []):
+        if index < len(before) and isinstance(activity, dict):
+            for kept in ("status", "outcome"):
+                if kept in before[index] and kept not in activity:
+                    activity[kept] = copy.deepcopy(before[index][kept])
+    return result
 
 
 def set_activity_status(request_id: str, number: int, status: str, actor: str = "operator") -> bool:

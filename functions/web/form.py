@@ -172,7 +172,8 @@ def _group_view(
         "hint": _(group.hint) if group.hint else "",
         "error": errors.get(group.name, ""),
         "show_if": " ".join(f"{name}={','.join(v)}" for name, v in group.show_if),
-        "shown": max([1, *[i + 1 for i in filled]]),
+        # Without answers, as many entries as the group needs (an Action's six activities).
+        "shown": max([1, group.min_items, *[i + 1 for i in filled]]),
         "entries": [
             [_field_view(f, language, values, errors) for f in group.at(i)]
             for i in range(group.max_items)
