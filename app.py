@@ -19,8 +19,13 @@ from functions.web.partner import partner
 from functions.web.public import public
 from functions.web.review import review
 from functions.web.staff.action import action as staff_action
+from functions.web.staff.committee import committee as staff_committee
 from functions.web.staff.dossier import dossier as staff_dossier
+from functions.web.staff.experts import staff_experts
+from functions.web.staff.focal import focal as staff_focal
+from functions.web.staff.outcome import outcome as staff_outcome
 from functions.web.staff.queue import queue as staff_queue
+from functions.web.staff.reports import reports as staff_reports
 from functions.web.staff.signin import signin as staff_sign_in
 from functions.web.staff.signin import signout as staff_sign_out
 from functions.workers import notifications, review_tasks, sweeper
@@ -61,7 +66,12 @@ app.register_blueprint(openapi)
 app.register_blueprint(staff_sign_in)
 app.register_blueprint(staff_sign_out)
 app.register_blueprint(staff_queue)
+app.register_blueprint(staff_committee)
+app.register_blueprint(staff_focal)
+app.register_blueprint(staff_reports)
 app.register_blueprint(staff_dossier)
+app.register_blueprint(staff_experts)
+app.register_blueprint(staff_outcome)
 app.register_blueprint(staff_action)
 
 if stage_at_import() == "local":

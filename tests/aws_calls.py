@@ -74,6 +74,7 @@ OWNERS = {
     "functions/services/intake.py": API,
     "functions/services/partner.py": API,
     "functions/services/staff.py": API,
+    "functions/services/staff_experts.py": API,
     "functions/services/review.py:dispatch_review": "review_tasks",
     "functions/services/review.py:cast_vote": API,
     "functions/services/suppression.py:suppress": "bounces",

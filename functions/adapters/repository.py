@@ -44,6 +44,10 @@ from functions.domain.records import (
     Vote,
 )
 
+# How long notifications whose publish failed are kept for the sweeper (which queues them
+# again within minutes): long enough for any queue outage, short enough to hold nothing stale.
+HELD_MAIL_DAYS = 14
+
 
 class Repository(ABC):
     """Every access pattern of the service. Reads skip items past their TTL (``expires_at``):
@@ -389,8 +393,24 @@ class Repository(ABC):
         pending any more: a registration is decided once."""
 
     @abstractmethod
+    def update_expert(self, updated: Expert, previous: Expert) -> bool:
+        """Replace a registration's document (and status, updated time) with ``updated``'s,
+        on condition that it is still at ``previous.version`` and has not left the roster,
+        re-indexing it together: roster-index's ``STATE#<member state>#<status>`` entry, and
+        the topic entries (those of the new topics, for an active expert only; the others
+        deleted). False (nothing written) if it changed meanwhile or left."""
+
+    @abstractmethod
     def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
         """A member state's registrations in a status, in order of registration (by index)."""
+
+    @abstractmethod
+    def roster_page(
+        self, member_state: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> tuple[list[Expert], str | None]:
+        """One page of a member state's registrations in a status, in order of registration
+        (roster-index, ``limit`` entries), and the cursor of the next page (None at the end).
+        Raises :class:`InvalidCursor` for a cursor that is not one of ours."""
 
     @abstractmethod
     def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
@@ -415,6 +435,22 @@ class Repository(ABC):
         """Remove a focal point; False if there was none."""
 
     @abstractmethod
+    def all_focal_points(self) -> list[FocalPoint]:
+        """Every member state's focal points, by member state then id (one partition)."""
+
+    # --- the administration's trail (committee, officers, focal points) -------------------------
+
+    @abstractmethod
+    def append_admin_event(self, event: Event) -> None:
+        """Add one line to the administration's trail: a change to the committee, the
+        officers or the focal points, which belongs to no request (``event.request_id`` is
+        ignored). :class:`Conflict` if that very line exists."""
+
+    @abstractmethod
+    def admin_events(self, limit: int) -> list[Event]:
+        """The administration's trail, newest first, ``limit`` lines at most (one Query)."""
+
+    @abstractmethod
     def claim_roster_mail(self, record: RosterMailRecord) -> bool:
         """Store a first claim on sending a roster email; False if a record exists already."""
 
@@ -436,6 +472,19 @@ class Repository(ABC):
         error: str | None = None,
     ) -> bool:
         """Record that a claimed roster email was sent or refused; False if no longer claimed."""
+
+    @abstractmethod
+    def hold_mail(self, messages: list[dict[str, object]], at: str) -> str:
+        """Keep notifications (their queue messages: ids only) whose publish failed, so that
+        the sweeper queues them again; the held batch's key. Expires after HELD_MAIL_DAYS."""
+
+    @abstractmethod
+    def held_mail(self, limit: int = 100) -> list[tuple[str, list[dict[str, object]]]]:
+        """The held batches, oldest first, at most ``limit`` (one Query of their partition)."""
+
+    @abstractmethod
+    def drop_held_mail(self, key: str) -> None:
+        """Forget a held batch once it is queued again (no error if it is gone already)."""
 
     @abstractmethod
     def invite(self, invitations: list[Invitation], places: Places) -> list[Invitation]:

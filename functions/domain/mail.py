@@ -78,6 +78,8 @@ class MailKind(StrEnum):
     # key = "<request id>.<activity>"; to the expert, and a copy to the focal points that ask
     INVITATION = "invitation"
     INVITATION_REMINDER = "invitation_reminder"  # to the expert, before the deadline
+    # To a deployed expert, once an activity they accepted is done: key = "<request id>.<n>"
+    EVALUATION_EXPERT = "evaluation_expert"
     # A Notification (the request's): to the region's officers, key = "freed-<n>-<status>-<id>"
     INVITATION_FREED = "invitation_freed"
     # A saved draft (issue 20): the notification's ``request_id`` is the DRAFT's id, ``key`` the
@@ -93,6 +95,7 @@ ROSTER_KINDS = frozenset(
         MailKind.EXPERT_DECIDED,
         MailKind.INVITATION,
         MailKind.INVITATION_REMINDER,
+        MailKind.EVALUATION_EXPERT,
     }
 )
 

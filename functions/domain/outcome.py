@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from functions.domain import text
+from functions.domain.errors import FieldError
 from functions.domain.reference import PARTICIPANT_SEXES
 
 DONE = "done"
@@ -50,3 +52,28 @@ def outcome_errors(activity: Mapping[str, Any], index: int) -> list[str]:
 def done_outcomes(activities: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The outcomes recorded for the done activities of a plan."""
     return [a["outcome"] for a in activities if a.get("status") == DONE and "outcome" in a]
+
+
+SCHEMA = "action.schema.json#/$defs/outcome"
+
+
+def outcome_field_errors(document: Any) -> list[FieldError]:
+    """Every problem of an outcome posted from the workspace's form, each at its field (the
+    schema's, bounded first; then the rules above, on the fields the schema accepted)."""
+    from functions.domain.validation import schema_errors
+
+    errors = schema_errors(document, SCHEMA)
+    if errors or not isinstance(document, dict):
+        return errors
+    narrative = document.get("narrative")
+    problem = text.problem(narrative, multiline=True) if isinstance(narrative, str) else None
+    if problem:
+        errors.append(FieldError("/narrative", problem))
+    for message in outcome_errors({"status": DONE, "outcome": document}, 0):
+        where, _, _ = message.partition(":")
+        path = where.removeprefix("/activities/0/outcome")
+        if path.endswith("/by_institution"):
+            errors.append(FieldError(path, "participants_mismatch"))
+        elif path.startswith("/deliverables/"):
+            errors.append(FieldError(path, "listed_twice"))
+    return errors

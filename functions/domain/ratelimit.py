@@ -34,6 +34,7 @@ class Window(StrEnum):
     FOCAL_ANSWER = "focal_answer"  # POST /experts/confirm/{token}
     INVITATION_ANSWER = "invitation_answer"  # POST /experts/invitation/{token}
     LEAVING = "leaving"  # POST /experts/me/leave
+    PROFILE = "profile"  # POST /experts/me/edit
 
 
 def rate_address(address: str) -> str:

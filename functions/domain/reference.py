@@ -9,6 +9,12 @@ from functions.domain import schemas
 from functions.domain.words import N_
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "ru": "Русский"}
+# The roles of a committee member (functions/domain/committee.py Role), as the workspace names them.
+COMMITTEE_ROLES = {
+    "voting": N_("Voting member"),
+    "veto": N_("Voting member with a veto"),
+    "observer": N_("Observer: told the outcome, does not vote"),
+}
 ACTIVITY_TYPES = {
     "seminar": N_("Seminar"),
     "workshop": N_("Workshop"),
@@ -89,6 +95,7 @@ class ReferenceData(NamedTuple):
             "pillars": self.pillars,
             "topics": self.topics,
             "languages": LANGUAGES,
+            "committee_roles": COMMITTEE_ROLES,
             "activity_types": ACTIVITY_TYPES,
             "deliverable_kinds": DELIVERABLE_KINDS,
             "participant_institutions": PARTICIPANT_INSTITUTIONS,

@@ -18,7 +18,18 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 @cache
 def load(relative_path: str) -> Any:
-    """Parse one JSON file under ``schemas/``; files never change while a container lives."""
+    """Parse one JSON file under ``schemas/``; files never change while a container lives.
+
+    ``file#/$defs/name`` is one part of a file, a schema of its own (an activity's outcome,
+    ``action.schema.json#/$defs/outcome``, has its own form in the workspace): it must not use
+    ``$ref``, which would point outside it.
+    """
+    if "#" in relative_path:
+        name, fragment = relative_path.split("#", 1)
+        node = load(name)
+        for part in fragment.strip("/").split("/"):
+            node = node[part]
+        return node
     with (SCHEMA_DIR / relative_path).open(encoding="utf-8") as handle:
         return json.load(handle)
 

@@ -1,7 +1,8 @@
 """``ops experts`` and ``ops focal``: the Expert Roster from the operators' side.
 
-The national focal points are managed here until the staff workspace manages them; matching
-prints the ranked candidates for an activity and why each ranks where it does.
+The national focal points are managed by administrators in the workspace (/staff/focal-points);
+``ops focal`` stays for bulk. Matching prints the ranked candidates for an activity and why each
+ranks where it does.
 """
 
 from __future__ import annotations

@@ -110,6 +110,30 @@ def document_from_form(fields: dict[str, list[str]], schema: dict[str, Any]) -> 
     return compacted
 
 
+def form_values(document: dict[str, Any]) -> dict[str, list[str]]:
+    """The fields a stored document fills in its generated form (the inverse of
+    :func:`document_from_form`): dotted names, a repeated group's entries as ``name.<n>.field``,
+    a list of choices as one value each, booleans as the form's checkboxes send them."""
+    values: dict[str, list[str]] = {}
+
+    def walk(name: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(f"{name}.{key}" if name else key, child)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for position, entry in enumerate(value):
+                walk(f"{name}.{position}", entry)
+        elif isinstance(value, list):
+            values[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            values[name] = ["true" if value else "false"]
+        elif value is not None:
+            values[name] = [str(value)]
+
+    walk("", document)
+    return values
+
+
 def _natural(name: str) -> list[Any]:
     # Numbers in order without int(): a part of 5,000 digits would make it raise.
     return [(0, len(p), p) if p.isascii() and p.isdigit() else (1, 0, p) for p in name.split(".")]
@@ -168,6 +192,9 @@ def _with_sections(document: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
     """An untouched section of the form is an empty object, so that each of its required
     questions gets its own message instead of one for the whole section."""
     for section in spec.sections:
-        if section.items and section.items[0].name.startswith(section.name + "."):
+        # A section of an object inside another (``participants.by_institution``) is optional
+        # with its parent's rules: only a top-level section is kept empty.
+        top = "." not in section.name
+        if top and section.items and section.items[0].name.startswith(section.name + "."):
             document.setdefault(section.name, {})
     return document

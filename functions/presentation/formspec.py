@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from functions.domain import schemas
+from functions.domain.outcome import SCHEMA as OUTCOME_SCHEMA
 from functions.domain.reference import reference_data
 
 
@@ -220,6 +221,33 @@ def _items(parent: Mapping[str, Any], prefix: str) -> tuple[Field | Group, ...]:
     return tuple(items)
 
 
+def _object_sections(name: str, schema: Mapping[str, Any]) -> list[Section]:
+    """An object's section, then one for each object inside it (an outcome's participants by
+    institution, after the participants by sex): fields stay named by their path."""
+    nested = {
+        key: child
+        for key, child in schema.get("properties", {}).items()
+        if child.get("type") == "object"
+    }
+    flat = {
+        **schema,
+        "properties": {
+            key: child for key, child in schema.get("properties", {}).items() if key not in nested
+        },
+    }
+    found = [
+        Section(
+            name,
+            str(schema.get("title", name)),
+            str(schema.get("description", "")),
+            _items(flat, f"{name}."),
+        )
+    ]
+    for key, child in nested.items():
+        found.extend(_object_sections(f"{name}.{key}", child))
+    return found
+
+
 def build_form(schema: Mapping[str, Any]) -> FormSpec:
     """The form a schema describes (call with a copy of the schema to see a change appear)."""
     required = set(schema.get("required", []))
@@ -229,19 +257,13 @@ def build_form(schema: Mapping[str, Any]) -> FormSpec:
         if child.get("x-form") == "omit":
             continue
         if child.get("type") == "array" and child.get("items", {}).get("type") == "object":
-            # A repeated group at the top (an Action's activities): a section of its own.
+            # A repeated group at the top (an Action's activities, an outcome's deliverables):
+            # a section of its own.
             only = {"properties": {key: child}, "required": [key] if key in required else []}
             sections.append(Section(key, str(child.get("title", key)), "", _items(only, "")))
             continue
         if child.get("type") == "object":
-            sections.append(
-                Section(
-                    key,
-                    str(child.get("title", key)),
-                    str(child.get("description", "")),
-                    _items(child, f"{key}."),
-                )
-            )
+            sections.extend(_object_sections(key, child))
             continue
         spec = _field(key, child, key in required, "")
         if spec.widget == "hidden":
@@ -261,6 +283,12 @@ def request_form() -> FormSpec:
 def evaluation_form() -> FormSpec:
     """The form of the evaluation schema (schemas/evaluation.schema.json), built once."""
     return build_form(schemas.load("evaluation.schema.json"))
+
+
+@cache
+def outcome_form() -> FormSpec:
+    """The form of an activity's outcome (schemas/action.schema.json ``$defs/outcome``)."""
+    return build_form(schemas.load(OUTCOME_SCHEMA))
 
 
 @cache

@@ -34,6 +34,7 @@ SUBJECTS: dict[MailKind, str] = {
     MailKind.EXPERT_DECIDED: N_("Your registration to the MIEUX Expert Roster"),
     MailKind.INVITATION: N_("Invitation to a MIEUX activity: {activity}"),
     MailKind.INVITATION_REMINDER: N_("Reminder: invitation to a MIEUX activity: {activity}"),
+    MailKind.EVALUATION_EXPERT: N_("How did the activity go? A short evaluation: {activity}"),
     MailKind.INVITATION_FREED: N_("A place is free in an activity of request {reference}"),
     MailKind.DRAFT_SAVED: N_("Your MIEUX request form is saved: continue when you are ready"),
     MailKind.DRAFT_EXPIRING: N_("Your saved MIEUX request form will soon be deleted"),

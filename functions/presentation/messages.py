@@ -39,10 +39,26 @@ TEMPLATES: dict[str, str] = {
     "too_many_fields": N_("{label} has more fields than this form has ({limit})"),
     "not_allowed": N_("{label} does not apply to this type of institution"),
     "consent_required": N_("You must agree to the processing of personal data to send a request"),
+    "address_unchangeable": N_(
+        "Your email address cannot be changed here: to use another address, leave the roster"
+        " and register again with it"
+    ),
     "roster_consent_required": N_(
         "You must agree to the processing of personal data to join the roster"
     ),
+    # The workspace's administration forms (committee, focal points).
+    "identifier": N_("{label} may hold only lower-case letters, digits and hyphens"),
+    "taken": N_("{label} is already used: choose another"),
+    "last_voter": N_(
+        "The committee needs at least one voting member: {label} cannot be observer here"
+    ),
+    "no_member": N_("Choose {label} from the list: there is no such member"),
     "before_start": N_("{label} must not be before the start of the period"),
+    # An activity's outcome (functions/domain/outcome.py): the numbers against each other.
+    "participants_mismatch": N_(
+        "{label}: the numbers must add up to the participants by sex (women, men, other)"
+    ),
+    "listed_twice": N_("{label}: this deliverable is listed twice"),
     # An Action's own first and last day (domain/validation.py validate_action).
     "after_first_activity": N_("{label} must not be after the first activity starts ({date})"),
     "before_last_activity": N_("{label} must not be before the last activity ends ({date})"),

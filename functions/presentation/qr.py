@@ -1,6 +1,7 @@
 """QR codes as SVG (segno: pure Python, no image library), for an activity's shared evaluation
-link: shown on the room's screen or printed on the agenda. Used by the operator's command
-(``ops evaluation room --qr``); segno is a dev dependency, not in the Lambda package."""
+link: shown on the room's screen or printed on the agenda. Used by the workspace's results page
+(web/staff/outcome.py) and the operator's command (``ops evaluation room --qr``); segno is in
+the Lambda package (requirements.txt), imported on use only."""
 
 from __future__ import annotations
 

@@ -2,6 +2,10 @@
 
 Every chart of the report is a :class:`Chart` (bars with their numbers); the same bars are the
 table printed under it, so a chart never shows a figure its table does not.
+
+The report is built in English, whose texts are the catalogs' message ids; a summary keeps its
+message id and its values beside the English sentence, so that :func:`localised` can give the
+whole report in another language (the workspace page, its CSV) and isolate the numbers in it.
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ from __future__ import annotations
 import calendar
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +28,96 @@ from functions.domain.reference import (
     SATISFACTION_SCALE,
 )
 from functions.domain.requests import Status
+from functions.domain.words import N_
+from functions.presentation.spreadsheet import csv_text
+
+# Every English text the report shows (its titles, headers, labels and summaries), marked for
+# ``make i18n-extract``: :func:`localised` translates them (tests/unit/test_report_words.py
+# checks that a built report holds no other text of its own and that every catalog has them).
+WORDS = (
+    N_("Requests by region"),
+    N_("Requests by thematic area (pillar)"),
+    N_("Requests by type of institution"),
+    N_("Requests by month of submission"),
+    N_("Decisions: approval rate"),
+    N_("Median days from submission to decision, by region"),
+    N_("Open requests by age"),
+    N_("Requests approved, rejected and withdrawn"),
+    N_("Actions started and completed"),
+    N_("Activities done, by type"),
+    N_("Activities done, by country"),
+    N_("Participants, by sex"),
+    N_("Deliverables, by kind"),
+    N_("Satisfaction with the activities (evaluations)"),
+    N_("Will it change how you work? (evaluations)"),
+    N_("Median days from decision to the first activity, by region"),
+    N_("Experts deployed by member state"),
+    N_("Experts deployed by gender"),
+    N_("Expert deployments per Action"),
+    N_("Expert deployments by type of activity"),
+    N_("Expert Roster by member state"),
+    N_("Requests"),
+    N_("Share"),
+    N_("Median days"),
+    N_("Decisions"),
+    N_("Actions"),
+    N_("Activities"),
+    N_("Participants"),
+    N_("Deliverables"),
+    N_("Answers"),
+    N_("Deployments"),
+    N_("Registrations"),
+    N_("Active share"),
+    N_("Approved"),
+    N_("Rejected"),
+    N_("Withdrawn"),
+    N_("Started"),
+    N_("Completed"),
+    N_("0-7 days"),
+    N_("8-30 days"),
+    N_("31-90 days"),
+    N_("over 90 days"),
+    N_("Not given"),
+    N_("no decision yet"),
+    N_("Busiest month: %(month)s (%(count)s)"),
+    N_("Approval rate: %(rate)s of %(count)s decided request(s)"),
+    N_("Median days from submission to decision: %(days)s (%(count)s decision(s))"),
+    N_("Median days from submission to decision: no decision yet"),
+    N_("%(count)s request(s) still open on %(date)s"),
+    N_("%(started)s Action(s) started, %(completed)s completed in %(year)s"),
+    N_("Mean satisfaction: %(mean)s of 5 (%(count)s answer(s))"),
+    N_("Mean satisfaction: no answer yet"),
+    N_("It will change how they work: %(share)s (yes or partly)"),
+    N_("It will change how they work: no answer yet"),
+    N_("Median days from decision to the first activity: %(days)s (%(count)s Action(s))"),
+    N_("Median days from decision to the first activity: no Action started"),
+    N_("%(count)s expert deployment(s) accepted in the year"),
+    N_("Roster: %(count)s registration(s), %(active)s active (%(share)s)"),
+    N_("Roster: no registration yet"),
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 OPEN = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED)
 DECIDED = (Status.APPROVED, Status.REJECTED)
@@ -72,6 +167,14 @@ class Chart:
     vertical: bool = False
     extra_header: str = ""
     extra: list[str] = field(default_factory=list)  # a second column of the table
+    said: str = ""  # the summary's message id (``summary`` is it in English, with its values)
+    said_values: dict[str, str] = field(default_factory=dict)
+
+
+def said(message: str, **values: object) -> dict[str, Any]:
+    """A chart's summary: the English sentence, its message id and its values (Chart's fields)."""
+    texts = {name: str(value) for name, value in values.items()}
+    return {"summary": message % texts if texts else message, "said": message, "said_values": texts}
 
 
 @dataclass(frozen=True)
@@ -110,8 +213,18 @@ def _months(rows: list[Row]) -> Chart:
     counts = Counter(row.submitted_at.month for row in rows)
     bars = [Bar(calendar.month_abbr[m], counts[m], str(counts[m])) for m in range(1, 13)]
     busiest = max(range(1, 13), key=lambda m: (counts[m], -m))
-    summary = f"Busiest month: {calendar.month_name[busiest]} ({counts[busiest]})" if rows else ""
-    return Chart("month", "Requests by month of submission", "Requests", bars, summary, True)
+    summary = (
+        said(
+            "Busiest month: %(month)s (%(count)s)",
+            month=calendar.month_name[busiest],
+            count=counts[busiest],
+        )
+        if rows
+        else {}
+    )
+    return Chart(
+        "month", "Requests by month of submission", "Requests", bars, vertical=True, **summary
+    )
 
 
 def _approval(rows: list[Row]) -> Chart:
@@ -123,8 +236,10 @@ def _approval(rows: list[Row]) -> Chart:
         Bar("Approved", approved, f"{approved} ({_share(approved, decided)})", "hatch"),
         Bar("Rejected", rejected, f"{rejected} ({_share(rejected, decided)})", "cross"),
     ]
-    summary = f"Approval rate: {rate} of {decided} decided request(s)"
-    return Chart("approval", "Decisions: approval rate", "Requests", bars, summary)
+    summary = said(
+        "Approval rate: %(rate)s of %(count)s decided request(s)", rate=rate, count=decided
+    )
+    return Chart("approval", "Decisions: approval rate", "Requests", bars, **summary)
 
 
 def _median_days(rows: list[Row], regions: dict[str, str]) -> Chart:
@@ -137,19 +252,22 @@ def _median_days(rows: list[Row], regions: dict[str, str]) -> Chart:
         bars.append(Bar(label, median, f"{median:.1f}" if found else "-"))
         counted.append(str(len(found)))
     summary = (
-        f"Median days from submission to decision: {statistics.median(overall):.1f}"
-        f" ({len(overall)} decision(s))"
+        said(
+            "Median days from submission to decision: %(days)s (%(count)s decision(s))",
+            days=f"{statistics.median(overall):.1f}",
+            count=len(overall),
+        )
         if overall
-        else "Median days from submission to decision: no decision yet"
+        else said("Median days from submission to decision: no decision yet")
     )
     return Chart(
         "median_days",
         "Median days from submission to decision, by region",
         "Median days",
         bars,
-        summary,
         extra_header="Decisions",
         extra=counted,
+        **summary,
     )
 
 
@@ -170,8 +288,12 @@ def _open_by_age(rows: list[Row], now: datetime) -> Chart:
         Bar(label, counts[label], str(counts[label]), pattern)
         for label, pattern in zip(labels, patterns, strict=True)
     ]
-    summary = f"{len(still_open)} request(s) still open on {now.date().isoformat()}"
-    return Chart("open_age", "Open requests by age", "Requests", bars, summary)
+    summary = said(
+        "%(count)s request(s) still open on %(date)s",
+        count=len(still_open),
+        date=now.date().isoformat(),
+    )
+    return Chart("open_age", "Open requests by age", "Requests", bars, **summary)
 
 
 def _outcomes(rows: list[Row]) -> Chart:
@@ -204,8 +326,13 @@ def _actions(year: int, entries: list[ResultsEntry], now: datetime) -> Chart:
         Bar("Started", started, str(started), "hatch"),
         Bar("Completed", completed, str(completed), "solid"),
     ]
-    summary = f"{started} Action(s) started, {completed} completed in {year}"
-    return Chart("actions", "Actions started and completed", "Actions", bars, summary)
+    summary = said(
+        "%(started)s Action(s) started, %(completed)s completed in %(year)s",
+        started=started,
+        completed=completed,
+        year=year,
+    )
+    return Chart("actions", "Actions started and completed", "Actions", bars, **summary)
 
 
 def _tally(
@@ -225,9 +352,13 @@ def _evaluation_charts(answers: list[EvaluationAnswer]) -> list[Chart]:
         for score, count in found.satisfaction.items()
     ]
     mean = (
-        f"Mean satisfaction: {found.satisfaction_mean:.2f} of 5 ({found.answers} answer(s))"
+        said(
+            "Mean satisfaction: %(mean)s of 5 (%(count)s answer(s))",
+            mean=f"{found.satisfaction_mean:.2f}",
+            count=found.answers,
+        )
         if found.satisfaction_mean is not None
-        else "Mean satisfaction: no answer yet"
+        else said("Mean satisfaction: no answer yet")
     )
     patterns = {"yes": "solid", "partly": "hatch", "no": "cross"}
     changes = [
@@ -237,16 +368,27 @@ def _evaluation_charts(answers: list[EvaluationAnswer]) -> list[Chart]:
         for code, count in found.changes_work.items()
     ]
     share = (
-        f"It will change how they work: {found.changes_share:.0%} (yes or partly)"
+        said(
+            "It will change how they work: %(share)s (yes or partly)",
+            share=f"{found.changes_share:.0%}",
+        )
         if found.changes_share is not None
-        else "It will change how they work: no answer yet"
+        else said("It will change how they work: no answer yet")
     )
     return [
         Chart(
-            "satisfaction", "Satisfaction with the activities (evaluations)", "Answers", scale, mean
+            "satisfaction",
+            "Satisfaction with the activities (evaluations)",
+            "Answers",
+            scale,
+            **mean,
         ),
         Chart(
-            "changes_work", "Will it change how you work? (evaluations)", "Answers", changes, share
+            "changes_work",
+            "Will it change how you work? (evaluations)",
+            "Answers",
+            changes,
+            **share,
         ),
     ]
 
@@ -268,19 +410,22 @@ def _median_to_activity(year: int, entries: list[ResultsEntry], regions: dict[st
         bars.append(Bar(label, median, f"{median:.1f}" if found else "-"))
         counted.append(str(len(found)))
     summary = (
-        f"Median days from decision to the first activity: {statistics.median(overall):.1f}"
-        f" ({len(overall)} Action(s))"
+        said(
+            "Median days from decision to the first activity: %(days)s (%(count)s Action(s))",
+            days=f"{statistics.median(overall):.1f}",
+            count=len(overall),
+        )
         if overall
-        else "Median days from decision to the first activity: no Action started"
+        else said("Median days from decision to the first activity: no Action started")
     )
     return Chart(
         "median_to_activity",
         "Median days from decision to the first activity, by region",
         "Median days",
         bars,
-        summary,
         extra_header="Actions",
         extra=counted,
+        **summary,
     )
 
 
@@ -348,8 +493,8 @@ def _deployed_by(
     order = [code for code in labels if counts[code]] + sorted(set(counts) - set(labels))
     bars = [Bar(str(labels.get(code, code)), counts[code], str(counts[code])) for code in order]
     shares = [_share(counts[code], len(deployments)) for code in order]
-    summary = f"{len(deployments)} expert deployment(s) accepted in the year"
-    return Chart(key, title, "Deployments", bars, summary, extra_header="Share", extra=shares)
+    summary = said("%(count)s expert deployment(s) accepted in the year", count=len(deployments))
+    return Chart(key, title, "Deployments", bars, extra_header="Share", extra=shares, **summary)
 
 
 def _per_action(deployments: list[Deployment]) -> Chart:
@@ -379,18 +524,23 @@ def _roster(roster: Roster) -> Chart:
     ]
     shares = [_share(roster.sizes[state].get("active", 0), totals[state]) for state in order]
     summary = (
-        f"Roster: {everyone} registration(s), {active} active ({_share(active, everyone)})"
+        said(
+            "Roster: %(count)s registration(s), %(active)s active (%(share)s)",
+            count=everyone,
+            active=active,
+            share=_share(active, everyone),
+        )
         if everyone
-        else "Roster: no registration yet"
+        else said("Roster: no registration yet")
     )
     return Chart(
         "roster",
         "Expert Roster by member state",
         "Registrations",
         bars,
-        summary,
         extra_header="Active share",
         extra=shares,
+        **summary,
     )
 
 
@@ -454,3 +604,57 @@ def build(
         charts += results_charts(year, results, now, regions)
     charts += more or []  # the experts' indicators go here (issue 18)
     return Report(year, now, len(rows), charts)
+
+
+def localised(
+    report: Report,
+    translate: Callable[[str], str],
+    number: Callable[[str], str] = str,
+) -> Report:
+    """The report in another language: every title, header, label and summary through
+    ``translate`` (a catalog's gettext; a text no catalog holds, such as a reference or a
+    country's name already in that language, stays as it is), and every value of a summary
+    that holds a digit through ``number`` (a page isolates it left to right)."""
+
+    def words(text: str) -> str:
+        return translate(text) if text else text  # gettext("") is the catalog's header
+
+    def value(text: str) -> str:
+        shown = words(text)
+        return number(shown) if any(c.isdigit() for c in shown) else shown
+
+    def chart_in(chart: Chart) -> Chart:
+        summary = (
+            words(chart.said) % {name: value(v) for name, v in chart.said_values.items()}
+            if chart.said
+            else chart.summary
+        )
+        return replace(
+            chart,
+            title=words(chart.title),
+            value_header=words(chart.value_header),
+            extra_header=words(chart.extra_header),
+            bars=[replace(bar, label=words(bar.label)) for bar in chart.bars],
+            summary=summary,
+        )
+
+    return replace(report, charts=[chart_in(chart) for chart in report.charts])
+
+
+def report_csv(report: Report) -> str:
+    """Every chart's table as one CSV: chart, label, value, shown as, and the second column."""
+    columns = ["chart", "title", "label", "value", "shown", "extra_header", "extra"]
+    rows = [
+        {
+            "chart": chart.key,
+            "title": chart.title,
+            "label": bar.label,
+            "value": bar.value,
+            "shown": bar.text,
+            "extra_header": chart.extra_header,
+            "extra": chart.extra[index] if chart.extra else "",
+        }
+        for chart in report.charts
+        for index, bar in enumerate(chart.bars)
+    ]
+    return csv_text(rows, columns)

@@ -13,9 +13,11 @@ from typing import Any, NamedTuple
 
 from functions.adapters import queue
 from functions.adapters.repository import repository
-from functions.domain import clock, schemas
-from functions.domain.mail import PARTNER, MailKind, Notification
-from functions.domain.outcome import outcome_errors
+from functions.domain import clock, schemas, text
+from functions.domain.errors import InvalidRequest
+from functions.domain.experts import InvitationStatus
+from functions.domain.mail import EXPERT, PARTNER, MailKind, Notification, RosterNotification
+from functions.domain.outcome import DONE, outcome_errors, outcome_field_errors
 from functions.domain.records import ActionRecord
 from functions.domain.reference import ACTIVITY_TYPES, DELIVERABLE_KINDS, country_names
 from functions.domain.requests import Status
@@ -214,8 +216,29 @@ def set_activity_status(request_id: str, number: int, status: str, actor: str = 
         notifications.append(
             Notification(request_id, MailKind.EVALUATION_HOST, request.round, PARTNER, key)
         )
-    queue.publish_notifications(notifications)
+    queue.publish_notifications([*notifications, *_expert_evaluations(request_id, number, status)])
     return True
+
+
+def _expert_evaluations(request_id: str, number: int, status: str) -> list[RosterNotification]:
+    """A done activity's deployed experts (those who accepted its invitation) each get their
+    own evaluation link (services/evaluation.expert_link): one email each, ever (the key is
+    the activity's, not the status change's: done again after a mistake mails nobody twice)."""
+    if status != DONE:
+        return []
+    _, invitations = repository().activity_invitations(request_id, number)
+    return [
+        RosterNotification(
+            i.expert_id, MailKind.EVALUATION_EXPERT, EXPERT, evaluation_key(request_id, number)
+        )
+        for i in invitations
+        if i.status == InvitationStatus.ACCEPTED
+    ]
+
+
+def evaluation_key(request_id: str, number: int) -> str:
+    """The roster notification key of an expert's evaluation email: ``<request id>.<n>``."""
+    return f"{request_id}.{number}"
 
 
 def record_outcome(request_id: str, number: int, outcome: Any, actor: str = "operator") -> int:
@@ -246,6 +269,56 @@ def record_outcome(request_id: str, number: int, outcome: Any, actor: str = "ope
         raise ActionError("the Action changed while it was being updated: run the command again")
     results.refresh(request, updated, action)
     return updated.version
+
+
+def record_outcome_form(request_id: str, number: int, document: Any, actor: str) -> int:
+    """The outcome posted from the workspace's form (``document``: the outcome the form
+    describes) for done activity ``number``; the staff's entry is services/staff.py.
+
+    Raises :class:`ActionError` (no Action, no such activity, not done, changed meanwhile) or
+    ``InvalidRequest`` with every error at its field (nothing written).
+    """
+    activity = activity_of(request_id, number)
+    if activity.get("status") != DONE:
+        raise ActionError(f"activity {number} is not done")
+    errors = outcome_field_errors(document)
+    if errors:
+        raise InvalidRequest(errors)
+    outcome = copy.deepcopy(document)
+    if "narrative" in outcome:
+        outcome["narrative"] = text.normalised(outcome["narrative"]).strip()
+    return record_outcome(request_id, number, outcome, actor=actor)
+
+
+def activity_of(request_id: str, number: int) -> dict[str, Any]:
+    """Activity ``number`` (from 1) of the request's Action; :class:`ActionError` if none."""
+    action = current_action(request_id)
+    activities = action.plan["activities"] if action else []
+    if not 1 <= number <= len(activities):
+        raise ActionError(f"the Action has no activity {number}")
+    found: dict[str, Any] = activities[number - 1]
+    return found
+
+
+def set_publication(request_id: str, public: bool, actor: str) -> bool:
+    """Record whether the partner agrees that the Action be on the public pages (the plan's
+    ``publication_consent``, which then counts instead of the request's answer): audited, and
+    the public pages follow (services/results.refresh). False when nothing changed."""
+    request = load_request(request_id)
+    action = current_action(request_id)
+    if action is None:
+        raise ActionError(f"request {request.reference} has no Action yet")
+    if results.consented(request, action.plan) is public:
+        return False
+    plan = {**copy.deepcopy(action.plan), "publication_consent": public}
+    updated = action._replace(
+        plan=plan, updated_at=clock.iso(clock.now()), version=action.version + 1
+    )
+    changed = event(request_id, "publication_changed", actor, request.round, {"public": public})
+    if not repository().save_action(updated, changed, action.version):
+        raise ActionError("the Action changed while it was being updated: try again")
+    results.refresh(request, updated, action)
+    return True
 
 
 def activity_key(number: int, status: str) -> str:

@@ -142,7 +142,18 @@ class ActionFigures(NamedTuple):
 
 def action_figures(request_id: str) -> ActionFigures:
     """The evaluation figures of a request's Action: one Query of its answers."""
-    answers = repository().evaluations(request_id)
+    return figures_of(repository().evaluations(request_id))
+
+
+def action_answers(request_id: str) -> tuple[ActionFigures, list[EvaluationAnswer]]:
+    """The figures, and the answers themselves in order (the workspace lists the comments):
+    the same one Query."""
+    answers = sorted(repository().evaluations(request_id), key=lambda a: (a.activity, a.at))
+    return figures_of(answers), answers
+
+
+def figures_of(answers: list[EvaluationAnswer]) -> ActionFigures:
+    """The figures of an Action's answers, per activity and for the Action."""
     numbers = sorted({a.activity for a in answers})
     per_activity = {n: figures(a for a in answers if a.activity == n) for n in numbers}
     return ActionFigures(per_activity, figures(answers))

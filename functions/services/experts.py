@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -33,8 +34,9 @@ from functions.domain.experts import (
     Places,
     rank,
 )
-from functions.domain.mail import MailKind, RosterNotification, email_hash
+from functions.domain.mail import MailKind, Notification, RosterNotification, email_hash
 from functions.domain.reference import reference_data
+from functions.domain.staff import StaffMember
 from functions.domain.validation import EXPERT, normalised_request, validate_expert
 from functions.runtime.settings import get_settings
 
@@ -109,13 +111,45 @@ def focal_recipient(focal: FocalPoint) -> str:
     return f"focal:{focal.member_state}:{focal.focal_id}"
 
 
-def _publish(expert_id: str, notes: list[RosterNotification]) -> None:
-    """Queue roster emails; a failure is logged (ids only), not the person's error: the
-    registration or the answer is stored. Nothing queues them again yet (docs/operations.md)."""
+def _publish(owner: str, notes: Sequence[RosterNotification | Notification]) -> None:
+    """Queue emails after a stored change. If the queue refuses, the change stays stored (it
+    is not the person's error) and its emails are held in the table, ids only, for the
+    sweeper to queue again (:func:`requeue_held_mail`): the mail is not lost. The worker
+    sends each email once, so a batch queued in part and again in full is sent once."""
     try:
         queue.publish_notifications(notes)
+        return
     except Exception:
-        log.exception("roster notifications of %s not queued", expert_id)
+        log.exception("notifications of %s not queued; held for the sweeper", owner)
+    try:
+        repository().hold_mail([n.as_message() for n in notes], clock.iso(clock.now()))
+    except Exception:  # the queue and the table both failed in one request: say so loudly
+        log.exception("notifications of %s neither queued nor held", owner)
+
+
+def requeue_held_mail() -> int:
+    """The sweeper's duty: queue again the notifications held when the queue refused them
+    (one Query of the held batches); each batch is forgotten once queued. Stops at the first
+    refusal (the queue is still down: the next run tries again). How many were queued."""
+    store = repository()
+    queued = 0
+    for key, messages in store.held_mail():
+        notes = [_notification_of(message) for message in messages]
+        try:
+            queue.publish_notifications(notes)
+        except Exception:
+            log.exception("held notifications %s not queued again yet", key)
+            break
+        store.drop_held_mail(key)
+        queued += len(notes)
+    return queued
+
+
+def _notification_of(message: dict[str, object]) -> RosterNotification | Notification:
+    """The notification a held queue message carries (it was made by ``as_message``)."""
+    if message.get("type") == "roster_notification":
+        return RosterNotification.from_message(message)
+    return Notification.from_message(message)
 
 
 def decoy_registration() -> Registered:
@@ -134,6 +168,48 @@ def own_page(expert_id: str) -> Expert:
     if expert is None or expert.status == ExpertStatus.LEAVING.value:
         raise NotFound("expert")
     return expert
+
+
+def update_profile(expert_id: str, document: Any) -> Expert:
+    """The expert's own changes: the whole registration, validated like a new one (every error
+    at its field: :class:`InvalidRequest`), stored with the roster re-indexed (topics, member
+    state). The email address cannot change here (``address_unchangeable``): it is the roster's
+    one-registration-per-address marker and the address the focal point confirmed; a change
+    would have to be confirmed from the new address, so the expert registers again with it
+    instead. A new member state sends the registration back to ``pending`` for that state's
+    focal points to confirm. :class:`Conflict` if it changed meanwhile (another tab)."""
+    expert = own_page(expert_id)
+    document = normalised_request(document, EXPERT)
+    errors = validate_expert(document)
+    if not errors and email_hash(document["expert"]["email"]) != expert.email_hash:
+        errors = [FieldError("/expert/email", "address_unchangeable")]
+    if errors:
+        raise InvalidRequest(errors, EXPERT)
+    moved = document["expert"]["member_state"] != expert.member_state
+    updated = expert._replace(
+        document=document,
+        status=ExpertStatus.PENDING.value if moved else expert.status,
+        updated_at=clock.iso(clock.now()),
+    )
+    store = repository()
+    if not store.update_expert(updated, expert):
+        raise Conflict("the registration changed meanwhile")
+    log.info("expert %s updated their registration%s", expert_id, " (member state)" * moved)
+    if moved:
+        _publish(
+            expert_id,
+            [
+                # A key of its own: a focal point asked before (the expert moves back) asks again.
+                RosterNotification(
+                    expert_id,
+                    MailKind.FOCAL_REQUEST,
+                    focal_recipient(f),
+                    "moved-" + clock.now().strftime("%Y%m%dT%H%M%S"),
+                )
+                for f in store.focal_points(updated.member_state)
+            ],
+        )
+    return own_page(expert_id)
 
 
 # --- the focal point's answer ---------------------------------------------------------------
@@ -238,6 +314,91 @@ def save_focal_point(focal: FocalPoint) -> None:
     if not focal.focal_id or not focal.name.strip():
         raise ValueError("a focal point needs an id and a name")
     repository().save_focal_point(focal)
+
+
+# --- focal points in the staff workspace (administrators) --------------------------------------
+
+FOCAL_SCHEMA = "focal_point.schema.json"
+
+
+def _focal_from(data: dict[str, Any]) -> FocalPoint:
+    return FocalPoint(
+        focal_id=data["id"],
+        member_state=data["member_state"],
+        name=data["name"],
+        email=data["email"],
+        language=data["language"],
+        copy_invitations=bool(data.get("copy_invitations", False)),
+    )
+
+
+def add_focal_point(staff: StaffMember, document: Any) -> FocalPoint:
+    """A new focal point of a member state (schemas/focal_point.schema.json): every problem at
+    its field (:class:`InvalidRequest`), an id already used in the member state among them."""
+    from functions.services import committee
+
+    committee.require_admin(staff)
+    data = committee.part_of(document, "focal_point", FOCAL_SCHEMA)
+    errors = committee.address_errors("/focal_point/email", data["email"])
+    if repository().focal_point(data["member_state"], data["id"]) is not None:
+        errors.append(FieldError("/focal_point/id", "taken"))
+    if errors:
+        raise InvalidRequest(errors, FOCAL_SCHEMA)
+    focal = _focal_from(data)
+    save_focal_point(focal)
+    event = committee.admin_event(staff, "focal_point_added", _focal_subject(focal), {})
+    repository().append_admin_event(event)
+    return focal
+
+
+def update_focal_point(
+    staff: StaffMember, member_state: str, focal_id: str, document: Any
+) -> FocalPoint:
+    """A focal point's name, address, language or copies changed (its member state and id
+    are the URL's). :class:`NotFound` for no such focal point."""
+    from functions.services import committee
+
+    committee.require_admin(staff)
+    existing = repository().focal_point(member_state, focal_id)
+    if existing is None:
+        raise NotFound("focal point")
+    if isinstance(document, dict) and isinstance(document.get("focal_point"), dict):
+        document["focal_point"].update(member_state=member_state, id=focal_id)
+    data = committee.part_of(document, "focal_point", FOCAL_SCHEMA)
+    errors = committee.address_errors("/focal_point/email", data["email"])
+    if errors:
+        raise InvalidRequest(errors, FOCAL_SCHEMA)
+    focal = _focal_from(data)
+    save_focal_point(focal)
+    changed = sorted(k for k in FocalPoint._fields if getattr(focal, k) != getattr(existing, k))
+    detail = {"fields": changed}
+    repository().append_admin_event(
+        committee.admin_event(staff, "focal_point_changed", _focal_subject(focal), detail)
+    )
+    return focal
+
+
+def remove_focal_point(staff: StaffMember, member_state: str, focal_id: str) -> FocalPoint:
+    """Remove a focal point: the links it was sent stop working (:func:`focal_view`)."""
+    from functions.services import committee
+
+    committee.require_admin(staff)
+    existing = repository().focal_point(member_state, focal_id)
+    if existing is None or not repository().remove_focal_point(member_state, focal_id):
+        raise NotFound("focal point")
+    event = committee.admin_event(staff, "focal_point_removed", _focal_subject(existing), {})
+    repository().append_admin_event(event)
+    return existing
+
+
+def _focal_subject(focal: FocalPoint) -> str:
+    return f"{focal.member_state}:{focal.focal_id}"
+
+
+def awaiting_confirmation(member_state: str) -> list[Expert]:
+    """A member state's registrations its focal points have not answered yet (one Query on
+    roster-index, then the profiles)."""
+    return repository().experts_of_member_state(member_state, ExpertStatus.PENDING.value)
 
 
 # --- matching ----------------------------------------------------------------------------
@@ -359,8 +520,8 @@ def invite(request_id: str, activity: int, expert_ids: list[str], by: str) -> In
             for f in store.focal_points(member_state)
             if f.copy_invitations
         ]
-    if notes:
-        queue.publish_notifications(notes)  # an officer's command: a failure is told to them
+    if notes:  # the invitations are stored: their emails are queued, or held for the sweeper
+        _publish(f"{request_id}.{activity}", notes)
     log.info("activity %s of %s: %s invited by %s", activity, request_id, len(sent), by)
     return Invited(sent, skipped)
 
@@ -428,7 +589,7 @@ def freed_key(invitation: Invitation, status: InvitationStatus) -> str:
 def _tell_officers(invitation: Invitation, status: InvitationStatus) -> None:
     """The region's Project Officers learn that a place is free again (the request's mail)."""
     from functions.domain.committee import officers_for
-    from functions.domain.mail import Notification, officer
+    from functions.domain.mail import officer
 
     store = repository()
     request = store.get_request(invitation.request_id)
@@ -442,10 +603,7 @@ def _tell_officers(invitation: Invitation, status: InvitationStatus) -> None:
         for o in officers_for(request.region, store.officers())
     ]
     if notes:
-        try:
-            queue.publish_notifications(notes)
-        except Exception:
-            log.exception("officers not told of the freed place %s of %s", key, request.request_id)
+        _publish(request.request_id, notes)
 
 
 def sweep_invitations(now: datetime | None = None) -> dict[str, int]:
@@ -490,3 +648,47 @@ def erase_leavers() -> int:
         store.erase_expert(expert_id)
         erased += 1
     return erased
+
+
+# --- the staff workspace's roster (an activity's experts: services/staff_experts.py) ------------
+
+
+def well_formed_id(expert_id: str) -> bool:
+    """An expert id as registration makes them (32 hex digits): anything else is no one's."""
+    return len(expert_id) == 32 and all(c in "0123456789abcdef" for c in expert_id)
+
+
+class RosterView(NamedTuple):
+    """One page of the roster of a member state in a status, and the counts of every state."""
+
+    member_state: str
+    status: str
+    experts: list[Expert]
+    cursor: str | None
+    counts: dict[str, dict[str, int]]  # member state -> status -> registrations
+
+
+ROSTER_PAGE = 25
+
+
+def roster(member_state: str, status: str, cursor: str = "") -> RosterView:
+    """The workspace's roster: one index page of a member state's registrations in a status,
+    and the counts by member state (counting Queries on roster-index, keys only). No member
+    state: the counts only."""
+    store = repository()
+    experts: list[Expert] = []
+    after = None
+    if member_state:
+        experts, after = store.roster_page(member_state, status, ROSTER_PAGE, cursor or None)
+    return RosterView(member_state, status, experts, after, store.roster_size())
+
+
+def expert_record(expert_id: str) -> tuple[Expert, list[Invitation]]:
+    """An expert as the workspace shows them: the registration and their invitations (the
+    accepted ones are their deployments). :class:`NotFound` for no one or an expert leaving."""
+    if not well_formed_id(expert_id):
+        raise NotFound("expert")
+    expert = repository().get_expert(expert_id)
+    if expert is None or expert.status == ExpertStatus.LEAVING.value:
+        raise NotFound("expert")
+    return expert, repository().expert_invitations(expert_id)

@@ -79,6 +79,8 @@ class StatusView:
             "reason": self.reason,
             "timeline": [{"at": e.at, "action": e.action, "round": e.round} for e in self.timeline],
             "action": _public_plan(self.action),
+            # As the page lists them: those who accepted and agreed, name and administration.
+            "experts": [{**expert, "activity": int(expert["activity"])} for expert in self.experts],
         }
 
 

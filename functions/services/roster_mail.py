@@ -133,6 +133,8 @@ def _context(notification: RosterNotification, expert: Expert, reader: Reader) -
     }
     if notification.kind in (MailKind.INVITATION, MailKind.INVITATION_REMINDER):
         context.update(_invitation_context(notification, expert, reader))
+    elif notification.kind is MailKind.EVALUATION_EXPERT:
+        context.update(_evaluation_context(notification, expert, reader))
     elif reader.focal is None:
         context["page_url"] = roster.page_url(expert.expert_id, reader.language)
     else:
@@ -166,4 +168,22 @@ def _invitation_context(
     if reader.focal is None:
         link = links.InvitationLink(request_id, int(number), expert.expert_id)
         context["invitation_url"] = roster.invitation_url(link, reader.language)
+    return context
+
+
+def _evaluation_context(
+    notification: RosterNotification, expert: Expert, reader: Reader
+) -> dict[str, Any]:
+    """The done activity a deployed expert is asked to evaluate, and their own link."""
+    from functions.services import evaluation
+
+    context = _invitation_context(notification, expert, reader)
+    request_id, _, number = notification.key.partition(".")
+    link = evaluation.expert_link(request_id, int(number), expert.expert_id)
+    expires = clock.now() + timedelta(days=links.EVALUATION_DAYS)
+    context.pop("invitation_url", None)
+    context.update(
+        evaluation_url=links.evaluation_url(link, reader.language),
+        link_expires_on=expires.date().isoformat(),
+    )
     return context

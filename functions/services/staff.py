@@ -419,3 +419,21 @@ def extend_deadline(member: StaffMember, request_id: str, day: date) -> str:
     if not repository().extend_answer_by(request_id, request.round, answer_by, event):
         raise TransitionNotAllowed(request.status)  # answered (or withdrawn) meanwhile
     return answer_by
+
+
+def record_outcome(member: StaffMember, request_id: str, number: int, document: Any) -> int:
+    """The outcome of done activity ``number`` a Project Officer posted (services/actions.py
+    ``record_outcome_form``): in their own region only, audited with their identity."""
+    from functions.services import actions
+
+    editable_request(member, request_id)
+    return actions.record_outcome_form(request_id, number, document, actor=member.actor)
+
+
+def set_publication(member: StaffMember, request_id: str, public: bool) -> bool:
+    """Put the Action on the public pages or take it off them (the partner's answer, which the
+    officer records): in their own region only, audited. False when nothing changed."""
+    from functions.services import actions
+
+    editable_request(member, request_id)
+    return actions.set_publication(request_id, public, actor=member.actor)

@@ -24,6 +24,8 @@ Duties, in the order they run:
   went to the dead-letter queue or was lost) are queued again; the mail worker takes the stale
   claim over. One Query on the claims still ``sending`` (status-index), so it reads only those.
   A claim taken ``MAX_ATTEMPTS`` times is a poison message: recorded as refused, not requeued.
+- ``held_mail``: notifications held in the table because the queue refused them after a stored
+  change (services/experts.py ``_publish``) are queued again (one Query on their partition).
 - ``draft_reminders``: saved drafts of the form whose end is ``DRAFT_REMINDER_DAYS`` away get one
   reminder per save (one Query on the drafts still to remind, status-index).
 """
@@ -374,6 +376,13 @@ def invitations(run: Sweep) -> int:
     return sum(experts.sweep_invitations(run.now).values())
 
 
+def held_mail(run: Sweep) -> int:
+    """Notifications held when the queue refused them are queued again (one Query)."""
+    from functions.services import experts
+
+    return experts.requeue_held_mail()
+
+
 def experts_left(run: Sweep) -> int:
     """Experts who left the roster are erased (one Query on status-index for them)."""
     from functions.services import experts
@@ -393,6 +402,7 @@ DUTIES: dict[str, Callable[[Sweep], int]] = {
     "reclaimed": stale_claims,
     "invitations": invitations,
     "experts_left": experts_left,
+    "held_mail": held_mail,
     "draft_reminders": draft_reminders,
     "attachments_deleted": attachment_deletions,
 }

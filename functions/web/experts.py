@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from chalice.app import Blueprint, Response
 
@@ -213,23 +214,104 @@ def answer_registration(token: str) -> Response:
 def expert_page() -> Response:
     """The expert's registration and where it stands, by the signed link of the receipt.
     Reads only."""
+    request = experts.current_request
+    return _own_page(query_token(request), language_of(request))
+
+
+def _own_page(token: str, language: str, status: int = 200, **extra: Any) -> Response:
     from functions.presentation.formspec import expert_form
     from functions.presentation.readout import read_request
 
-    request = experts.current_request
-    language = language_of(request)
-    expert_id = links.read_expert_token(query_token(request))
+    expert_id = links.read_expert_token(token)
     service = _service()
     expert = service.own_page(expert_id)
     return page(
         "expert_page.html",
         language,
+        status,
         expert=expert,
         invitations=service.own_invitations(expert_id),
-        token=query_token(request),
+        token=token,
         parts=read_request(expert_form(), expert.document, language),
-        here=here_of(request),
+        here=f"/experts/me?token={quote(token, safe='')}",
+        notice=extra.pop("notice", ""),
     )
+
+
+def _profile_scope(token: str) -> str:
+    # The expert, not the link's text: every own-page link of theirs (each email mints one)
+    # opens a form that saves.
+    return "profile:" + links.read_expert_token(token)
+
+
+def _edit_page(
+    token: str,
+    language: str,
+    values: dict[str, list[str]],
+    errors: list[Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The registration form filled with ``values``, posting back to the own page's link."""
+    from functions.presentation.formdata import HONEYPOT
+    from functions.presentation.formspec import expert_form
+    from functions.web.form import error_views, sections_view
+
+    spec = expert_form()
+    inline, summary = error_views(errors or [], spec, language, EXPERT_FORM.schema)
+    form_token, cookie = csrf.issue(experts.current_request, _profile_scope(token))
+    hidden = [(f.name, (values.get(f.name) or [""])[-1]) for f in spec.hidden]
+    path = f"/experts/me/edit?token={quote(token, safe='')}"
+    response = page(
+        "expert_edit.html",
+        language,
+        status,
+        title="Update your registration",  # translated by the template, as every form title
+        sections=sections_view(spec, language, values, inline),
+        hidden=[*hidden, (csrf.FIELD, form_token)],
+        summary=summary,
+        honeypot=HONEYPOT,
+        form_kind=EXPERT_FORM.name,
+        form_action=f"{path}&lang={language}",
+        here=path,
+    )
+    response.headers.update(cookie)
+    return response
+
+
+@experts.route("/experts/me/edit", methods=["GET", "HEAD"])
+@guarded(_problem)
+def edit_profile() -> Response:
+    """The registration form, filled with the stored registration. Reads only."""
+    from functions.presentation.formdata import form_values
+
+    request = experts.current_request
+    token = query_token(request)
+    expert = _service().own_page(links.read_expert_token(token))
+    return _edit_page(token, language_of(request), form_values(expert.document))
+
+
+@experts.route("/experts/me/edit", methods=["POST"], content_types=[])
+@guarded(_problem)
+def update_profile() -> Response:
+    """Save the expert's changes (the whole registration, validated like a new one): the form
+    again with every error at its field (422), or the own page with the changes."""
+    from functions.presentation.formdata import expert_from_form
+
+    request = experts.current_request
+    state_change(request, Window.PROFILE)  # another site's request is refused first
+    language = language_of(request)
+    token = query_token(request)
+    expert_id = links.read_expert_token(token)
+    _, body = read_body(request, allowed=(FORM,))
+    csrf.verify(request, _profile_scope(token), (body.get(csrf.FIELD) or [""])[-1])
+    posted = expert_from_form(body)
+    if posted.trapped:  # a bot that filled the honeypot: nothing changes
+        return _own_page(token, language, 200)
+    try:
+        _service().update_profile(expert_id, posted.document)
+    except InvalidRequest as error:
+        return _edit_page(token, language, posted.values, error.errors, status_of(error))
+    return _own_page(token, language, 200, notice="updated")
 
 
 # --- an invitation's link -------------------------------------------------------------------

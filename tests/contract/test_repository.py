@@ -7,6 +7,7 @@ stopped at ``T0`` and moved by the tests (``frozen``).
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import threading
@@ -1549,6 +1550,79 @@ def test_the_roster_is_counted_by_member_state_and_status(repo: Repository) -> N
     assert repo.roster_size() == {"FR": {"active": 1, "declined": 1}, "DE": {"pending": 1}}
 
 
+def test_the_roster_is_read_a_page_at_a_time_in_order_of_registration(repo: Repository) -> None:
+    from functions.domain.errors import InvalidCursor
+
+    times = ["2026-11-27T12:00:03.000000Z", "2026-11-27T12:00:01.000000Z"]
+    times += ["2026-11-27T12:00:02.000000Z", "2026-11-27T12:00:04.000000Z"]
+    for number, at in enumerate(times):
+        repo.create_expert(make.expert(f"e{number}", registered_at=at))
+    german = make.expert_document(email="de@example.de", member_state="DE")
+    repo.create_expert(make.expert("e9", document=german))
+    assert repo.decide_expert("e3", "active", "fp1", LATER)
+
+    first, cursor = repo.roster_page("FR", "pending", limit=2)
+    assert [e.expert_id for e in first] == ["e1", "e2"] and cursor
+    rest, end = repo.roster_page("FR", "pending", limit=2, cursor=cursor)
+    assert [e.expert_id for e in rest] == ["e0"] and end is None
+    assert [e.expert_id for e in repo.roster_page("FR", "active")[0]] == ["e3"]
+    assert repo.roster_page("IT", "pending") == ([], None)
+    with pytest.raises(InvalidCursor):
+        repo.roster_page("FR", "pending", cursor="bm90IG91cnM")
+
+
+def test_an_update_replaces_the_registration_and_reindexes_it(repo: Repository) -> None:
+    repo.create_expert(make.expert("e1"))  # trafficking and border management
+    assert repo.decide_expert("e1", "active", "fp1", LATER)
+    read = repo.get_expert("e1")
+    assert read is not None
+    document = make.expert_document(email="e1@interieur.example.fr")
+    document["expertise"]["topics"] = ["labour_migration", "border_management"]
+    changed = read._replace(document=document, updated_at=LATER)
+    assert repo.update_expert(changed, read)
+    assert not repo.update_expert(changed, read)  # the version read is gone: nothing written
+    stored = repo.get_expert("e1")
+    assert stored is not None and stored.topics == ("labour_migration", "border_management")
+    assert stored.version == read.version + 1 and stored.updated_at == LATER
+    found = [e.expert_id for e in repo.active_experts_of_topics(["labour_migration"])[0]]
+    assert found == ["e1"]
+    assert repo.active_experts_of_topics(["trafficking_in_human_beings"])[0] == []
+    # Another member state: back to pending there, out of matching.
+    german = copy.deepcopy(document)
+    german["expert"]["member_state"] = "DE"
+    moved = stored._replace(document=german, status="pending")
+    assert repo.update_expert(moved, stored)
+    assert repo.active_experts_of_topics(["labour_migration"])[0] == []
+    assert [e.expert_id for e in repo.roster_page("DE", "pending")[0]] == ["e1"]
+    assert repo.roster_page("FR", "active")[0] == []
+    again = repo.get_expert("e1")
+    assert again is not None and repo.mark_leaving("e1", LATER)
+    assert not repo.update_expert(again, again)  # left the roster: nothing written
+    assert repo.erase_expert("e1")["expert"] == 1  # dropped entries and all
+    assert repo.get_expert("e1") is None
+
+
+def test_held_mail_is_kept_in_order_until_released(repo: Repository) -> None:
+    first: list[dict[str, object]] = [
+        {"type": "roster_notification", "expert_id": "e1", "mail_kind": "expert_receipt"}
+    ]
+    second: list[dict[str, object]] = [
+        {"type": "notification", "request_id": "r1", "mail_kind": "receipt", "round": 1}
+    ]
+    assert repo.held_mail() == []
+    one = repo.hold_mail(first, "2026-11-27T12:00:00.000000Z")
+    two = repo.hold_mail(second, "2026-11-27T12:00:01.000000Z")
+    again = repo.hold_mail(first, "2026-11-27T12:00:01.000000Z")  # the same, held twice: kept
+    assert len({one, two, again}) == 3
+    held = repo.held_mail()
+    assert held[0] == (one, first)
+    assert sorted(map(str, [m for _, m in held])) == sorted(map(str, [first, second, first]))
+    assert len(repo.held_mail(limit=1)) == 1
+    repo.drop_held_mail(one)
+    repo.drop_held_mail(one)  # gone already: no error
+    assert one not in [key for key, _ in repo.held_mail()] and len(repo.held_mail()) == 2
+
+
 def test_an_erased_expert_leaves_nothing_personal_and_the_counts_stay(repo: Repository) -> None:
     invited(repo, 1, places=1)
     assert repo.accept_invitation(make.invitation("e0"), LATER) == "accepted"
@@ -1750,3 +1824,38 @@ def test_concurrent_votes_of_different_members_are_all_counted(repo: Repository)
     )
     assert outcomes == [None] * len(members)
     assert repo.get_request("v1").votes_cast == len(members)  # type: ignore[union-attr]
+
+
+def test_every_focal_point_is_one_partition_in_member_state_order(repo: Repository) -> None:
+    assert repo.all_focal_points() == []
+    repo.save_focal_point(make.focal("fp2"))
+    repo.save_focal_point(make.focal("de1", "DE", language="en"))
+    repo.save_focal_point(make.focal("fp1"))
+
+    assert [(f.member_state, f.focal_id) for f in repo.all_focal_points()] == [
+        ("DE", "de1"),
+        ("FR", "fp1"),
+        ("FR", "fp2"),
+    ]
+    repo.remove_focal_point("FR", "fp1")
+    assert [f.focal_id for f in repo.all_focal_points()] == ["de1", "fp2"]
+
+
+def test_the_administration_trail_is_newest_first_and_written_once(repo: Repository) -> None:
+    from functions.domain.records import Event
+
+    assert repo.admin_events(10) == []
+    lines = [
+        Event("", f"2026-12-01T10:0{i}:00.000000Z", "member_saved", "staff:s1", 0, {"id": f"m{i}"})
+        for i in range(3)
+    ]
+    for line in lines:
+        repo.append_admin_event(line)
+    with pytest.raises(Conflict):
+        repo.append_admin_event(lines[0])
+    newest = repo.admin_events(2)
+    assert [e.detail for e in newest] == [{"id": "m2"}, {"id": "m1"}]
+    assert all(e.actor == "staff:s1" and e.request_id == "" for e in newest)
+    assert len(repo.admin_events(10)) == 3
+    # Not a request's trail: no request's partition sees it.
+    assert repo.partition("").events == []

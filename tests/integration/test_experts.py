@@ -26,6 +26,7 @@ from tests.integration.helpers import (
 from tests.support import Stack
 
 FORM = "application/x-www-form-urlencoded"
+ACCEPT_JSON = {"Accept": "application/json"}
 
 
 def registration(**expert: Any) -> dict[str, Any]:
@@ -344,6 +345,54 @@ def test_a_registration_mails_the_expert_and_each_focal_point_once(
     assert len(sent_mail()) == 3
 
 
+def refused(notes: Any) -> None:
+    """The notifications queue, down."""
+    from functions.domain.errors import Unavailable
+
+    raise Unavailable("the queue is down")
+
+
+def test_a_registration_whose_mail_the_queue_refused_is_mailed_by_the_sweeper(
+    client: Any, stack: Stack, focal: FocalPoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.adapters import queue
+    from functions.services.sweep import sweep
+
+    publish = queue.publish_notifications
+    monkeypatch.setattr(queue, "publish_notifications", refused)
+    answer = register(client, registration())
+    assert answer.status_code == 201  # stored: the queue's failure is not the person's
+    run_workers(client, stack)
+    assert mail_to("claire.martin@interieur.example.fr", "expert_receipt") == []
+    assert sweep()["held_mail"] == 0  # still down: kept for the next run
+    monkeypatch.setattr(queue, "publish_notifications", publish)
+    assert sweep()["held_mail"] == 2  # the receipt and the focal point's request
+    assert sweep()["held_mail"] == 0  # once
+    run_workers(client, stack)
+    assert len(mail_to("claire.martin@interieur.example.fr", "expert_receipt")) == 1
+    assert len(mail_to("jeanne@sgae.example.fr", "focal_request")) == 1
+    held = [i for i in stack.items() if i["kind"]["S"] == "held_mail"]
+    assert held == []
+
+
+def test_an_invitation_whose_mail_the_queue_refused_is_not_lost(
+    client: Any, stack: Stack, training: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.adapters import queue
+    from functions.services.sweep import sweep
+
+    publish = queue.publish_notifications
+    monkeypatch.setattr(queue, "publish_notifications", refused)
+    sent = service.invite("a" * 32, 6, [training[1][0]], "operator").sent
+    assert len(sent) == 1  # stored, and the officer is not told of a failure that is repaired
+    held = [i for i in stack.items() if i["kind"]["S"] == "held_mail"]
+    assert len(held) == 1 and "one@example.fr" not in json.dumps(held)  # ids only
+    monkeypatch.setattr(queue, "publish_notifications", publish)
+    sweep()
+    run_workers(client, stack)
+    assert len(mail_to("one@example.fr", "invitation")) == 1
+
+
 def test_a_registration_with_no_focal_point_still_gets_its_receipt(
     client: Any, stack: Stack
 ) -> None:
@@ -566,6 +615,27 @@ def test_an_expert_who_did_not_agree_is_not_listed_to_the_partner(
     )
     body = client.http.get(path_of(links.status_url("a" * 32, "en"))).body.decode("utf-8")
     assert "Pia Private" not in body
+    status = client.http.get(path_of(links.status_url("a" * 32)), headers=ACCEPT_JSON)
+    assert json.loads(status.body)["experts"] == []
+
+
+def test_the_json_status_lists_the_confirmed_experts_as_the_page_does(
+    client: Any, stack: Stack, training: tuple[str, list[str]]
+) -> None:
+    one, two, _ = training[1]
+    service.invite("a" * 32, 5, [one, two], "operator")
+    service.answer_invitation(links.InvitationLink("a" * 32, 5, one), True)
+    service.answer_invitation(links.InvitationLink("a" * 32, 5, two), False, "Busy")
+    answer = client.http.get(path_of(links.status_url("a" * 32)), headers=ACCEPT_JSON)
+    assert answer.status_code == 200
+    assert json.loads(answer.body)["experts"] == [
+        {
+            "activity": 5,
+            "name": "Expert 0",
+            "administration": registration()["expert"]["administration"],
+            "member_state": "FR",
+        }
+    ]
 
 
 def test_silence_past_the_deadline_frees_the_place_after_a_reminder(

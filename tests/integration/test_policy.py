@@ -187,12 +187,24 @@ def test_each_function_has_a_policy_of_its_own(stage: str) -> None:
     assert len(set(documents)) == len(LAMBDAS), f"{stage}: functions share a policy"
 
 
+# The only items the API deletes: the administration's (a committee member, a Project Officer,
+# a focal point removed in the workspace), by their partitions; never a request's record.
+ADMINISTRATION_PARTITIONS = ["COMMITTEE", "OFFICERS", "FOCAL"]
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_api_neither_consumes_queues_nor_mails_nor_deletes(stage: str) -> None:
-    api = {action for action, _ in _actions_on(_policy_of(stage, "api_handler"))}
+    document = _policy_of(stage, "api_handler")
+    unconditioned = {"Statement": [s for s in document["Statement"] if "Condition" not in s]}
+    api = {action for action, _ in _actions_on(unconditioned)}
     for refused in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "ses:SendEmail",
                     "dynamodb:DeleteItem"):  # fmt: skip
         assert refused not in api, f"{stage}: the API is granted {refused}"
+    deleting = [s for s in document["Statement"] if "dynamodb:DeleteItem" in s["Action"]]
+    for statement in deleting:
+        assert statement["Action"] == ["dynamodb:DeleteItem"]
+        leading = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+        assert leading == ADMINISTRATION_PARTITIONS, f"{stage}: the API deletes elsewhere"
     resources = {resource for _, resource in _actions_on(_policy_of(stage, "api_handler"))}
     assert not [r for r in resources if r.endswith("/index/email-index")]  # erasure: operators
 

@@ -26,7 +26,7 @@ from functions.domain.reference import (
     reference_data,
 )
 from functions.ops.__main__ import cli
-from infra.local.sample_data import clock_at, samples, seed
+from infra.local.sample_data import Sample, clock_at, samples, seed
 from tests.integration.helpers import record_operations, seed_committee
 from tests.support import Stack
 
@@ -41,6 +41,7 @@ class Seeded(NamedTuple):
     statuses: Counter[str]
     actions: list[dict[str, Any]]  # request_id, region, decided, plan
     answers: list[tuple[str, int, int, str]]  # request, activity, satisfaction, changes_work
+    samples: list[Sample] = []  # every request seeded, as seeded  # noqa: RUF012
 
 
 def day(text: str) -> str:
@@ -72,6 +73,12 @@ def plan_for(rng: random.Random, country: str, decided: datetime) -> dict[str, A
 
 @pytest.fixture
 def seeded(stack: Stack) -> Seeded:
+    return seed_year()
+
+
+def seed_year() -> Seeded:
+    """A year of requests, Actions with activities done and evaluations (under a stack); the
+    workspace's report page is checked against the same seed (test_staff_reports.py)."""
     from functions.adapters import links
     from functions.adapters.repository import repository
     from functions.services import actions, evaluation
@@ -105,7 +112,7 @@ def seeded(stack: Stack) -> Seeded:
                     evaluation.submit(link, document, "en")
                     answers.append((request_id, number, score, change))
     assert seeded_actions and answers, "the seed must give the report something to count"
-    return Seeded(statuses, seeded_actions, answers)
+    return Seeded(statuses, seeded_actions, answers, found)
 
 
 Tables = dict[str, dict[str, str]]

@@ -17,7 +17,7 @@ from functions.presentation.i18n import LANGUAGES, LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 # Texts whose translation is, rightly, the English word (checked by a person).
-SAME_IN = {("fr", "Organisation %(num)d")}
+SAME_IN = {("fr", "Organisation %(num)d"), ("fr", "Participants")}
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|%\([a-z_]+\)[sd]")
 
 

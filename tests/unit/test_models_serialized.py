@@ -279,6 +279,15 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
         },
     ),
     (
+        models.HeldMailItem,
+        {
+            "pk": "HELDMAIL",
+            "sk": "2026-11-27T10:00:00.000000Z#ab",
+            "messages": [{"type": "roster_notification", "expert_id": "e1", "mail_kind": "x"}],
+            "expires_at": 1_900_000_000,
+        },
+    ),
+    (
         models.DraftItem,
         {
             "pk": "DRAFT#d1",

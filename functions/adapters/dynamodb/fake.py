@@ -963,6 +963,35 @@ class InMemoryRepository(Repository):
                     )
             return True
 
+    def update_expert(self, updated: Expert, previous: Expert) -> bool:
+        """Replace the registration if it is still at the version read; re-index its topics."""
+        with self._lock:
+            self._call("update_expert")
+            expert_id = updated.expert_id
+            stored = self._stored_expert(expert_id)
+            if (
+                stored is None
+                or stored.version != previous.version
+                or stored.status != previous.status
+            ):
+                return False
+            saved = stored._replace(
+                document=copy.deepcopy(updated.document),
+                status=updated.status,
+                updated_at=updated.updated_at,
+                version=stored.version + 1,
+            )
+            self._items[(f"EXPERT#{expert_id}", "PROFILE")] = _Item("expert", saved)
+            for key in [k for k in self._items if k[0] == f"EXPERT#{expert_id}"]:
+                if key[1].startswith("TOPIC#"):
+                    del self._items[key]
+            if saved.status == ExpertStatus.ACTIVE.value:
+                for topic in saved.topics:
+                    self._items[(f"EXPERT#{expert_id}", f"TOPIC#{topic}")] = _Item(
+                        "expert_topic", topic
+                    )
+            return True
+
     def _experts(self) -> Iterator[Expert]:
         for (_, sk), item in sorted(self._items.items()):
             if sk == "PROFILE" and item.kind == "expert" and item.live():
@@ -976,6 +1005,26 @@ class InMemoryRepository(Repository):
                 e for e in self._experts() if e.member_state == member_state and e.status == status
             ]
             return sorted(found, key=lambda e: (e.registered_at, e.expert_id))
+
+    def roster_page(
+        self, member_state: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> tuple[list[Expert], str | None]:
+        """The same page as the index would give: its order, ``limit`` entries, the cursor."""
+        from functions.adapters.dynamodb import keys
+
+        after = keys.read_queue_cursor(cursor) if cursor else None
+        with self._lock:
+            self._call("roster_page")
+            found = [
+                e for e in self._experts() if e.member_state == member_state and e.status == status
+            ]
+        ordered = sorted(found, key=lambda e: (e.registered_at, e.expert_id))
+        if after is not None:
+            ordered = [e for e in ordered if (e.registered_at, e.expert_id) > after]
+        page = ordered[:limit]
+        if len(ordered) > limit:
+            return page, keys.queue_cursor(page[-1].registered_at, page[-1].expert_id)
+        return page, None
 
     def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
         """The active experts of any of the topics, and the items the table would read: the
@@ -1028,6 +1077,60 @@ class InMemoryRepository(Repository):
             self._call("remove_focal_point")
             key = ("FOCAL", f"FOCAL#{member_state}#{focal_id}")
             return self._items.pop(key, None) is not None
+
+    def hold_mail(self, messages: list[dict[str, object]], at: str) -> str:
+        """Keep the messages under a new key (never replaces another batch)."""
+        import uuid
+
+        from functions.adapters.repository import HELD_MAIL_DAYS
+
+        with self._lock:
+            self._call("hold_mail")
+            key = f"{at}#{uuid.uuid4().hex}"
+            expires = int(clock.now().timestamp()) + HELD_MAIL_DAYS * 86400
+            self._items[("HELDMAIL", key)] = _Item("held_mail", copy.deepcopy(messages), expires)
+            return key
+
+    def held_mail(self, limit: int = 100) -> list[tuple[str, list[dict[str, object]]]]:
+        """The held batches, oldest first."""
+        with self._lock:
+            self._call("held_mail")
+            found = [
+                (sk, copy.deepcopy(item.value))
+                for (pk, sk), item in sorted(self._items.items())
+                if pk == "HELDMAIL" and item.live()
+            ]
+            return found[:limit]
+
+    def drop_held_mail(self, key: str) -> None:
+        """Forget a held batch."""
+        with self._lock:
+            self._call("drop_held_mail")
+            self._items.pop(("HELDMAIL", key), None)
+
+    def all_focal_points(self) -> list[FocalPoint]:
+        """Every member state's focal points, by member state then id."""
+        with self._lock:
+            self._call("all_focal_points")
+            found = sorted((sk, item) for (pk, sk), item in self._items.items() if pk == "FOCAL")
+            return [item.value for _, item in found]
+
+    def append_admin_event(self, event: Event) -> None:
+        """Add one line to the administration's trail (Conflict if that very line exists)."""
+        with self._lock:
+            self._call("append_admin_event")
+            suffix = f"#{event.suffix}" if event.suffix else ""
+            key = ("ADMIN", f"EVT#{event.at}#{event.action}{suffix}")
+            if key in self._items:
+                raise Conflict(f"event {event.action} at {event.at} exists")
+            self._items[key] = _Item("admin_event", _copied(event._replace(request_id="")))
+
+    def admin_events(self, limit: int) -> list[Event]:
+        """The administration's trail, newest first."""
+        with self._lock:
+            self._call("admin_events")
+            found = sorted((sk, item) for (pk, sk), item in self._items.items() if pk == "ADMIN")
+            return [_copied(item.value) for _, item in reversed(found)][:limit]
 
     @staticmethod
     def _roster_mail_key(record: RosterMailRecord | RosterNotification) -> Key:

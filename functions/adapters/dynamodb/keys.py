@@ -197,6 +197,8 @@ PROFILE = "PROFILE"
 EXPERT_TOPIC_PREFIX = "TOPIC#"
 EXPERT_ADDRESS = "EXPADDR"
 FOCAL = "FOCAL"
+# Notifications whose publish failed, kept for the sweeper: ``HELDMAIL`` / ``<at>#<random>``.
+HELD_MAIL = "HELDMAIL"
 FOCAL_PREFIX = "FOCAL#"
 
 
@@ -233,6 +235,9 @@ def roster_state(member_state: str, status: str) -> str:
 def focal_point(member_state: str, focal_id: str) -> Key:
     """A national focal point: ``FOCAL`` / ``FOCAL#<member state>#<id>``."""
     return FOCAL, f"{FOCAL_PREFIX}{member_state}#{focal_id}"
+
+
+ADMIN = "ADMIN"  # the administration's trail: ``ADMIN`` / ``EVT#<iso time>#<action>[#<suffix>]``
 
 
 def focal_prefix(member_state: str) -> str:

@@ -193,7 +193,9 @@ class EventItem(TableItem, discriminator="event"):
     """One line of a request's audit trail. Written once, never changed.
 
     Key: ``REQ#<id>`` / ``EVT#<iso time>#<action>[#<suffix>]``. Retention and erasure: those of
-    its partition (``detail``'s texts scrubbed).
+    its partition (``detail``'s texts scrubbed). The administration's trail (changes to the
+    committee, the officers, the focal points) is the same item under ``ADMIN`` /
+    ``EVT#...``: ids and field names only, kept for good.
     """
 
     at = UnicodeAttribute()
@@ -475,12 +477,14 @@ class ExpertTopicItem(TableItem, discriminator="expert_topic"):
     """An active expert's entry under one topic: what matching finds by index.
 
     Key: ``EXPERT#<id>`` / ``TOPIC#<topic>``; in roster-index as ``TOPIC#<topic>`` / ``<id>``.
-    Written when the focal point confirms the expert (one per topic), replaced when the expert
-    changes their topics. Retention and erasure: the expert's (deleted with them).
+    Written when the focal point confirms the expert (one per topic). When the expert drops the
+    topic (or is no longer active) the API, which deletes nothing, takes the entry out of
+    roster-index (``roster_key`` removed) and gives it an expiry of a day: the table's TTL
+    deletes it. Retention and erasure: the expert's (deleted with them).
     """
 
     expert_id = UnicodeAttribute()
-    roster_key = UnicodeAttribute()
+    roster_key = UnicodeAttribute(null=True)  # None: dropped, out of the index until it expires
     roster_sort = UnicodeAttribute()
 
 
@@ -600,6 +604,18 @@ class FocalPointItem(TableItem, discriminator="focal_point"):
     email = UnicodeAttribute()
     language = UnicodeAttribute(default="en")
     copy_invitations = NumberAttribute(default=0)  # 1: copied on its experts' invitations
+
+
+class HeldMailItem(TableItem, discriminator="held_mail"):
+    """Notifications whose publish failed (the queue refused or was down), kept so that the
+    sweeper queues them again: nothing is lost between a stored change and its email.
+
+    Key: ``HELDMAIL`` / ``<held at>#<random>`` (one Query, oldest first). ``messages`` are the
+    queue messages, ids only: nothing personal. Retention: expires HELD_MAIL_DAYS after it
+    was held (the sweeper deletes it once queued). Erasure: nothing personal to erase.
+    """
+
+    messages = JSONAttribute()
 
 
 # --- drafts ---------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from functions.adapters.dynamodb.models import (
     ExpertMailItem,
     ExpertTopicItem,
     FocalPointItem,
+    HeldMailItem,
     InvitationItem,
     Item,
     MailItem,
@@ -1571,12 +1572,79 @@ class DynamoRepository(Repository):
 
         return not self._transaction(write)
 
+    def update_expert(self, updated: Expert, previous: Expert) -> bool:
+        """One TransactWriteItems: the profile (conditional on its version and status), the
+        topic entries put or deleted."""
+        bind(self._settings)
+        expert_id = updated.expert_id
+        item = ExpertItem(*keys.expert(expert_id), version=previous.version)
+        actions: list[Any] = [
+            ExpertItem.document.set(updated.document),
+            ExpertItem.member_state.set(updated.member_state),
+            ExpertItem.expert_status.set(updated.status),
+            ExpertItem.updated_at.set(updated.updated_at),
+            ExpertItem.roster_key.set(keys.roster_state(updated.member_state, updated.status)),
+        ]
+        condition = ExpertItem.expert_status == previous.status
+        active = updated.status == ExpertStatus.ACTIVE.value
+        kept = set(updated.topics) if active else set()
+        before = set(previous.topics) if previous.status == ExpertStatus.ACTIVE.value else set()
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(item, actions=actions, condition=condition)
+            for topic in sorted(kept - before):
+                transaction.save(_topic_item(expert_id, topic))
+            # The API deletes nothing: a dropped entry leaves the index now, the table later.
+            dropped: list[Any] = [
+                ExpertTopicItem.roster_key.remove(),
+                ExpertTopicItem.expires_at.set(int(_now()) + DROPPED_TOPIC_SECONDS),
+            ]
+            for topic in sorted(before - kept):
+                entry = ExpertTopicItem(*keys.expert_topic(expert_id, topic))
+                transaction.update(entry, actions=dropped)
+
+        return not self._transaction(write)
+
     def experts_of_member_state(self, member_state: str, status: str) -> list[Expert]:
         """One Query on roster-index (keys), then the profiles by BatchGetItem."""
         found = self._roster_partitions(keys.roster_state(member_state, status))
         experts = self._experts_by_pk(found)
         ordered = [e for e in experts if e.status == status]
         return sorted(ordered, key=lambda e: (e.registered_at, e.expert_id))
+
+    def roster_page(
+        self, member_state: str, status: str, limit: int = 25, cursor: str | None = None
+    ) -> tuple[list[Expert], str | None]:
+        """One Query on roster-index (``Limit`` entries, keys), then the profiles by
+        BatchGetItem; the cursor is the last entry's registration time and id."""
+        after = keys.read_queue_cursor(cursor) if cursor else None
+        roster_key = keys.roster_state(member_state, status)
+        table, client = self._client()
+        query: dict[str, Any] = {
+            "TableName": table,
+            "IndexName": "roster-index",
+            "KeyConditionExpression": "roster_key = :k",
+            "ExpressionAttributeValues": {":k": {"S": roster_key}},
+            "Limit": limit,
+        }
+        if after is not None:
+            query["ExclusiveStartKey"] = {
+                "roster_key": {"S": roster_key},
+                "roster_sort": {"S": f"{after[0]}#{after[1]}"},
+                "pk": {"S": keys.expert_pk(after[1])},
+                "sk": {"S": keys.PROFILE},
+            }
+        with _dynamodb("Query roster-index page"):
+            answer = client.query(**query)
+        entries = answer.get("Items", [])
+        found = self._experts_by_pk([item["pk"]["S"] for item in entries])
+        experts = sorted(
+            (e for e in found if e.status == status), key=lambda e: (e.registered_at, e.expert_id)
+        )
+        if answer.get("LastEvaluatedKey") and entries:
+            registered_at, _, expert_id = entries[-1]["roster_sort"]["S"].rpartition("#")
+            return experts, keys.queue_cursor(registered_at, expert_id)
+        return experts, None
 
     def active_experts_of_topics(self, topics: list[str]) -> tuple[list[Expert], int]:
         """One Query on roster-index per topic (keys only), then the profiles by BatchGetItem
@@ -1645,6 +1713,79 @@ class DynamoRepository(Repository):
     def remove_focal_point(self, member_state: str, focal_id: str) -> bool:
         """One conditional DeleteItem."""
         return self._delete_existing(FocalPointItem(*keys.focal_point(member_state, focal_id)))
+
+    def hold_mail(self, messages: list[dict[str, object]], at: str) -> str:
+        """One PutItem (a new random sort key: never replaces another batch)."""
+        import uuid
+
+        from functions.adapters.repository import HELD_MAIL_DAYS
+
+        bind(self._settings)
+        key = f"{at}#{uuid.uuid4().hex}"
+        item = HeldMailItem(
+            keys.HELD_MAIL,
+            key,
+            messages=messages,
+            expires_at=int(_now()) + HELD_MAIL_DAYS * 86400,
+        )
+        with _dynamodb("PutItem held mail"):
+            item.save()
+        return key
+
+    def held_mail(self, limit: int = 100) -> list[tuple[str, list[dict[str, object]]]]:
+        """One Query of the held batches' partition (``limit`` items)."""
+        bind(self._settings)
+        query = HeldMailItem.query(keys.HELD_MAIL, limit=limit)
+        return [(item.sk, list(item.messages)) for item in self._live_items(query, "Query held")]
+
+    def drop_held_mail(self, key: str) -> None:
+        """One DeleteItem."""
+        self._delete_existing(HeldMailItem(keys.HELD_MAIL, key))
+
+    def all_focal_points(self) -> list[FocalPoint]:
+        """One Query of the focal points' partition (pages followed)."""
+        bind(self._settings)
+        query = FocalPointItem.query(keys.FOCAL, TableItem.sk.startswith(keys.FOCAL_PREFIX))
+        return [_focal(item) for item in self._live_items(query, "Query focal points")]
+
+    def append_admin_event(self, event: Event) -> None:
+        """One conditional PutItem in the ``ADMIN`` partition (an event item, kept for good:
+        its detail holds ids and field names only)."""
+        values = _event_values(event._replace(expires_at=None))
+        values.pop("pk")
+        item = EventItem(keys.ADMIN, values.pop("sk"), **values)
+        if not self._save_new(item):
+            raise Conflict(f"event {event.action} at {event.at} exists")
+
+    def admin_events(self, limit: int) -> list[Event]:
+        """One Query of the ``ADMIN`` partition, newest first, ``limit`` items."""
+        bind(self._settings)
+        query = EventItem.query(
+            keys.ADMIN,
+            TableItem.sk.startswith(keys.EVENT_PREFIX),
+            scan_index_forward=False,
+            limit=limit,
+        )
+        found = []
+        for item in self._live_items(query, "Query administration trail"):
+            plain = keys.event_sk(item.at, item.action)
+            found.append(
+                Event(
+                    request_id="",
+                    at=item.at,
+                    action=item.action,
+                    actor=item.actor,
+                    round=int(item.round),
+                    detail=dict(
+                        item.detail.as_dict() if hasattr(item.detail, "as_dict") else item.detail
+                    ),
+                    public=False,
+                    suffix=item.sk[len(plain) + 1 :],
+                )
+            )
+            if len(found) >= limit:
+                break
+        return found
 
     def _roster_mail_item(self, record: RosterMailRecord | RosterNotification) -> ExpertMailItem:
         return ExpertMailItem(
@@ -2181,6 +2322,9 @@ def _expert(item: ExpertItem) -> Expert:
         decline_reason=item.decline_reason,
         version=int(item.version or 1),
     )
+
+
+DROPPED_TOPIC_SECONDS = 86400  # a dropped topic entry's life after it left roster-index
 
 
 def _topic_item(expert_id: str, topic: str) -> ExpertTopicItem:
