@@ -123,15 +123,41 @@ class Repository(ABC):
         status: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        regions: tuple[str, ...] = (),
+        pillar: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
         newest_first: bool = False,
     ) -> QueuePage:
-        """One page of the staff queue from one index, reading ``limit`` items at most:
-        ``status`` on status-index (by time in the status: longest first, or newest), or
-        ``region`` and ``year`` on region-index (by submission). Exactly one of the two
-        filters. ``cursor`` (from the previous page) continues after its last request; a
-        cursor that is not one of ours raises :class:`InvalidCursor`."""
+        """One page of the staff queue from one index, reading ``limit`` items at most.
+
+        ``region`` and ``year``: region-index (by submission), ``status`` then filters it;
+        else ``status``: status-index (by time in the status: longest first, or newest),
+        ``regions`` (any of) and ``year`` (of submission) filter it. ``pillar`` filters
+        either. Filters apply within the ``limit`` items read, so a page may show fewer
+        (``QueuePage.read`` says how many were read) and still have a cursor. ``cursor`` (from
+        the previous page) continues after the last item read; a cursor that is not one of
+        ours raises :class:`InvalidCursor`."""
+
+    @abstractmethod
+    def status_counts(self) -> dict[str, int]:
+        """How many requests are in each status (every status named, 0 if none), read from
+        counters that every status change moves in its own write: never counted from the
+        requests, so its cost does not grow with them."""
+
+    @abstractmethod
+    def recount_statuses(self) -> dict[str, int]:
+        """Count each status's requests again from status-index and set the counters to it
+        (an operator's repair after drift, e.g. requests deleted by their TTL); the counts.
+        Status changes made while it runs may be lost from the counts: run it when quiet."""
+
+    @abstractmethod
+    def extend_answer_by(
+        self, request_id: str, round_number: int, answer_by: str, event: Event
+    ) -> bool:
+        """Set the deadline of the partner's answer (``Request.answer_by``) and write
+        ``event``, together, if the request still waits for information in that round;
+        False (nothing written) otherwise."""
 
     @abstractmethod
     def request_ids_by_email_hash(self, digest: str) -> list[str]:

@@ -40,6 +40,12 @@ class Request(NamedTuple):
     # the conditional write that wins the right to act, so it acts once.
     sweep_marks: frozenset[str] = frozenset()
     expires_at: int | None = None  # the TTL: every item of the request expires with it
+    # The question's deadline when staff extended it (ISO time); None: the usual one
+    # (``INFORMATION_EXPIRY_DAYS`` after ``status_since``). Every status change removes it.
+    answer_by: str | None = None
+    # Votes cast in the current round, counted with each vote (the queue shows who is still
+    # awaited without reading the votes); every status change ends the round's count.
+    votes_cast: int = 0
 
     @property
     def title(self) -> str:
@@ -177,6 +183,7 @@ class QueuePage(NamedTuple):
 
     requests: list[Request]
     cursor: str | None
+    read: int = 0  # the items the page read from its index (filters may show fewer)
 
 
 class Draft(NamedTuple):

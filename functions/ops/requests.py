@@ -1,5 +1,7 @@
 """``ops requests``: list, filter and export requests; send an email again.
 
+``requests recount`` sets the workspace queue's counts per status again from status-index.
+
 Listings read the indexes, never a Scan: ``region-index`` (one Query per region and year) by
 default, ``status-index`` (one Query per status) when statuses are given. The other filters
 are applied to what those Queries return.
@@ -192,6 +194,33 @@ def list_requests(
         click.echo(as_csv(rows), nl=False)
     else:
         click.echo(as_table(rows))
+
+
+@requests.command("recount")
+@click.option("--check", is_flag=True, help="Only compare the counters with the index.")
+def recount(check: bool) -> None:
+    """Set the queue's counts per status again from status-index (after drift: requests that
+    their retention deleted, or a write made by hand). One counting Query per status; run it
+    when no one is deciding, as a change made meanwhile may be missed."""
+    store = repository()
+    kept = store.status_counts()
+    if check:
+        truth = {
+            status.value: sum(1 for _ in store.requests_in_status(status.value))
+            for status in Status
+        }
+    else:
+        truth = store.recount_statuses()
+    drifted = 0
+    for status in Status:
+        before, now = kept.get(status.value, 0), truth.get(status.value, 0)
+        mark = (
+            "" if before == now else f"  (was {before})" if not check else f"  (counter {before})"
+        )
+        drifted += before != now
+        click.echo(f"{status.value:<24}{now:>8}{mark}")
+    if check and drifted:
+        raise click.ClickException(f"{drifted} counts differ from the index: run without --check")
 
 
 @requests.command("export")

@@ -8,12 +8,14 @@ pool's stable id, and their user name in the event's detail).
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from functions.adapters import cognito
 from functions.adapters.cognito import Challenge, Tokens
 from functions.adapters.repository import repository
 from functions.domain import clock
+from functions.domain.committee import Officer
 from functions.domain.errors import NotFound, WrongRole
 from functions.domain.records import Event, Request
 from functions.domain.staff import EDITORS, StaffMember, may_edit_region, roles_of
@@ -128,11 +130,18 @@ PAGE_SIZE = 25
 
 
 class QueueFilter(NamedTuple):
-    """What the queue shows: one status (by time in it), or one region and year."""
+    """What the queue shows: one status (by time in it) or one region and year (by
+    submission), narrowed by the other filters within the page read.
+
+    ``officer``: the regions of that Project Officer (an officer id); ``mine``: those of the
+    one signed in. ``year`` 0: every year (a region's view then reads this year)."""
 
     status: str = "under_review"
     region: str = ""
     year: int = 0
+    pillar: str = ""
+    officer: str = ""
+    mine: bool = False
     newest_first: bool = False
     cursor: str = ""
 
@@ -151,39 +160,74 @@ class QueueRow(NamedTuple):
     days_in_status: int
     round: int
     officers: tuple[str, ...]
+    votes_awaited: int | None = None  # under review: voting members yet to vote; else None
 
 
 class QueueView(NamedTuple):
-    """A page of the queue and the cursor of the next one."""
+    """A page of the queue, the cursor of the next one, and the counts per status.
+
+    ``filtered``: filters were applied within the ``read`` items of the index page (the page
+    may show fewer, and the next page continues after what was read). ``regions``: the
+    regions an officer filter stood for (none: the officer coordinates none)."""
 
     rows: list[QueueRow]
     cursor: str | None
+    counts: dict[str, int]
+    read: int = 0
+    filtered: bool = False
+    regions: tuple[str, ...] = ()
+    officers: tuple[Officer, ...] = ()  # every Project Officer (the filter's choices)
 
 
-def queue(wanted: QueueFilter) -> QueueView:
-    """One page of the queue, read from one index (``PAGE_SIZE`` items at most) and the
-    officers of the regions shown (one Query of the OFFICERS partition)."""
+def queue(wanted: QueueFilter, member: StaffMember | None = None) -> QueueView:
+    """One page of the queue, read from one index (``PAGE_SIZE`` items at most), the officers
+    (one Query of the OFFICERS partition, also for an officer filter), the counts per status
+    (one Query of their partition) and, for requests under review, the committee (one Query:
+    the votes awaited are its voting members less the round's count of votes, kept on the
+    request): never every request, never a request's votes."""
     store = repository()
-    if wanted.region:
+    officers = store.officers()
+    regions: tuple[str, ...] = ()
+    by_officer = bool(wanted.officer) or (wanted.mine and member is not None)
+    if wanted.mine and member is not None:
+        regions = officer_regions(member)
+    elif wanted.officer:
+        regions = next((o.regions for o in officers if o.officer_id == wanted.officer), ())
+    pillar = wanted.pillar or None
+    counts = store.status_counts()
+    if by_officer and not regions:
+        return QueueView([], None, counts, 0, False, (), tuple(officers))  # nothing to read
+    if wanted.region and not by_officer:
         page = store.queue_page(
             region=wanted.region,
             year=wanted.year or clock.now().year,
+            status=wanted.status or None,
+            pillar=pillar,
             cursor=wanted.cursor or None,
             newest_first=wanted.newest_first,
             limit=PAGE_SIZE,
         )
+        filtered = bool(wanted.status or pillar)
     else:
         page = store.queue_page(
-            status=wanted.status,
+            status=wanted.status or "under_review",
+            regions=regions,
+            year=wanted.year or None,
+            pillar=pillar,
             cursor=wanted.cursor or None,
             newest_first=wanted.newest_first,
             limit=PAGE_SIZE,
         )
-    officers = store.officers() if page.requests else []
+        filtered = bool(regions or wanted.year or pillar)
+    from functions.domain.requests import Status
+
+    reviewed = [r for r in page.requests if r.status == Status.UNDER_REVIEW]
+    voters = sum(1 for m in store.members() if m.votes) if reviewed else 0
     today = clock.now()
     rows = []
     for request in page.requests:
         since = clock.parse_iso(request.status_since)
+        under_review = request.status == Status.UNDER_REVIEW
         institution = request.document.get("institution", {})
         rows.append(
             QueueRow(
@@ -198,9 +242,10 @@ def queue(wanted: QueueFilter) -> QueueView:
                 days_in_status=max(0, (today - since).days),
                 round=request.round,
                 officers=tuple(o.name for o in officers if request.region in o.regions),
+                votes_awaited=max(0, voters - request.votes_cast) if under_review else None,
             )
         )
-    return QueueView(rows, page.cursor)
+    return QueueView(rows, page.cursor, counts, page.read, filtered, regions, tuple(officers))
 
 
 # --- the dossier's actions ------------------------------------------------------------------------
@@ -303,6 +348,77 @@ def move_activity(member: StaffMember, request_id: str, number: int, status: str
 
     editable_request(member, request_id)
     return actions.set_activity_status(request_id, number, status, actor=member.actor)
+
+
+# --- a question's deadline -------------------------------------------------------------------
+
+DEADLINE_LIMIT_DAYS = 90  # a deadline moves at most this far from today
+
+
+def question_deadline(request: Request) -> datetime | None:
+    """When the sweeper closes a request waiting for the partner's answer: the deadline staff
+    extended it to, else ``INFORMATION_EXPIRY_DAYS`` after the question; None when it waits
+    for no answer (or the stage closes none)."""
+    from functions.domain.requests import Status
+    from functions.runtime.settings import get_settings
+
+    if request.status != Status.INFORMATION_REQUESTED:
+        return None
+    if request.answer_by is not None:
+        return clock.parse_iso(request.answer_by)
+    days = get_settings().information_expiry_days
+    if days <= 0:
+        return None
+    return clock.parse_iso(request.status_since) + timedelta(days=days)
+
+
+def last_day_to_answer(request: Request) -> str:
+    """The last day (UTC, ``YYYY-MM-DD``) the partner has to answer; "" when none is awaited."""
+    deadline = question_deadline(request)
+    return "" if deadline is None else (deadline - timedelta(microseconds=1)).date().isoformat()
+
+
+def deadline_problem(request: Request, day: date | None) -> str:
+    """Why ``day`` cannot be the question's new deadline ("" if it can): a date after today,
+    later than the deadline it replaces, at most ``DEADLINE_LIMIT_DAYS`` from today."""
+    today = clock.now().date()
+    current = question_deadline(request)
+    if day is None:
+        return "date_invalid"
+    if day <= today:
+        return "date_not_future"
+    if day > today + timedelta(days=DEADLINE_LIMIT_DAYS):
+        return "date_too_far"
+    if current is not None and _end_of(day) <= current:
+        return "date_not_later"
+    return ""
+
+
+def _end_of(day: date) -> datetime:
+    """The partner has the whole day (UTC): the deadline is the start of the next one."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def extend_deadline(member: StaffMember, request_id: str, day: date) -> str:
+    """Give the partner until the end of ``day`` (UTC) to answer the committee's question;
+    the new deadline (ISO). :class:`TransitionNotAllowed` unless the request waits for an
+    answer, ``ValueError`` (its code) for a day :func:`deadline_problem` refuses."""
+    from functions.domain.errors import TransitionNotAllowed
+    from functions.domain.requests import Status
+
+    request = editable_request(member, request_id)
+    if request.status != Status.INFORMATION_REQUESTED:
+        raise TransitionNotAllowed(request.status)
+    problem = deadline_problem(request, day)
+    if problem:
+        raise ValueError(problem)
+    previous = question_deadline(request)
+    answer_by = clock.iso(_end_of(day))
+    detail = {"answer_by": answer_by, "previous": clock.iso(previous) if previous else ""}
+    event = staff_event(member, request, "deadline_extended", detail, public=False)
+    if not repository().extend_answer_by(request_id, request.round, answer_by, event):
+        raise TransitionNotAllowed(request.status)  # answered (or withdrawn) meanwhile
+    return answer_by
 
 
 def record_outcome(member: StaffMember, request_id: str, number: int, document: Any) -> int:

@@ -17,7 +17,8 @@ Duties, in the order they run:
 - ``escalated``: the region's Project Officers are told of a round open ``ESCALATION_DAYS``;
 - ``reminded``: voters who have not voted are reminded every ``REMINDER_DAYS``;
 - ``still_under_review``: the partner is told once that the request is still being reviewed;
-- ``expired``: information requests unanswered for ``INFORMATION_EXPIRY_DAYS`` are closed;
+- ``expired``: information requests unanswered for ``INFORMATION_EXPIRY_DAYS`` (or past the
+  deadline staff extended it to, ``answer_by``) are closed;
 - ``retained``: requests final for a while get their retention expiry on every item;
 - ``reclaimed``: emails whose claim outlived the lease (the worker died, and the notification
   went to the dead-letter queue or was lost) are queued again; the mail worker takes the stale
@@ -284,6 +285,8 @@ def expired_information_requests(run: Sweep) -> int:
     closed = 0
     before = run.ago(days=days)
     for request in store.requests_in_status(Status.INFORMATION_REQUESTED, since_before=before):
+        if request.answer_by is not None and request.answer_by > clock.iso(run.now):
+            continue  # staff extended the deadline (always later than the usual one)
         expired = event(request.request_id, "information_expired", "system", request.round)
         won = store.change_status(
             request.request_id, Status.CLOSED, expired, round_number=request.round

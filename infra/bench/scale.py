@@ -43,6 +43,8 @@ def fill_table(table: str, requests: int, start: int) -> list[str]:
             "status": {"S": statuses[number % len(statuses)]},
             "status_since": {"S": at},
             "region_year": {"S": f"{region}#2026"},
+            "region": {"S": region},  # the queue's filters within a page (figure 9)
+            "pillar": {"S": ("legal_migration", "irregular_migration", "horizontal")[number % 3]},
             "submitted_at": {"S": at},
             "email_hash": {"S": f"{number:064x}"},
         }

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from functions.adapters.dynamodb import models
+from functions.adapters.dynamodb import repository as dynamodb_repository
 from functions.adapters.dynamodb.repository import DynamoRepository
 from functions.domain import clock
 from functions.domain.committee import Delegate, Member, Officer, Role
@@ -230,11 +231,13 @@ def test_a_failing_dynamodb_is_unavailable(
 
 
 def test_a_transaction_cancelled_for_another_reason_is_unavailable(
-    repo: DynamoRepository,
+    repo: DynamoRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A conflict with another transaction is not a lost condition: try again later."""
+    """A conflict with another transaction is not a lost condition: tried again a few times
+    (the status counts are shared by every status change), then Unavailable: try again later."""
     repo.create_request(a_request(), an_event())
     client = models.connection().client
+    monkeypatch.setattr(dynamodb_repository, "_pause", lambda attempt: None)
 
     def hook(**_: Any) -> tuple[Any, dict[str, Any]]:
         parsed = {
@@ -248,8 +251,47 @@ def test_a_transaction_cancelled_for_another_reason_is_unavailable(
     try:
         with pytest.raises(Unavailable):
             repo.change_status("r1", "under_review", an_event(action="review_opened"))
+        with pytest.raises(Unavailable):
+            vote = Vote("r1", 1, "m1", "approve", "member:m1", AT)
+            repo.record_vote(vote, an_event(action="vote_cast", suffix="m1"))
     finally:
         client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
+    stored = repo.get_request("r1")
+    assert stored is not None and stored.status == "submitted"
+
+
+def test_a_conflict_that_passes_is_tried_again_and_written(
+    repo: DynamoRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two status changes at once meet on a status count: the later one is written on its
+    next try, and both counts move."""
+    repo.create_request(a_request(), an_event())
+    client = models.connection().client
+    monkeypatch.setattr(dynamodb_repository, "_pause", lambda attempt: None)
+    conflicts = [1]
+
+    def hook(**_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if not conflicts:
+            return None
+        conflicts.pop()
+        parsed = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+            "CancellationReasons": [
+                {"Code": "None"},
+                {"Code": "None"},
+                {"Code": "TransactionConflict"},
+            ],
+            "ResponseMetadata": {},
+        }
+        return error_response(400, "TransactionCanceledException"), parsed
+
+    client.meta.events.register_first("before-call.dynamodb.TransactWriteItems", hook)
+    try:
+        assert repo.change_status("r1", "under_review", an_event(action="review_opened"))
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
+    counts = repo.status_counts()
+    assert (counts["submitted"], counts["under_review"]) == (0, 1)
 
 
 def test_lost_conditions_are_the_contracts_outcomes(repo: DynamoRepository) -> None:

@@ -450,7 +450,7 @@ def test_a_vote_is_recorded_with_its_event(repo: Repository) -> None:
 
     assert repo.round_votes("r1", 1) == {"m1": cast, "m2": delegated, "m3": silent}
     the_request, votes = repo.request_and_round_votes("r1", 1)
-    assert the_request == make.request("r1", status="under_review")
+    assert the_request == make.request("r1", status="under_review", votes_cast=3)
     assert sorted(votes) == sorted([cast, delegated, silent])
     everything = repo.partition("r1")
     assert sorted(everything.votes) == sorted([cast, delegated, silent])
@@ -1653,6 +1653,177 @@ def test_an_expert_who_leaves_is_listed_for_erasure_once(repo: Repository) -> No
     assert repo.active_experts_of_topics(["border_management"])[0] == []
     repo.erase_expert("e1")
     assert repo.experts_leaving() == []
+
+
+# --- the queue's filters and counts ---------------------------------------------------------------
+
+
+def _mixed_queue(repo: Repository) -> list[str]:
+    """Eight submitted requests, oldest first, of two regions, two thematic areas and two years."""
+    ids = []
+    for number in range(8):
+        at = f"2026-10-0{number + 1}T08:00:00.000000Z"
+        stored(
+            repo,
+            f"m{number}",
+            status_since=at,
+            submitted_at=at if number % 4 else f"2025-10-0{number + 1}T08:00:00.000000Z",
+            region="sahel" if number % 2 else "west_africa",
+            pillar="legal_migration" if number < 4 else "irregular_migration",
+        )
+        ids.append(f"m{number}")
+    return ids
+
+
+def test_the_queue_filters_within_the_page_it_reads_and_reads_on(repo: Repository) -> None:
+    ids = _mixed_queue(repo)
+    first = repo.queue_page(status="submitted", regions=("sahel",), limit=4)
+    assert first.read == 4  # what the index page read, whatever the filter keeps
+    assert [r.request_id for r in first.requests] == [ids[1], ids[3]]
+    assert first.cursor is not None
+    second = repo.queue_page(status="submitted", regions=("sahel",), limit=4, cursor=first.cursor)
+    assert [r.request_id for r in second.requests] == [ids[5], ids[7]]
+    both = repo.queue_page(status="submitted", regions=("sahel", "west_africa"), limit=8)
+    assert [r.request_id for r in both.requests] == ids
+
+
+def test_the_queue_filters_a_thematic_area_and_a_year(repo: Repository) -> None:
+    ids = _mixed_queue(repo)
+    legal = repo.queue_page(status="submitted", pillar="legal_migration", limit=10)
+    assert [r.request_id for r in legal.requests] == ids[:4]
+    last_year = repo.queue_page(status="submitted", year=2025, limit=10)
+    assert [r.request_id for r in last_year.requests] == [ids[0], ids[4]]
+    this_year = repo.queue_page(
+        status="submitted", year=2026, pillar="irregular_migration", limit=10
+    )
+    assert [r.request_id for r in this_year.requests] == [ids[5], ids[6], ids[7]]
+
+
+def test_the_queue_filters_a_status_within_a_region_and_year(repo: Repository) -> None:
+    ids = _mixed_queue(repo)
+    assert repo.change_status("m2", "under_review", make.event("m2", "review"))
+    page = repo.queue_page(region="west_africa", year=2026, limit=10)
+    assert [r.request_id for r in page.requests] == [ids[2], ids[6]]
+    only = repo.queue_page(region="west_africa", year=2026, status="submitted", limit=10)
+    assert [r.request_id for r in only.requests] == [ids[6]]
+
+
+def test_a_queue_page_reads_one_index(repo: Repository) -> None:
+    with pytest.raises(ValueError):
+        repo.queue_page(region="sahel")  # a region without its year
+    with pytest.raises(ValueError):
+        repo.queue_page()
+
+
+def test_the_counts_per_status_follow_every_status_change(repo: Repository) -> None:
+    assert repo.status_counts() == {status.value: 0 for status in Status}
+    for number in range(3):
+        stored(repo, f"c{number}")
+    assert repo.change_status("c0", "under_review", make.event("c0", "review"))
+    assert repo.change_status("c0", "approved", make.event("c0", "approved"))
+    assert repo.change_status("c1", "under_review", make.event("c1", "review"))
+    assert not repo.change_status("c2", "approved", make.event("c2", "approved"))  # not allowed
+    counts = repo.status_counts()
+    assert counts["submitted"] == 1 and counts["under_review"] == 1 and counts["approved"] == 1
+    assert sum(counts.values()) == 3
+    assert set(counts) == {status.value for status in Status}
+
+
+def test_a_change_that_lost_its_round_moves_no_count(repo: Repository) -> None:
+    stored(repo, "c1", status="under_review", round=2)
+    assert not repo.change_status("c1", "approved", make.event("c1", "late"), round_number=1)
+    counts = repo.status_counts()
+    assert counts["under_review"] == 1 and counts["approved"] == 0
+
+
+def _truth(repo: Repository) -> dict[str, int]:
+    counts = {status.value: 0 for status in Status}
+    for status in Status:
+        counts[status.value] = len(list(repo.requests_in_status(status.value)))
+    return counts
+
+
+def test_the_counts_equal_the_truth_after_concurrent_transitions(repo: Repository) -> None:
+    for number in range(6):
+        stored(repo, f"p{number}", status="under_review")
+    # Every request is raced by three decisions at once (one wins each), and every one of them
+    # moves a count of the same two statuses: no move may be lost or counted twice.
+    targets = ["approved", "rejected", "information_requested"]
+    work = [(f"p{n}", target) for n in range(6) for target in targets]
+    outcomes = in_parallel(
+        len(work),
+        lambda i: repo.change_status(
+            work[i][0], work[i][1], make.event(work[i][0], f"decided{i}"), round_number=1
+        ),
+    )
+    assert outcomes.count(True) == 6, outcomes
+    counts = repo.status_counts()
+    assert counts == _truth(repo)
+    assert counts["under_review"] == 0 and sum(counts.values()) == 6
+
+
+def test_concurrent_submissions_are_all_counted(repo: Repository) -> None:
+    in_parallel(8, lambda i: stored(repo, f"s{i}"))
+    assert repo.status_counts()["submitted"] == 8 == len(list(repo.requests_in_status("submitted")))
+
+
+def test_a_recount_sets_the_counts_from_the_index(repo: Repository, frozen: Clock) -> None:
+    for number in range(4):
+        stored(repo, f"c{number}")
+    assert repo.change_status("c0", "under_review", make.event("c0", "review"))
+    # A request past its TTL (DynamoDB deletes it late) is no longer counted.
+    stored(repo, "gone", expires_at=int(clock.now().timestamp()) + 60)
+    frozen.move(minutes=5)
+    recounted = repo.recount_statuses()
+    assert recounted == _truth(repo)
+    assert recounted["submitted"] == 3 and recounted["under_review"] == 1
+    assert repo.status_counts() == recounted
+
+
+def test_a_deadline_is_extended_only_while_the_question_waits(repo: Repository) -> None:
+    stored(repo, "d1", status="information_requested", round=1)
+    stored(repo, "d2", status="under_review")
+    assert repo.extend_answer_by("d1", 1, LATER, make.event("d1", "deadline_extended"))
+    request = repo.get_request("d1")
+    assert request is not None and request.answer_by == LATER
+    assert "deadline_extended" in [e.action for e in repo.partition("d1").events]
+    assert not repo.extend_answer_by("d1", 2, LATER, make.event("d1", "other_round"))
+    assert not repo.extend_answer_by("d2", 1, LATER, make.event("d2", "deadline_extended"))
+    assert repo.get_request("d2").answer_by is None  # type: ignore[union-attr]
+    # The deadline belongs to one stay in the status: any status change removes it.
+    assert repo.change_status("d1", "submitted", make.event("d1", "answered", at=LATER))
+    assert repo.get_request("d1").answer_by is None  # type: ignore[union-attr]
+
+
+def test_each_vote_counts_on_the_request_until_its_status_changes(repo: Repository) -> None:
+    stored(repo, "v1", status="under_review")
+    for number, member_id in enumerate(["intpa", "eeas"]):
+        vote = make.vote("v1", member_id=member_id)
+        repo.record_vote(vote, make.event("v1", f"voted{number}"))
+    assert repo.get_request("v1").votes_cast == 2  # type: ignore[union-attr]
+    with pytest.raises(AlreadyVoted):
+        repo.record_vote(make.vote("v1", member_id="eeas"), make.event("v1", "again"))
+    assert repo.get_request("v1").votes_cast == 2  # type: ignore[union-attr]
+    [page_request] = repo.queue_page(status="under_review").requests
+    assert page_request.votes_cast == 2  # the index page carries it
+    assert repo.change_status("v1", "information_requested", make.event("v1", "asked"))
+    assert repo.get_request("v1").votes_cast == 0  # type: ignore[union-attr]
+    with pytest.raises(RoundClosed):
+        repo.record_vote(make.vote("v1", member_id="home"), make.event("v1", "late"))
+    assert repo.get_request("v1").votes_cast == 0  # type: ignore[union-attr]
+
+
+def test_concurrent_votes_of_different_members_are_all_counted(repo: Repository) -> None:
+    stored(repo, "v1", status="under_review")
+    members = [f"member{i}" for i in range(6)]
+    outcomes = in_parallel(
+        len(members),
+        lambda i: repo.record_vote(
+            make.vote("v1", member_id=members[i]), make.event("v1", f"voted{i}")
+        ),
+    )
+    assert outcomes == [None] * len(members)
+    assert repo.get_request("v1").votes_cast == len(members)  # type: ignore[union-attr]
 
 
 def test_every_focal_point_is_one_partition_in_member_state_order(repo: Repository) -> None:

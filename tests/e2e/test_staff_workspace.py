@@ -12,11 +12,12 @@ import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from infra.local.run import LocalSystem
+from infra.local.run import LocalSystem, environment
 from tests.e2e.helpers import SCREENSHOTS, no_violations
 from tests.support import ROOT, example_request
 
@@ -176,3 +177,85 @@ def test_a_viewer_meets_the_403_page(local_stack: LocalSystem, tab: Any) -> None
         )
     assert tab.locator("text=Your role does not allow this").is_visible()
     no_violations(tab, "the 403 page")
+
+
+def _asked_a_question(stack: LocalSystem, reference: str) -> None:
+    """Move the request under review to information_requested, as the committee's question
+    does (through the repository, against the stack's table)."""
+    from functions.adapters import aws
+    from functions.adapters.repository import repository, use
+    from functions.domain import clock
+    from functions.domain.records import Event
+
+    with environment(stack.env):
+        aws.reset_clients()
+        use(None)
+        store = repository()
+        [request] = [
+            r for r in store.requests_in_status("under_review") if r.reference == reference
+        ]
+        asked = Event(
+            request.request_id,
+            clock.iso(clock.now()),
+            "information_requested",
+            "committee",
+            request.round,
+        )
+        assert store.change_status(
+            request.request_id,
+            "information_requested",
+            asked,
+            round_number=request.round,
+            open_question="Which dates suit the ministry?",
+        )
+        aws.reset_clients()
+
+
+def test_an_officer_filters_the_queue_and_extends_a_questions_deadline(
+    local_stack: LocalSystem, tab: Any
+) -> None:
+    passwords = demo_passwords(local_stack)
+    own = submit(local_stack, "SN")
+    base = local_stack.base_url
+    tab.goto(f"{base}/staff/sign-in?next=%2Fstaff%3Fstatus%3Dunder_review")
+    tab.locator("#username").fill("po-africa")
+    tab.locator("#password").fill(passwords["po-africa"])
+    with tab.expect_navigation():
+        tab.locator("form button[type=submit]").click()
+    shown_when_reviewed(tab, own)
+    # The counts per status, and a thematic area and an officer chosen with the keyboard.
+    assert tab.locator(".status-counts").inner_text().count(":") == 7
+    tab.locator("#pillar").focus()
+    tab.keyboard.press("ArrowDown")  # the first thematic area
+    tab.locator("#officer").focus()
+    tab.keyboard.press("ArrowDown")  # the first officer
+    tab.locator(".queue-filters button").focus()
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert "pillar=" in tab.url and "officer=" in tab.url
+    assert tab.locator("text=Filtered within the").is_visible()
+    for language in LANGUAGES:
+        tab.goto(re.sub(r"lang=\w+", f"lang={language}", tab.url))
+        no_violations(tab, f"filtered queue ({language})")
+    # The question's deadline, extended from the dossier by keyboard.
+    _asked_a_question(local_stack, own)
+    tab.goto(f"{base}/staff?status=information_requested&lang=en")
+    with tab.expect_navigation():
+        tab.locator(f"a:has-text('{own}')").click()
+    assert tab.locator("#answer_by").is_visible()
+    for language in LANGUAGES:
+        tab.goto(re.sub(r"lang=\w+", f"lang={language}", tab.url))
+        no_violations(tab, f"dossier with a deadline ({language})")
+    tab.goto(re.sub(r"lang=\w+", "lang=en", tab.url))
+    tab.locator("form:has(#answer_by) button").focus()
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")  # no date: the error at the field
+    assert tab.locator(".error-summary a[href='#answer_by']").is_visible()
+    no_violations(tab, "deadline with an error")
+    day = (datetime.now(UTC) + timedelta(days=45)).date().isoformat()
+    tab.locator("#answer_by").fill(day)
+    tab.locator("form:has(#answer_by) button").focus()
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert tab.locator("text=The deadline is extended.").is_visible()
+    assert tab.locator(f"text=until the end of {day}").is_visible()

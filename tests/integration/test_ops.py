@@ -292,3 +292,33 @@ def test_the_csv_listing_neutralises_formulas_and_the_json_stays_exact(
     assert {(r["title"], r["document"]["request"]["title"]) for r in records} == {
         (title, title) for title, _ in HOSTILE
     }
+
+
+def test_recount_sets_the_queues_counts_from_the_index_after_drift(seeded: list[str]) -> None:
+    from functions.adapters.dynamodb import keys
+    from functions.adapters.repository import repository
+    from functions.runtime.settings import get_settings
+
+    store = repository()
+    assert store.status_counts()["approved"] == 3 and store.status_counts()["under_review"] == 1
+    assert ops("requests", "recount", "--check").exit_code == 0
+    # A counter gone astray (a write by hand, or requests deleted by their retention).
+    pk, sk = keys.status_count("approved")
+    boto3_client().put_item(
+        TableName=get_settings().table_name,
+        Item={"pk": {"S": pk}, "sk": {"S": sk}, "kind": {"S": "status_count"}, "total": {"N": "9"}},
+    )
+    checked = ops("requests", "recount", "--check")
+    assert checked.exit_code == 1 and "1 counts differ" in checked.output
+    assert store.status_counts()["approved"] == 9  # --check changes nothing
+    fixed = ops("requests", "recount")
+    assert fixed.exit_code == 0, fixed.output
+    assert "approved                       3  (was 9)" in fixed.output
+    assert store.status_counts()["approved"] == 3
+    assert sum(store.status_counts().values()) == len(seeded)
+
+
+def boto3_client() -> Any:
+    import boto3
+
+    return boto3.client("dynamodb", region_name="eu-west-1")

@@ -14,7 +14,7 @@ import pytest
 
 from functions.adapters.repository import repository
 from functions.domain.staff import StaffRole
-from tests.integration.helpers import seed_committee, submit
+from tests.integration.helpers import Browser, seed_committee, submit
 from tests.integration.staff import csrf_of, signed_in, staff_accounts
 from tests.support import Stack
 
@@ -152,7 +152,7 @@ def test_the_queue_shows_a_status_and_a_region(client: Any, two_regions: dict[st
     references = {request.reference for request in stored if request is not None}
     assert len(references) == 2
     assert all(reference in submitted for reference in references)
-    mine = browser.get("/staff?mine=1").body.decode()
+    mine = browser.get("/staff?status=submitted&mine=1").body.decode()
     africa = repository().get_request(two_regions["africa"])
     asia = repository().get_request(two_regions["asia_pacific"])
     assert africa is not None and asia is not None
@@ -163,3 +163,115 @@ def test_the_queue_shows_a_status_and_a_region(client: Any, two_regions: dict[st
 def test_an_altered_queue_cursor_is_a_clear_error(client: Any, two_regions: dict[str, str]) -> None:
     browser = signed_in(client, "po-africa")
     assert browser.get("/staff?after=not-a-cursor").status_code == 400
+
+
+# --- every route under /staff, from the app ------------------------------------------------------
+
+# The sign-in itself answers without a session (its steps are the way to get one).
+OPEN_WITHOUT_SESSION = frozenset({"/staff/sign-in", "/staff/sign-in/step"})
+
+
+def staff_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route under /staff the app serves (HEAD aside), from app.routes:
+    a route added later is walked here without editing this file."""
+    import app
+
+    return sorted(
+        (method, path)
+        for path, methods in app.app.routes.items()
+        if path == "/staff" or path.startswith("/staff/")
+        for method in methods
+        if method != "HEAD"
+    )
+
+
+def filled(path: str, request_id: str) -> str:
+    """A route's path with a real request id, and "1" for every other placeholder."""
+    return re.sub(r"\{[^}]+\}", "1", path.replace("{request_id}", request_id))
+
+
+def without_rate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [i for i in items if i.get("kind", {}).get("S") != "rate"]
+
+
+def test_the_walk_finds_the_workspace(client: Any) -> None:
+    routes = staff_routes()
+    assert ("GET", "/staff") in routes and ("POST", "/staff/requests/{request_id}/notes") in routes
+    assert ("POST", "/staff/requests/{request_id}/deadline") in routes
+    assert len([r for r in routes if r[1] not in OPEN_WITHOUT_SESSION]) >= 8
+
+
+def test_no_workspace_route_answers_without_a_session(
+    client: Any, stack: Stack, two_regions: dict[str, str]
+) -> None:
+    request_id = two_regions["africa"]
+    before = without_rate(stack.items())
+    stranger = Browser(client)
+    walked = 0
+    for method, path in staff_routes():
+        if path in OPEN_WITHOUT_SESSION:
+            continue
+        url = filled(path, request_id)
+        if method == "GET":
+            answer = stranger.get(url)
+            assert answer.status_code == 303, (method, path, answer.status_code)
+            assert answer.headers["Location"].startswith("/staff/sign-in"), path
+        else:
+            fields = {"note": "x", "reason": "x", "status": "done", "answer_by": "2099-01-01"}
+            answer = stranger.post(url, {**fields, "_csrf": "forged"})
+            assert answer.status_code in (303, 403), (method, path, answer.status_code)
+            if answer.status_code == 303:
+                assert answer.headers["Location"].startswith("/staff/sign-in"), path
+        assert request_id not in answer.body.decode(errors="replace"), path
+        walked += 1
+    assert walked >= 8
+    assert without_rate(stack.items()) == before  # nothing written, not even an audit line
+
+
+def test_a_forged_session_cookie_is_no_session(client: Any, two_regions: dict[str, str]) -> None:
+    browser = Browser(client)
+    # An unsigned token ("alg": "none") claiming the administrators' group, and a renewal
+    # token the pool never issued, under both spellings of the session's cookies.
+    forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiY29nbml0bzpncm91cHMiOlsiYWRtaW4iXX0."
+    browser.cookies = {
+        name: value
+        for base, value in (("mieux_staff", forged), ("mieux_staff_renew", "not-a-token"))
+        for name in (base, f"__Host-{base}")
+    }
+    for method, path in staff_routes():
+        if method == "GET" and path not in OPEN_WITHOUT_SESSION:
+            answer = browser.get(filled(path, two_regions["africa"]))
+            assert answer.status_code == 303, path
+
+
+def test_a_viewer_is_refused_every_post_route(
+    client: Any, stack: Stack, two_regions: dict[str, str]
+) -> None:
+    browser = signed_in(client, "demo-viewer")
+    request_id = two_regions["africa"]
+    page = browser.get(f"/staff/requests/{request_id}")
+    before = without_rate(stack.items())
+    posts = [p for m, p in staff_routes() if m == "POST" and p not in OPEN_WITHOUT_SESSION]
+    posts = [p for p in posts if p != "/staff/sign-out"]  # a viewer may end their own session
+    assert len(posts) >= 6
+    for path in posts:
+        fields = {"_csrf": csrf_of(page), "note": "x", "reason": "x", "status": "done"}
+        answer = browser.post(filled(path, request_id), {**fields, "answer_by": "2099-01-01"})
+        assert answer.status_code == 403, path
+    assert without_rate(stack.items()) == before
+
+
+def test_an_officer_is_refused_every_post_route_on_another_regions_request(
+    client: Any, stack: Stack, two_regions: dict[str, str]
+) -> None:
+    browser = signed_in(client, "po-africa")
+    request_id = two_regions["asia_pacific"]
+    page = browser.get(f"/staff/requests/{request_id}")
+    before = without_rate(stack.items())
+    posts = [p for m, p in staff_routes() if m == "POST" and "{request_id}" in p]
+    assert len(posts) >= 6
+    for path in posts:
+        fields = {"_csrf": csrf_of(page), "note": "x", "reason": "x", "status": "done"}
+        answer = browser.post(filled(path, request_id), {**fields, "answer_by": "2099-01-01"})
+        assert answer.status_code == 403, path
+    assert without_rate(stack.items()) == before

@@ -214,3 +214,106 @@ def test_the_dossier_lists_the_files_with_a_5_minute_download(client: Any, revie
     repository().move_attachments(attachments.holder_of(holder), reviewed, None)
     body = signed_in(client, "demo-viewer").get(f"/staff/requests/{reviewed}").body.decode()
     assert "Attached files" in body and "letter.pdf" in body and "X-Amz-Expires=300" in body
+
+
+# --- a question's deadline ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def questioned(reviewed: str) -> str:
+    """The request waiting for the partner's answer to the committee's question."""
+    from functions.domain import clock
+    from functions.domain.records import Event
+
+    store = repository()
+    asked = Event(reviewed, clock.iso(clock.now()), "information_requested", "committee", 1)
+    assert store.change_status(
+        reviewed, "information_requested", asked, round_number=1, open_question="Which dates?"
+    )
+    return reviewed
+
+
+def _extend(browser: Browser, request_id: str, day: str) -> Any:
+    page = browser.get(f"/staff/requests/{request_id}")
+    return browser.post(
+        f"/staff/requests/{request_id}/deadline", {"_csrf": csrf_of(page), "answer_by": day}
+    )
+
+
+def test_an_officer_extends_the_questions_deadline_and_the_sweeper_waits(
+    client: Any, questioned: str
+) -> None:
+    from datetime import timedelta
+
+    from functions.domain import clock
+    from functions.runtime.settings import get_settings
+    from functions.services import sweep
+
+    browser = signed_in(client, "po-africa")
+    page = browser.get(f"/staff/requests/{questioned}").body.decode()
+    assert 'name="answer_by"' in page and "The question's deadline" in page
+    usual = get_settings().information_expiry_days
+    day = (clock.now() + timedelta(days=usual + 10)).date()
+    answer = _extend(browser, questioned, day.isoformat())
+    assert answer.status_code == 200, answer.body
+    assert "The deadline is extended." in answer.body.decode()
+    assert day.isoformat() in answer.body.decode()
+    [event] = events(questioned, "deadline_extended")
+    assert event.public is False and event.actor.startswith("staff:")
+    assert event.detail["username"] == "po-africa"
+    assert event.detail["answer_by"] == clock.iso(
+        clock.parse_iso(f"{day.isoformat()}T00:00:00.000000Z") + timedelta(days=1)
+    )
+    # Past the usual deadline the request stays open; past the new one it is closed.
+    assert sweep.sweep(clock.now() + timedelta(days=usual + 1))["expired"] == 0
+    assert repository().get_request(questioned).status == "information_requested"  # type: ignore[union-attr]
+    assert sweep.sweep(clock.now() + timedelta(days=usual + 12))["expired"] == 1
+    assert repository().get_request(questioned).status == "closed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("", "year-month-day"),
+        ("31/12/2026", "year-month-day"),
+        ("2026-02-30", "year-month-day"),
+        ("2026-13-01", "year-month-day"),
+        ("\uff12\uff10\uff12\uff16-\uff11\uff12-\uff13\uff11", "year-month-day"),  # full-width
+        ("x" * 5000, "year-month-day"),
+        ("1999-01-01", "after today"),
+        ("TODAY", "after today"),
+        ("FAR", "at most 90 days"),
+        ("SOON", "later than the current deadline"),
+    ],
+)
+def test_a_bad_deadline_is_refused_at_its_field_and_nothing_changes(
+    client: Any, questioned: str, day: str, message: str
+) -> None:
+    from datetime import timedelta
+
+    from functions.domain import clock
+
+    today = clock.now().date()
+    day = {
+        "TODAY": today.isoformat(),
+        "FAR": (today + timedelta(days=91)).isoformat(),
+        "SOON": (today + timedelta(days=1)).isoformat(),
+    }.get(day, day)
+    browser = signed_in(client, "po-africa")
+    answer = _extend(browser, questioned, day)
+    assert answer.status_code == 422
+    body = answer.body.decode()
+    assert 'href="#answer_by"' in body and message in body
+    assert events(questioned, "deadline_extended") == []
+    assert repository().get_request(questioned).answer_by is None  # type: ignore[union-attr]
+
+
+def test_a_request_waiting_for_no_answer_has_no_deadline_to_extend(
+    client: Any, reviewed: str
+) -> None:
+    browser = signed_in(client, "po-africa")
+    assert 'name="answer_by"' not in browser.get(f"/staff/requests/{reviewed}").body.decode()
+    answer = _extend(browser, reviewed, "2099-01-01")
+    assert answer.status_code == 409
+    assert "no deadline to extend" in answer.body.decode()
+    assert events(reviewed, "deadline_extended") == []

@@ -93,6 +93,7 @@ NEW_ITEMS: list[tuple[type[models.TableItem], dict[str, Any]]] = [
         },
     ),
     (models.CounterItem, {"pk": "SEQ#2026", "sk": "SEQ"}),
+    (models.StatusCountItem, {"pk": "STATUSES", "sk": "STATUS#approved", "total": 3}),
     (models.RateItem, {"pk": "RATE#ab", "sk": "H#3600", "hits": 2, "expires_at": 10800}),
     (
         models.VoteItem,

@@ -114,6 +114,8 @@ def _mail_sk(kind: str, round_number: int, recipient: Recipient, key: str) -> st
 
 META = "META"
 ACTION = "ACTION"
+STATUS_COUNTS = "STATUSES"  # the counts of requests per status (dynamodb/keys.py's layout)
+STATUS_COUNT_PREFIX = "STATUS#"
 
 
 def _copied(value: V) -> V:
@@ -242,6 +244,7 @@ class InMemoryRepository(Repository):
                 raise Conflict("the request exists")
             self._items[request_key] = _Item("request", _copied(request), request.expires_at)
             self._store_event(event_key, event)
+            self._count(request.status, 1)
             if submission is not None and marker_key is not None:
                 self._items[marker_key] = _Item("submission", submission, submission.expires_at)
 
@@ -307,8 +310,10 @@ class InMemoryRepository(Repository):
                 "version": stored.version + 1,
                 **fields,
             }
-            self._update_request(stored._replace(**changes))
+            self._update_request(stored._replace(**changes, answer_by=None, votes_cast=0))
             self._store_event(event_key, event)
+            self._count(stored.status, -1)
+            self._count(target, 1)
             return True
 
     def requests_in_status(
@@ -332,26 +337,39 @@ class InMemoryRepository(Repository):
         status: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        regions: tuple[str, ...] = (),
+        pillar: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
         newest_first: bool = False,
     ) -> QueuePage:
-        """The same page as the index would give: its order, ``limit`` items, the cursor."""
+        """The same page as the index would give: its order, ``limit`` items read, the
+        filters applied to those only, the cursor after the last item read."""
         from functions.adapters.dynamodb import keys
 
         after = keys.read_queue_cursor(cursor) if cursor else None
         with self._lock:
             self._call("queue_page")
-            if status is not None and region is None:
-                found = [r for r in self._requests() if r.status == status]
-                sort: Callable[[Request], str] = lambda r: r.status_since  # noqa: E731
-            elif region is not None and year is not None and status is None:
+            if region is not None and year is not None:
                 found = [
                     r
                     for r in self._requests()
                     if r.region == region and r.submitted_at[:4] == str(year)
                 ]
-                sort = lambda r: r.submitted_at  # noqa: E731
+                sort: Callable[[Request], str] = lambda r: r.submitted_at  # noqa: E731
+
+                def kept(r: Request) -> bool:
+                    return status is None or r.status == status
+
+            elif status is not None and region is None:
+                found = [r for r in self._requests() if r.status == status]
+                sort = lambda r: r.status_since  # noqa: E731
+                year_prefix = f"{year:04d}-" if year is not None else ""
+
+                def kept(r: Request) -> bool:
+                    in_regions = not regions or r.region in regions
+                    return in_regions and r.submitted_at.startswith(year_prefix)
+
             else:
                 raise ValueError("a queue page reads one index: a status, or a region and a year")
         ordered = sorted(found, key=lambda r: (sort(r), r.request_id), reverse=newest_first)
@@ -366,12 +384,63 @@ class InMemoryRepository(Repository):
                     else (sort(r), r.request_id) > position
                 )
             ]
-        page = ordered[:limit]
+        read = ordered[:limit]
+        page = [r for r in read if kept(r) and (pillar is None or r.pillar == pillar)]
         more = len(ordered) > limit
         cursor_out = (
-            keys.queue_cursor(sort(page[-1]), page[-1].request_id) if more and page else None
+            keys.queue_cursor(sort(read[-1]), read[-1].request_id) if more and read else None
         )
-        return QueuePage(page, cursor_out)
+        return QueuePage(page, cursor_out, len(read))
+
+    def status_counts(self) -> dict[str, int]:
+        """The counters every status change moves (never counted from the requests)."""
+        with self._lock:
+            self._call("status_counts")
+            counts = {status.value: 0 for status in Status}
+            for (pk, sk), item in self._items.items():
+                if pk == STATUS_COUNTS and item.kind == "status_count":
+                    status = sk.removeprefix(STATUS_COUNT_PREFIX)
+                    if status in counts:
+                        counts[status] = int(item.value)
+            return counts
+
+    def recount_statuses(self) -> dict[str, int]:
+        """Count the live requests of each status and set the counters to it."""
+        with self._lock:
+            self._call("recount_statuses")
+            counts = {status.value: 0 for status in Status}
+            for request in self._requests():
+                counts[request.status] = counts.get(request.status, 0) + 1
+            for status, total in counts.items():
+                self._items[(STATUS_COUNTS, STATUS_COUNT_PREFIX + status)] = _Item(
+                    "status_count", total
+                )
+            return counts
+
+    def _count(self, status: str, step: int) -> None:
+        """Move a status's counter by ``step`` (under the lock, with the change it counts)."""
+        key = (STATUS_COUNTS, STATUS_COUNT_PREFIX + status)
+        item = self._items.get(key)
+        self._items[key] = _Item("status_count", (int(item.value) if item else 0) + step)
+
+    def extend_answer_by(
+        self, request_id: str, round_number: int, answer_by: str, event: Event
+    ) -> bool:
+        """Set ``answer_by`` and write ``event`` if the request waits for information in that
+        round."""
+        with self._lock:
+            self._call("extend_answer_by")
+            stored = self._stored_request(request_id)
+            if stored is None or stored.status != Status.INFORMATION_REQUESTED:
+                return False
+            if stored.round != round_number:
+                return False
+            event_key = (_request_key(event.request_id), _event_sk(event))
+            if event_key in self._items:
+                return False
+            self._update_request(stored._replace(answer_by=answer_by))
+            self._store_event(event_key, event)
+            return True
 
     def requests_of_region(self, region: str, year: int) -> Iterator[Request]:
         """Requests of a region submitted in a year, in order of submission."""
@@ -448,6 +517,7 @@ class InMemoryRepository(Repository):
             event_key = self._add_event(event)
             self._items[vote_key] = _Item("vote", vote)
             self._store_event(event_key, event)
+            self._update_request(stored._replace(votes_cast=stored.votes_cast + 1))
 
     def _votes(self, request_id: str, round_number: int) -> list[Vote]:
         prefix = _vote_sk(round_number, "")

@@ -128,6 +128,17 @@ def suppression(address_digest: str) -> Key:
     return f"{SUPPRESSION}#{address_digest}", SUPPRESSION
 
 
+STATUS_COUNTS = "STATUSES"
+STATUS_COUNT_PREFIX = "STATUS#"
+
+
+def status_count(status: str) -> Key:
+    """The count of requests in a status: ``STATUSES`` / ``STATUS#<status>``. Every status
+    change moves one between two of them in its own transaction; the queue reads the one
+    partition (a handful of items) instead of counting the index."""
+    return STATUS_COUNTS, f"{STATUS_COUNT_PREFIX}{status}"
+
+
 def region_year(region: str, year: int | str) -> str:
     """The region-index's partition: ``<region>#<year>``."""
     return f"{region}#{year}"

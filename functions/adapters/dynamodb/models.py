@@ -160,6 +160,11 @@ class RequestItem(TableItem, discriminator="request"):
     decided_at = UnicodeAttribute(null=True)
     decision_reason = UnicodeAttribute(null=True)
     open_question = UnicodeAttribute(null=True)
+    # The partner's question's deadline when staff extended it (ISO time; removed by every
+    # status change): the sweeper closes the request only once it has passed.
+    answer_by = UnicodeAttribute(null=True)
+    # Votes cast in the current round: ADD 1 with each vote, removed by every status change.
+    votes_cast = NumberAttribute(null=True)
     version = NumberAttribute(default=1)  # ADD 1 on every status change
     # What the sweeper has done for this request ("reminder#1#2", "escalation#1", ...): each
     # duty adds its mark in the same conditional write that wins the right to act, so it acts once.
@@ -208,6 +213,17 @@ class CounterItem(TableItem, discriminator="counter"):
     """
 
     value = NumberAttribute(default=0)
+
+
+class StatusCountItem(TableItem, discriminator="status_count"):
+    """How many requests are in one status: the queue's counts, without counting the index.
+
+    Key: ``STATUSES`` / ``STATUS#<status>``. Moved by one in the transaction of every status
+    change (and of every new request); ``python -m functions.ops requests recount`` sets them
+    again from status-index if they ever drift. Kept for good (no personal data).
+    """
+
+    total = NumberAttribute(default=0)  # not ``count``: that is a Model method
 
 
 class RateItem(TableItem, discriminator="rate"):

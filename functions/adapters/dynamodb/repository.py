@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -47,6 +48,7 @@ from functions.adapters.dynamodb.models import (
     RequestItem,
     ResultsItem,
     RoomCountItem,
+    StatusCountItem,
     SubmissionItem,
     SuppressionItem,
     TableItem,
@@ -151,6 +153,41 @@ def _condition_failed(reasons: list[str | None], index: int | None = None) -> bo
     return len(reasons) > index and reasons[index] == "ConditionalCheckFailed"
 
 
+def _conflicted(reasons: list[str | None]) -> bool:
+    """True if the transaction was cancelled because another one was writing the same item
+    (the status counts are shared by every status change): worth trying again."""
+    return "TransactionConflict" in reasons
+
+
+# A status change or a new request that meets another on a status count tries again this many
+# times, after a short random pause (DynamoDB cancels the later of two overlapping transactions).
+_CONFLICT_RETRIES = 8
+
+
+def _pause(attempt: int) -> None:
+    import random
+    import time
+
+    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not a secret
+
+
+def _count_update(table: str, status: str, step: int) -> dict[str, Any]:
+    """A TransactWriteItems Update moving one status count by ``step`` (created if missing)."""
+    pk, sk = keys.status_count(Status(status).value)
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+            "UpdateExpression": "ADD #count :step SET #kind = :kind",
+            "ExpressionAttributeNames": {"#count": "total", "#kind": "kind"},
+            "ExpressionAttributeValues": {
+                ":step": {"N": str(step)},
+                ":kind": {"S": "status_count"},
+            },
+        }
+    }
+
+
 def _now() -> float:
     return clock.now().timestamp()
 
@@ -189,6 +226,8 @@ def _request(item: RequestItem) -> Request:
         version=int(item.version),
         sweep_marks=frozenset(item.sweep_marks or ()),
         expires_at=None if item.expires_at is None else int(item.expires_at),
+        answer_by=item.answer_by,
+        votes_cast=int(item.votes_cast or 0),
     )
 
 
@@ -500,16 +539,19 @@ class DynamoRepository(Repository):
                 raise
         return True
 
-    def _transaction(self, steps: Callable[[TransactWrite], None]) -> list[str | None]:
+    def _transaction(
+        self, steps: Callable[[TransactWrite], None], conflicts: bool = False
+    ) -> list[str | None]:
         """Run one transaction on the shared connection; the cancellation reasons when one of
-        its conditions failed, [] when it was written."""
+        its conditions failed (or, with ``conflicts``, when another transaction was writing one
+        of its items: the caller retries), [] when it was written."""
         with _dynamodb("TransactWriteItems"):
             try:
                 with TransactWrite(connection=connection(self._settings)) as transaction:
                     steps(transaction)
             except PynamoDBException as error:
                 reasons = _cancelled(error)
-                if _condition_failed(reasons):
+                if _condition_failed(reasons) or (conflicts and _conflicted(reasons)):
                     return reasons
                 raise
         return []
@@ -654,16 +696,22 @@ class DynamoRepository(Repository):
             )
         table, client = self._client()
         condition = "attribute_not_exists(pk)"
-        items = [
+        items: list[dict[str, Any]] = [
             {"Put": {"TableName": table, "Item": i, "ConditionExpression": condition}} for i in puts
         ]
-        with _dynamodb("TransactWriteItems create_request"):
-            try:
-                client.transact_write_items(TransactItems=items)
-            except ClientError as error:
-                if _condition_failed(_cancelled(error)):
-                    raise Conflict("a submission with this id exists") from error
-                raise
+        items.append(_count_update(table, request.status, 1))
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            with _dynamodb("TransactWriteItems create_request"):
+                try:
+                    client.transact_write_items(TransactItems=items)
+                    return
+                except ClientError as error:
+                    reasons = _cancelled(error)
+                    if _condition_failed(reasons):
+                        raise Conflict("a submission with this id exists") from error
+                    if not _conflicted(reasons) or attempt == _CONFLICT_RETRIES:
+                        raise
+            _pause(attempt)
 
     def get_request(self, request_id: str) -> Request | None:
         """One GetItem, strongly consistent."""
@@ -712,35 +760,86 @@ class DynamoRepository(Repository):
         round_number: int | None = None,
         **fields: Any,
     ) -> bool:
-        """One TransactWriteItems: the conditional update (status among ``sources_of(target)``,
-        and the round) and the event. ``status_since`` and ``updated_at`` are the event's time."""
+        """One TransactWriteItems: the update on condition that the status is the one it moves
+        from (and the round), the event, and the two status counts moved by one. A target with
+        several sources (a withdrawal) first reads which one it is (one GetItem).
+        ``status_since`` and ``updated_at`` are the event's time; a staff-extended deadline
+        (``answer_by``) and the round's count of votes are removed.
+
+        Another writer's move between the read and the write is read again (it may have moved
+        it to another source): the counts can only move from the status the item really had."""
         unknown = fields.keys() - _STATUS_FIELDS
         if unknown:
             raise ValueError(f"change_status cannot set {sorted(unknown)}")
-        sources = sources_of(target)
+        sources = {status.value for status in sources_of(target)}
         if not sources:
             return False  # nothing may move there
         bind(self._settings)
-        condition = RequestItem.status.is_in(*(status.value for status in sources))
-        if round_number is not None:
-            condition &= RequestItem.round == round_number
+        attributes = RequestItem.get_attributes()
         actions: list[Any] = [
             RequestItem.status.set(Status(target).value),
             RequestItem.status_since.set(event.at),
             RequestItem.updated_at.set(event.at),
             RequestItem.version.add(1),
+            RequestItem.answer_by.remove(),
+            RequestItem.votes_cast.remove(),
         ]
-        attributes = RequestItem.get_attributes()
         for name, value in fields.items():
             attribute = attributes[name]
             actions.append(attribute.remove() if value is None else attribute.set(value))
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            if len(sources) == 1:
+                [source] = sources  # the only status it may come from: no read needed
+            else:  # a withdrawal: read which of its sources the request is in
+                stored = self._get(RequestItem, keys.request(request_id))
+                if stored is None or stored.status not in sources:
+                    return False
+                if round_number is not None and int(stored.round) != round_number:
+                    return False
+                source = stored.status
+            condition = RequestItem.status == source
+            if round_number is not None:
+                condition &= RequestItem.round == round_number
+            write = partial(
+                self._status_write,
+                request_id=request_id,
+                moves=((source, -1), (Status(target).value, 1)),
+                actions=actions,
+                condition=condition,
+                event=event,
+            )
+            reasons = self._transaction(write, conflicts=True)
+            if not reasons:
+                return True
+            if _condition_failed(reasons, 0):
+                return False  # the event exists: this change was written already
+            if _condition_failed(reasons, 1) and len(sources) > 1:
+                _pause(attempt)  # it moved between the read and the write: read it again
+                continue
+            if not _conflicted(reasons):
+                return False
+            _pause(attempt)
+        raise Unavailable("DynamoDB: a status change kept meeting other transactions")
+
+    @staticmethod
+    def _status_write(
+        transaction: TransactWrite,
+        *,
+        request_id: str,
+        moves: tuple[tuple[str, int], ...],
+        actions: list[Any],
+        condition: Any,
+        event: Event,
+    ) -> None:
+        """A status change's items. pynamodb sends puts before updates: [event, request, the
+        count it leaves, the count it joins]."""
+        transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
         request = RequestItem(*keys.request(request_id))
-
-        def write(transaction: TransactWrite) -> None:
-            transaction.update(request, actions=actions, condition=condition)
-            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
-
-        return not self._transaction(write)
+        transaction.update(request, actions=actions, condition=condition)
+        for status, step in moves:
+            counter = StatusCountItem(*keys.status_count(status))
+            kind = TableItem.kind.set(StatusCountItem)  # the discriminator, for a new counter
+            transaction.update(counter, actions=[StatusCountItem.total.add(step), kind])
 
     def requests_in_status(
         self, status: str, since_after: str | None = None, since_before: str | None = None
@@ -769,42 +868,134 @@ class DynamoRepository(Repository):
         status: str | None = None,
         region: str | None = None,
         year: int | None = None,
+        regions: tuple[str, ...] = (),
+        pillar: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
         newest_first: bool = False,
     ) -> QueuePage:
-        """One Query (``Limit`` = the page) on status-index or region-index."""
+        """One Query, one page (``Limit`` = the page) on region-index or status-index; the
+        other filters are its FilterExpression, so they never read past the page."""
         bind(self._settings)
-        start: dict[str, dict[str, Any]] | None = None
-        index: Any
         after = keys.read_queue_cursor(cursor) if cursor else None
         base = {"pk": {"S": keys.request_pk(after[1])}, "sk": {"S": keys.META}} if after else {}
-        if status is not None and region is None:
-            index, sort_name = RequestItem.status_index, "status_since"
-            hash_value: str = status
-            if after:
-                start = {**base, "status": {"S": status}, "status_since": {"S": after[0]}}
-        elif region is not None and year is not None and status is None:
-            index, sort_name = RequestItem.region_index, "submitted_at"
+        index: Any
+        start: dict[str, dict[str, Any]] | None = None
+        condition: Any = None
+        if region is not None and year is not None:
+            index, hash_name, sort_name = RequestItem.region_index, "region_year", "submitted_at"
             hash_value = keys.region_year(region, year)
-            if after:
-                start = {**base, "region_year": {"S": hash_value}, "submitted_at": {"S": after[0]}}
+            if status is not None:
+                condition = RequestItem.status == status
+        elif status is not None and region is None:
+            index, hash_name, sort_name = RequestItem.status_index, "status", "status_since"
+            hash_value = status
+            if regions:
+                condition = RequestItem.region.is_in(*regions)
+            if year is not None:
+                in_year = RequestItem.submitted_at.startswith(f"{year:04d}-")
+                condition = in_year if condition is None else condition & in_year
         else:
             raise ValueError("a queue page reads one index: a status, or a region and a year")
+        if pillar is not None:
+            of_pillar = RequestItem.pillar == pillar
+            condition = of_pillar if condition is None else condition & of_pillar
+        if after:
+            start = {**base, hash_name: {"S": hash_value}, sort_name: {"S": after[0]}}
         query = index.query(
             hash_value,
-            limit=limit,
+            filter_condition=condition,
             page_size=limit,
             last_evaluated_key=start,
             scan_index_forward=not newest_first,
         )
-        found = [_request(item) for item in self._live_items(query, f"Query {sort_name} page")]
-        more = query.last_evaluated_key is not None
-        last = found[-1] if found else None
-        if more and last is not None:
-            sort_value = last.status_since if sort_name == "status_since" else last.submitted_at
-            return QueuePage(found, keys.queue_cursor(sort_value, last.request_id))
-        return QueuePage(found, None)
+        with _dynamodb(f"Query {sort_name} page"):
+            page = next(query.page_iter, None)  # one page only: a filter must not read on
+        now = _now()
+        raw = page.get("Items", []) if page else []
+        found = [
+            _request(item)
+            for item in (RequestItem.from_raw_data(data) for data in raw)
+            if _live(item, now) is not None
+        ]
+        read = int(page.get("ScannedCount", len(raw))) if page else 0
+        last = page.get("LastEvaluatedKey") if page else None
+        if last:
+            continued = keys.queue_cursor(last[sort_name]["S"], keys.request_id_of(last["pk"]["S"]))
+            return QueuePage(found, continued, read)
+        return QueuePage(found, None, read)
+
+    def status_counts(self) -> dict[str, int]:
+        """One Query of the counts' partition (one item per status ever reached)."""
+        bind(self._settings)
+        query = StatusCountItem.query(keys.STATUS_COUNTS, consistent_read=True)
+        counts = {status.value: 0 for status in Status}
+        for item in self._live_items(query, "Query status counts"):
+            status = item.sk.removeprefix(keys.STATUS_COUNT_PREFIX)
+            if status in counts:
+                counts[status] = int(item.total)
+        return counts
+
+    def recount_statuses(self) -> dict[str, int]:
+        """One counting Query (``Select=COUNT``, pages followed) of status-index per status,
+        then one PutItem per count: an operator's repair, never a page's."""
+        table, client = self._client()
+        counts: dict[str, int] = {}
+        paginator = client.get_paginator("query")
+        now = str(int(_now()))
+        for status in Status:
+            total = 0
+            pages = paginator.paginate(
+                TableName=table,
+                IndexName="status-index",
+                KeyConditionExpression="#status = :status",
+                # Requests only (no other kind names a request status) still alive.
+                FilterExpression="#kind = :request AND "
+                "(attribute_not_exists(expires_at) OR expires_at > :now)",
+                ExpressionAttributeNames={"#status": "status", "#kind": "kind"},
+                ExpressionAttributeValues={
+                    ":status": {"S": status.value},
+                    ":request": {"S": "request"},
+                    ":now": {"N": now},
+                },
+                Select="COUNT",
+            )
+            with _dynamodb("Query status-index count"):
+                for page in pages:
+                    total += int(page["Count"])
+            counts[status.value] = total
+        for status_value, total in counts.items():
+            pk, sk = keys.status_count(status_value)
+            with _dynamodb("PutItem status count"):
+                client.put_item(
+                    TableName=table,
+                    Item={
+                        "pk": {"S": pk},
+                        "sk": {"S": sk},
+                        "kind": {"S": "status_count"},
+                        "total": {"N": str(total)},
+                    },
+                )
+        return counts
+
+    def extend_answer_by(
+        self, request_id: str, round_number: int, answer_by: str, event: Event
+    ) -> bool:
+        """One TransactWriteItems: ``answer_by`` set while the request still waits for the
+        partner's answer in that round, and the event."""
+        bind(self._settings)
+        condition = (RequestItem.status == Status.INFORMATION_REQUESTED.value) & (
+            RequestItem.round == round_number
+        )
+        request = RequestItem(*keys.request(request_id))
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+            transaction.update(
+                request, actions=[RequestItem.answer_by.set(answer_by)], condition=condition
+            )
+
+        return not self._transaction(write)
 
     def request_ids_by_email_hash(self, digest: str) -> list[str]:
         """One Query on email-index (pages followed). The index holds keys only, so it cannot
@@ -855,8 +1046,9 @@ class DynamoRepository(Repository):
     # --- votes -------------------------------------------------------------------------------
 
     def record_vote(self, vote: Vote, event: Event) -> None:
-        """One TransactWriteItems: the request still under review in the vote's round (a
-        condition check), the vote and the event (each new)."""
+        """One TransactWriteItems: the vote and the event (each new), and the request's count
+        of the round's votes moved by one on condition that it is still under review in the
+        vote's round."""
         bind(self._settings)
         open_round = (RequestItem.status == Status.UNDER_REVIEW.value) & (
             RequestItem.round == vote.round
@@ -872,18 +1064,27 @@ class DynamoRepository(Repository):
             at=vote.at,
             silent=1 if vote.silent else 0,
         )
+        request = RequestItem(*keys.request(vote.request_id))
 
         def write(transaction: TransactWrite) -> None:
-            pk, sk = keys.request(vote.request_id)
-            transaction.condition_check(RequestItem, pk, sk, condition=open_round)
             transaction.save(item, condition=TableItem.pk.does_not_exist())
             transaction.save(_event_item(event), condition=TableItem.pk.does_not_exist())
+            transaction.update(
+                request, actions=[RequestItem.votes_cast.add(1)], condition=open_round
+            )
 
-        # pynamodb sends condition checks first, then puts in order: [check, vote, event].
-        reasons = self._transaction(write)
-        if _condition_failed(reasons, 0):
+        # pynamodb sends puts before updates: [vote, event, request]. Members voting at the same
+        # moment meet on the request's count: the later transaction tries again.
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            reasons = self._transaction(write, conflicts=True)
+            if not _conflicted(reasons) or _condition_failed(reasons):
+                break
+            _pause(attempt)
+        else:
+            raise Unavailable("DynamoDB: a vote kept meeting other transactions")
+        if _condition_failed(reasons, 2):
             raise RoundClosed(f"round {vote.round} of {vote.request_id} is not open")
-        if _condition_failed(reasons, 1):
+        if _condition_failed(reasons, 0):
             raise AlreadyVoted(f"{vote.member_id} voted in round {vote.round}")
         if reasons:
             raise Conflict(f"event {event.action} at {event.at} exists")

@@ -1,8 +1,9 @@
 """A request's dossier: the request as sent (read back from the schema), its audit trail and
 the staff's internal notes, which the partner never sees.
 
-GET /staff/requests/{id} for everyone signed in; POST .../notes for those who may change the
-request (services/staff.py ``check_may_edit``: a Project Officer in their own regions only).
+GET /staff/requests/{id} for everyone signed in; POST .../notes (and the other actions, such as
+.../deadline: a question's deadline extended) for those who may change the request
+(services/staff.py ``check_may_edit``: a Project Officer in their own regions only).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def _dossier_page(
         # The files, read with the partition (issue 20): 5-minute links once scanned clean.
         files=file_views(everything.attachments, staff.language),
         activity_statuses=actions.ACTIVITY_STATUSES,
+        deadline_day=service.last_day_to_answer(request),
+        deadline_limit=service.DEADLINE_LIMIT_DAYS,
         errors=extra.pop("errors", []),
         values=extra.pop("values", {}),
         **extra,
@@ -163,3 +166,29 @@ def move_activity(staff: StaffContext, request_id: str, number: str) -> Response
     except actions.ActionError:
         return _dossier_page(staff, request_id, 422, notice="no_such_move")
     return _dossier_page(staff, request_id, 200, notice="moved" if changed else "unchanged")
+
+
+@dossier.page("/staff/requests/{request_id}/deadline", methods=["POST"], roles=EDITORS)
+def extend_deadline(staff: StaffContext, request_id: str) -> Response:
+    """Give the partner more time to answer the committee's question (until a day's end)."""
+    from datetime import date
+
+    from functions.services import staff as service
+
+    text = staff.fields.get("answer_by", "").strip()
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 and text.isascii() else None
+    except ValueError:
+        day = None
+    request = service.editable_request(staff.member, request_id)  # the right to try, first
+    if request.status != "information_requested":
+        return _dossier_page(staff, request_id, 409, notice="no_question")
+    problem = service.deadline_problem(request, day)
+    if problem or day is None:
+        errors = [{"field": "answer_by", "code": problem or "date_invalid"}]
+        return _dossier_page(staff, request_id, 422, errors=errors, values=staff.fields)
+    try:
+        service.extend_deadline(staff.member, request_id, day)
+    except TransitionNotAllowed:
+        return _dossier_page(staff, request_id, 409, notice="no_question")
+    return _dossier_page(staff, request_id, 200, notice="deadline_extended")
